@@ -1,0 +1,67 @@
+import type { Clock, TimerHandle } from '@openkbs-pulse/protocol';
+
+/** A {@link Clock} whose time moves only when the test says so. */
+export interface FakeClock extends Clock {
+  /** Moves time forward by `ms`, running every timer that falls due, in order. */
+  advance(ms: number): void;
+  /** Runs timers until none is left (bounded, so a timer that re-arms itself cannot loop forever). */
+  runAll(maxTimers?: number): void;
+  /** How many timers are waiting. */
+  readonly pending: number;
+}
+
+interface Timer {
+  id: number;
+  at: number;
+  callback: () => void;
+}
+
+/**
+ * Creates a fake clock starting at `startMs` (default: 2024-01-01T00:00:00Z).
+ * Pass it as the `clock` option of the client, the server SDK or the local service.
+ *
+ * @example
+ * ```ts
+ * const clock = createFakeClock();
+ * const pulse = new Pulse({ kbId, token, clock });
+ * clock.advance(30_000); // heartbeats and reconnect delays fire now, not in 30 s
+ * ```
+ */
+export function createFakeClock(startMs = Date.UTC(2024, 0, 1)): FakeClock {
+  let now = startMs;
+  let nextId = 1;
+  let timers: Timer[] = [];
+
+  const runDue = (until: number): boolean => {
+    let due: Timer | undefined;
+    for (const timer of timers) if (timer.at <= until && (!due || timer.at < due.at || (timer.at === due.at && timer.id < due.id))) due = timer;
+    if (!due) return false;
+    timers = timers.filter((timer) => timer !== due);
+    now = Math.max(now, due.at);
+    due.callback();
+    return true;
+  };
+
+  return {
+    now: () => now,
+    setTimeout(callback: () => void, ms: number): TimerHandle {
+      const timer = { id: nextId++, at: now + Math.max(0, ms), callback };
+      timers.push(timer);
+      return timer.id;
+    },
+    clearTimeout(handle: TimerHandle): void {
+      timers = timers.filter((timer) => timer.id !== handle);
+    },
+    advance(ms: number): void {
+      const until = now + ms;
+      while (runDue(until));
+      now = until;
+    },
+    runAll(maxTimers = 10_000): void {
+      for (let i = 0; i < maxTimers && runDue(Number.POSITIVE_INFINITY); i++);
+    },
+    get pending() {
+      return timers.length;
+    },
+  };
+}

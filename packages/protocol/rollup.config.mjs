@@ -1,0 +1,3 @@
+import { libraryConfig } from '../../scripts/rollup-lib.mjs';
+
+export default libraryConfig();

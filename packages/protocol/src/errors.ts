@@ -1,0 +1,127 @@
+/**
+ * Error codes shared by the service, the client and the server SDK, and the one error class they throw.
+ * @module
+ */
+
+/**
+ * Every stable error code, with the HTTP status the service uses for it (0 where none applies).
+ * Codes are part of the public API: match on `error.code`, never on the message text.
+ */
+export const ERROR_STATUS = {
+  /** The token is missing, malformed, forged or signed with the wrong key (HTTP 401). */
+  invalid_token: 401,
+  /** The token was valid but has expired: fetch a fresh one (HTTP 401). */
+  token_expired: 401,
+  /** The API key given to the HTTP API is wrong (HTTP 401). */
+  invalid_api_key: 401,
+  /** Not allowed (HTTP 403). */
+  forbidden: 403,
+  /** Elastic Pulse is not enabled for this knowledge base (HTTP 403). */
+  pulse_not_enabled: 403,
+  /** The token was minted for another kbId than the one connecting (HTTP 403). */
+  kb_mismatch: 403,
+  /** The serialized frame is over {@link MAX_MESSAGE_BYTES} (HTTP 413). */
+  message_too_large: 413,
+  /** The frame or request is not valid JSON of a known shape (HTTP 400). */
+  invalid_message: 400,
+  /** An argument given to an SDK call is invalid (no request was sent). */
+  invalid_argument: 400,
+  /** Too many requests: retry later, honouring `Retry-After` (HTTP 429). */
+  rate_limited: 429,
+  /** The operation needs a connection and there is none. */
+  not_connected: 0,
+  /** The client's outgoing queue is full: the publish was not queued. */
+  queue_full: 0,
+  /** The client was disconnected on purpose before the operation could complete. */
+  disconnected: 0,
+  /** The service closed the connection because its token expired or the 24 h TTL passed. */
+  connection_expired: 0,
+  /** The service closed the connection because the client read too slowly. */
+  slow_consumer: 0,
+  /** No WebSocket implementation is available in this runtime. */
+  no_websocket: 0,
+  /** Credentials (kbId / apiKey) were not given and not found in the environment. */
+  missing_credentials: 0,
+  /** A request did not complete in time. */
+  timeout: 0,
+  /** The network failed before a response arrived. */
+  network_error: 0,
+  /** The service answered with something that is not the documented shape. */
+  invalid_response: 0,
+  /** The service failed (HTTP 5xx). */
+  server_error: 500,
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** All error codes, in a stable order. */
+export const ERROR_CODES = Object.freeze(Object.keys(ERROR_STATUS)) as readonly ErrorCode[];
+
+/** Whether `value` is one of the known {@link ErrorCode}s. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_STATUS, value);
+}
+
+/** Options of the {@link PulseError} constructor. */
+export interface PulseErrorOptions {
+  /** HTTP status the error came with, if any. */
+  statusCode?: number;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * The one error class of every openkbs-pulse package. Match on `code`, which is stable.
+ *
+ * @example
+ * ```ts
+ * try { await channel.publish('msg', data) } catch (e) {
+ *   if (isPulseError(e) && e.code === 'message_too_large') shrink(data)
+ * }
+ * ```
+ */
+export class PulseError extends Error {
+  override readonly name: string = 'PulseError';
+  /** Stable machine-readable code. */
+  readonly code: ErrorCode;
+  /** HTTP status, where the error came from an HTTP answer or a WebSocket upgrade. */
+  readonly statusCode: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: PulseErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    const status = options.statusCode ?? ERROR_STATUS[code];
+    this.statusCode = status === 0 ? undefined : status;
+  }
+}
+
+/** Whether `value` is a {@link PulseError} (works across bundle copies, so it does not rely on `instanceof`). */
+export function isPulseError(value: unknown): value is PulseError {
+  return (
+    value instanceof PulseError ||
+    (value instanceof Error && isErrorCode((value as { code?: unknown }).code) && 'statusCode' in value)
+  );
+}
+
+/**
+ * WebSocket close codes the service uses, so a client can tell why it was closed.
+ * Codes 4000-4999 are reserved for applications by RFC 6455.
+ */
+export const CLOSE_CODES = {
+  /** Normal closure requested by either side. */
+  normal: 1000,
+  /** The service is shutting down or restarting: reconnect. */
+  goingAway: 1001,
+  /** The token expired during the session: refresh it, then reconnect. */
+  tokenExpired: 4001,
+  /** The 24 h connection TTL passed: reconnect (with the same token if still valid). */
+  connectionTtl: 4002,
+  /** The connection was closed by an operator or a test hook (`kill`). */
+  kicked: 4003,
+  /** The client did not read fast enough and its outgoing buffer overflowed. */
+  slowConsumer: 4008,
+} as const;
+
+/** One of {@link CLOSE_CODES}. */
+export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];

@@ -1,0 +1,296 @@
+/**
+ * The WebSocket wire protocol: what a client sends (actions) and what the service sends (frames).
+ * Every frame is one JSON text message.
+ * @module
+ */
+import { isErrorCode, type ErrorCode } from './errors.js';
+import { MAX_MESSAGE_BYTES, utf8ByteLength } from './limits.js';
+import { fail, ok, type ParseResult } from './result.js';
+import {
+  channelNameProblem,
+  eventNameProblem,
+  hasPollutingKey,
+  isFiniteNumber,
+  isNonEmptyString,
+  isObject,
+  publishDataProblem,
+  type JsonObject,
+} from './validate.js';
+
+// ---------------------------------------------------------------------------------------------
+// Client → service
+
+/** Subscribe this connection to a channel. */
+export interface SubscribeAction {
+  action: 'subscribe';
+  channel: string;
+}
+/** Stop receiving a channel's messages. */
+export interface UnsubscribeAction {
+  action: 'unsubscribe';
+  channel: string;
+}
+/** Publish `event` with `data` to every subscriber of `channel` (the sender included). */
+export interface PublishAction {
+  action: 'publish';
+  channel: string;
+  event: string;
+  /** A JSON object; the service adds `type: event` to it. */
+  data?: JsonObject | null;
+}
+/** Ask for a presence `sync` frame of `channel`. */
+export interface PresenceRequestAction {
+  action: 'presence';
+  channel: string;
+}
+/** Enter the presence set of `channel`, with optional member data. */
+export interface PresenceEnterAction {
+  action: 'presence_enter';
+  channel: string;
+  data?: unknown;
+}
+/** Replace this connection's member data in `channel`. */
+export interface PresenceUpdateAction {
+  action: 'presence_update';
+  channel: string;
+  data?: unknown;
+}
+/** Leave the presence set of `channel`. */
+export interface PresenceLeaveAction {
+  action: 'presence_leave';
+  channel: string;
+}
+/** Heartbeat: the service answers with a `pong` frame. */
+export interface PingAction {
+  action: 'ping';
+}
+
+/** Any client → service action. */
+export type ClientAction =
+  | SubscribeAction
+  | UnsubscribeAction
+  | PublishAction
+  | PresenceRequestAction
+  | PresenceEnterAction
+  | PresenceUpdateAction
+  | PresenceLeaveAction
+  | PingAction;
+
+/** The `action` names a client can send. */
+export type ClientActionName = ClientAction['action'];
+
+/** All client action names. */
+export const CLIENT_ACTIONS: readonly ClientActionName[] = Object.freeze([
+  'subscribe',
+  'unsubscribe',
+  'publish',
+  'presence',
+  'presence_enter',
+  'presence_update',
+  'presence_leave',
+  'ping',
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Service → client
+
+/** A member of a channel's presence set. */
+export interface PresenceMember {
+  /** The user id the connection's token was minted for. */
+  userId: string;
+  /** Unique per connection: one user can be present from several tabs. */
+  connectionId: string;
+  /** When the member entered (ms since epoch). The hosted service may omit it on enter/leave. */
+  connectedAt?: number;
+  /** Data given to `presence_enter` / `presence_update`. */
+  data?: unknown;
+}
+
+/** The payload of a message frame: the published data with the event name as `type`. */
+export type MessageData = JsonObject & { type: string };
+
+/** A published message, delivered to every subscriber of the channel. */
+export interface MessageFrame {
+  type: 'message';
+  channel: string;
+  data: MessageData;
+  /** When the service accepted the publish (ms since epoch). */
+  timestamp: number;
+}
+/** The full presence set (at most {@link MAX_PRESENCE_MEMBERS} listed, `count` exact). */
+export interface PresenceSyncFrame {
+  type: 'presence';
+  action: 'sync';
+  channel: string;
+  count: number;
+  members: PresenceMember[];
+}
+/** One member entered, left or updated its data. */
+export interface PresenceChangeFrame {
+  type: 'presence';
+  action: 'enter' | 'leave' | 'update';
+  channel: string;
+  member: PresenceMember;
+}
+/** Answer to `ping`. */
+export interface PongFrame {
+  type: 'pong';
+  timestamp: number;
+}
+/** The service rejected an action. The connection stays open. */
+export interface ErrorFrame {
+  type: 'error';
+  /** Human-readable text. */
+  error: string;
+  /** Stable code. The hosted service may omit it; the parser then sets `server_error`. */
+  code: ErrorCode;
+  /** The channel of the rejected action, when it had one. */
+  channel?: string;
+}
+
+/** A presence frame. */
+export type PresenceFrame = PresenceSyncFrame | PresenceChangeFrame;
+
+/** Any service → client frame. */
+export type ServerFrame = MessageFrame | PresenceFrame | PongFrame | ErrorFrame;
+
+/** The `type` names of service frames. */
+export type ServerFrameType = ServerFrame['type'];
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+function parseJson(text: unknown, limitBytes: number): ParseResult<unknown> & { text?: string } {
+  if (typeof text !== 'string') return fail('invalid_message', 'frame must be a text message');
+  // The UTF-16 length bounds the UTF-8 size from below, so huge frames are refused before counting.
+  if (text.length > limitBytes || utf8ByteLength(text) > limitBytes) {
+    return fail('message_too_large', `frame exceeds ${limitBytes} bytes`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail('invalid_message', 'frame is not valid JSON');
+  }
+  if (!isObject(value)) return fail('invalid_message', 'frame must be a JSON object');
+  if (hasPollutingKey(text, value)) return fail('invalid_message', 'frame must not contain a "__proto__" key');
+  return ok(value);
+}
+
+function channelOf(frame: JsonObject): ParseResult<string> {
+  const problem = channelNameProblem(frame.channel);
+  return problem ? fail('invalid_message', problem) : ok(frame.channel as string);
+}
+
+/**
+ * Validates one text frame sent by a client. Never throws.
+ * @param text The raw WebSocket message.
+ * @param maxBytes Size limit in UTF-8 bytes.
+ */
+export function parseClientAction(text: unknown, maxBytes: number = MAX_MESSAGE_BYTES): ParseResult<ClientAction> {
+  const parsed = parseJson(text, maxBytes);
+  if (!parsed.ok) return parsed;
+  const frame = parsed.value as JsonObject;
+  const action = frame.action;
+  if (action === 'ping') return ok({ action: 'ping' });
+  if (typeof action !== 'string') return fail('invalid_message', 'action must be a string');
+  if (!(CLIENT_ACTIONS as readonly string[]).includes(action)) {
+    return fail('invalid_message', `unknown action "${action.slice(0, 40)}"`);
+  }
+  const channel = channelOf(frame);
+  if (!channel.ok) return channel;
+  switch (action as ClientActionName) {
+    case 'subscribe':
+    case 'unsubscribe':
+    case 'presence':
+    case 'presence_leave':
+      return ok({ action, channel: channel.value } as ClientAction);
+    case 'presence_enter':
+    case 'presence_update':
+      return ok({ action, channel: channel.value, data: frame.data } as ClientAction);
+    case 'publish': {
+      const eventProblem = eventNameProblem(frame.event);
+      if (eventProblem) return fail('invalid_message', eventProblem);
+      const event = frame.event as string;
+      const dataProblem = publishDataProblem(event, frame.data);
+      if (dataProblem) return fail('invalid_message', dataProblem);
+      return ok({ action: 'publish', channel: channel.value, event, data: frame.data as JsonObject | null | undefined });
+    }
+    default:
+      return fail('invalid_message', 'unknown action');
+  }
+}
+
+/** Validates a presence member object. */
+export function parsePresenceMember(value: unknown): ParseResult<PresenceMember> {
+  if (!isObject(value)) return fail('invalid_message', 'member must be an object');
+  if (!isNonEmptyString(value.userId)) return fail('invalid_message', 'member.userId must be a non-empty string');
+  if (!isNonEmptyString(value.connectionId)) {
+    return fail('invalid_message', 'member.connectionId must be a non-empty string');
+  }
+  if (value.connectedAt !== undefined && !isFiniteNumber(value.connectedAt)) {
+    return fail('invalid_message', 'member.connectedAt must be a number');
+  }
+  return ok(value as unknown as PresenceMember);
+}
+
+/**
+ * Validates one text frame sent by the service. Never throws. Used on the client's hot path,
+ * so it checks shapes without copying.
+ * @param text The raw WebSocket message.
+ * @param maxBytes Size limit; the service never sends more than a client may publish plus a
+ * presence sync of {@link MAX_PRESENCE_MEMBERS} members, so the default is generous.
+ */
+export function parseServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_BYTES * 128): ParseResult<ServerFrame> {
+  const parsed = parseJson(text, maxBytes);
+  if (!parsed.ok) return parsed;
+  const frame = parsed.value as JsonObject;
+  switch (frame.type) {
+    case 'message': {
+      if (!isNonEmptyString(frame.channel)) return fail('invalid_message', 'message.channel must be a string');
+      const data = frame.data;
+      if (!isObject(data) || typeof data.type !== 'string') {
+        return fail('invalid_message', 'message.data must be an object with a string type');
+      }
+      if (!isFiniteNumber(frame.timestamp)) return fail('invalid_message', 'message.timestamp must be a number');
+      return ok(frame as unknown as MessageFrame);
+    }
+    case 'presence': {
+      if (!isNonEmptyString(frame.channel)) return fail('invalid_message', 'presence.channel must be a string');
+      if (frame.action === 'sync') {
+        if (!isFiniteNumber(frame.count) || frame.count < 0) {
+          return fail('invalid_message', 'presence.count must be a non-negative number');
+        }
+        if (!Array.isArray(frame.members)) return fail('invalid_message', 'presence.members must be an array');
+        for (const member of frame.members) {
+          const checked = parsePresenceMember(member);
+          if (!checked.ok) return checked;
+        }
+        return ok(frame as unknown as PresenceSyncFrame);
+      }
+      if (frame.action === 'enter' || frame.action === 'leave' || frame.action === 'update') {
+        const member = parsePresenceMember(frame.member);
+        if (!member.ok) return member;
+        return ok(frame as unknown as PresenceChangeFrame);
+      }
+      return fail('invalid_message', 'presence.action must be sync, enter, leave or update');
+    }
+    case 'pong':
+      if (!isFiniteNumber(frame.timestamp)) return fail('invalid_message', 'pong.timestamp must be a number');
+      return ok(frame as unknown as PongFrame);
+    case 'error': {
+      if (typeof frame.error !== 'string') return fail('invalid_message', 'error.error must be a string');
+      const code: ErrorCode = isErrorCode(frame.code) ? frame.code : 'server_error';
+      const result: ErrorFrame = { type: 'error', error: frame.error, code };
+      if (typeof frame.channel === 'string') result.channel = frame.channel;
+      return ok(result);
+    }
+    default:
+      return fail('invalid_message', 'unknown frame type');
+  }
+}
+
+/** Serializes a frame or action (one place, so encoding stays consistent). */
+export function encodeFrame(frame: ClientAction | ServerFrame): string {
+  return JSON.stringify(frame);
+}

@@ -1,0 +1,44 @@
+/**
+ * Service limits, as published in the OpenKBS Elastic Pulse documentation.
+ * @module
+ */
+
+/** Largest frame the service accepts, in UTF-8 bytes of the serialized JSON frame (32 KB). */
+export const MAX_MESSAGE_BYTES = 32 * 1024;
+
+/** At most this many members are listed in a presence sync; `count` is always exact. */
+export const MAX_PRESENCE_MEMBERS = 100;
+
+/** A connection is closed by the service after this long (24 hours), or at token expiry if sooner. */
+export const CONNECTION_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Delays between reconnect attempts; the last one repeats (1s, 2s, 5s, 10s, then 30s). */
+export const RECONNECT_DELAYS_MS: readonly number[] = Object.freeze([1000, 2000, 5000, 10000, 30000]);
+
+/** Longest channel name accepted (our bound: private channels use 64 hex characters). */
+export const MAX_CHANNEL_NAME_LENGTH = 256;
+
+/** Longest event name accepted. */
+export const MAX_EVENT_NAME_LENGTH = 128;
+
+/**
+ * Number of UTF-8 bytes needed to encode `text`, without allocating.
+ * Lone surrogates count as 3 bytes, as `TextEncoder` replaces them with U+FFFD.
+ */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}

@@ -1,0 +1,64 @@
+/**
+ * Regions and their WebSocket endpoints.
+ * @module
+ */
+
+/** Regions where Elastic Pulse runs. */
+export const REGIONS = ['us-east-1', 'eu-central-1'] as const;
+
+/** A region name. */
+export type Region = (typeof REGIONS)[number];
+
+/** The region used when none is given. */
+export const DEFAULT_REGION: Region = 'us-east-1';
+
+/** WebSocket endpoint of each region. */
+export const REGION_ENDPOINTS: Readonly<Record<Region, string>> = Object.freeze({
+  'us-east-1': 'wss://pulse.vpc1.us',
+  'eu-central-1': 'wss://pulse.vpc1.eu',
+});
+
+/** Whether `value` is a known {@link Region}. */
+export function isRegion(value: unknown): value is Region {
+  return value === 'us-east-1' || value === 'eu-central-1';
+}
+
+/** The WebSocket endpoint of `region`. */
+export function endpointForRegion(region: Region): string {
+  return REGION_ENDPOINTS[region];
+}
+
+/**
+ * The region an endpoint belongs to, or `undefined` for an endpoint that is not a hosted one
+ * (a local service, a proxy).
+ */
+export function regionForEndpoint(endpoint: string): Region | undefined {
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname;
+  } catch {
+    return undefined;
+  }
+  for (const region of REGIONS) {
+    const regionHost = new URL(REGION_ENDPOINTS[region]).hostname;
+    if (host === regionHost || host.startsWith(regionHost + '.')) return region;
+  }
+  return undefined;
+}
+
+/** Query parameters of the WebSocket connect URL. */
+export interface ConnectParams {
+  kbId: string;
+  token: string;
+  /** Channel to subscribe to as soon as the connection opens. */
+  channel?: string | undefined;
+}
+
+/** `${endpoint}?kbId=...&token=...[&channel=...]`, keeping any query the endpoint already has. */
+export function buildConnectUrl(endpoint: string, params: ConnectParams): string {
+  const url = new URL(endpoint);
+  url.searchParams.set('kbId', params.kbId);
+  url.searchParams.set('token', params.token);
+  if (params.channel !== undefined) url.searchParams.set('channel', params.channel);
+  return url.toString();
+}

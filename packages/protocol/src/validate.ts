@@ -1,0 +1,77 @@
+import { MAX_CHANNEL_NAME_LENGTH, MAX_EVENT_NAME_LENGTH } from './limits.js';
+
+/** A JSON object (not an array, not null). */
+export type JsonObject = { [key: string]: unknown };
+
+/** @internal */
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** @internal */
+export function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+/** @internal */
+export function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+// Control characters would corrupt logs and URLs; names are otherwise free-form.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** Why `name` is not a valid channel name, or `undefined` when it is. */
+export function channelNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'channel must be a string';
+  if (name.length === 0) return 'channel must not be empty';
+  if (name.length > MAX_CHANNEL_NAME_LENGTH) return `channel must be at most ${MAX_CHANNEL_NAME_LENGTH} characters`;
+  if (CONTROL_CHARS.test(name)) return 'channel must not contain control characters';
+  return undefined;
+}
+
+/** Why `name` is not a valid event name, or `undefined` when it is. */
+export function eventNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'event must be a string';
+  if (name.length === 0) return 'event must not be empty';
+  if (name.length > MAX_EVENT_NAME_LENGTH) return `event must be at most ${MAX_EVENT_NAME_LENGTH} characters`;
+  if (CONTROL_CHARS.test(name)) return 'event must not contain control characters';
+  return undefined;
+}
+
+/**
+ * Why `data` cannot be the payload of a publish to `event`, or `undefined` when it can.
+ * The service merges the event name into the payload as `data.type`, so the payload must be
+ * a JSON object whose own `type`, if any, equals the event name (otherwise it would be lost).
+ */
+export function publishDataProblem(event: string, data: unknown): string | undefined {
+  if (data === undefined || data === null) return undefined;
+  if (!isObject(data)) return 'data must be a JSON object (the event name is merged into it as data.type)';
+  if ('type' in data && data.type !== event) return 'data.type is reserved for the event name';
+  return undefined;
+}
+
+/** The frame payload for `event`: `data` with `type` set to the event name. */
+export function mergeEventIntoData(event: string, data: JsonObject | null | undefined): JsonObject & { type: string } {
+  return data ? { ...data, type: event } : { type: event };
+}
+
+/**
+ * Whether JSON text carries a key that could pollute prototypes once the object is merged
+ * elsewhere (`__proto__`). Checked on the raw text first, so the common case costs one scan.
+ */
+export function hasPollutingKey(text: string, parsed: unknown): boolean {
+  if (!text.includes('__proto__')) return false;
+  return containsProtoKey(parsed, 0);
+}
+
+function containsProtoKey(value: unknown, depth: number): boolean {
+  if (depth > 64 || typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some((item) => containsProtoKey(item, depth + 1));
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return true;
+    if (containsProtoKey((value as JsonObject)[key], depth + 1)) return true;
+  }
+  return false;
+}

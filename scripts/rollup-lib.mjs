@@ -1,0 +1,54 @@
+// Shared rollup configuration of the publishable packages: ESM + CJS with separate
+// .d.mts/.d.cts declarations, dependencies left external, and optional CLI bins.
+import { builtinModules } from 'node:module';
+import { readFileSync } from 'node:fs';
+import esbuild from 'rollup-plugin-esbuild';
+import { dts } from 'rollup-plugin-dts';
+
+const NODE_BUILTINS = new Set(builtinModules);
+
+/**
+ * @param {object} options
+ * @param {Record<string, string>} [options.input] entry name -> source file
+ * @param {Record<string, string>} [options.bins] bin name -> source file (ESM, with a shebang)
+ */
+export function libraryConfig({ input = { index: 'src/index.ts' }, bins = {} } = {}) {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
+  const external = (id) =>
+    id.startsWith('node:') || NODE_BUILTINS.has(id) || deps.some((dep) => id === dep || id.startsWith(dep + '/'));
+  const code = {
+    input,
+    external,
+    plugins: [esbuild({ target: 'es2022' })],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
+      {
+        dir: 'dist',
+        format: 'cjs',
+        entryFileNames: '[name].cjs',
+        chunkFileNames: 'chunks/[name]-[hash].cjs',
+        exports: 'named',
+      },
+    ],
+  };
+  const types = {
+    input,
+    external,
+    plugins: [dts()],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].d.mts', chunkFileNames: 'chunks/[name]-[hash].d.mts' },
+      { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
+    ],
+  };
+  const configs = [code, types];
+  if (Object.keys(bins).length > 0) {
+    configs.push({
+      input: bins,
+      external,
+      plugins: [esbuild({ target: 'es2022' })],
+      output: { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', banner: '#!/usr/bin/env node' },
+    });
+  }
+  return configs;
+}

@@ -1,0 +1,64 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests import workspace packages from source, so no build is needed to run them
+// (only the CLI, bundle and packaging tests read dist/).
+const alias = [
+  { find: /^@openkbs-pulse\/protocol$/, replacement: source('./packages/protocol/src/index.ts') },
+  { find: /^@openkbs-pulse\/mock-server$/, replacement: source('./packages/mock-server/src/index.ts') },
+  { find: /^@openkbs-pulse\/server$/, replacement: source('./packages/server/src/index.ts') },
+  { find: /^openkbs-pulse\/server$/, replacement: source('./packages/client/src/server.ts') },
+  { find: /^openkbs-pulse$/, replacement: source('./packages/client/src/index.ts') },
+];
+
+const slow = ['**/*.browser.test.ts', '**/*.scale.test.ts', '**/node_modules/**', '**/dist/**'];
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
+          exclude: [...slow, '**/*.int.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/**/*.int.test.ts', 'examples/*/test/**/*.int.test.ts', 'test/**/*.int.test.ts'],
+          exclude: slow,
+          testTimeout: 20_000,
+          hookTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['**/*.browser.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'scale',
+          include: ['**/*.scale.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
