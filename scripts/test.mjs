@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The whole test suite, as run by `corepack pnpm test` and by CI (.ci/run):
+// build, typecheck, lint, every vitest project on this Node, unit + integration again on
+// Node 24, the packed-package checks and the API docs. Stops at the first failing step.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const NODE24_VERSION = '24.21.0';
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const started = Date.now();
+
+function run(title, command, args, options = {}) {
+  const t0 = Date.now();
+  console.log(`\n━━ ${title}\n$ ${[command, ...args].join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env, ...options });
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    console.error(`\n✗ ${title} failed (exit ${result.status ?? result.signal}) after ${seconds}s`);
+    summary();
+    process.exit(1);
+  }
+  console.log(`✓ ${title} (${seconds}s)`);
+}
+
+function vitest(title, nodeBinary, projects, reportName) {
+  const report = join(root, '.tmp', `${reportName}.json`);
+  const args = [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile=${report}`];
+  for (const project of projects) args.push('--project', project);
+  run(title, nodeBinary, args);
+  const results = JSON.parse(readFileSync(report, 'utf8'));
+  totals.passed += results.numPassedTests;
+  totals.failed += results.numFailedTests;
+  totals.skipped += results.numPendingTests + results.numTodoTests;
+  if (results.numTotalTests === 0) {
+    console.error(`✗ ${title} ran no test`);
+    process.exit(1);
+  }
+}
+
+/** A Node 24 binary from the npm registry (the node-<platform>-<arch> packages ship it), cached in .tmp/. */
+function node24() {
+  const dir = join(root, '.tmp', `node-${NODE24_VERSION}`);
+  const pkg = `node-${process.platform}-${process.arch}`;
+  const binary = join(dir, 'node_modules', pkg, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+  if (!existsSync(binary)) {
+    mkdirSync(dir, { recursive: true });
+    run(`fetch Node ${NODE24_VERSION} (${pkg}) from the npm registry`, 'npm', [
+      'install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `${pkg}@${NODE24_VERSION}`,
+    ]);
+  }
+  return binary;
+}
+
+function summary() {
+  const minutes = ((Date.now() - started) / 60000).toFixed(1);
+  console.log(`\nsuite finished in ${minutes} min`);
+  console.log(`total: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+}
+
+mkdirSync(join(root, '.tmp'), { recursive: true });
+run('build all packages', 'corepack', ['pnpm', 'build']);
+run('typecheck', 'corepack', ['pnpm', 'typecheck']);
+run('lint', 'corepack', ['pnpm', 'lint']);
+vitest(`tests on Node ${process.versions.node} (unit, integration, browser, scale)`, process.execPath, [], 'vitest-node-current');
+if (Number(process.versions.node.split('.')[0]) < 24) {
+  vitest(`tests on Node ${NODE24_VERSION} (unit, integration)`, node24(), ['unit', 'integration'], 'vitest-node24');
+}
+if (existsSync(join(root, 'scripts/check-packages.mjs'))) run('packed packages: publint, attw, consumer type-check', 'node', ['scripts/check-packages.mjs']);
+if (existsSync(join(root, 'typedoc.json'))) run('API reference (typedoc, warnings are errors)', 'corepack', ['pnpm', 'docs']);
+summary();
