@@ -1,0 +1,382 @@
+/**
+ * `createPulseClient`: an explicitly configured server SDK instance (credentials, API URL,
+ * timeout, retries, transport). Every call is `POST {apiUrl}` with a JSON body
+ * `{ action, kbId, apiKey, ... }`; answers are validated before they are returned.
+ * @module
+ */
+import {
+  API_ACTIONS,
+  channelNameProblem,
+  eventNameProblem,
+  isPulseError,
+  isRegion,
+  MAX_MESSAGE_BYTES,
+  mergeEventIntoData,
+  parseApiError,
+  parseApiResponse,
+  publishDataProblem,
+  PulseError,
+  systemClock,
+  utf8ByteLength,
+  type ApiActionName,
+  type ApiResponses,
+  type ChannelsResponse,
+  type Clock,
+  type EnableResponse,
+  type JsonObject,
+  type PresenceResponse,
+  type PublishResponse,
+  type Region,
+  type StatusResponse,
+  type TokenResponse,
+} from '@openkbs-pulse/protocol';
+import { processEnv, resolveConfig, type CallCredentials, type EnvSource, type ResolvedConfig } from './config.js';
+import { errorFromResponse, PulseApiError, redact, safeCause } from './errors.js';
+import { backoffDelayMs, clockSleep, parseRetryAfter, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
+import { createTransport, type Transport, type TransportOptions } from './transport.js';
+
+/** Default per-request timeout, in ms. */
+export const DEFAULT_TIMEOUT_MS = 5000;
+/** Default number of publishes in flight in {@link PulseClient.publishBatch}. */
+export const DEFAULT_BATCH_CONCURRENCY = 10;
+
+/** What {@link PulseClientOptions.onRetry} is told before each retry. */
+export interface RetryInfo {
+  action: ApiActionName;
+  /** The retry about to be made (1 for the first retry). */
+  retry: number;
+  /** How long the SDK waits before it, in ms. */
+  delayMs: number;
+  /** The failure being retried. */
+  error: PulseApiError;
+}
+
+/** Options of {@link createPulseClient}. Credentials fall back to the environment at call time. */
+export interface PulseClientOptions extends CallCredentials, TransportOptions, RetryOptions {
+  /** Per-attempt timeout, in ms (request sent until the body is read). @default 5000 */
+  timeoutMs?: number | undefined;
+  /** Time source for timeouts and backoff. @default systemClock */
+  clock?: Clock | undefined;
+  /** Random numbers in [0, 1) for backoff jitter. @default Math.random */
+  random?: (() => number) | undefined;
+  /** Waits between retries; defaults to a timer on `clock`. Tests pass one that records delays. */
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  /** Where environment variables are read from, at call time. @default process.env */
+  env?: EnvSource | undefined;
+  /** Called before each retry (for metrics; it never receives the API key). */
+  onRetry?: ((info: RetryInfo) => void) | undefined;
+}
+
+/** Per-call options: credentials override the client's, which override the environment. */
+export interface CallOptions extends CallCredentials {
+  /** Aborts the call (and its retries). */
+  signal?: AbortSignal | undefined;
+  /** Per-attempt timeout for this call, in ms. */
+  timeoutMs?: number | undefined;
+  /** Retries for this call. */
+  retries?: number | undefined;
+}
+
+/** Options of `getToken`. */
+export interface TokenOptions extends CallOptions {
+  /** Token lifetime in seconds (the service may cap it). */
+  expiresIn?: number | undefined;
+}
+
+/** Options of `enable`. */
+export interface EnableOptions extends CallOptions {
+  /** Region to run Pulse in. */
+  region?: Region | undefined;
+}
+
+/**
+ * Publish payload: a JSON object (the event name is merged into it as `data.type`), or
+ * nothing. Typed as `object` so that interfaces without index signatures are accepted.
+ */
+export type PublishData = object | null | undefined;
+
+/** One publish of {@link PulseClient.publishBatch}. */
+export interface PublishBatchItem {
+  channel: string;
+  event: string;
+  data?: PublishData;
+}
+
+/** Options of `publishBatch`. */
+export interface PublishBatchOptions extends CallOptions {
+  /** Publishes in flight at once. @default 10 */
+  concurrency?: number | undefined;
+}
+
+/** The outcome of one item of a batch, in input order. */
+export type PublishBatchResult =
+  | { ok: true; item: PublishBatchItem; value: PublishResponse }
+  | { ok: false; item: PublishBatchItem; error: PulseError };
+
+/** An explicitly configured server SDK instance. */
+export interface PulseClient {
+  /**
+   * Mints a client token for `userId`, with the client's credentials (or the environment's).
+   * Distinguished from the 3-argument form by the argument count: one or two arguments where
+   * the second is not a string mean `(userId, options?)`.
+   */
+  getToken(userId: string, options?: TokenOptions): Promise<TokenResponse>;
+  /**
+   * Mints a client token (the seed's call shape). `undefined` credentials fall back to the
+   * client options, then `OPENKBS_KB_ID` / `OPENKBS_API_KEY`.
+   */
+  getToken(kbId: string | undefined, apiKey: string | undefined, userId: string, options?: TokenOptions): Promise<TokenResponse>;
+  /** Publishes `event` with `data` to every subscriber of `channel`. */
+  publish(channel: string, event: string, data?: PublishData, options?: CallOptions): Promise<PublishResponse>;
+  /** The presence set of `channel` (`count` exact, at most 100 members listed). */
+  presence(channel: string, options?: CallOptions): Promise<PresenceResponse>;
+  /** Active channels of the knowledge base. */
+  channels(options?: CallOptions): Promise<ChannelsResponse>;
+  /** Whether Pulse is enabled, its region and endpoint, and current counts. */
+  status(options?: CallOptions): Promise<StatusResponse>;
+  /** Enables Elastic Pulse (optionally in `region`). */
+  enable(options?: EnableOptions): Promise<EnableResponse>;
+  /** Disables Elastic Pulse. */
+  disable(options?: CallOptions): Promise<EnableResponse>;
+  /** Publishes many events, `concurrency` at a time; never rejects, one result per item. */
+  publishBatch(items: readonly PublishBatchItem[], options?: PublishBatchOptions): Promise<PublishBatchResult[]>;
+  /** The transport in use (`pending` until the first request picks it). */
+  readonly transport: Transport['kind'];
+  /** Closes pooled connections. Calls after `close()` fail with `disconnected`. */
+  close(): Promise<void>;
+}
+
+// A 13-digit timestamp stands for the one the service adds to the frame it sends.
+const FRAME_TIMESTAMP = 1_704_067_200_000;
+
+const invalid = (message: string) => new PulseError('invalid_argument', message);
+
+/**
+ * Checks a publish before anything is sent: names, payload shape, and the size of the
+ * WebSocket frame the service will deliver (at most {@link MAX_MESSAGE_BYTES}).
+ * @throws PulseError `invalid_argument` or `message_too_large`.
+ */
+export function validatePublish(channel: unknown, event: unknown, data: unknown): void {
+  const problem = channelNameProblem(channel) ?? eventNameProblem(event) ?? publishDataProblem(event as string, data);
+  if (problem) throw invalid(problem);
+  let frame: string;
+  try {
+    frame = JSON.stringify({
+      type: 'message',
+      channel,
+      data: mergeEventIntoData(event as string, data as JsonObject | null | undefined),
+      timestamp: FRAME_TIMESTAMP,
+    });
+  } catch (error) {
+    throw new PulseError('invalid_argument', 'data must be JSON-serializable', { cause: error });
+  }
+  const bytes = utf8ByteLength(frame);
+  if (bytes > MAX_MESSAGE_BYTES) {
+    throw new PulseError('message_too_large', `message is ${bytes} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit`);
+  }
+}
+
+function positiveNumber(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalid(`${name} must be a positive number`);
+  return value;
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalid(`${name} must be a string`);
+  return value;
+}
+
+/** Creates an explicitly configured client. Nothing is read from the environment until a call. */
+export function createPulseClient(options: PulseClientOptions = {}): PulseClient {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? clockSleep(clock);
+  const env = options.env ?? processEnv;
+  const basePolicy = retryPolicy(options);
+  const defaultTimeoutMs = positiveNumber(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
+  const transport = createTransport(options);
+
+  async function attempt<A extends ApiActionName>(
+    action: A,
+    config: ResolvedConfig,
+    body: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<ApiResponses[A]> {
+    const secrets = [config.apiKey];
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = clock.setTimeout(() => {
+      timedOut = true;
+      controller.abort(new PulseError('timeout', `${action} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let status: number;
+    let text: string;
+    let retryAfter: string | undefined;
+    try {
+      const response = await transport.post(config.apiUrl, body, controller.signal);
+      status = response.status;
+      retryAfter = response.header('retry-after');
+      text = await response.text();
+    } catch (error) {
+      if (timedOut) {
+        throw new PulseApiError('timeout', `${action} timed out after ${timeoutMs} ms`, { retryable: true, action });
+      }
+      if (signal?.aborted) {
+        throw new PulseApiError('disconnected', `${action} was aborted by the caller's signal`, { retryable: false, action });
+      }
+      if (isPulseError(error)) throw error;
+      const detail = error instanceof Error ? redact(error.message, secrets) : 'unknown error';
+      throw new PulseApiError('network_error', `${action} failed before a response arrived: ${detail}`, {
+        retryable: true,
+        action,
+        cause: safeCause(error, secrets),
+      });
+    } finally {
+      clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+
+    let parsed: unknown = text;
+    let json = false;
+    try {
+      parsed = JSON.parse(text);
+      json = true;
+    } catch {
+      // Not JSON: kept as text for the error message.
+    }
+    if (status < 200 || status >= 300) {
+      throw errorFromResponse(action, status, parsed, secrets, parseRetryAfter(retryAfter, clock.now()));
+    }
+    if (!json) {
+      throw new PulseApiError('invalid_response', `${action} answered HTTP ${status} with a body that is not JSON`, {
+        status,
+        retryable: false,
+        action,
+      });
+    }
+    const result = parseApiResponse(action, parsed);
+    if (result.ok) return result.value;
+    if (parseApiError(parsed)) throw errorFromResponse(action, status, parsed, secrets);
+    throw new PulseApiError('invalid_response', `${action} answered with an unexpected shape: ${result.message}`, {
+      status,
+      retryable: false,
+      action,
+    });
+  }
+
+  async function call<A extends ApiActionName>(
+    action: A,
+    fields: Record<string, unknown>,
+    callOptions: CallOptions | undefined,
+    credentials: CallCredentials | undefined = callOptions,
+  ): Promise<ApiResponses[A]> {
+    const config = resolveConfig([credentials, callOptions, options], env);
+    const policy: RetryPolicy =
+      callOptions?.retries === undefined ? basePolicy : { ...basePolicy, retries: retryPolicy({ retries: callOptions.retries }).retries };
+    const timeoutMs = positiveNumber(callOptions?.timeoutMs, defaultTimeoutMs, 'timeoutMs');
+    const signal = callOptions?.signal;
+    const body = JSON.stringify({ action, kbId: config.kbId, apiKey: config.apiKey, ...fields });
+    for (let retry = 0; ; retry++) {
+      if (signal?.aborted) {
+        throw new PulseApiError('disconnected', `${action} was aborted by the caller's signal`, { retryable: false, action, attempts: retry });
+      }
+      try {
+        return await attempt(action, config, body, timeoutMs, signal);
+      } catch (error) {
+        if (!(error instanceof PulseApiError)) throw error;
+        error.attempts = retry + 1;
+        if (!error.retryable || retry >= policy.retries) throw error;
+        if (error.retryAfterMs !== undefined && error.retryAfterMs > policy.maxRetryAfterMs) throw error;
+        const delayMs = error.retryAfterMs ?? backoffDelayMs(retry + 1, policy, random);
+        options.onRetry?.({ action, retry: retry + 1, delayMs, error });
+        try {
+          await sleep(delayMs, signal);
+        } catch {
+          throw new PulseApiError('disconnected', `${action} was aborted by the caller's signal`, {
+            retryable: false,
+            action,
+            attempts: retry + 1,
+            cause: error,
+          });
+        }
+      }
+    }
+  }
+
+  async function getToken(...args: unknown[]): Promise<TokenResponse> {
+    const positional = args.length >= 3 || typeof args[1] === 'string';
+    const [kbId, apiKey, userId, rest] = positional ? args : [undefined, undefined, args[0], args[1]];
+    const callOptions = (rest ?? undefined) as TokenOptions | undefined;
+    if (typeof userId !== 'string' || userId.trim() === '') throw invalid('userId must be a non-empty string');
+    const credentials: CallCredentials = {
+      kbId: optionalString(kbId, 'kbId') ?? callOptions?.kbId,
+      apiKey: optionalString(apiKey, 'apiKey') ?? callOptions?.apiKey,
+      apiUrl: callOptions?.apiUrl,
+    };
+    const fields: Record<string, unknown> = { userId };
+    if (callOptions?.expiresIn !== undefined) fields.expiresIn = positiveNumber(callOptions.expiresIn, 0, 'expiresIn');
+    return call(API_ACTIONS.createToken, fields, callOptions, credentials);
+  }
+
+  async function publish(channel: string, event: string, data?: PublishData, callOptions?: CallOptions): Promise<PublishResponse> {
+    validatePublish(channel, event, data);
+    const fields: Record<string, unknown> = { channel, event };
+    if (data !== undefined) fields.data = data;
+    return call(API_ACTIONS.publish, fields, callOptions);
+  }
+
+  async function presence(channel: string, callOptions?: CallOptions): Promise<PresenceResponse> {
+    const problem = channelNameProblem(channel);
+    if (problem) throw invalid(problem);
+    return call(API_ACTIONS.presence, { channel }, callOptions);
+  }
+
+  async function enable(callOptions?: EnableOptions): Promise<EnableResponse> {
+    const region = callOptions?.region;
+    if (region !== undefined && !isRegion(region)) throw invalid('region must be us-east-1 or eu-central-1');
+    return call(API_ACTIONS.enable, region === undefined ? {} : { region }, callOptions);
+  }
+
+  async function publishBatch(items: readonly PublishBatchItem[], batchOptions?: PublishBatchOptions): Promise<PublishBatchResult[]> {
+    if (!Array.isArray(items)) throw invalid('items must be an array');
+    const concurrency = Math.floor(positiveNumber(batchOptions?.concurrency, DEFAULT_BATCH_CONCURRENCY, 'concurrency'));
+    if (concurrency < 1) throw invalid('concurrency must be at least 1');
+    const results = new Array<PublishBatchResult>(items.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < items.length) {
+        const index = next++;
+        const item = items[index] as PublishBatchItem;
+        try {
+          const value = await publish(item?.channel, item?.event, item?.data, batchOptions);
+          results[index] = { ok: true, item, value };
+        } catch (error) {
+          const pulseError = isPulseError(error) ? error : new PulseError('invalid_argument', 'publish failed', { cause: error });
+          results[index] = { ok: false, item, error: pulseError };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+    return results;
+  }
+
+  return {
+    getToken: getToken as PulseClient['getToken'],
+    publish,
+    presence,
+    channels: (callOptions) => call(API_ACTIONS.channels, {}, callOptions),
+    status: (callOptions) => call(API_ACTIONS.status, {}, callOptions),
+    enable,
+    disable: (callOptions) => call(API_ACTIONS.disable, {}, callOptions),
+    publishBatch,
+    get transport() {
+      return transport.kind;
+    },
+    close: () => transport.close(),
+  };
+}

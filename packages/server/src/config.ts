@@ -1,0 +1,74 @@
+/**
+ * Credentials and API URL resolution: explicit options first, then the environment, read at
+ * call time (so code that sets `process.env` after importing the SDK works).
+ * @module
+ */
+import { DEFAULT_API_URL, PulseError } from '@openkbs-pulse/protocol';
+
+/** Environment variable of the knowledge base id. */
+export const ENV_KB_ID = 'OPENKBS_KB_ID';
+/** Environment variable of the API key. */
+export const ENV_API_KEY = 'OPENKBS_API_KEY';
+/** Environment variable of the API base URL (point it at a local service for tests). */
+export const ENV_API_URL = 'OPENKBS_API_URL';
+
+/** Credentials and target of one call; every field is optional and falls back to the environment. */
+export interface CallCredentials {
+  /** Knowledge base id. @default process.env.OPENKBS_KB_ID */
+  kbId?: string | undefined;
+  /** API key of the knowledge base. Never logged nor put in error messages. @default process.env.OPENKBS_API_KEY */
+  apiKey?: string | undefined;
+  /** API base URL. @default process.env.OPENKBS_API_URL, then `https://kb.openkbs.com` */
+  apiUrl?: string | undefined;
+}
+
+/** Resolved, complete credentials. */
+export interface ResolvedConfig {
+  kbId: string;
+  apiKey: string;
+  apiUrl: string;
+}
+
+/** A source of environment variables; `process.env` by default. */
+export type EnvSource = () => Readonly<Record<string, string | undefined>>;
+
+/** Reads `process.env` where it exists (Node, Bun, Deno compat) and `{}` elsewhere (edge runtimes). */
+export const processEnv: EnvSource = () => {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return proc?.env ?? {};
+};
+
+const nonEmpty = (value: string | undefined): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value : undefined;
+
+/**
+ * Resolves credentials from `layers` (first defined wins, e.g. call options then client
+ * options), then the environment.
+ * @throws PulseError `missing_credentials` naming the option and the environment variable.
+ */
+export function resolveConfig(layers: readonly (CallCredentials | undefined)[], env: EnvSource = processEnv): ResolvedConfig {
+  const vars = env();
+  const pick = (key: keyof CallCredentials, envName: string): string | undefined => {
+    for (const layer of layers) {
+      const value = nonEmpty(layer?.[key]);
+      if (value !== undefined) return value;
+    }
+    return nonEmpty(vars[envName]);
+  };
+  const kbId = pick('kbId', ENV_KB_ID);
+  const apiKey = pick('apiKey', ENV_API_KEY);
+  const missing: string[] = [];
+  if (!kbId) missing.push(`kbId (option "kbId" or env ${ENV_KB_ID})`);
+  if (!apiKey) missing.push(`apiKey (option "apiKey" or env ${ENV_API_KEY})`);
+  if (!kbId || !apiKey) {
+    throw new PulseError('missing_credentials', `Missing Pulse credentials: ${missing.join(' and ')}`);
+  }
+  const apiUrl = pick('apiUrl', ENV_API_URL) ?? DEFAULT_API_URL;
+  try {
+    const protocol = new URL(apiUrl).protocol;
+    if (protocol !== 'http:' && protocol !== 'https:') throw new TypeError('not http');
+  } catch {
+    throw new PulseError('invalid_argument', `apiUrl must be an http(s) URL (option "apiUrl" or env ${ENV_API_URL})`);
+  }
+  return { kbId, apiKey, apiUrl };
+}

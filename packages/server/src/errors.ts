@@ -1,0 +1,118 @@
+/**
+ * The error the server SDK throws for a failed API call, and the mapping from HTTP answers
+ * and network failures to it. Secrets are removed from every message before it is built.
+ * @module
+ */
+import { isErrorCode, parseApiError, PulseError, type ErrorCode } from '@openkbs-pulse/protocol';
+
+/** Options of the {@link PulseApiError} constructor. */
+export interface PulseApiErrorOptions {
+  /** HTTP status of the answer; `undefined` when none arrived (network error, timeout). */
+  status?: number | undefined;
+  /** Whether repeating the same request may succeed (network errors, timeouts, 429, 5xx). */
+  retryable: boolean;
+  /** Delay the service asked for with `Retry-After`, in milliseconds. */
+  retryAfterMs?: number | undefined;
+  /** The API action that failed. */
+  action?: string | undefined;
+  /** How many attempts were made before giving up. */
+  attempts?: number | undefined;
+  /** The underlying error (never carries the request body). */
+  cause?: unknown;
+}
+
+/**
+ * A failed call to the Pulse HTTP API. Match on {@link PulseError.code}; `retryable` says
+ * whether the SDK would have retried it (it already did, up to its `retries` option).
+ *
+ * @example
+ * ```ts
+ * try { await publish('orders', 'new_order', order) } catch (e) {
+ *   if (e instanceof PulseApiError && e.status === 401) rotateKey()
+ * }
+ * ```
+ */
+export class PulseApiError extends PulseError {
+  override readonly name: string = 'PulseApiError';
+  /** HTTP status of the answer, `undefined` when no answer arrived. */
+  readonly status: number | undefined;
+  /** Whether the failure is transient (network, timeout, 429, 5xx). */
+  readonly retryable: boolean;
+  /** `Retry-After` of the answer, in milliseconds, when it had one. */
+  readonly retryAfterMs: number | undefined;
+  /** The API action that failed, e.g. `pulsePublish`. */
+  readonly action: string | undefined;
+  /** Attempts made, retries included. */
+  attempts: number;
+
+  constructor(code: ErrorCode, message: string, options: PulseApiErrorOptions) {
+    super(code, message, { statusCode: options.status, cause: options.cause });
+    this.status = options.status;
+    this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
+    this.action = options.action;
+    this.attempts = options.attempts ?? 1;
+  }
+}
+
+/** Whether `value` is a {@link PulseApiError}. */
+export function isPulseApiError(value: unknown): value is PulseApiError {
+  return value instanceof PulseApiError;
+}
+
+/** Replaces every occurrence of each secret in `text` by `***`. */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    // Very short "secrets" would redact ordinary words; real API keys are long.
+    if (secret && secret.length >= 4) out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+/** Whether an HTTP status is worth retrying. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+/** The error code for an HTTP status whose body named no known code. */
+export function codeForStatus(status: number): ErrorCode {
+  if (status === 400) return 'invalid_message';
+  if (status === 401) return 'invalid_api_key';
+  if (status === 403) return 'forbidden';
+  if (status === 413) return 'message_too_large';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server_error';
+  return 'invalid_response';
+}
+
+/**
+ * The error for a non-2xx answer. `body` is the parsed JSON body, or the raw text when it was
+ * not JSON. `secrets` are removed from the message.
+ */
+export function errorFromResponse(
+  action: string,
+  status: number,
+  body: unknown,
+  secrets: readonly (string | undefined)[],
+  retryAfterMs?: number,
+): PulseApiError {
+  const parsed = parseApiError(body);
+  const code: ErrorCode = parsed?.code && isErrorCode(parsed.code) ? parsed.code : codeForStatus(status);
+  let detail = parsed?.error ?? (typeof body === 'string' ? body.slice(0, 200) : '');
+  detail = redact(detail.trim(), secrets);
+  const message = `${action} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`;
+  return new PulseApiError(code, message, { status, retryable: isRetryableStatus(status), retryAfterMs, action });
+}
+
+/** Copies an underlying error without anything that could hold a secret: name, code and a redacted message. */
+export function safeCause(error: unknown, secrets: readonly (string | undefined)[]): unknown {
+  if (!(error instanceof Error)) return undefined;
+  const copy = new Error(redact(error.message, secrets));
+  copy.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') (copy as Error & { code?: string }).code = code;
+  const inner = (error as { cause?: unknown }).cause;
+  if (inner instanceof Error) (copy as Error & { cause?: unknown }).cause = safeCause(inner, secrets);
+  return copy;
+}

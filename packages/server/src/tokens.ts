@@ -1,0 +1,77 @@
+/**
+ * Helpers for backends to inspect the tokens they mint: `decodeToken` reads the claims
+ * without checking the signature; `verifyToken` checks an HS256 signature (e.g. with the
+ * local service's `secret`) and the expiry.
+ * @module
+ */
+import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
+import { isRegion, PulseError, type Clock, type PulseTokenClaims } from '@openkbs-pulse/protocol';
+
+/** Claims of a Pulse token, plus any other claims it carries. */
+export type DecodedPulseToken = PulseTokenClaims & Record<string, unknown>;
+
+function checkClaims(payload: Record<string, unknown>): DecodedPulseToken {
+  const { kbId, userId, endpoint, region, iat, exp } = payload;
+  if (typeof kbId !== 'string' || typeof userId !== 'string' || typeof endpoint !== 'string') {
+    throw new PulseError('invalid_token', 'token is missing the kbId, userId or endpoint claim');
+  }
+  if (region !== undefined && !isRegion(region)) throw new PulseError('invalid_token', 'token has an unknown region claim');
+  if (typeof exp !== 'number' || (iat !== undefined && typeof iat !== 'number')) {
+    throw new PulseError('invalid_token', 'token is missing a numeric exp claim');
+  }
+  return payload as DecodedPulseToken;
+}
+
+/**
+ * Reads the claims of a Pulse token WITHOUT verifying its signature (for display and
+ * routing only; never for authorization).
+ * @throws PulseError `invalid_token` when it is not a JWT with Pulse claims.
+ */
+export function decodeToken(token: string): DecodedPulseToken {
+  if (typeof token !== 'string' || token === '') throw new PulseError('invalid_token', 'token must be a non-empty string');
+  let payload: Record<string, unknown>;
+  try {
+    payload = decodeJwt(token);
+  } catch (error) {
+    throw new PulseError('invalid_token', 'token is not a valid JWT', { cause: error });
+  }
+  return checkClaims(payload);
+}
+
+/** Options of {@link verifyToken}. */
+export interface VerifyTokenOptions {
+  /** Require this kbId claim (else `kb_mismatch`). */
+  kbId?: string | undefined;
+  /** Allowed clock skew, in seconds. @default 0 */
+  clockToleranceSeconds?: number | undefined;
+  /** Time source for the expiry check. @default the system clock */
+  clock?: Pick<Clock, 'now'> | undefined;
+}
+
+/**
+ * Verifies a Pulse token's HS256 signature and expiry, and returns its claims.
+ * @param secret The HS256 key (a string is used as its UTF-8 bytes).
+ * @throws PulseError `token_expired`, `invalid_token` or `kb_mismatch`.
+ */
+export async function verifyToken(token: string, secret: string | Uint8Array, options: VerifyTokenOptions = {}): Promise<DecodedPulseToken> {
+  if (typeof token !== 'string' || token === '') throw new PulseError('invalid_token', 'token must be a non-empty string');
+  const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+  if (!(key instanceof Uint8Array) || key.length === 0) throw new PulseError('invalid_argument', 'secret must be a non-empty string or Uint8Array');
+  let payload: Record<string, unknown>;
+  try {
+    const result = await jwtVerify(token, key, {
+      algorithms: ['HS256'],
+      clockTolerance: options.clockToleranceSeconds ?? 0,
+      ...(options.clock ? { currentDate: new Date(options.clock.now()) } : {}),
+    });
+    payload = result.payload;
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw new PulseError('token_expired', 'token has expired', { cause: error });
+    throw new PulseError('invalid_token', 'token signature or claims are invalid', { cause: error });
+  }
+  const claims = checkClaims(payload);
+  if (options.kbId !== undefined && claims.kbId !== options.kbId) {
+    throw new PulseError('kb_mismatch', 'token was minted for another kbId');
+  }
+  return claims;
+}
