@@ -1,0 +1,56 @@
+/**
+ * One accepted WebSocket connection. Plain data: the service attaches one shared set of
+ * listeners to every socket, so a connection costs no closures and no timers of its own.
+ * @module
+ */
+import type { WebSocket } from 'ws';
+import type { CloseCode } from '@openkbs-pulse/protocol';
+
+/** Public description of a connection (what `service.connections()` lists). */
+export interface ConnectionInfo {
+  connectionId: string;
+  kbId: string;
+  userId: string;
+  /** Channels this connection is subscribed to. */
+  channels: string[];
+  /** Channels this connection has entered presence in. */
+  presence: string[];
+  /** When the connection was accepted (ms since epoch, service clock). */
+  connectedAt: number;
+  /** When the service will close it (token expiry or connection TTL, whichever first). */
+  closesAt: number;
+}
+
+/** Server-side state of one connection. */
+export class PulseConnection {
+  /** Channels subscribed to. */
+  readonly channels = new Set<string>();
+  /** Channels whose presence set this connection is in. */
+  readonly present = new Set<string>();
+  /** False once the service has detached it (closed, killed, expired, slow). */
+  attached = true;
+
+  constructor(
+    readonly id: string,
+    readonly kbId: string,
+    readonly userId: string,
+    readonly ws: WebSocket,
+    readonly connectedAt: number,
+    /** When the service closes it (ms since epoch). */
+    readonly closesAt: number,
+    /** The close code used at `closesAt`. */
+    readonly closesWith: CloseCode,
+  ) {}
+
+  info(): ConnectionInfo {
+    return {
+      connectionId: this.id,
+      kbId: this.kbId,
+      userId: this.userId,
+      channels: [...this.channels],
+      presence: [...this.present],
+      connectedAt: this.connectedAt,
+      closesAt: this.closesAt,
+    };
+  }
+}

@@ -1,0 +1,568 @@
+/**
+ * The local Pulse service: one HTTP server for the API and the WebSocket upgrade, tenants,
+ * connections and the test hooks.
+ * @module
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'eventemitter3';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import {
+  CLOSE_CODES,
+  CONNECTION_TTL_MS,
+  DEFAULT_REGION,
+  MAX_MESSAGE_BYTES,
+  encodeFrame,
+  mergeEventIntoData,
+  parseClientAction,
+  systemClock,
+  type ClientAction,
+  type Clock,
+  type ErrorCode,
+  type JsonObject,
+  type MessageFrame,
+  type PublishResponse,
+  type Region,
+  type ServerFrame,
+  type TimerHandle,
+} from '@openkbs-pulse/protocol';
+import { checkUpgrade, createTokenAuthority, secretKey, type TokenAuthority } from './auth.js';
+import { fanOut, Tenant } from './channels.js';
+import { PulseConnection, type ConnectionInfo } from './connection.js';
+import { createApiHandler } from './http-api.js';
+import { enterPresence, leavePresence, presenceSync } from './presence.js';
+import { serviceStats, type ServiceStats } from './stats.js';
+
+/** Options of {@link createPulseService}. */
+export interface PulseServiceOptions {
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. @default 0 */
+  port?: number;
+  /** The default tenant's kbId. @default 'local-kb' */
+  kbId?: string;
+  /** The default tenant's API key. @default 'local-api-key' */
+  apiKey?: string;
+  /** Region reported in tokens and API answers. @default 'us-east-1' */
+  region?: Region;
+  /** Lifetime of minted tokens, in seconds. @default 86400 */
+  tokenTtlSeconds?: number;
+  /** Connections are closed this long after they open (or at token expiry, if sooner). @default CONNECTION_TTL_MS (24 h) */
+  connectionTtlMs?: number;
+  /** A connection whose unsent outgoing data exceeds this many bytes is closed as a slow consumer. @default 4 MiB */
+  maxBufferedBytes?: number;
+  /** Time source for token expiry and connection deadlines. @default systemClock */
+  clock?: Clock;
+  /** HS256 signing key. @default 32 random bytes per service */
+  secret?: string | Uint8Array;
+}
+
+/** Events a test can listen to with `service.on(...)`. */
+export interface PulseServiceEvents {
+  /** A WebSocket connection was accepted. */
+  connection: (connection: ConnectionInfo) => void;
+  /** A connection left (closed by either side, killed, expired or slow). */
+  close: (connection: ConnectionInfo, code: number, reason: string) => void;
+  /** A valid client action was received (not emitted while paused). */
+  action: (action: ClientAction, connection: ConnectionInfo) => void;
+  /** A client frame was rejected with an `error` frame. */
+  rejected: (code: ErrorCode, message: string, connection: ConnectionInfo) => void;
+}
+
+/** Options of `service.createToken`. */
+export interface CreateTokenOptions {
+  /** kbId the token is for (any string: to test `kb_mismatch`). @default the default kbId */
+  kbId?: string;
+  /** Lifetime in seconds; zero or less mints an already expired token. @default tokenTtlSeconds */
+  expiresIn?: number;
+}
+
+/** A running local Pulse service. */
+export interface PulseService extends EventEmitter<PulseServiceEvents> {
+  /** HTTP API root, e.g. `http://127.0.0.1:PORT` (same as {@link PulseService.apiUrl}). */
+  readonly url: string;
+  /** HTTP API root: `POST` `{ action, kbId, apiKey, ... }` here. */
+  readonly apiUrl: string;
+  /** WebSocket endpoint, e.g. `ws://127.0.0.1:PORT` (tokens carry it as `endpoint`). */
+  readonly wsUrl: string;
+  readonly host: string;
+  readonly port: number;
+  /** The default tenant. */
+  readonly kbId: string;
+  readonly apiKey: string;
+  readonly region: Region;
+  /** Whether the HTTP server is listening. */
+  readonly listening: boolean;
+  /** Mints a token for `userId` (no HTTP round trip). */
+  createToken(userId: string, options?: CreateTokenOptions): Promise<string>;
+  /** Adds (or reconfigures) a tenant. */
+  addTenant(kbId: string, apiKey: string, options?: { enabled?: boolean; region?: Region }): void;
+  /** Turns Pulse on or off for a kb: off refuses new connections and HTTP publishes with `pulse_not_enabled`. */
+  setEnabled(kbId: string, enabled: boolean): void;
+  /** Open connections. */
+  connections(): ConnectionInfo[];
+  /** Abruptly drops one connection (no close frame, like a network failure). False if unknown. */
+  kill(connectionId: string): boolean;
+  /** Abruptly drops every connection. */
+  dropAll(): number;
+  /** Stops answering: incoming frames (ping included) are read and ignored, nothing is sent. */
+  pause(): void;
+  /** Answers again after {@link PulseService.pause}. */
+  resume(): void;
+  readonly paused: boolean;
+  /** Closes the listener and every connection (code 1001) but keeps tenants, secret and port. */
+  stop(): Promise<void>;
+  /** Listens again (on the same port after a stop). */
+  start(): Promise<void>;
+  /** Counts per kb (the `GET /stats` document). */
+  stats(): ServiceStats;
+  /** Stops for good. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** ws closes connections whose single frame is larger than this (1009); frames over 32 KB and below it get an error frame. */
+const MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** How long stop() waits for close handshakes before dropping sockets. */
+const CLOSE_GRACE_MS = 1000;
+/** Longest delay a timer can take. */
+const MAX_TIMER_MS = 2_147_483_647;
+const TEXT = { binary: false } as const;
+
+function advertisedHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function refuse(socket: Duplex, status: number, code: ErrorCode, error: string): void {
+  const body = JSON.stringify({ error, code });
+  const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 503 ? 'Service Unavailable' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Access-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+class LocalPulseService extends EventEmitter<PulseServiceEvents> implements PulseService {
+  readonly host: string;
+  readonly kbId: string;
+  readonly apiKey: string;
+  readonly region: Region;
+  readonly tokenTtlSeconds: number;
+  private readonly connectionTtlMs: number;
+  private readonly maxBufferedBytes: number;
+  private readonly clock: Clock;
+  private readonly authority: TokenAuthority;
+  private readonly tenants = new Map<string, Tenant>();
+  private readonly byId = new Map<string, PulseConnection>();
+  private readonly bySocket = new WeakMap<WebSocket, PulseConnection>();
+  /** Every accepted socket until its 'close' event, attached or not. */
+  private readonly sockets = new Set<WebSocket>();
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private currentPort: number;
+  private isListening = false;
+  private closed = false;
+  private isPaused = false;
+  private sweepAt = Number.POSITIVE_INFINITY;
+  private sweepTimer: TimerHandle | undefined;
+  private nextConnection = 0;
+  private readonly idPrefix = randomBytes(4).toString('hex');
+  // One listener of each kind for every socket: `this` is the socket.
+  private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  private readonly onClose: (this: WebSocket, code: number, reason: Buffer) => void;
+
+  constructor(options: PulseServiceOptions) {
+    super();
+    this.host = options.host ?? '127.0.0.1';
+    this.currentPort = options.port ?? 0;
+    this.kbId = options.kbId ?? 'local-kb';
+    this.apiKey = options.apiKey ?? 'local-api-key';
+    this.region = options.region ?? DEFAULT_REGION;
+    this.tokenTtlSeconds = options.tokenTtlSeconds ?? 24 * 60 * 60;
+    this.connectionTtlMs = options.connectionTtlMs ?? CONNECTION_TTL_MS;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.clock = options.clock ?? systemClock;
+    this.authority = createTokenAuthority(secretKey(options.secret), this.clock);
+    this.addTenant(this.kbId, this.apiKey);
+
+    // The listeners below are shared by every socket and get the socket as `this`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const service = this;
+    this.onMessage = function (data, isBinary) {
+      service.receive(this, data, isBinary);
+    };
+    this.onClose = function (code, reason) {
+      service.sockets.delete(this);
+      const connection = service.bySocket.get(this);
+      if (connection) service.detach(connection, code, reason.toString('utf8'));
+    };
+
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
+    this.server = createServer(
+      createApiHandler({
+        tenant: (kbId) => this.tenants.get(kbId),
+        get wsUrl() {
+          return service.wsUrl;
+        },
+        tokenTtlSeconds: this.tokenTtlSeconds,
+        mintToken: (tenant, userId, expiresIn) => this.mint(tenant.kbId, tenant.region, userId, expiresIn),
+        publish: (tenant, channel, event, data) => this.publish(tenant, channel, event, data),
+        stats: () => this.stats(),
+      }),
+    );
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.upgrade(req, socket, head);
+    });
+  }
+
+  get port(): number {
+    return this.currentPort;
+  }
+  get url(): string {
+    return `http://${advertisedHost(this.host)}:${this.currentPort}`;
+  }
+  get apiUrl(): string {
+    return this.url;
+  }
+  get wsUrl(): string {
+    return `ws://${advertisedHost(this.host)}:${this.currentPort}`;
+  }
+  get listening(): boolean {
+    return this.isListening;
+  }
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Test hooks
+
+  createToken(userId: string, options: CreateTokenOptions = {}): Promise<string> {
+    const kbId = options.kbId ?? this.kbId;
+    const region = this.tenants.get(kbId)?.region ?? this.region;
+    return this.mint(kbId, region, userId, options.expiresIn ?? this.tokenTtlSeconds);
+  }
+
+  private mint(kbId: string, region: Region, userId: string, expiresIn: number): Promise<string> {
+    return this.authority.sign({ kbId, userId, region, endpoint: this.wsUrl }, expiresIn);
+  }
+
+  addTenant(kbId: string, apiKey: string, options: { enabled?: boolean; region?: Region } = {}): void {
+    const existing = this.tenants.get(kbId);
+    if (existing) {
+      existing.apiKey = apiKey;
+      if (options.enabled !== undefined) existing.enabled = options.enabled;
+      if (options.region !== undefined) existing.region = options.region;
+      return;
+    }
+    this.tenants.set(kbId, new Tenant(kbId, apiKey, options.enabled ?? true, options.region ?? this.region));
+  }
+
+  setEnabled(kbId: string, enabled: boolean): void {
+    const tenant = this.tenants.get(kbId);
+    if (tenant) tenant.enabled = enabled;
+    else this.tenants.set(kbId, new Tenant(kbId, randomBytes(16).toString('hex'), enabled, this.region));
+  }
+
+  connections(): ConnectionInfo[] {
+    return [...this.byId.values()].map((connection) => connection.info());
+  }
+
+  kill(connectionId: string): boolean {
+    const connection = this.byId.get(connectionId);
+    if (!connection) return false;
+    this.detach(connection, 1006, 'killed');
+    connection.ws.terminate();
+    return true;
+  }
+
+  dropAll(): number {
+    let dropped = 0;
+    for (const id of [...this.byId.keys()]) if (this.kill(id)) dropped++;
+    return dropped;
+  }
+
+  pause(): void {
+    this.isPaused = true;
+  }
+
+  resume(): void {
+    this.isPaused = false;
+  }
+
+  stats(): ServiceStats {
+    return serviceStats(this.tenants.values(), !this.isPaused);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  async start(): Promise<void> {
+    if (this.closed) throw new Error('the service is closed; create a new one');
+    if (this.isListening) return;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.server.once('error', onError);
+      this.server.listen(this.currentPort, this.host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    const address = this.server.address();
+    if (address && typeof address === 'object') this.currentPort = address.port;
+    this.isListening = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.isListening) return;
+    this.isListening = false;
+    const closing = this.server.close();
+    const done = new Promise<void>((resolve) => closing.once('close', () => resolve()));
+    this.server.closeAllConnections();
+    for (const connection of [...this.byId.values()]) this.closeConnection(connection, CLOSE_CODES.goingAway, 'service stopping');
+    await this.drainSockets();
+    this.disarmSweep();
+    await done;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.stop();
+    this.closed = true;
+    this.removeAllListeners();
+  }
+
+  /** Waits for close handshakes (bounded), then drops what is left. */
+  private async drainSockets(): Promise<void> {
+    if (this.sockets.size === 0) return;
+    const sockets = [...this.sockets];
+    for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.close(CLOSE_CODES.goingAway, 'service stopping');
+    await new Promise<void>((resolve) => {
+      let left = sockets.length;
+      const timer = setTimeout(() => {
+        for (const ws of sockets) ws.terminate();
+        resolve();
+      }, CLOSE_GRACE_MS);
+      timer.unref?.();
+      for (const ws of sockets) {
+        const settle = () => {
+          if (--left === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        if (ws.readyState === WebSocket.CLOSED) settle();
+        else ws.once('close', settle);
+      }
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connections
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    if (!this.isListening) {
+      refuse(socket, 503, 'server_error', 'service is stopping');
+      return;
+    }
+    const grant = await checkUpgrade(req.url, this.authority, {
+      isEnabled: (kbId) => this.tenants.get(kbId)?.enabled === true,
+    });
+    if (socket.destroyed) return;
+    if (!grant.ok) {
+      refuse(socket, grant.status, grant.code, grant.error);
+      return;
+    }
+    if (!this.isListening) {
+      refuse(socket, 503, 'server_error', 'service is stopping');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const tenant = this.tenants.get(grant.claims.kbId);
+      if (!tenant) {
+        ws.close(CLOSE_CODES.kicked, 'unknown kb');
+        return;
+      }
+      const now = this.clock.now();
+      const tokenEnd = grant.claims.exp * 1000;
+      const ttlEnd = now + this.connectionTtlMs;
+      const id = `${this.idPrefix}-${(this.nextConnection++).toString(36)}`;
+      const connection = new PulseConnection(
+        id,
+        tenant.kbId,
+        grant.claims.userId,
+        ws,
+        now,
+        Math.min(tokenEnd, ttlEnd),
+        tokenEnd <= ttlEnd ? CLOSE_CODES.tokenExpired : CLOSE_CODES.connectionTtl,
+      );
+      this.bySocket.set(ws, connection);
+      this.byId.set(id, connection);
+      this.sockets.add(ws);
+      tenant.connections.add(connection);
+      ws.on('message', this.onMessage);
+      ws.on('close', this.onClose);
+      ws.on('error', noop);
+      if (grant.channel !== undefined) tenant.subscribe(connection, grant.channel);
+      this.armSweep(connection.closesAt);
+      if (this.listenerCount('connection') > 0) this.emit('connection', connection.info());
+    });
+  }
+
+  /** Removes a connection from every channel and presence set (broadcasting `leave`s). Idempotent. */
+  private detach(connection: PulseConnection, code: number, reason: string): void {
+    if (!connection.attached) return;
+    connection.attached = false;
+    this.byId.delete(connection.id);
+    const tenant = this.tenants.get(connection.kbId);
+    if (tenant) {
+      tenant.connections.delete(connection);
+      for (const channel of [...connection.channels]) tenant.unsubscribe(connection, channel);
+      for (const channel of [...connection.present]) {
+        const change = leavePresence(tenant.channels.get(channel), channel, connection);
+        if (change) this.broadcast(tenant, channel, change);
+        tenant.release(channel);
+      }
+    }
+    if (this.listenerCount('close') > 0) this.emit('close', connection.info(), code, reason);
+  }
+
+  /** Detaches, then closes with a close frame. */
+  private closeConnection(connection: PulseConnection, code: number, reason: string): void {
+    this.detach(connection, code, reason);
+    const ws = connection.ws;
+    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason);
+  }
+
+  // One timer for the whole service, armed for the earliest connection deadline.
+  private armSweep(at: number): void {
+    if (at >= this.sweepAt) return;
+    this.disarmSweep();
+    this.sweepAt = at;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - this.clock.now()));
+    const timer = this.clock.setTimeout(() => this.sweep(), delay);
+    (timer as { unref?: () => void } | undefined)?.unref?.();
+    this.sweepTimer = timer;
+  }
+
+  private disarmSweep(): void {
+    if (this.sweepTimer !== undefined) this.clock.clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.sweepAt = Number.POSITIVE_INFINITY;
+  }
+
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    this.sweepAt = Number.POSITIVE_INFINITY;
+    const now = this.clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const connection of [...this.byId.values()]) {
+      if (connection.closesAt <= now) {
+        const reason = connection.closesWith === CLOSE_CODES.tokenExpired ? 'token expired' : 'connection TTL reached';
+        this.closeConnection(connection, connection.closesWith, reason);
+      } else if (connection.closesAt < next) next = connection.closesAt;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.armSweep(next);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Frames
+
+  /** Hands one pre-encoded text frame to a socket; closes it when its buffer overflows. */
+  private deliver = (connection: PulseConnection, frame: Buffer): boolean => {
+    const ws = connection.ws;
+    if (!connection.attached || this.isPaused || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(frame, TEXT);
+    if (ws.bufferedAmount > this.maxBufferedBytes) {
+      this.closeConnection(connection, CLOSE_CODES.slowConsumer, `slow consumer: over ${this.maxBufferedBytes} bytes unsent`);
+    }
+    return true;
+  };
+
+  private sendFrame(connection: PulseConnection, frame: ServerFrame): void {
+    this.deliver(connection, Buffer.from(encodeFrame(frame)));
+  }
+
+  private reject(connection: PulseConnection, code: ErrorCode, message: string, channel?: string): void {
+    const frame: ServerFrame = channel === undefined ? { type: 'error', error: message, code } : { type: 'error', error: message, code, channel };
+    this.sendFrame(connection, frame);
+    if (this.listenerCount('rejected') > 0) this.emit('rejected', code, message, connection.info());
+  }
+
+  private broadcast(tenant: Tenant, channel: string, frame: ServerFrame): number {
+    return fanOut(tenant.channels.get(channel), Buffer.from(encodeFrame(frame)), this.deliver);
+  }
+
+  private publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined): PublishResponse {
+    const timestamp = this.clock.now();
+    const frame: MessageFrame = { type: 'message', channel, data: mergeEventIntoData(event, data), timestamp };
+    const delivered = this.broadcast(tenant, channel, frame);
+    tenant.published++;
+    tenant.delivered += delivered;
+    return { delivered, timestamp };
+  }
+
+  private receive(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    const connection = this.bySocket.get(ws);
+    if (!connection || !connection.attached || this.isPaused) return;
+    if (isBinary) return this.reject(connection, 'invalid_message', 'frames must be JSON text');
+    const bytes = data as Buffer;
+    if (bytes.length > MAX_MESSAGE_BYTES) {
+      return this.reject(connection, 'message_too_large', `frame exceeds ${MAX_MESSAGE_BYTES} bytes`);
+    }
+    const parsed = parseClientAction(bytes.toString('utf8'));
+    if (!parsed.ok) return this.reject(connection, parsed.code as ErrorCode, parsed.message);
+    const action = parsed.value;
+    if (this.listenerCount('action') > 0) this.emit('action', action, connection.info());
+    const tenant = this.tenants.get(connection.kbId);
+    if (!tenant) return;
+    switch (action.action) {
+      case 'ping':
+        return this.sendFrame(connection, { type: 'pong', timestamp: this.clock.now() });
+      case 'subscribe':
+        return tenant.subscribe(connection, action.channel);
+      case 'unsubscribe':
+        return tenant.unsubscribe(connection, action.channel);
+      case 'publish':
+        this.publish(tenant, action.channel, action.event, action.data);
+        return;
+      case 'presence':
+        return this.sendFrame(connection, presenceSync(tenant.channels.get(action.channel), action.channel));
+      case 'presence_enter':
+      case 'presence_update': {
+        const change = enterPresence(tenant.channel(action.channel), action.channel, connection, action.data);
+        this.broadcast(tenant, action.channel, change);
+        return;
+      }
+      case 'presence_leave': {
+        const change = leavePresence(tenant.channels.get(action.channel), action.channel, connection);
+        if (change) this.broadcast(tenant, action.channel, change);
+        tenant.release(action.channel);
+        return;
+      }
+    }
+  }
+}
+
+function noop(): void {}
+
+/**
+ * Starts a local Pulse service on a real loopback port.
+ *
+ * @example
+ * ```ts
+ * const service = await createPulseService();
+ * const token = await service.createToken('alice');
+ * const pulse = new Pulse({ kbId: service.kbId, token, endpoint: service.wsUrl });
+ * // ...
+ * await service.close();
+ * ```
+ */
+export async function createPulseService(options: PulseServiceOptions = {}): Promise<PulseService> {
+  const service = new LocalPulseService(options);
+  await service.start();
+  return service;
+}
