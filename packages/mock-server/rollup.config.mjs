@@ -1,3 +1,3 @@
 import { libraryConfig } from '../../scripts/rollup-lib.mjs';
 
-export default libraryConfig();
+export default libraryConfig({ bins: { cli: 'src/cli.ts' } });

@@ -1,0 +1,93 @@
+/**
+ * `pulse-local`: runs the local Pulse service until Ctrl-C.
+ *
+ *   pulse-local [--host 127.0.0.1] [--port 0] [--kb-id local-kb] [--api-key local-api-key] [--json]
+ *
+ * With `--json`, prints one line `{"wsUrl","apiUrl","kbId","apiKey"}` once ready; otherwise a banner.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { createPulseService } from './service.js';
+
+const USAGE = `Usage: pulse-local [options]
+
+Runs a local OpenKBS Elastic Pulse service (WebSocket + HTTP API) until Ctrl-C.
+
+Options:
+  --host <host>       interface to listen on (default 127.0.0.1)
+  --port <port>       port, 0 = any free port (default 0)
+  --kb-id <kbId>      knowledge base id (default local-kb)
+  --api-key <key>     API key for the HTTP API (default local-api-key)
+  --json              print one JSON line {"wsUrl","apiUrl","kbId","apiKey"} when ready
+  -h, --help          show this help
+`;
+
+async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '0' },
+        'kb-id': { type: 'string', default: 'local-kb' },
+        'api-key': { type: 'string', default: 'local-api-key' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    process.stderr.write(`pulse-local: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`pulse-local: --port must be an integer from 0 to 65535\n`);
+    return 2;
+  }
+
+  const service = await createPulseService({ host: values.host, port, kbId: values['kb-id'], apiKey: values['api-key'] });
+  const facts = { wsUrl: service.wsUrl, apiUrl: service.apiUrl, kbId: service.kbId, apiKey: service.apiKey };
+  if (values.json) process.stdout.write(JSON.stringify(facts) + '\n');
+  else {
+    process.stdout.write(
+      [
+        'Local Pulse service ready',
+        `  WebSocket  ${facts.wsUrl}`,
+        `  HTTP API   ${facts.apiUrl}   (POST { action, kbId, apiKey, ... };  GET /stats)`,
+        `  kbId       ${facts.kbId}`,
+        `  apiKey     ${facts.apiKey}`,
+        '',
+        `  OPENKBS_API_URL=${facts.apiUrl} OPENKBS_KB_ID=${facts.kbId} OPENKBS_API_KEY=${facts.apiKey}`,
+        '',
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await service.close();
+  if (!values.json) process.stdout.write('Local Pulse service stopped.\n');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`pulse-local: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
