@@ -1,0 +1,113 @@
+// Fan-out: one publish to N subscribers. The local service vs a raw `ws` server sending one
+// pre-encoded Buffer to each client vs a socket.io server broadcasting the same payload.
+// Each server runs in its own process (its CPU is measured with process.cpuUsage); the N
+// subscribers are the same minimal raw `ws` clients for every server, in this process.
+// Rounds alternate between servers; figures are medians over rounds.
+import { performance } from 'node:perf_hooks';
+import { CHANNEL, clientUrl, closeClients, openClients, publishMessage } from '../lib/clients.mjs';
+import { mockServerBundlePath, startServer } from '../lib/servers.mjs';
+import { interleave, median, percentile, progress } from '../lib/util.mjs';
+
+const MESSAGE_MARK = Buffer.from('"message"');
+
+export async function run({ quick = false, subscribers = 1000 } = {}) {
+  const rounds = quick ? 2 : 6;
+  const publishesPerRound = quick ? 5 : 10;
+  const kinds = ['ws', 'socketio'];
+  const notes = [];
+  if (await mockServerBundlePath()) kinds.unshift('pulse');
+  else notes.push('local service not measured: packages/mock-server/src/index.ts does not exist yet');
+
+  const bar = progress('fan-out');
+  const subjects = {};
+  try {
+    for (const kind of kinds) {
+      bar.update(`starting ${kind}`);
+      const server = await startServer(kind);
+      const state = { expected: 0, count: 0, t0: 0, times: new Float64Array(subscribers), resolve: undefined };
+      const onMessage = (data) => {
+        if (state.expected === 0 || data.indexOf(MESSAGE_MARK) === -1) return;
+        state.times[state.count++] = performance.now() - state.t0;
+        if (state.count === state.expected) state.resolve();
+      };
+      const tokens = kind === 'pulse' ? await server.request('tokens', { n: subscribers }) : [];
+      const urls = Array.from({ length: subscribers }, (_, i) => clientUrl(kind, server.info, tokens[i]));
+      const sockets = await openClients(kind, urls, 50, onMessage, (n) => bar.update(`${kind}: ${n}/${subscribers} connected`));
+      subjects[kind] = { server, sockets, state, cpuPerDelivery: [], latencies: [], rates: [] };
+      // Warm up, and make sure every subscription is live before measuring.
+      for (let i = 0; i < 3; i++) await publishOnce(kind, subjects[kind], subscribers, i, 10_000);
+    }
+
+    const order = interleave(kinds, rounds);
+    let step = 0;
+    for (const kind of order) {
+      bar.update(`round ${++step}/${order.length} (${kind})`);
+      const subject = subjects[kind];
+      await subject.server.request('cpuMark');
+      for (let p = 0; p < publishesPerRound; p++) {
+        const times = await publishOnce(kind, subject, subscribers, p, 30_000);
+        subject.latencies.push(...times);
+        subject.rates.push(subscribers / (times[times.length - 1] / 1000));
+      }
+      const cpuMicros = await subject.server.request('cpuRead');
+      subject.cpuPerDelivery.push(cpuMicros / (subscribers * publishesPerRound));
+    }
+  } finally {
+    for (const subject of Object.values(subjects)) {
+      await closeClients(subject.sockets);
+      await subject.server.stop();
+    }
+  }
+  bar.done(`${rounds} rounds × ${publishesPerRound} publishes × ${subscribers} subscribers per server`);
+
+  const summary = {};
+  for (const kind of kinds) {
+    const subject = subjects[kind];
+    summary[kind] = {
+      cpuMicrosPerDelivery: median(subject.cpuPerDelivery),
+      p50Ms: percentile(subject.latencies, 50),
+      p99Ms: percentile(subject.latencies, 99),
+      deliveriesPerSecond: median(subject.rates),
+    };
+  }
+  const base = summary.ws;
+  const label = { pulse: 'local service', ws: 'raw ws (pre-encoded Buffer)', socketio: 'socket.io (io.emit)' };
+  const rows = [];
+  for (const kind of kinds) {
+    const s = summary[kind];
+    rows.push(
+      { subject: `${label[kind]}: server CPU per delivery`, value: s.cpuMicrosPerDelivery, unit: 'µs', ratio: s.cpuMicrosPerDelivery / base.cpuMicrosPerDelivery },
+      { subject: `${label[kind]}: p50 latency`, value: s.p50Ms, unit: 'ms', ratio: s.p50Ms / base.p50Ms },
+      { subject: `${label[kind]}: p99 latency`, value: s.p99Ms, unit: 'ms', ratio: s.p99Ms / base.p99Ms },
+      { subject: `${label[kind]}: deliveries/s`, value: s.deliveriesPerSecond, unit: 'msg/s', ratio: s.deliveriesPerSecond / base.deliveriesPerSecond },
+    );
+  }
+  return {
+    title: `Fan-out: one publish to ${subscribers} subscribers (server in its own process)`,
+    ratioLabel: 'vs raw ws',
+    rows,
+    summary,
+    note:
+      'Latency is from the publishing client sending the frame to each subscriber receiving it (all subscribers in one process, so it includes client-side receive time, the same for every server). ' +
+      'CPU is the server process CPU time over the round divided by deliveries. Medians over interleaved rounds.' +
+      (notes.length ? ` ${notes.join('; ')}.` : ''),
+  };
+}
+
+async function publishOnce(kind, subject, subscribers, seq, timeoutMs) {
+  const { state, sockets } = subject;
+  state.count = 0;
+  state.expected = subscribers;
+  const done = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind}: ${state.count}/${subscribers} deliveries after ${timeoutMs} ms`)), timeoutMs);
+    state.resolve = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  state.t0 = performance.now();
+  sockets[0].send(publishMessage(kind, { text: 'hello subscribers', seq, channel: CHANNEL }));
+  await done;
+  state.expected = 0;
+  return Array.from(state.times.subarray(0, subscribers));
+}
