@@ -1,0 +1,123 @@
+// The CLI in-process (runCli) against msw: parsing, tables, --json, exit codes, --help.
+// cli.int.test.ts runs the built bin against the local service.
+import { HttpResponse } from 'msw';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatTable, parsePublishData, runCli } from '../src/cli-run.js';
+import { API_KEY, API_URL, answerWith, onApi, PUBLISH_RESPONSE, server, TOKEN_RESPONSE } from './helpers.js';
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const ENV = { OPENKBS_KB_ID: 'kb-cli', OPENKBS_API_KEY: API_KEY, OPENKBS_API_URL: API_URL };
+
+async function run(argv: string[], env: Record<string, string> = ENV) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env,
+    clientOptions: { transport: 'fetch', retries: 0 },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('openkbs-pulse (in-process)', () => {
+  it('status prints a table, --json prints the object', async () => {
+    const status = { enabled: true, region: 'us-east-1', endpoint: 'ws://127.0.0.1:9', connections: 4, channels: 2 };
+    const received = answerWith(status);
+    const human = await run(['status']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^FIELD\s+VALUE\n-+\s+-+\nenabled\s+true\n/);
+    expect(human.stdout).toContain('connections  4');
+    const json = await run(['status', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual(status);
+    expect(received[0]).toEqual({ action: 'pulseStatus', kbId: 'kb-cli', apiKey: API_KEY });
+  });
+
+  it('flags override env credentials', async () => {
+    const received = answerWith({ channels: [] });
+    const result = await run(['channels', '--kb-id', 'kb-flag', '--api-key', 'key-flag', '--api-url', API_URL], {});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('No active channels.\n');
+    expect(received[0]).toEqual({ action: 'pulseChannels', kbId: 'kb-flag', apiKey: 'key-flag' });
+  });
+
+  it('publish sends JSON objects as data and anything else as { text }', async () => {
+    const received = answerWith(PUBLISH_RESPONSE);
+    expect((await run(['publish', 'chat', 'msg', '{"a":1}'])).stdout).toBe('Published msg to chat: delivered to 3 connections.\n');
+    await run(['publish', 'chat', 'msg', 'hello world']);
+    await run(['publish', 'chat', 'msg']);
+    expect(received.map((b) => b.data)).toEqual([{ a: 1 }, { text: 'hello world' }, undefined]);
+  });
+
+  it('presence and token render tables', async () => {
+    onApi((body) =>
+      body.action === 'pulsePresence'
+        ? HttpResponse.json({ count: 1, members: [{ userId: 'alice', connectionId: 'c1', connectedAt: 0, data: { n: 1 } }] })
+        : HttpResponse.json(TOKEN_RESPONSE),
+    );
+    const presence = await run(['presence', 'room']);
+    expect(presence.stdout).toContain('1 member in room');
+    expect(presence.stdout).toMatch(/alice\s+c1\s+1970-01-01T00:00:00.000Z\s+\{"n":1\}/);
+    const token = await run(['token', 'alice', '--expires-in', '60']);
+    expect(token.stdout).toMatch(/token\s+a\.b\.c/);
+  });
+
+  it('exit 1 on API errors, with the code and without the key', async () => {
+    answerWith({ error: `bad key ${API_KEY}`, code: 'invalid_api_key' }, 401);
+    const human = await run(['status']);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toContain('[invalid_api_key]');
+    expect(human.stderr).not.toContain(API_KEY);
+    const json = await run(['status', '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stderr)).toMatchObject({ code: 'invalid_api_key' });
+  });
+
+  it.each([
+    [[], 'Usage: openkbs-pulse <command>'],
+    [['nope'], 'unknown command "nope"'],
+    [['presence'], 'missing <channel>'],
+    [['publish', 'c'], 'missing <event>'],
+    [['publish', 'c', 'e', 'd', 'extra'], 'too many arguments'],
+    [['status', '--bogus'], "Unknown option '--bogus'"],
+    [['enable', '--region', 'mars'], '--region must be'],
+    [['token', 'u', '--expires-in', 'x'], '--expires-in'],
+  ])('exit 2 on usage errors: %j', async (argv, text) => {
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(text);
+  });
+
+  it('exit 2 when credentials are missing, naming flag-free remedies', async () => {
+    const result = await run(['status'], { OPENKBS_API_URL: API_URL });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('OPENKBS_KB_ID');
+  });
+
+  it('--help for the tool and for each command, exit 0', async () => {
+    const main = await run(['--help']);
+    expect(main.code).toBe(0);
+    for (const command of ['status', 'channels', 'presence', 'publish', 'token', 'enable', 'disable']) {
+      expect(main.stdout).toContain(`  ${command}`);
+      const help = await run([command, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`Usage: openkbs-pulse ${command}`);
+      expect((await run(['help', command])).stdout).toBe(help.stdout);
+    }
+  });
+});
+
+describe('helpers', () => {
+  it('formatTable aligns columns', () => {
+    expect(formatTable(['A', 'BB'], [['xxx', 'y']])).toBe('A    BB\n---  --\nxxx  y\n');
+  });
+  it('parsePublishData', () => {
+    expect(parsePublishData('{"x":1}')).toEqual({ x: 1 });
+    expect(parsePublishData('[1]')).toEqual({ text: '[1]' });
+    expect(parsePublishData('42')).toEqual({ text: '42' });
+    expect(parsePublishData(undefined)).toBeUndefined();
+  });
+});
