@@ -1,0 +1,19 @@
+/**
+ * Reconnect delays: the seed's schedule 1s → 2s → 5s → 10s → 30s (then 30 s), each shortened
+ * by up to 30 % of jitter so thousands of clients do not reconnect in lockstep, and never
+ * longer than the schedule says.
+ * @module
+ */
+import { RECONNECT_DELAYS_MS } from '@openkbs-pulse/protocol';
+
+/** Share of a delay that jitter may remove. */
+export const JITTER = 0.3;
+
+/** A connection that stayed open this long resets the schedule to its first step. */
+export const STABLE_CONNECTION_MS = 10_000;
+
+/** Delay before reconnect attempt number `attempt` (0-based); `random` returns [0, 1). */
+export function backoffDelay(attempt: number, random: () => number): number {
+  const base = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)] as number;
+  return Math.round(base * (1 - JITTER * random()));
+}

@@ -1,0 +1,45 @@
+/**
+ * What the engine keeps per channel: message listeners (one mitt emitter keyed by event name,
+ * `*` for all), the presence set, and whether the server subscription exists on the current
+ * connection.
+ * @module
+ */
+import type { MessageFrame } from '@openkbs-pulse/protocol';
+import mitt, { type Emitter } from 'mitt';
+import { createPresenceSet, type PresenceSet } from './presence.js';
+
+/** Message listeners by event name. */
+export type MessageEvents = Record<string, MessageFrame>;
+
+/** One channel's client-side state. */
+export interface ChannelState {
+  readonly name: string;
+  /** Message listeners: `em.on(event, fn)`, `em.on('*', fn)`. */
+  readonly em: Emitter<MessageEvents>;
+  readonly presence: PresenceSet;
+  /** Subscribed on the current connection. */
+  subscribed: boolean;
+  /** Presence set up on the current connection (our enter and a sync request sent). */
+  presenceRequested: boolean;
+}
+
+/** A new channel state. */
+export const createChannelState = (name: string): ChannelState => ({
+  name,
+  em: mitt(),
+  presence: createPresenceSet(),
+  subscribed: false,
+  presenceRequested: false,
+});
+
+const hasListeners = (em: Emitter<never> | Emitter<MessageEvents>): boolean => {
+  for (const handlers of em.all.values()) if (handlers.length) return true;
+  return false;
+};
+
+/** Whether the channel needs presence frames (listeners or our own membership). */
+export const wantsPresence = (ch: ChannelState): boolean =>
+  ch.presence.entered !== undefined || hasListeners(ch.presence.em as unknown as Emitter<never>);
+
+/** Whether the channel needs a server subscription. */
+export const wantsSubscription = (ch: ChannelState): boolean => hasListeners(ch.em) || wantsPresence(ch);

@@ -1,0 +1,424 @@
+/**
+ * The one connection engine behind both public faces (`Pulse` and `Pulse.Realtime`): state
+ * machine, transport, subscriptions, presence, outgoing queue and token refresh.
+ * Written as a closure so internal names minify away in `pulse.js`.
+ * @module
+ */
+import {
+  buildConnectUrl,
+  channelNameProblem,
+  decodeTokenClaims,
+  encodeFrame,
+  eventNameProblem,
+  isErrorCode,
+  MAX_MESSAGE_BYTES,
+  publishDataProblem,
+  PulseError,
+  REGION_ENDPOINTS,
+  systemClock,
+  utf8ByteLength,
+  type ClientAction,
+  type Clock,
+  type ErrorCode,
+  type JsonObject,
+  type PresenceFrame,
+  type Region,
+  type ServerFrame,
+} from '@openkbs-pulse/protocol';
+import WebSocketDefault from 'isomorphic-ws';
+import mitt from 'mitt';
+import { isTokenExpired, refreshToken, type AuthCallback } from './auth.js';
+import { backoffDelay, STABLE_CONNECTION_MS } from './backoff.js';
+import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
+import { applyPresence } from './presence.js';
+import { createQueue } from './queue.js';
+import { STATES, type ConnectionState } from './states.js';
+import { openTransport, type DownInfo, type Transport, type WebSocketLikeConstructor } from './transport.js';
+
+/** Options shared by `Pulse` and `Pulse.Realtime`. */
+export interface EngineOptions {
+  /** Your knowledge base id. */
+  kbId: string;
+  /** JWT from your backend (`getToken`). */
+  token: string;
+  /**
+   * Region of the hosted service, used when neither `endpoint` nor the token names an endpoint.
+   * @default 'us-east-1'
+   */
+  region?: Region;
+  /** WebSocket endpoint. Default: the token's `endpoint` claim, else the region's endpoint. */
+  endpoint?: string;
+  /** Channel subscribed at connect time (sent in the connect URL); also `pulse.channel()`'s default. */
+  channel?: string;
+  /**
+   * Log state changes and frames with `console.debug`.
+   * @default false
+   */
+  debug?: boolean;
+  /**
+   * Connect in the constructor.
+   * @default true
+   */
+  autoConnect?: boolean;
+  /** Returns a fresh token when the current one expired (then the client reconnects). */
+  authCallback?: AuthCallback;
+  /** URL answering a fresh token (JSON `{ token, endpoint? }` or text), fetched with GET when the token expired. */
+  authUrl?: string;
+  /** `fetch` used for `authUrl`. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** WebSocket implementation. @default the browser's WebSocket, `ws` in Node */
+  WebSocket?: WebSocketLikeConstructor;
+  /** Timers and time (tests pass a fake clock). @default the runtime's timers */
+  clock?: Clock;
+  /** Random source in [0, 1) for reconnect jitter. @default Math.random */
+  random?: () => number;
+  /**
+   * Silence after which a `ping` is sent, in ms.
+   * @default 20000
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * Time to wait for any frame after a `ping` (or for the socket to open, after the interval) before
+   * replacing the connection, in ms.
+   * @default 10000
+   */
+  heartbeatTimeoutMs?: number;
+  /**
+   * Publishes kept while not connected; more are rejected with `queue_full`.
+   * @default 100
+   */
+  maxQueueSize?: number;
+}
+
+/** A state change. */
+export interface StateChange {
+  current: ConnectionState;
+  previous: ConnectionState;
+  /** The error that caused it, if any. */
+  reason?: PulseError;
+}
+
+/** Engine events. */
+export type EngineEvents = {
+  /** The connection state changed. */
+  state: StateChange;
+  /** An error frame from the service, a refused connection, or a failed token refresh. */
+  error: PulseError;
+};
+
+/** @internal The engine both faces adapt. */
+export interface Engine {
+  readonly state: ConnectionState;
+  on<K extends keyof EngineEvents>(type: K, handler: (event: EngineEvents[K]) => void): () => void;
+  connect(): void;
+  close(): void;
+  /** The state of channel `name` (created on first use). */
+  channel(name: string): ChannelState;
+  /** Call after adding or removing listeners or presence: (un)subscribes on the server as needed. */
+  sync(ch: ChannelState): void;
+  publish(ch: ChannelState, event: string, data: JsonObject | null | undefined): Promise<void>;
+  /** Enters (or updates, when already entered) the presence set with `data`. */
+  enter(ch: ChannelState, data: unknown): Promise<void>;
+  leave(ch: ChannelState): Promise<void>;
+  /** Drops every listener of the channel, leaves presence and unsubscribes on the server. */
+  release(ch: ChannelState): void;
+}
+
+const DEFAULT_WEBSOCKET = WebSocketDefault as unknown as WebSocketLikeConstructor | undefined;
+
+/** Creates the engine (and connects unless `autoConnect` is false). */
+export function createEngine(options: EngineOptions): Engine {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const intervalMs = options.heartbeatIntervalMs ?? 20_000;
+  const timeoutMs = options.heartbeatTimeoutMs ?? 10_000;
+  const debug = options.debug
+    ? (...args: unknown[]) => console.debug('[pulse]', ...args) // eslint-disable-line no-console
+    : undefined;
+  const em = mitt<EngineEvents>();
+  const channels = new Map<string, ChannelState>();
+  const queue = createQueue(options.maxQueueSize ?? 100);
+  const g = globalThis as unknown as Partial<Window & typeof globalThis>;
+  const doc = g.document;
+
+  const Ctor = options.WebSocket ?? DEFAULT_WEBSOCKET ?? (g.WebSocket as WebSocketLikeConstructor | undefined);
+  let token = options.token;
+  let authEndpoint: string | undefined;
+  let state: ConnectionState = 'disconnected';
+  let transport: Transport | undefined;
+  let retryTimer: unknown;
+  let attempt = 0;
+  let openedAt = 0;
+  let hidden = false;
+  /** Bumped by connect()/close() so late async work (token refresh) is ignored. */
+  let epoch = 0;
+
+  const endpoint = (): string =>
+    options.endpoint ??
+    authEndpoint ??
+    decodeTokenClaims(token)?.endpoint ??
+    REGION_ENDPOINTS[options.region ?? 'us-east-1'];
+
+  const setState = (next: ConnectionState, reason?: PulseError): void => {
+    if (next === state) return;
+    const previous = state;
+    state = next;
+    debug?.('state', previous, '->', next, reason ?? '');
+    em.emit('state', reason ? { current: next, previous, reason } : { current: next, previous });
+  };
+
+  const send = (action: ClientAction): void => {
+    const text = encodeFrame(action);
+    debug?.('->', text);
+    transport?.send(text);
+  };
+
+  const syncChannel = (ch: ChannelState): void => {
+    if (state !== 'connected') return;
+    const wanted = wantsSubscription(ch);
+    if (wanted && !ch.subscribed) {
+      ch.subscribed = true;
+      send({ action: 'subscribe', channel: ch.name });
+    } else if (!wanted && ch.subscribed) {
+      ch.subscribed = ch.presenceRequested = false;
+      send({ action: 'unsubscribe', channel: ch.name });
+      return;
+    }
+    if (wanted && wantsPresence(ch) && !ch.presenceRequested) {
+      ch.presenceRequested = true;
+      const entered = ch.presence.entered;
+      if (entered) send({ action: 'presence_enter', channel: ch.name, data: entered.data });
+      send({ action: 'presence', channel: ch.name });
+    }
+  };
+
+  const onOpen = (): void => {
+    openedAt = clock.now();
+    for (const ch of channels.values()) {
+      ch.subscribed = ch.name === options.channel;
+      ch.presenceRequested = ch.presence.synced = false;
+    }
+    setState('connected');
+    for (const ch of channels.values()) syncChannel(ch);
+    queue.flush((text) => {
+      debug?.('->', text);
+      transport?.send(text);
+    });
+  };
+
+  const onText = (text: unknown): void => {
+    if (debug) debug('<-', text);
+    let frame: ServerFrame | null;
+    try {
+      frame = JSON.parse(text as string) as ServerFrame | null;
+    } catch {
+      return;
+    }
+    switch (frame?.type) {
+      case 'message': {
+        const type = frame.data?.type;
+        if (typeof type === 'string') channels.get(frame.channel)?.em.emit(type, frame);
+        return;
+      }
+      case 'presence': {
+        const ch = channels.get(frame.channel);
+        if (ch && validPresence(frame)) applyPresence(ch.presence, frame);
+        return;
+      }
+      case 'error': {
+        const code: ErrorCode = isErrorCode(frame.code) ? frame.code : 'server_error';
+        em.emit('error', new PulseError(code, String(frame.error)));
+      }
+    }
+  };
+
+  const fail = (error: PulseError): void => {
+    clock.clearTimeout(retryTimer);
+    listenBrowser(false);
+    queue.rejectAll(error);
+    setState('failed', error);
+    em.emit('error', error);
+  };
+
+  const scheduleRetry = (delay: number): void => {
+    clock.clearTimeout(retryTimer);
+    setState('reconnecting');
+    debug?.('reconnect in', delay, 'ms');
+    retryTimer = clock.setTimeout(open, delay);
+  };
+
+  const refresh = (): void => {
+    const current = epoch;
+    setState('reconnecting');
+    refreshToken(options).then(
+      (fresh) => {
+        if (current !== epoch) return;
+        if (!fresh) return fail(new PulseError('token_expired', 'token expired and neither authCallback nor authUrl is set', { statusCode: 401 }));
+        token = fresh.token;
+        authEndpoint = fresh.endpoint;
+        // The first retry after a refresh is immediate; a token that keeps failing backs off.
+        scheduleRetry(attempt++ === 0 ? 0 : backoffDelay(attempt - 1, random));
+      },
+      (cause: unknown) => {
+        if (current !== epoch) return;
+        em.emit('error', new PulseError('token_expired', 'token refresh failed', { cause }));
+        scheduleRetry(backoffDelay(attempt++, random));
+      },
+    );
+  };
+
+  const onDown = (info: DownInfo): void => {
+    transport = undefined;
+    debug?.('closed', info);
+    if (info.opened && clock.now() - openedAt >= STABLE_CONNECTION_MS) attempt = 0;
+    const { status } = info;
+    let code: ErrorCode | undefined = info.errorCode;
+    if (status === 401 || status === 403) {
+      if (!code || (code !== 'token_expired' && ERROR_FAILS[code] === undefined)) {
+        code = status === 403 ? 'forbidden' : isTokenExpired(token, clock.now()) ? 'token_expired' : 'invalid_token';
+      }
+    } else if (info.code === 4001 || (!info.opened && isTokenExpired(token, clock.now()))) {
+      // Browsers hide the upgrade's status: a socket that never opened with an expired token is refused for it.
+      code = 'token_expired';
+    }
+    if (code === 'token_expired') return refresh();
+    if (code && ERROR_FAILS[code]) {
+      return fail(new PulseError(code, `connection refused: ${code}`, status ? { statusCode: status } : {}));
+    }
+    if (!STATES[state].retry) return;
+    scheduleRetry(info.code === 4002 ? 0 : backoffDelay(attempt++, random));
+  };
+
+  function open(): void {
+    clock.clearTimeout(retryTimer);
+    transport?.close();
+    if (state !== 'reconnecting') setState('connecting');
+    const url = buildConnectUrl(endpoint(), { kbId: options.kbId, token, channel: options.channel });
+    debug?.('connecting to', url.replace(/token=[^&]*/, 'token=…'));
+    transport = openTransport(Ctor as WebSocketLikeConstructor, url, clock, intervalMs, timeoutMs, { open: onOpen, text: onText, down: onDown });
+  }
+
+  const wake = (): void => {
+    if (state === 'connected') transport?.check();
+    else if (state === 'reconnecting' && transport === undefined) open();
+  };
+  const onOnline = (): void => {
+    debug?.('online');
+    wake();
+  };
+  const onVisibility = (): void => {
+    if (doc?.visibilityState === 'hidden') hidden = true;
+    else if (hidden) {
+      hidden = false;
+      wake();
+    }
+  };
+  const listenBrowser = (on: boolean): void => {
+    const method = on ? 'addEventListener' : 'removeEventListener';
+    g[method]?.('online', onOnline);
+    doc?.[method]?.('visibilitychange', onVisibility);
+  };
+
+  const engine: Engine = {
+    get state() {
+      return state;
+    },
+    on(type, handler) {
+      em.on(type, handler);
+      return () => em.off(type, handler);
+    },
+    connect() {
+      if (state === 'connected' || state === 'connecting' || (state === 'reconnecting' && transport)) return;
+      if (!Ctor) {
+        throw new PulseError(
+          'no_websocket',
+          'No WebSocket implementation found: pass one as the `WebSocket` option (e.g. `import WebSocket from "ws"`) or use a runtime with a global WebSocket.',
+        );
+      }
+      epoch++;
+      attempt = 0;
+      if (STATES[state].terminal) listenBrowser(true);
+      open();
+    },
+    close() {
+      epoch++;
+      clock.clearTimeout(retryTimer);
+      listenBrowser(false);
+      transport?.close();
+      transport = undefined;
+      for (const ch of channels.values()) ch.subscribed = ch.presenceRequested = ch.presence.synced = false;
+      queue.rejectAll(new PulseError('disconnected', 'disconnect() was called before the publish was sent'));
+      setState('disconnected');
+    },
+    channel(name) {
+      let ch = channels.get(name);
+      if (!ch) {
+        const problem = channelNameProblem(name);
+        if (problem) throw new PulseError('invalid_argument', problem);
+        channels.set(name, (ch = createChannelState(name)));
+        // The connect URL's channel is subscribed by the service at once.
+        ch.subscribed = state === 'connected' && name === options.channel;
+      }
+      return ch;
+    },
+    sync: syncChannel,
+    publish(ch, event, data) {
+      const problem = eventNameProblem(event) ?? publishDataProblem(event, data);
+      if (problem) return Promise.reject(new PulseError('invalid_argument', problem));
+      const text = encodeFrame({ action: 'publish', channel: ch.name, event, data });
+      const size = utf8ByteLength(text);
+      if (size > MAX_MESSAGE_BYTES) {
+        return Promise.reject(new PulseError('message_too_large', `publish frame is ${size} bytes, over the ${MAX_MESSAGE_BYTES} limit`));
+      }
+      const info = STATES[state];
+      if (info.sends && transport?.send(text)) {
+        debug?.('->', text);
+        return Promise.resolve();
+      }
+      if (info.queues) return queue.add(text);
+      return Promise.reject(new PulseError('not_connected', `cannot publish while ${state}: call connect() first`));
+    },
+    enter(ch, data) {
+      const text = encodeFrame({ action: 'presence_enter', channel: ch.name, data });
+      if (utf8ByteLength(text) > MAX_MESSAGE_BYTES) {
+        return Promise.reject(new PulseError('message_too_large', `presence data is over the ${MAX_MESSAGE_BYTES} byte limit`));
+      }
+      const action = ch.presence.entered ? 'presence_update' : 'presence_enter';
+      ch.presence.entered = { data };
+      // Once the channel's presence is set up on this connection, send the change; else setting it up sends it.
+      if (state === 'connected' && ch.subscribed && ch.presenceRequested) send({ action, channel: ch.name, data });
+      else syncChannel(ch);
+      return Promise.resolve();
+    },
+    leave(ch) {
+      if (ch.presence.entered !== undefined) {
+        ch.presence.entered = undefined;
+        if (state === 'connected' && ch.subscribed) send({ action: 'presence_leave', channel: ch.name });
+        syncChannel(ch);
+      }
+      return Promise.resolve();
+    },
+    release(ch) {
+      void engine.leave(ch);
+      ch.em.all.clear();
+      ch.presence.em.all.clear();
+      syncChannel(ch);
+    },
+  };
+
+  if (options.autoConnect !== false) engine.connect();
+  return engine;
+}
+
+/** Refusal codes that end in `failed` (no retry loop). */
+const ERROR_FAILS: Partial<Record<ErrorCode, true>> = {
+  invalid_token: true,
+  forbidden: true,
+  kb_mismatch: true,
+  pulse_not_enabled: true,
+};
+
+const validPresence = (frame: PresenceFrame): boolean =>
+  frame.action === 'sync'
+    ? Array.isArray(frame.members) && typeof frame.count === 'number'
+    : typeof frame.member?.connectionId === 'string';

@@ -1,0 +1,58 @@
+/**
+ * A channel's presence set, kept from `sync` frames plus `enter` / `leave` / `update` changes.
+ * `count` stays exact when the service lists only the first 100 members.
+ * @module
+ */
+import type { PresenceFrame, PresenceMember } from '@openkbs-pulse/protocol';
+import mitt, { type Emitter } from 'mitt';
+
+/** Presence events of one channel. */
+export type PresenceEvents = {
+  /** The member list changed (any sync, enter, leave or update). */
+  members: PresenceMember[];
+  /** A member entered. */
+  enter: PresenceMember;
+  /** A member left. */
+  leave: PresenceMember;
+  /** A member changed its data. */
+  update: PresenceMember;
+};
+
+/** The presence set of one channel. */
+export interface PresenceSet {
+  /** Members by connection id (at most what the service listed, plus later entries). */
+  map: Map<string, PresenceMember>;
+  /** Exact member count. */
+  count: number;
+  /** Whether a sync arrived on the current connection. */
+  synced: boolean;
+  /** Our own member data while entered (re-sent after every reconnect), else undefined. */
+  entered: { data: unknown } | undefined;
+  em: Emitter<PresenceEvents>;
+}
+
+/** An empty presence set. */
+export const createPresenceSet = (): PresenceSet => ({ map: new Map(), count: 0, synced: false, entered: undefined, em: mitt() });
+
+/** Applies a presence frame and notifies listeners. */
+export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
+  const { map, em } = set;
+  if (frame.action === 'sync') {
+    map.clear();
+    for (const member of frame.members) map.set(member.connectionId, member);
+    set.count = Math.max(frame.count, map.size);
+    set.synced = true;
+  } else {
+    const member = frame.member;
+    const known = map.has(member.connectionId);
+    if (frame.action === 'leave') {
+      // A member beyond the listed ones can leave too: the count still drops.
+      if (map.delete(member.connectionId) || set.count > map.size) set.count--;
+    } else {
+      map.set(member.connectionId, member);
+      if (!known && (frame.action === 'enter' || set.count < map.size)) set.count++;
+    }
+    em.emit(frame.action, member);
+  }
+  em.emit('members', [...map.values()]);
+}

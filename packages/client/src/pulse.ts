@@ -1,0 +1,167 @@
+/**
+ * `Pulse`: the seed's public face (`pulse.channel(name).subscribe(event, cb)`), a thin adapter
+ * over the connection engine.
+ * @module
+ */
+import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
+import { createEngine, type Engine, type EngineOptions } from './engine.js';
+import { Realtime } from './realtime.js';
+import type { ConnectionState } from './states.js';
+
+/** Options of `new Pulse(...)`. */
+export type PulseOptions = EngineOptions;
+
+/** Event name → payload type of a channel. */
+export type EventMap = Record<string, object>;
+
+/** The default event map: any event, any JSON object. */
+export type DefaultEvents = Record<string, JsonObject>;
+
+/** Stops listening. */
+export type Unsubscribe = () => void;
+
+/** A message listener: the payload (with `type` = event name) and the raw frame. */
+export type MessageListener<T> = (data: T, frame: MessageFrame) => void;
+
+/** Presence of one channel. */
+export interface PulsePresence {
+  /** Called with the full member list whenever it changes. */
+  subscribe(callback: (members: PresenceMember[]) => void): Unsubscribe;
+  /** Called when a member enters. */
+  onEnter(callback: (member: PresenceMember) => void): Unsubscribe;
+  /** Called when a member leaves. */
+  onLeave(callback: (member: PresenceMember) => void): Unsubscribe;
+  /** Called when a member updates its data. */
+  onUpdate(callback: (member: PresenceMember) => void): Unsubscribe;
+  /** Enters the presence set (re-entered with the latest data after every reconnect). */
+  enter(data?: unknown): Promise<void>;
+  /** Replaces this connection's member data. */
+  update(data?: unknown): Promise<void>;
+  /** Leaves the presence set. */
+  leave(): Promise<void>;
+  /** Known members (the service lists at most 100). */
+  readonly members: PresenceMember[];
+  /** Exact member count. */
+  readonly count: number;
+}
+
+/** A channel of `Pulse`, typed by its event map. */
+export interface PulseChannel<E extends EventMap = DefaultEvents> {
+  readonly name: string;
+  /** Listens to one event. Returns a function that stops listening. */
+  subscribe<K extends keyof E & string>(event: K, callback: MessageListener<E[K]>): Unsubscribe;
+  /** Untyped channels: listens to one event with a payload type of your choice. */
+  subscribe<T extends object>(event: string extends keyof E ? string : never, callback: MessageListener<T>): Unsubscribe;
+  /** Listens to every event. */
+  subscribe(callback: MessageListener<E[keyof E]>): Unsubscribe;
+  /** Drops every listener, leaves presence and unsubscribes on the server. */
+  unsubscribe(): void;
+  /** Publishes `event` with `data` (a JSON object; `data.type` becomes the event name). */
+  publish<K extends keyof E & string>(event: K, data?: E[K] | null): Promise<void>;
+  readonly presence: PulsePresence;
+}
+
+/** Wraps one engine channel for the `Pulse` face. */
+function pulseChannel(engine: Engine, name: string): PulseChannel<EventMap> {
+  const ch = engine.channel(name);
+  const presence = ch.presence;
+  type Em = { on(type: string, handler: unknown): void; off(type: string, handler: unknown): void };
+  const listen = (em: unknown, type: string, handler: unknown): Unsubscribe => {
+    (em as Em).on(type, handler);
+    engine.sync(ch);
+    return () => {
+      (em as Em).off(type, handler);
+      engine.sync(ch);
+    };
+  };
+  const on =
+    (type: 'enter' | 'leave' | 'update' | 'members') =>
+    (callback: (value: never) => void): Unsubscribe =>
+      listen(presence.em, type, callback);
+  return {
+    name,
+    subscribe(event: string | MessageListener<object>, callback?: MessageListener<object>): Unsubscribe {
+      return typeof event === 'function'
+        ? listen(ch.em, '*', (_type: string, frame: MessageFrame) => event(frame.data, frame))
+        : listen(ch.em, event, (frame: MessageFrame) => callback!(frame.data, frame));
+    },
+    unsubscribe: () => engine.release(ch),
+    publish: (event, data) => engine.publish(ch, event, data as JsonObject | null | undefined),
+    presence: {
+      subscribe: on('members'),
+      onEnter: on('enter'),
+      onLeave: on('leave'),
+      onUpdate: on('update'),
+      enter: (data) => engine.enter(ch, data),
+      update: (data) => engine.enter(ch, data),
+      leave: () => engine.leave(ch),
+      get members() {
+        return [...presence.map.values()];
+      },
+      get count() {
+        return presence.count;
+      },
+    },
+  } as PulseChannel<EventMap>;
+}
+
+/**
+ * The OpenKBS Elastic Pulse client.
+ *
+ * @example
+ * ```ts
+ * const pulse = new Pulse({ kbId, token });
+ * const chat = pulse.channel<{ message: { text: string } }>('chat');
+ * chat.subscribe('message', (data) => console.log(data.text));
+ * await chat.publish('message', { text: 'hi' });
+ * ```
+ */
+export class Pulse {
+  /** The Ably-style face: `new Pulse.Realtime({ kbId, token })`. */
+  static Realtime: typeof Realtime = Realtime;
+  private readonly engine: Engine;
+  private readonly channels = new Map<string, PulseChannel<EventMap>>();
+  private readonly defaultChannel: string;
+
+  constructor(options: PulseOptions) {
+    this.defaultChannel = options.channel ?? 'default';
+    this.engine = createEngine(options);
+  }
+
+  /** Current connection state. */
+  get state(): ConnectionState {
+    return this.engine.state;
+  }
+
+  /** Whether the connection is open. */
+  get isConnected(): boolean {
+    return this.engine.state === 'connected';
+  }
+
+  /** The channel `name` (the same object for the same name). Default: the `channel` option, else `'default'`. */
+  channel<E extends EventMap = DefaultEvents>(name: string = this.defaultChannel): PulseChannel<E> {
+    let channel = this.channels.get(name);
+    if (!channel) this.channels.set(name, (channel = pulseChannel(this.engine, name)));
+    return channel as unknown as PulseChannel<E>;
+  }
+
+  /** Calls `callback` with each new state. Returns a function that stops it. */
+  onStateChange(callback: (state: ConnectionState) => void): Unsubscribe {
+    return this.engine.on('state', (change) => callback(change.current));
+  }
+
+  /** Listens to errors: service error frames, refused connections, failed token refreshes. */
+  on(event: 'error', callback: (error: PulseError) => void): Unsubscribe {
+    return this.engine.on(event, callback);
+  }
+
+  /** Connects (again). */
+  connect(): void {
+    this.engine.connect();
+  }
+
+  /** Closes the connection, stops reconnecting and rejects queued publishes with `disconnected`. */
+  disconnect(): void {
+    this.engine.close();
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * `Pulse.Realtime`: the Ably-style face of the tutorial (`realtime.channels.get(name)`,
+ * `channel.subscribe(name, cb(message))`, `channel.presence.get(cb)`), a thin adapter over the
+ * same connection engine as `Pulse`.
+ * @module
+ */
+import type { JsonObject, MessageFrame, PresenceMember } from '@openkbs-pulse/protocol';
+import type { ChannelState } from './channel-state.js';
+import { createEngine, type Engine, type EngineOptions, type StateChange } from './engine.js';
+import type { PresenceEvents } from './presence.js';
+import type { ConnectionState } from './states.js';
+
+/** Options of `new Pulse.Realtime(...)`. */
+export interface RealtimeOptions extends EngineOptions {
+  /** Your user id (informational: the service takes the member id from the token). */
+  clientId?: string;
+}
+
+/** A message as `Pulse.Realtime` listeners receive it. */
+export interface RealtimeMessage<T = JsonObject> {
+  /** Event name. */
+  name: string;
+  /** Payload (with `type` = event name). */
+  data: T;
+  /** When the service accepted it (ms since epoch). */
+  timestamp: number;
+  channel: string;
+}
+
+/** A presence member as `Pulse.Realtime` shows it. */
+export interface RealtimeMember {
+  /** The user id the member's token was minted for. */
+  clientId: string;
+  connectionId: string;
+  data: unknown;
+  connectedAt?: number;
+}
+
+/** Presence change actions. */
+export type PresenceAction = 'enter' | 'leave' | 'update';
+
+/** Presence of a `Pulse.Realtime` channel. */
+export interface RealtimePresence {
+  enter(data?: unknown): Promise<void>;
+  update(data?: unknown): Promise<void>;
+  leave(): Promise<void>;
+  /** The current members (waits for the first sync when none arrived yet). */
+  get(callback?: (members: RealtimeMember[]) => void): Promise<RealtimeMember[]>;
+  /** Called with the full member list whenever it changes. */
+  subscribe(callback: (members: RealtimeMember[]) => void): void;
+  /** Called when a member enters, leaves or updates. */
+  subscribe(action: PresenceAction, callback: (member: RealtimeMember) => void): void;
+  /** Removes listeners: all, those of one action, or one callback. */
+  unsubscribe(action?: PresenceAction | ((value: never) => void), callback?: (value: never) => void): void;
+}
+
+/** A `Pulse.Realtime` channel, typed by its event map. */
+export interface RealtimeChannel<E extends Record<string, object> = Record<string, JsonObject>> {
+  readonly name: string;
+  /** Listens to one event. */
+  subscribe<K extends keyof E & string>(name: K, callback: (message: RealtimeMessage<E[K]>) => void): void;
+  /** Listens to every event. */
+  subscribe(callback: (message: RealtimeMessage<E[keyof E]>) => void): void;
+  /** Removes listeners: all, those of one event, or one callback. */
+  unsubscribe(name?: (keyof E & string) | ((message: never) => void), callback?: (message: never) => void): void;
+  publish<K extends keyof E & string>(name: K, data?: E[K] | null): Promise<void>;
+  /** Drops every listener, leaves presence and unsubscribes on the server. */
+  detach(): void;
+  readonly presence: RealtimePresence;
+}
+
+/** The `connection` object of `Pulse.Realtime`. */
+export interface RealtimeConnection {
+  readonly state: ConnectionState;
+  /** Listens to one state, or to every change. */
+  on(state: ConnectionState | ((change: StateChange) => void), callback?: (change: StateChange) => void): void;
+  off(state?: ConnectionState | ((change: StateChange) => void), callback?: (change: StateChange) => void): void;
+}
+
+type Key = string | undefined;
+interface Registration {
+  key: Key;
+  callback: unknown;
+  off: () => void;
+}
+
+/** Registrations that can be removed by key, callback, or all at once. */
+function registry() {
+  let list: Registration[] = [];
+  return {
+    add(key: Key, callback: unknown, off: () => void): void {
+      list.push({ key, callback, off });
+    },
+    remove(key?: unknown, callback?: unknown): void {
+      if (typeof key === 'function') [key, callback] = [undefined, key];
+      list = list.filter((r) => {
+        const hit = (key === undefined || r.key === key) && (callback === undefined || r.callback === callback);
+        if (hit) r.off();
+        return !hit;
+      });
+    },
+  };
+}
+
+const toMember = (m: PresenceMember): RealtimeMember => ({
+  clientId: m.userId,
+  connectionId: m.connectionId,
+  data: m.data,
+  connectedAt: m.connectedAt,
+});
+const toMembers = (members: Iterable<PresenceMember>): RealtimeMember[] => [...members].map(toMember);
+
+function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
+  const subs = registry();
+  const presenceSubs = registry();
+  const { em } = ch;
+  const pem = ch.presence.em;
+  const listenPresence = <K extends keyof PresenceEvents>(type: K, handler: (value: PresenceEvents[K]) => void): (() => void) => {
+    pem.on(type, handler);
+    engine.sync(ch);
+    return () => {
+      pem.off(type, handler);
+      engine.sync(ch);
+    };
+  };
+  return {
+    name: ch.name,
+    subscribe(name: string | ((message: RealtimeMessage) => void), callback?: (message: RealtimeMessage) => void) {
+      const [event, cb] = typeof name === 'function' ? ['*', name] : [name, callback!];
+      const deliver = (frame: MessageFrame): void =>
+        cb({ name: frame.data.type, data: frame.data, timestamp: frame.timestamp, channel: frame.channel });
+      const handler = event === '*' ? (_type: string, frame: MessageFrame) => deliver(frame) : deliver;
+      em.on(event, handler as (frame: MessageFrame) => void);
+      engine.sync(ch);
+      subs.add(event === '*' ? undefined : event, cb, () => em.off(event, handler as (frame: MessageFrame) => void));
+    },
+    unsubscribe(name?: unknown, callback?: unknown) {
+      subs.remove(name, callback);
+      engine.sync(ch);
+    },
+    publish: (name, data) => engine.publish(ch, name, data),
+    detach: () => engine.release(ch),
+    presence: {
+      enter: (data) => engine.enter(ch, data),
+      update: (data) => engine.enter(ch, data),
+      leave: () => engine.leave(ch),
+      get(callback) {
+        const done = (members: RealtimeMember[]): RealtimeMember[] => {
+          callback?.(members);
+          return members;
+        };
+        if (ch.presence.synced) return Promise.resolve(done(toMembers(ch.presence.map.values())));
+        return new Promise((resolve) => {
+          const off = listenPresence('members', (members) => {
+            off();
+            resolve(done(toMembers(members)));
+          });
+        });
+      },
+      subscribe(action: PresenceAction | ((members: RealtimeMember[]) => void), callback?: (member: RealtimeMember) => void) {
+        if (typeof action === 'function') {
+          presenceSubs.add('members', action, listenPresence('members', (members) => action(toMembers(members))));
+        } else {
+          const cb = callback!;
+          presenceSubs.add(action, cb, listenPresence(action, (member) => cb(toMember(member))));
+        }
+      },
+      unsubscribe(action?: unknown, callback?: unknown) {
+        presenceSubs.remove(action, callback);
+      },
+    },
+  } as RealtimeChannel;
+}
+
+/**
+ * The Ably-style client of the tutorial.
+ *
+ * @example
+ * ```ts
+ * const realtime = new Pulse.Realtime({ kbId, token, endpoint, clientId: userId });
+ * const channel = realtime.channels.get('posts');
+ * channel.subscribe('new_post', (msg) => addPost(msg.data.post));
+ * channel.presence.enter({ name: userId });
+ * ```
+ */
+export class Realtime {
+  /** The connection: state and state events. */
+  readonly connection: RealtimeConnection;
+  /** Channels by name (the same object for the same name). */
+  readonly channels: { get<E extends Record<string, object> = Record<string, JsonObject>>(name: string): RealtimeChannel<E> };
+  /** The `clientId` option. */
+  readonly clientId: string | undefined;
+  private readonly engine: Engine;
+
+  constructor(options: RealtimeOptions) {
+    const engine = (this.engine = createEngine(options));
+    this.clientId = options.clientId;
+    const listeners = registry();
+    this.connection = {
+      get state() {
+        return engine.state;
+      },
+      on(state, callback) {
+        const [key, cb] = typeof state === 'function' ? [undefined, state] : [state, callback!];
+        listeners.add(key, cb, engine.on('state', (change) => (key === undefined || change.current === key) && cb(change)));
+      },
+      off: (state, callback) => listeners.remove(state, callback),
+    };
+    const cache = new Map<string, RealtimeChannel>();
+    this.channels = {
+      get<E extends Record<string, object>>(name: string): RealtimeChannel<E> {
+        let channel = cache.get(name);
+        if (!channel) cache.set(name, (channel = realtimeChannel(engine, engine.channel(name))));
+        return channel as unknown as RealtimeChannel<E>;
+      },
+    };
+  }
+
+  /** Connects (again) after `close()` or with `autoConnect: false`. */
+  connect(): void {
+    this.engine.connect();
+  }
+
+  /** Closes the connection, stops reconnecting and rejects queued publishes with `disconnected`. */
+  close(): void {
+    this.engine.close();
+  }
+}

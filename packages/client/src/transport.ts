@@ -1,0 +1,190 @@
+/**
+ * One WebSocket and its heartbeat. The transport reports exactly one `down` per socket, with
+ * what is known about why (close code, whether it ever opened, the HTTP status and error code
+ * of a refused upgrade where the runtime exposes them).
+ *
+ * Heartbeat: a single timer per connection, never touched on the message path. When nothing
+ * was received for `intervalMs` a `ping` goes out; when nothing arrives `timeoutMs` after it,
+ * the socket is declared dead. The timer reads the clock's `now`, so a late (throttled) timer
+ * still measures real silence, and `check()` can be called at any time (tab visible again).
+ * @module
+ */
+import type { Clock, ErrorCode } from '@openkbs-pulse/protocol';
+
+/** Minimal event shapes the transport reads. */
+export interface WebSocketMessageEventLike {
+  data: unknown;
+}
+export interface WebSocketCloseEventLike {
+  code: number;
+  reason?: string;
+}
+
+/** What the engine needs from a WebSocket: the browser API subset `ws` also implements. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: WebSocketMessageEventLike) => void) | null;
+  onclose: ((event: WebSocketCloseEventLike) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  /** `ws` (Node) only: listen to a refused upgrade's HTTP response. */
+  on?(event: 'unexpected-response', listener: (request: unknown, response: HttpResponseLike) => void): unknown;
+  off?(event: 'unexpected-response', listener: (request: unknown, response: HttpResponseLike) => void): unknown;
+  /** `ws` (Node) only: abort at once. */
+  terminate?(): void;
+}
+
+/** The HTTP response `ws` hands to `unexpected-response` (a Node IncomingMessage). */
+export interface HttpResponseLike {
+  statusCode?: number;
+  on(event: 'data', listener: (chunk: unknown) => void): unknown;
+  on(event: 'end' | 'error', listener: () => void): unknown;
+}
+
+/** A WebSocket constructor (the browser's, `ws`, or a test fake). */
+export type WebSocketLikeConstructor = new (url: string) => WebSocketLike;
+
+/** Why a socket went down. */
+export interface DownInfo {
+  /** WebSocket close code (1006 for abnormal closes and dead heartbeats). */
+  code: number;
+  reason: string;
+  /** Whether the socket ever opened. */
+  opened: boolean;
+  /** HTTP status of a refused upgrade (Node only). */
+  status?: number;
+  /** Error code from the refused upgrade's JSON body (Node only). */
+  errorCode?: ErrorCode;
+  /** The heartbeat (or the connect timeout) declared the socket dead. */
+  dead?: boolean;
+}
+
+/** Callbacks of a transport. */
+export interface TransportHandlers {
+  open(): void;
+  text(data: unknown): void;
+  down(info: DownInfo): void;
+}
+
+/** An open or opening socket. */
+export interface Transport {
+  /** Sends `text` if the socket is open; `false` when it is not (the caller queues instead). */
+  send(text: string): boolean;
+  /** Closes without reporting `down` and removes every listener. */
+  close(): void;
+  /** Runs the heartbeat check now (after a tab wakes up or the network comes back). */
+  check(): void;
+}
+
+const PING = '{"action":"ping"}';
+const noop = (): void => {};
+
+/** Opens `url` and watches it. */
+export function openTransport(
+  Ctor: WebSocketLikeConstructor,
+  url: string,
+  clock: Clock,
+  intervalMs: number,
+  timeoutMs: number,
+  handlers: TransportHandlers,
+): Transport {
+  const ws = new Ctor(url);
+  let opened = false;
+  let done = false;
+  // Before open, the "ping" is the connect attempt itself: it must open within interval + timeout.
+  let waiting = true;
+  let lastRx = clock.now();
+  let pingAt = lastRx + intervalMs;
+  let timer: unknown;
+  let status: number | undefined;
+  let errorCode: ErrorCode | undefined;
+
+  const detach = (): void => {
+    clock.clearTimeout(timer);
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    // `ws` throws on an 'error' event nobody listens to, which closing a connecting socket emits.
+    ws.onerror = ws.readyState === 0 ? noop : null;
+    ws.off?.('unexpected-response', onResponse);
+  };
+  const down = (info: DownInfo): void => {
+    if (done) return;
+    done = true;
+    detach();
+    handlers.down(info);
+  };
+  const kill = (): void => {
+    detach();
+    try {
+      if (ws.terminate) ws.terminate();
+      else ws.close();
+    } catch {
+      // Closing an already failed socket can throw in some runtimes; it is gone either way.
+    }
+  };
+  const check = (): void => {
+    if (done) return;
+    clock.clearTimeout(timer);
+    const now = clock.now();
+    if (waiting && now - pingAt >= timeoutMs) {
+      kill();
+      down({ code: 1006, reason: opened ? 'heartbeat timeout' : 'connect timeout', opened, dead: true });
+      return;
+    }
+    if (!waiting && now - lastRx >= intervalMs) {
+      waiting = true;
+      pingAt = now;
+      ws.send(PING);
+    }
+    timer = clock.setTimeout(check, waiting ? pingAt + timeoutMs - now : lastRx + intervalMs - now);
+  };
+  function onResponse(_request: unknown, response: HttpResponseLike): void {
+    status = response.statusCode;
+    let body = '';
+    const finish = (): void => {
+      try {
+        const code = (JSON.parse(body) as { code?: ErrorCode }).code;
+        if (typeof code === 'string') errorCode = code;
+      } catch {
+        // Not JSON: the status alone decides.
+      }
+      kill();
+      down({ code: 1006, reason: `HTTP ${status}`, opened, status, errorCode });
+    };
+    response.on('data', (chunk) => (body += String(chunk)));
+    response.on('end', finish);
+    response.on('error', finish);
+  }
+
+  ws.onopen = () => {
+    opened = true;
+    waiting = false;
+    lastRx = clock.now();
+    handlers.open();
+    check();
+  };
+  ws.onmessage = (event) => {
+    lastRx = clock.now();
+    waiting = false;
+    handlers.text(event.data);
+  };
+  ws.onclose = (event) => down({ code: event.code, reason: event.reason ?? '', opened, status, errorCode });
+  ws.onerror = noop;
+  ws.on?.('unexpected-response', onResponse);
+  timer = clock.setTimeout(check, intervalMs + timeoutMs);
+
+  return {
+    send: (text) => ws.readyState === 1 && (ws.send(text), true),
+    close() {
+      done = true;
+      detach();
+      try {
+        ws.close(1000);
+      } catch {
+        // Already closing.
+      }
+    },
+    check,
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * A fake WebSocket for unit tests: the test plays the service. Each `new` is recorded in
+ * `sockets`; drive a socket with `accept()`, `receive(frame)`, `drop(code)`, `refuse(status, body)`.
+ *
+ * Extend it by adding a method that calls the handler the client installed (`onopen`,
+ * `onmessage`, `onclose`, `onerror`, or the `ws`-style `unexpected-response` listeners).
+ */
+import type { ClientAction, ServerFrame } from '@openkbs-pulse/protocol';
+import type { HttpResponseLike, WebSocketLike, WebSocketLikeConstructor } from '../src/transport.js';
+
+type ResponseListener = (request: unknown, response: HttpResponseLike) => void;
+
+/** One fake socket. */
+export interface FakeSocket extends WebSocketLike {
+  readonly url: string;
+  /** Raw frames the client sent. */
+  readonly sent: string[];
+  /** Sent frames, parsed. */
+  readonly actions: ClientAction[];
+  /** Whether the client called `close()` / `terminate()`. */
+  readonly closedByClient: boolean;
+  readonly query: URLSearchParams;
+  /** Opens the socket. */
+  accept(): void;
+  /** Delivers a frame (an object is JSON-encoded). */
+  receive(frame: ServerFrame | string | object): void;
+  /** The service closes the socket (1006 = abrupt). */
+  drop(code?: number, reason?: string): void;
+  /** Node-style refused upgrade: `unexpected-response` with a JSON body, as `ws` reports it. */
+  refuse(status: number, body?: object): void;
+  /** Number of installed handlers/listeners (for leak checks). */
+  listenerCount(): number;
+}
+
+/** A fake WebSocket constructor plus every socket it created. */
+export interface FakeWebSocketFactory {
+  WebSocket: WebSocketLikeConstructor;
+  sockets: FakeSocket[];
+  /** The most recent socket. */
+  readonly last: FakeSocket;
+}
+
+/**
+ * @param nodeStyle give sockets `on`/`off`/`terminate` like `ws` (default true); false = browser-like.
+ */
+export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
+  const sockets: FakeSocket[] = [];
+
+  class Socket implements FakeSocket {
+    readyState = 0;
+    onopen: WebSocketLike['onopen'] = null;
+    onmessage: WebSocketLike['onmessage'] = null;
+    onclose: WebSocketLike['onclose'] = null;
+    onerror: WebSocketLike['onerror'] = null;
+    readonly sent: string[] = [];
+    closedByClient = false;
+    readonly query: URLSearchParams;
+    private responseListeners: ResponseListener[] = [];
+    on?: WebSocketLike['on'];
+    off?: WebSocketLike['off'];
+    terminate?: () => void;
+
+    constructor(readonly url: string) {
+      this.query = new URL(url).searchParams;
+      sockets.push(this);
+      if (nodeStyle) {
+        this.on = (_event, listener) => this.responseListeners.push(listener);
+        this.off = (_event, listener) => (this.responseListeners = this.responseListeners.filter((l) => l !== listener));
+        this.terminate = () => this.close();
+      }
+    }
+    get actions(): ClientAction[] {
+      return this.sent.map((text) => JSON.parse(text) as ClientAction);
+    }
+    send(data: string): void {
+      if (this.readyState !== 1) throw new Error(`send() in readyState ${this.readyState}`);
+      this.sent.push(data);
+    }
+    close(): void {
+      this.closedByClient = true;
+      this.readyState = 3;
+    }
+    accept(): void {
+      this.readyState = 1;
+      this.onopen?.({});
+    }
+    receive(frame: ServerFrame | string | object): void {
+      this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
+    }
+    drop(code = 1006, reason = ''): void {
+      this.readyState = 3;
+      this.onerror?.({});
+      this.onclose?.({ code, reason });
+    }
+    refuse(status: number, body?: object): void {
+      const handlers: Record<string, ((chunk?: unknown) => void)[]> = {};
+      const response = {
+        statusCode: status,
+        on(event: string, listener: (chunk?: unknown) => void) {
+          (handlers[event] ??= []).push(listener);
+          return response;
+        },
+      } as HttpResponseLike;
+      for (const listener of this.responseListeners) listener({}, response);
+      if (body) for (const h of handlers.data ?? []) h(JSON.stringify(body));
+      for (const h of handlers.end ?? []) h();
+      if (this.readyState !== 3) this.drop(1006);
+    }
+    listenerCount(): number {
+      return [this.onopen, this.onmessage, this.onclose, this.onerror].filter(Boolean).length + this.responseListeners.length;
+    }
+  }
+
+  return {
+    WebSocket: Socket,
+    sockets,
+    get last() {
+      const socket = sockets.at(-1);
+      if (!socket) throw new Error('no socket was created');
+      return socket;
+    },
+  };
+}
