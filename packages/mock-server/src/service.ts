@@ -64,7 +64,7 @@ export interface PulseServiceEvents {
   connection: (connection: ConnectionInfo) => void;
   /** A connection left (closed by either side, killed, expired or slow). */
   close: (connection: ConnectionInfo, code: number, reason: string) => void;
-  /** A valid client action was received (not emitted while paused). */
+  /** A valid client action was received (also while paused, when it is then ignored). */
   action: (action: ClientAction, connection: ConnectionInfo) => void;
   /** A client frame was rejected with an `error` frame. */
   rejected: (code: ErrorCode, message: string, connection: ConnectionInfo) => void;
@@ -507,7 +507,14 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
 
   private receive(ws: WebSocket, data: RawData, isBinary: boolean): void {
     const connection = this.bySocket.get(ws);
-    if (!connection || !connection.attached || this.isPaused) return;
+    if (!connection || !connection.attached) return;
+    if (this.isPaused) {
+      if (this.listenerCount('action') > 0) {
+        const ignored = parseClientAction(String(data));
+        if (ignored.ok) this.emit('action', ignored.value, connection.info());
+      }
+      return;
+    }
     if (isBinary) return this.reject(connection, 'invalid_message', 'frames must be JSON text');
     const bytes = data as Buffer;
     if (bytes.length > MAX_MESSAGE_BYTES) {
