@@ -11,6 +11,7 @@ import {
   channelNameProblem,
   eventNameProblem,
   isRegion,
+  mergeEventIntoData,
   publishDataProblem,
   utf8ByteLength,
   type ApiActionName,
@@ -121,7 +122,8 @@ async function runAction(backend: ApiBackend, action: ApiActionName, body: JsonO
       const event = body.event as string;
       check(publishDataProblem(event, body.data));
       const data = body.data as JsonObject | null | undefined;
-      if (data && utf8ByteLength(JSON.stringify(data)) > MAX_MESSAGE_BYTES) {
+      // The limit applies to the payload subscribers receive: data with the event merged in as `type`.
+      if (utf8ByteLength(JSON.stringify(mergeEventIntoData(event, data))) > MAX_MESSAGE_BYTES) {
         throw new ApiFailure('message_too_large', `data exceeds ${MAX_MESSAGE_BYTES} bytes`);
       }
       return backend.publish(tenant, body.channel as string, event, data);

@@ -1,8 +1,7 @@
-import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES, MAX_PRESENCE_MEMBERS, parseServerFrame } from '@openkbs-pulse/protocol';
 import { createPulseService, type PulseService } from '../src/index.js';
-import { api, closeAllClients, connect, type RawClient } from './helpers.js';
+import { api, closeAllClients, connect, nextEvent, type RawClient } from './helpers.js';
 
 let service: PulseService;
 
@@ -231,14 +230,14 @@ describe('limits and malformed input', () => {
 
 describe('events', () => {
   it('emits connection, action and close', async () => {
-    const connected = once(service, 'connection');
+    const connected = nextEvent(service, 'connection');
     const client = await connect(service, 'alice', { channel: 'chat' });
     const [info] = await connected;
     expect(info).toMatchObject({ userId: 'alice', kbId: service.kbId, channels: ['chat'] });
-    const acted = once(service, 'action');
+    const acted = nextEvent(service, 'action');
     client.send({ action: 'subscribe', channel: 'more' });
     expect((await acted)[0]).toEqual({ action: 'subscribe', channel: 'more' });
-    const closed = once(service, 'close');
+    const closed = nextEvent(service, 'close');
     client.ws.close(1000);
     const [closedInfo, code] = await closed;
     expect(closedInfo).toMatchObject({ userId: 'alice' });

@@ -6,9 +6,10 @@
 import { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { buildConnectUrl, type ServerFrame } from '@openkbs-pulse/protocol';
-import type { PulseService } from '../src/index.js';
+import type { PulseService, PulseServiceEvents } from '../src/index.js';
 
-type Frame = ServerFrame & Record<string, unknown>;
+/** A received frame, loosely typed for assertions. */
+export type Frame = Record<string, unknown> & { type: ServerFrame['type'] };
 
 interface Waiter {
   predicate: (frame: Frame) => boolean;
@@ -39,7 +40,7 @@ export class RawClient {
   }
 
   /** The next unread frame matching `predicate` (waits up to `timeoutMs`). */
-  next<T extends Frame = Frame>(predicate: (frame: Frame) => boolean = () => true, timeoutMs = 3000): Promise<T> {
+  next<T = Frame>(predicate: (frame: Frame) => boolean = () => true, timeoutMs = 3000): Promise<T> {
     const index = this.unread.findIndex(predicate);
     if (index >= 0) {
       const [frame] = this.unread.splice(index, 1);
@@ -62,7 +63,7 @@ export class RawClient {
   }
 
   /** Next frame of a type. */
-  nextType<T extends Frame = Frame>(type: string, extra: (frame: Frame) => boolean = () => true): Promise<T> {
+  nextType<T = Frame>(type: string, extra: (frame: Frame) => boolean = () => true): Promise<T> {
     return this.next<T>((frame) => frame.type === type && extra(frame));
   }
 
@@ -155,4 +156,24 @@ export async function api<T = Record<string, unknown>>(
     body: JSON.stringify({ kbId: service.kbId, apiKey: service.apiKey, ...body }),
   });
   return { status: response.status, body: (await response.json()) as T };
+}
+
+/** The arguments of the next `name` event of the service (bounded wait). */
+export function nextEvent<K extends keyof PulseServiceEvents>(
+  service: PulseService,
+  name: K,
+  timeoutMs = 3000,
+): Promise<Parameters<PulseServiceEvents[K]>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      service.off(name, listener as never);
+      reject(new Error(`no ${name} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (...args: Parameters<PulseServiceEvents[K]>) => {
+      clearTimeout(timer);
+      service.off(name, listener as never);
+      resolve(args);
+    };
+    service.on(name, listener as never);
+  });
 }
