@@ -133,7 +133,7 @@ export function createEngine(options: EngineOptions): Engine {
   const intervalMs = options.heartbeatIntervalMs ?? 20_000;
   const timeoutMs = options.heartbeatTimeoutMs ?? 10_000;
   const debug = options.debug
-    ? (...args: unknown[]) => console.debug('[pulse]', ...args) // eslint-disable-line no-console
+    ? (...args: unknown[]) => console.debug('[pulse]', ...args)
     : undefined;
   const em = mitt<EngineEvents>();
   const channels = new Map<string, ChannelState>();

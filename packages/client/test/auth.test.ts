@@ -1,0 +1,135 @@
+import { describe, expect, it, vi } from 'vitest';
+import { isPulseError, type PulseError } from '../src/index.js';
+import { flush, makeToken, setupPulse } from './helpers.js';
+
+const expiredToken = (nowMs: number) => makeToken({ endpoint: 'wss://pulse.test', exp: Math.floor(nowMs / 1000) - 10 });
+
+describe('token refresh', () => {
+  it('refreshes via authCallback on close code tokenExpired (4001) and reconnects with the new token', async () => {
+    const authCallback = vi.fn(async () => 'fresh-token');
+    const { ws, pulse, clock } = setupPulse({ authCallback });
+    ws.last.accept();
+    ws.last.drop(4001, 'token expired');
+    expect(pulse.state).toBe('reconnecting');
+    await flush();
+    clock.advance(0);
+    expect(authCallback).toHaveBeenCalledTimes(1);
+    expect(ws.sockets).toHaveLength(2);
+    expect(ws.last.query.get('token')).toBe('fresh-token');
+  });
+
+  it('refreshes on a refused upgrade 401 token_expired (Node) and uses the endpoint the callback returns', async () => {
+    const { ws, clock } = setupPulse({ authCallback: async () => ({ token: 't2', endpoint: 'ws://127.0.0.1:9' }) });
+    ws.last.refuse(401, { error: 'expired', code: 'token_expired' });
+    await flush();
+    clock.advance(0);
+    expect(ws.last.url.startsWith('ws://127.0.0.1:9')).toBe(true);
+    expect(ws.last.query.get('token')).toBe('t2');
+  });
+
+  it('in browsers (no upgrade status), a socket that never opened with an expired token refreshes', async () => {
+    const authCallback = vi.fn(async () => 'fresh');
+    const clock0 = Date.UTC(2024, 0, 1);
+    const { ws, clock } = setupPulse({ token: expiredToken(clock0), authCallback }, false);
+    ws.last.drop(1006);
+    await flush();
+    clock.advance(0);
+    expect(authCallback).toHaveBeenCalledTimes(1);
+    expect(ws.last.query.get('token')).toBe('fresh');
+  });
+
+  it('in browsers, a socket that never opened with a valid token just backs off', async () => {
+    const authCallback = vi.fn(async () => 'fresh');
+    const { ws, clock, pulse } = setupPulse({ authCallback }, false);
+    ws.last.drop(1006);
+    await flush();
+    expect(pulse.state).toBe('reconnecting');
+    clock.advance(1000);
+    expect(authCallback).not.toHaveBeenCalled();
+    expect(ws.sockets).toHaveLength(2);
+  });
+
+  it('fetches authUrl with the injected fetch (JSON or text answers)', async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ token: 'from-url' })));
+    const { ws, clock } = setupPulse({ authUrl: 'https://app.test/pulse-token', fetch: fetch as typeof globalThis.fetch });
+    ws.last.accept();
+    ws.last.drop(4001);
+    await flush();
+    await flush();
+    clock.advance(0);
+    expect(fetch).toHaveBeenCalledWith('https://app.test/pulse-token', { credentials: 'include' });
+    expect(ws.last.query.get('token')).toBe('from-url');
+  });
+
+  it('fails with token_expired when no refresh source is configured', async () => {
+    const { ws, pulse } = setupPulse();
+    const errors: PulseError[] = [];
+    pulse.on('error', (e) => errors.push(e));
+    ws.last.refuse(401, { error: 'expired', code: 'token_expired' });
+    await flush();
+    expect(pulse.state).toBe('failed');
+    expect(errors.map((e) => e.code)).toEqual(['token_expired']);
+  });
+
+  it('a failing authCallback is reported and retried with backoff', async () => {
+    let calls = 0;
+    const { ws, pulse, clock } = setupPulse({
+      authCallback: async () => {
+        if (++calls === 1) throw new Error('backend down');
+        return 'ok-token';
+      },
+    });
+    const errors: PulseError[] = [];
+    pulse.on('error', (e) => errors.push(e));
+    ws.last.drop(4001);
+    await flush();
+    expect(errors).toHaveLength(1);
+    clock.advance(1000); // retry: the old token is refused again...
+    ws.last.drop(4001);
+    await flush();
+    clock.advance(10_000);
+    expect(ws.last.query.get('token')).toBe('ok-token');
+  });
+});
+
+describe('refusals that must not retry', () => {
+  for (const [status, code] of [
+    [401, 'invalid_token'],
+    [403, 'forbidden'],
+    [403, 'pulse_not_enabled'],
+    [403, 'kb_mismatch'],
+  ] as const) {
+    it(`HTTP ${status} ${code} -> failed with a typed error, no retry`, async () => {
+      const authCallback = vi.fn(async () => 'x');
+      const { ws, pulse, clock } = setupPulse({ authCallback });
+      const errors: PulseError[] = [];
+      pulse.on('error', (e) => errors.push(e));
+      ws.last.refuse(status, { error: 'no', code });
+      clock.advance(120_000);
+      await flush();
+      expect(pulse.state).toBe('failed');
+      expect(ws.sockets).toHaveLength(1);
+      expect(errors[0]?.code).toBe(code);
+      expect(errors[0]?.statusCode).toBe(status);
+      expect(authCallback).not.toHaveBeenCalled();
+      expect(clock.pending).toBe(0);
+    });
+  }
+
+  it('a 401 without a body is invalid_token while the token is not expired', async () => {
+    const { ws, pulse } = setupPulse();
+    const errors: unknown[] = [];
+    pulse.on('error', (e) => errors.push(e));
+    ws.last.refuse(401);
+    expect(pulse.state).toBe('failed');
+    expect(isPulseError(errors[0]) && errors[0].code).toBe('invalid_token');
+  });
+
+  it('connect() after failed tries again', () => {
+    const { ws, pulse } = setupPulse();
+    ws.last.refuse(403, { error: 'no', code: 'forbidden' });
+    pulse.connect();
+    expect(ws.sockets).toHaveLength(2);
+    expect(pulse.state).toBe('connecting');
+  });
+});

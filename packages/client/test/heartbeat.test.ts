@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setupPulse } from './helpers.js';
+
+describe('heartbeat', () => {
+  it('pings after heartbeatIntervalMs of silence and keeps the connection when anything answers', () => {
+    const { ws, clock, pulse } = setupPulse();
+    ws.last.accept();
+    clock.advance(19_999);
+    expect(ws.last.sent).toEqual([]);
+    clock.advance(1);
+    expect(ws.last.actions).toEqual([{ action: 'ping' }]);
+    clock.advance(5_000);
+    ws.last.receive({ type: 'pong', timestamp: clock.now() });
+    clock.advance(19_999); // the pong reset the silence: no ping due, nothing timed out
+    expect(ws.last.actions).toEqual([{ action: 'ping' }]);
+    expect(pulse.state).toBe('connected');
+    expect(ws.sockets).toHaveLength(1);
+  });
+
+  it('does not ping while messages flow', () => {
+    const { ws, clock } = setupPulse();
+    ws.last.accept();
+    for (let i = 0; i < 10; i++) {
+      clock.advance(15_000);
+      ws.last.receive({ type: 'message', channel: 'c', data: { type: 'x' }, timestamp: 1 });
+    }
+    expect(ws.last.sent).toEqual([]);
+  });
+
+  it('replaces a connection that stops answering within interval + timeout', () => {
+    const { ws, clock, pulse } = setupPulse();
+    ws.last.accept();
+    clock.advance(20_000); // ping
+    clock.advance(9_999);
+    expect(pulse.state).toBe('connected');
+    clock.advance(1);
+    expect(pulse.state).toBe('reconnecting');
+    expect(ws.sockets[0]!.closedByClient).toBe(true);
+    clock.advance(1000);
+    expect(ws.sockets).toHaveLength(2);
+  });
+
+  it('times out a connect attempt that never opens', () => {
+    const { ws, clock, pulse } = setupPulse();
+    clock.advance(30_000);
+    expect(pulse.state).toBe('reconnecting');
+    expect(ws.sockets[0]!.closedByClient).toBe(true);
+  });
+
+  it('honours small heartbeat options', () => {
+    const { ws, clock, pulse } = setupPulse({ heartbeatIntervalMs: 100, heartbeatTimeoutMs: 50 });
+    ws.last.accept();
+    clock.advance(150);
+    expect(pulse.state).toBe('reconnecting');
+  });
+});
+
+describe('browser wake-ups', () => {
+  type Listener = () => void;
+  const windowListeners = new Map<string, Listener[]>();
+  const docListeners = new Map<string, Listener[]>();
+  const doc = {
+    visibilityState: 'visible' as 'visible' | 'hidden',
+    addEventListener: (t: string, l: Listener) => docListeners.set(t, [...(docListeners.get(t) ?? []), l]),
+    removeEventListener: (t: string, l: Listener) => docListeners.set(t, (docListeners.get(t) ?? []).filter((x) => x !== l)),
+  };
+  const fire = (map: Map<string, Listener[]>, type: string) => map.get(type)?.forEach((l) => l());
+  const stub = () => {
+    vi.stubGlobal('addEventListener', (t: string, l: Listener) => windowListeners.set(t, [...(windowListeners.get(t) ?? []), l]));
+    vi.stubGlobal('removeEventListener', (t: string, l: Listener) =>
+      windowListeners.set(t, (windowListeners.get(t) ?? []).filter((x) => x !== l)),
+    );
+    vi.stubGlobal('document', doc);
+  };
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    windowListeners.clear();
+    docListeners.clear();
+    doc.visibilityState = 'visible';
+  });
+
+  it('reconnects at once on `online` instead of waiting for the backoff', () => {
+    stub();
+    const { ws } = setupPulse();
+    ws.last.accept();
+    ws.last.drop(1006);
+    ws.last.accept();
+    for (let i = 0; i < 3; i++) ws.last.drop(1006);
+    expect(ws.sockets).toHaveLength(1);
+    fire(windowListeners, 'online');
+    expect(ws.sockets).toHaveLength(2);
+  });
+
+  it('on visible after hidden: pings a silent connection at once (throttled timers did not)', () => {
+    stub();
+    const { ws, clock, pulse } = setupPulse();
+    ws.last.accept();
+    doc.visibilityState = 'hidden';
+    fire(docListeners, 'visibilitychange');
+    // Throttled background timers: time passes without the heartbeat timer running.
+    (clock as { now: () => number }).now = ((base) => () => base + 25_000)(clock.now());
+    doc.visibilityState = 'visible';
+    fire(docListeners, 'visibilitychange');
+    expect(ws.last.actions).toEqual([{ action: 'ping' }]);
+    expect(pulse.state).toBe('connected');
+  });
+
+  it('on visible after hidden while reconnecting: reconnects at once', () => {
+    stub();
+    const { ws } = setupPulse();
+    ws.last.drop(1006);
+    doc.visibilityState = 'hidden';
+    fire(docListeners, 'visibilitychange');
+    expect(ws.sockets).toHaveLength(1);
+    doc.visibilityState = 'visible';
+    fire(docListeners, 'visibilitychange');
+    expect(ws.sockets).toHaveLength(2);
+  });
+
+  it('removes its window and document listeners on disconnect() and on failure', () => {
+    stub();
+    const a = setupPulse();
+    expect(windowListeners.get('online')).toHaveLength(1);
+    expect(docListeners.get('visibilitychange')).toHaveLength(1);
+    a.pulse.disconnect();
+    expect(windowListeners.get('online')).toHaveLength(0);
+    expect(docListeners.get('visibilitychange')).toHaveLength(0);
+    const b = setupPulse();
+    b.ws.last.refuse(403, { error: 'x', code: 'forbidden' });
+    expect(windowListeners.get('online')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,142 @@
+import type { PresenceMember } from '@openkbs-pulse/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import { setupPulse, setupRealtime } from './helpers.js';
+
+const member = (n: number, data?: unknown): PresenceMember => ({ userId: `u${n}`, connectionId: `c${n}`, connectedAt: n, data });
+const sync = (channel: string, count: number, members: PresenceMember[]) => ({ type: 'presence', action: 'sync', channel, count, members });
+const change = (channel: string, action: 'enter' | 'leave' | 'update', m: PresenceMember) => ({ type: 'presence', action, channel, member: m });
+
+describe('presence (Pulse face)', () => {
+  it('keeps members and an exact count from sync + enter/leave/update, and notifies', () => {
+    const { ws, pulse } = setupPulse();
+    ws.last.accept();
+    const presence = pulse.channel('room').presence;
+    const lists: number[] = [];
+    const entered = vi.fn();
+    const left = vi.fn();
+    const updated = vi.fn();
+    presence.subscribe((members) => lists.push(members.length));
+    presence.onEnter(entered);
+    presence.onLeave(left);
+    presence.onUpdate(updated);
+    expect(ws.last.actions).toEqual([
+      { action: 'subscribe', channel: 'room' },
+      { action: 'presence', channel: 'room' },
+    ]);
+    // 150 present, 100 listed.
+    ws.last.receive(sync('room', 150, Array.from({ length: 100 }, (_, i) => member(i))));
+    expect(presence.count).toBe(150);
+    expect(presence.members).toHaveLength(100);
+    ws.last.receive(change('room', 'enter', member(500)));
+    expect(presence.count).toBe(151);
+    ws.last.receive(change('room', 'leave', member(1)));
+    ws.last.receive(change('room', 'leave', member(120))); // an unlisted member
+    expect(presence.count).toBe(149);
+    ws.last.receive(change('room', 'update', member(2, { status: 'away' })));
+    expect(presence.members.find((m) => m.connectionId === 'c2')?.data).toEqual({ status: 'away' });
+    expect(presence.count).toBe(149);
+    expect(entered).toHaveBeenCalledWith(member(500));
+    expect(left).toHaveBeenCalledTimes(2);
+    expect(updated).toHaveBeenCalledTimes(1);
+    expect(lists).toEqual([100, 101, 100, 100, 100]);
+  });
+
+  it('enter/update/leave send the documented actions', () => {
+    const { ws, pulse } = setupPulse();
+    ws.last.accept();
+    const presence = pulse.channel('room').presence;
+    void presence.enter({ name: 'John' });
+    void presence.update({ status: 'away' });
+    void presence.leave();
+    expect(ws.last.actions).toEqual([
+      { action: 'subscribe', channel: 'room' },
+      { action: 'presence_enter', channel: 'room', data: { name: 'John' } },
+      { action: 'presence', channel: 'room' },
+      { action: 'presence_update', channel: 'room', data: { status: 'away' } },
+      { action: 'presence_leave', channel: 'room' },
+      { action: 'unsubscribe', channel: 'room' },
+    ]);
+  });
+
+  it('enters on a channel already subscribed for messages without a duplicate enter', () => {
+    const { ws, pulse } = setupPulse();
+    ws.last.accept();
+    const room = pulse.channel('room');
+    room.subscribe('m', () => {});
+    void room.presence.enter({ a: 1 });
+    expect(ws.last.actions.filter((a) => a.action === 'presence_enter')).toHaveLength(1);
+  });
+
+  it('re-enters with the latest data and resubscribes after a reconnect', () => {
+    const { ws, pulse, clock } = setupPulse();
+    const room = pulse.channel('room');
+    void room.presence.enter({ status: 'online' }); // before the connection opened
+    ws.last.accept();
+    void room.presence.update({ status: 'busy' });
+    ws.last.drop(1006);
+    clock.advance(1000);
+    ws.last.accept();
+    expect(ws.last.actions).toEqual([
+      { action: 'subscribe', channel: 'room' },
+      { action: 'presence_enter', channel: 'room', data: { status: 'busy' } },
+      { action: 'presence', channel: 'room' },
+    ]);
+  });
+
+  it('does not re-enter after leave()', () => {
+    const { ws, pulse, clock } = setupPulse();
+    ws.last.accept();
+    const room = pulse.channel('room');
+    room.subscribe('m', () => {});
+    void room.presence.enter({});
+    void room.presence.leave();
+    ws.last.drop(1006);
+    clock.advance(1000);
+    ws.last.accept();
+    expect(ws.last.actions).toEqual([{ action: 'subscribe', channel: 'room' }]);
+  });
+});
+
+describe('presence (Realtime face)', () => {
+  it('maps members to { clientId, connectionId, data, connectedAt } and filters by action', async () => {
+    const { ws, realtime } = setupRealtime();
+    ws.last.accept();
+    const presence = realtime.channels.get('posts').presence;
+    const got = presence.get();
+    const cb = vi.fn();
+    presence.get(cb);
+    ws.last.receive(sync('posts', 1, [member(1, { name: 'Alice' })]));
+    const expected = [{ clientId: 'u1', connectionId: 'c1', data: { name: 'Alice' }, connectedAt: 1 }];
+    expect(await got).toEqual(expected);
+    expect(cb).toHaveBeenCalledWith(expected);
+    expect(await presence.get()).toEqual(expected); // synced: answered at once
+    const enters = vi.fn();
+    const leaves = vi.fn();
+    const lists = vi.fn();
+    presence.subscribe('enter', enters);
+    presence.subscribe('leave', leaves);
+    presence.subscribe(lists);
+    ws.last.receive(change('posts', 'enter', member(2, { name: 'Bob' })));
+    expect(enters).toHaveBeenCalledWith({ clientId: 'u2', connectionId: 'c2', data: { name: 'Bob' }, connectedAt: 2 });
+    expect(lists.mock.calls.at(-1)?.[0]).toHaveLength(2);
+    presence.unsubscribe('enter');
+    ws.last.receive(change('posts', 'enter', member(3)));
+    expect(enters).toHaveBeenCalledTimes(1);
+    presence.unsubscribe(lists);
+    ws.last.receive(change('posts', 'leave', member(3)));
+    expect(lists).toHaveBeenCalledTimes(2);
+    expect(leaves).toHaveBeenCalledTimes(1);
+    presence.unsubscribe();
+    expect(ws.last.actions.at(-1)).toEqual({ action: 'unsubscribe', channel: 'posts' });
+  });
+
+  it('enter/update/leave go through the engine', () => {
+    const { ws, realtime } = setupRealtime();
+    ws.last.accept();
+    const presence = realtime.channels.get('posts').presence;
+    void presence.enter({ name: 'a' });
+    void presence.update({ name: 'b' });
+    void presence.leave();
+    expect(ws.last.actions.map((a) => a.action)).toEqual(['subscribe', 'presence_enter', 'presence', 'presence_update', 'presence_leave', 'unsubscribe']);
+  });
+});
