@@ -99,20 +99,21 @@ export async function startServiceProcess(options: Record<string, unknown> = {})
     });
   });
   const info = await ready;
+  const request = <T>(cmd: string, body: Record<string, unknown> = {}): Promise<T> => {
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      child.send({ id, cmd, ...body });
+    });
+  };
   return {
     ...info,
-    request<T>(cmd: string, body: Record<string, unknown> = {}): Promise<T> {
-      const id = nextId++;
-      return new Promise<T>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-        child.send({ id, cmd, ...body });
-      });
-    },
+    request,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       try {
-        await Promise.race([this.request('close'), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        await Promise.race([request('close'), new Promise((resolve) => setTimeout(resolve, 10_000))]);
       } catch {
         // exited already
       }
