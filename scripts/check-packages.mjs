@@ -65,7 +65,7 @@ const stale = PACKAGES.filter(({ dir }) => {
 });
 if (stale.length > 0) {
   console.log(`building (dist missing or stale: ${stale.map((p) => p.name).join(', ')})`);
-  if (!record('corepack pnpm build', run('corepack', ['pnpm', 'build'], { cwd: root }))) finish();
+  if (!record('build', run('corepack', ['pnpm', '--filter', './packages/*', 'build'], { cwd: root }))) finish();
 }
 
 work = mkdtempSync(join(tmpdir(), 'openkbs-pulse-check-'));

@@ -27,7 +27,7 @@ const stale = PACKAGES.filter((name) => {
 });
 if (stale.length > 0) {
   console.log(`Building the packages (${stale.join(', ')} missing or out of date)…`);
-  const built = spawnSync('corepack', ['pnpm', 'build'], { cwd: root, stdio: 'inherit' });
+  const built = spawnSync('corepack', ['pnpm', '--filter', './packages/*', 'build'], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) {
     console.error('\nThe build failed; fix it and run `corepack pnpm demo` again.');
     process.exit(built.status ?? 1);

@@ -61,6 +61,7 @@ export async function startChatServer(options) {
     'GET /': () => send(200, indexHtml, 'text/html; charset=utf-8'),
     'GET /app.js': () => send(200, appJs, 'text/javascript; charset=utf-8'),
     'GET /style.css': () => send(200, styleCss, 'text/css; charset=utf-8'),
+    'GET /favicon.ico': () => send(204, '', 'image/x-icon'),
     /** A token for a new chat user; the name is only display data. */
     'POST /api/token': async (body) => {
       const name = cleanText(body.name, MAX_NAME);

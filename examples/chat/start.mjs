@@ -9,6 +9,7 @@ import { createPulseService } from '@openkbs-pulse/mock-server';
 import { startChatServer } from './server.mjs';
 
 const RESTART_PAUSE_MS = 3000;
+const DEFAULT_PORT = 3000;
 
 /**
  * @param {{ port?: number, host?: string, log?: (line: string) => void }} [options]
@@ -22,7 +23,12 @@ export async function startChatDemo(options = {}) {
   const pulse = service
     ? { kbId: service.kbId, apiKey: service.apiKey, apiUrl: service.apiUrl }
     : { kbId: env.OPENKBS_KB_ID, apiKey: env.OPENKBS_API_KEY, apiUrl: env.OPENKBS_API_URL };
-  const chat = await startChatServer({ pulse, port: options.port ?? Number(env.PORT ?? 0), host: options.host });
+  const port = options.port ?? (env.PORT ? Number(env.PORT) : undefined);
+  const chat = await startChatServer({ pulse, port: port ?? DEFAULT_PORT, host: options.host }).catch((error) => {
+    // The default port is taken: any free one will do.
+    if (port === undefined && error?.code === 'EADDRINUSE') return startChatServer({ pulse, port: 0, host: options.host });
+    throw error;
+  });
 
   log(service ? `local Pulse service: ${service.wsUrl} (kb ${service.kbId})` : `Pulse: ${pulse.apiUrl ?? 'hosted'} (kb ${pulse.kbId})`);
   log(`\n  Chat is running: open ${chat.url} in two browser tabs (add ?name=Ada to pick a name)\n`);
