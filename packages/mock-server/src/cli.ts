@@ -52,6 +52,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // Listen for signals before anything is printed, so a Ctrl-C right after the ready line is honoured.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
   const service = await createPulseService({ host: values.host, port, kbId: values['kb-id'], apiKey: values['api-key'] });
   const facts = { wsUrl: service.wsUrl, apiUrl: service.apiUrl, kbId: service.kbId, apiKey: service.apiKey };
   if (values.json) process.stdout.write(JSON.stringify(facts) + '\n');
@@ -72,11 +78,7 @@ async function main(argv: string[]): Promise<number> {
     );
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await service.close();
   if (!values.json) process.stdout.write('Local Pulse service stopped.\n');
   return 0;
