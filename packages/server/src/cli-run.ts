@@ -236,6 +236,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const message = error instanceof Error ? error.message : String(error);
     if (values.json) io.stderr(JSON.stringify({ error: message, code: code ?? 'server_error' }) + '\n');
     else io.stderr(`openkbs-pulse ${name}: ${message}${code ? ` [${code}]` : ''}\n`);
+    if (code === 'missing_credentials' && !values.json) io.stderr('Pass --kb-id and --api-key, or set them in the environment.\n');
     return code !== undefined && USAGE_CODES.has(code) ? EXIT.usage : EXIT.apiError;
   } finally {
     await client.close();

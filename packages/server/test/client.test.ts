@@ -308,7 +308,7 @@ describe('retries', () => {
   });
 
   it('uses the clock for backoff when no sleep is injected', async () => {
-    const { createFakeClock } = await import('../../mock-server/src/fake-clock.js');
+    const { createFakeClock } = await import('@openkbs-pulse/mock-server');
     const clock = createFakeClock();
     let calls = 0;
     let firstFailed!: () => void;
@@ -339,7 +339,7 @@ describe('retries', () => {
 
 describe('timeouts and cancellation', () => {
   it('aborts an attempt after timeoutMs on the injected clock and retries it', async () => {
-    const { createFakeClock } = await import('../../mock-server/src/fake-clock.js');
+    const { createFakeClock } = await import('@openkbs-pulse/mock-server');
     const clock = createFakeClock();
     let calls = 0;
     let arrived!: () => void;
@@ -362,7 +362,7 @@ describe('timeouts and cancellation', () => {
   });
 
   it('timeout error when retries are exhausted', async () => {
-    const { createFakeClock } = await import('../../mock-server/src/fake-clock.js');
+    const { createFakeClock } = await import('@openkbs-pulse/mock-server');
     const clock = createFakeClock();
     let arrived!: () => void;
     const firstArrived = new Promise<void>((resolve) => (arrived = resolve));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs, clockSleep, parseRetryAfter, retryPolicy } from '../src/retry.js';
-import { createFakeClock } from '../../mock-server/src/fake-clock.js';
+import { createFakeClock } from '@openkbs-pulse/mock-server';
 
 describe('parseRetryAfter', () => {
   const now = Date.UTC(2024, 0, 1);
