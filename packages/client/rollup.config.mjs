@@ -1,3 +1,33 @@
+// dist/ (ESM + CJS + .d.mts/.d.cts, dependencies external) and pulse.js: the minified IIFE that
+// <script src="https://unpkg.com/openkbs-pulse/pulse.js"> loads (global `Pulse`, `Pulse.Realtime`),
+// with everything bundled and isomorphic-ws resolved to its browser file (the global WebSocket).
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import esbuild from 'rollup-plugin-esbuild';
 import { libraryConfig } from '../../scripts/rollup-lib.mjs';
 
-export default libraryConfig();
+// Internal property names, safe to shorten in pulse.js (STATES is not exposed by the IIFE).
+const INTERNAL_PROPS = /^(presenceRequested|subscribed|entered|synced|em|engine|defaultChannel|rejectAll|errorCode|opened|dead|queues|sends|retry|terminal)$/;
+
+const iife = {
+  input: 'src/iife.ts',
+  plugins: [
+    // In browsers isomorphic-ws is only a lookup of the global WebSocket, which the engine does anyway.
+    { name: 'browser-websocket', resolveId: (id) => (id === 'isomorphic-ws' ? '\0isomorphic-ws' : null), load: (id) => (id === '\0isomorphic-ws' ? 'export default undefined;' : null) },
+    nodeResolve({ browser: true, extensions: ['.mjs', '.js', '.ts'] }),
+    esbuild({ target: 'es2022' }),
+    terser({
+      ecma: 2020,
+      compress: { passes: 3, pure_getters: true, pure_funcs: ['Object.freeze'] },
+      mangle: { properties: { regex: INTERNAL_PROPS } },
+      format: { comments: false },
+    }),
+  ],
+  output: { file: 'pulse.js', format: 'iife', name: 'Pulse', exports: 'default' },
+  onwarn(warning, warn) {
+    if (warning.code === 'CIRCULAR_DEPENDENCY') throw new Error(warning.message);
+    warn(warning);
+  },
+};
+
+export default [...libraryConfig({ input: { index: 'src/index.ts', server: 'src/server.ts' } }), iife];

@@ -30,13 +30,13 @@ export async function refreshToken(source: AuthSource): Promise<{ token: string;
   if (source.authCallback) result = await source.authCallback();
   else if (source.authUrl) {
     const response = await (source.fetch ?? fetch)(source.authUrl, { credentials: 'include' });
-    if (!response.ok) throw new PulseError('invalid_response', `authUrl answered HTTP ${response.status}`);
+    if (!response.ok) throw new PulseError('invalid_response', `authUrl: HTTP ${response.status}`);
     const text = (await response.text()).trim();
     result = text.startsWith('{') ? (JSON.parse(text) as AuthResult) : text;
   } else return undefined;
   const fresh = typeof result === 'string' ? { token: result } : result;
   if (!fresh || typeof fresh.token !== 'string' || !fresh.token) {
-    throw new PulseError('invalid_response', 'auth source returned no token');
+    throw new PulseError('invalid_response', 'no token from auth');
   }
   return fresh;
 }

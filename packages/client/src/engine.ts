@@ -253,7 +253,7 @@ export function createEngine(options: EngineOptions): Engine {
     refreshToken(options).then(
       (fresh) => {
         if (current !== epoch) return;
-        if (!fresh) return fail(new PulseError('token_expired', 'token expired and neither authCallback nor authUrl is set', { statusCode: 401 }));
+        if (!fresh) return fail(new PulseError('token_expired', 'token expired; set authCallback or authUrl', { statusCode: 401 }));
         token = fresh.token;
         authEndpoint = fresh.endpoint;
         // The first retry after a refresh is immediate; a token that keeps failing backs off.
@@ -283,7 +283,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
     if (code === 'token_expired') return refresh();
     if (code && ERROR_FAILS[code]) {
-      return fail(new PulseError(code, `connection refused: ${code}`, status ? { statusCode: status } : {}));
+      return fail(new PulseError(code, `refused: ${code}`, status ? { statusCode: status } : {}));
     }
     if (!STATES[state].retry) return;
     scheduleRetry(info.code === 4002 ? 0 : backoffDelay(attempt++, random));
@@ -332,7 +332,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (!Ctor) {
         throw new PulseError(
           'no_websocket',
-          'No WebSocket implementation found: pass one as the `WebSocket` option (e.g. `import WebSocket from "ws"`) or use a runtime with a global WebSocket.',
+          'no WebSocket here: pass the `WebSocket` option (e.g. from "ws")',
         );
       }
       epoch++;
@@ -347,7 +347,7 @@ export function createEngine(options: EngineOptions): Engine {
       transport?.close();
       transport = undefined;
       for (const ch of channels.values()) ch.subscribed = ch.presenceRequested = ch.presence.synced = false;
-      queue.rejectAll(new PulseError('disconnected', 'disconnect() was called before the publish was sent'));
+      queue.rejectAll(new PulseError('disconnected', 'disconnect() called'));
       setState('disconnected');
     },
     channel(name) {
@@ -368,7 +368,7 @@ export function createEngine(options: EngineOptions): Engine {
       const text = encodeFrame({ action: 'publish', channel: ch.name, event, data });
       const size = utf8ByteLength(text);
       if (size > MAX_MESSAGE_BYTES) {
-        return Promise.reject(new PulseError('message_too_large', `publish frame is ${size} bytes, over the ${MAX_MESSAGE_BYTES} limit`));
+        return Promise.reject(new PulseError('message_too_large', `frame is ${size} bytes (max ${MAX_MESSAGE_BYTES})`));
       }
       const info = STATES[state];
       if (info.sends && transport?.send(text)) {
@@ -376,12 +376,12 @@ export function createEngine(options: EngineOptions): Engine {
         return Promise.resolve();
       }
       if (info.queues) return queue.add(text);
-      return Promise.reject(new PulseError('not_connected', `cannot publish while ${state}: call connect() first`));
+      return Promise.reject(new PulseError('not_connected', `${state}: call connect()`));
     },
     enter(ch, data) {
       const text = encodeFrame({ action: 'presence_enter', channel: ch.name, data });
       if (utf8ByteLength(text) > MAX_MESSAGE_BYTES) {
-        return Promise.reject(new PulseError('message_too_large', `presence data is over the ${MAX_MESSAGE_BYTES} byte limit`));
+        return Promise.reject(new PulseError('message_too_large', `frame is over ${MAX_MESSAGE_BYTES} bytes`));
       }
       const action = ch.presence.entered ? 'presence_update' : 'presence_enter';
       ch.presence.entered = { data };

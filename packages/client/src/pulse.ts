@@ -14,7 +14,7 @@ export type PulseOptions = EngineOptions;
 /** Event name → payload type of a channel. */
 export type EventMap = Record<string, object>;
 
-/** The default event map: any event, any JSON object. */
+/** The default event map: every event name, each payload a JSON object. */
 export type DefaultEvents = Record<string, JsonObject>;
 
 /** Stops listening. */

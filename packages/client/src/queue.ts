@@ -29,7 +29,7 @@ export function createQueue(max: number): PublishQueue {
   return {
     add: (text) =>
       entries.length >= max
-        ? Promise.reject(new PulseError('queue_full', `outgoing queue is full (${max} publishes waiting)`))
+        ? Promise.reject(new PulseError('queue_full', `queue full (${max})`))
         : new Promise<void>((resolve, reject) => entries.push({ text, resolve, reject })),
     flush(send) {
       const waiting = entries;

@@ -1,0 +1,46 @@
+import type { MessageFrame, PresenceMember } from '@openkbs-pulse/protocol';
+import { describe, expectTypeOf, it } from 'vitest';
+import Pulse, { type PulseChannel, type RealtimeMessage } from '../src/index.js';
+import { setupPulse, setupRealtime } from './helpers.js';
+
+describe('types', () => {
+  it('generic event maps type subscribe and publish (Pulse)', () => {
+    const { pulse } = setupPulse({ autoConnect: false });
+    const chat = pulse.channel<{ message: { text: string }; typing: { user: string } }>('chat');
+    expectTypeOf(chat).toEqualTypeOf<PulseChannel<{ message: { text: string }; typing: { user: string } }>>();
+    chat.subscribe('message', (d, frame) => {
+      expectTypeOf(d).toEqualTypeOf<{ text: string }>();
+      expectTypeOf(d.text).toBeString();
+      expectTypeOf(frame).toEqualTypeOf<MessageFrame>();
+    });
+    chat.subscribe((d) => expectTypeOf(d).toEqualTypeOf<{ text: string } | { user: string }>());
+    // @ts-expect-error unknown event on a typed channel
+    chat.subscribe('mesage', () => {});
+    // @ts-expect-error wrong payload
+    void chat.publish('message', { text: 1 });
+    void chat.publish('typing', { user: 'a' }).catch(() => {});
+    expectTypeOf(chat.presence.members).toEqualTypeOf<PresenceMember[]>();
+    expectTypeOf(chat.presence.count).toBeNumber();
+  });
+
+  it('untyped channels accept an annotated callback, as in the seed', () => {
+    const { pulse } = setupPulse({ autoConnect: false });
+    interface Message {
+      text: string;
+      user: string;
+    }
+    pulse.channel('chat').subscribe('message', (data: Message) => expectTypeOf(data.user).toBeString());
+    pulse.channel('chat').subscribe('message', (data) => expectTypeOf(data).toEqualTypeOf<Record<string, unknown>>());
+  });
+
+  it('Realtime channels are typed too, and Pulse.Realtime is the class', () => {
+    const { realtime } = setupRealtime({ autoConnect: false });
+    expectTypeOf(realtime).toEqualTypeOf<InstanceType<typeof Pulse.Realtime>>();
+    const posts = realtime.channels.get<{ new_post: { post: { id: number } } }>('posts');
+    posts.subscribe('new_post', (msg) => {
+      expectTypeOf(msg).toEqualTypeOf<RealtimeMessage<{ post: { id: number } }>>();
+      expectTypeOf(msg.data.post.id).toBeNumber();
+    });
+    expectTypeOf(realtime.connection.state).toEqualTypeOf<'connecting' | 'connected' | 'disconnected' | 'reconnecting' | 'failed'>();
+  });
+});
