@@ -151,7 +151,9 @@ function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
         };
         if (ch.presence.synced) return Promise.resolve(done(toMembers(ch.presence.map.values())));
         return new Promise((resolve) => {
+          // Enter/leave frames can arrive before the sync: wait for the full set.
           const off = listenPresence('members', (members) => {
+            if (!ch.presence.synced) return;
             off();
             resolve(done(toMembers(members)));
           });

@@ -101,8 +101,11 @@ export function openTransport(
   let status: number | undefined;
   let errorCode: ErrorCode | undefined;
 
+  let detached = false;
   const detach = (): void => {
     clock.clearTimeout(timer);
+    if (detached) return;
+    detached = true;
     ws.onopen = ws.onmessage = ws.onclose = null;
     // `ws` throws on an 'error' event nobody listens to, which closing a connecting socket emits.
     ws.onerror = ws.readyState === 0 ? noop : null;

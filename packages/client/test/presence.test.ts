@@ -130,6 +130,22 @@ describe('presence (Realtime face)', () => {
     expect(ws.last.actions.at(-1)).toEqual({ action: 'unsubscribe', channel: 'posts' });
   });
 
+  it('get() waits for the sync, not for an enter that arrives first', async () => {
+    const { ws, realtime } = setupRealtime();
+    ws.last.accept();
+    const presence = realtime.channels.get('posts').presence;
+    let result: unknown[] | undefined;
+    void presence.get().then((members) => (result = members));
+    ws.last.receive(change('posts', 'enter', member(2)));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(result).toBeUndefined();
+    ws.last.receive(sync('posts', 2, [member(1), member(2)]));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(result).toHaveLength(2);
+  });
+
   it('enter/update/leave go through the engine', () => {
     const { ws, realtime } = setupRealtime();
     ws.last.accept();
