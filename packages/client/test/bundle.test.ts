@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 
@@ -30,6 +31,12 @@ describe.skipIf(!built)('built artifacts', () => {
     for (const marker of ['createPulseToken', 'pulsePublish', 'require(', 'node:', 'apiKey', 'Buffer']) {
       expect(source.includes(marker), marker).toBe(false);
     }
+  });
+
+  it('dist/server.cjs re-exports the server SDK with its default export (require)', () => {
+    const required = createRequire(import.meta.url)(file('dist/server.cjs')) as { default: { getToken?: unknown }; getToken?: unknown };
+    expect(typeof required.default.getToken).toBe('function');
+    expect(typeof required.getToken).toBe('function');
   });
 
   it('the emitted declarations have no any', () => {
