@@ -37,6 +37,17 @@ if (kind === 'ws') {
     });
   });
   info = { url: `ws://127.0.0.1:${wss.address().port}` };
+} else if (kind === 'blast') {
+  // Sends pre-encoded message frames as fast as the socket takes them (client receive benchmark).
+  const { WebSocketServer } = require('ws');
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  wss.on('connection', (socket) => {
+    clients.add(socket);
+    socket.on('close', () => clients.delete(socket));
+    socket.on('message', () => {}); // subscribe/ping actions are ignored
+  });
+  info = { url: `ws://127.0.0.1:${wss.address().port}` };
 } else if (kind === 'socketio') {
   const { createServer } = await import('node:http');
   const { Server } = require('socket.io');
@@ -77,6 +88,16 @@ serveIpc({
     for (let i = 0; i < 3; i++) globalThis.gc?.();
     const usage = process.memoryUsage();
     return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, arrayBuffers: usage.arrayBuffers };
+  },
+  blast: async ({ n, channel }) => {
+    const frame = Buffer.from(JSON.stringify({ type: 'message', channel, data: { type: 'tick', text: 'hello subscribers', n: 1, ok: true }, timestamp: Date.now() }));
+    for (const socket of clients) {
+      for (let i = 0; i < n; i++) {
+        socket.send(frame, { binary: false });
+        if (socket.bufferedAmount > 8 * 1024 * 1024) await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    return true;
   },
   connections: () => (service ? service.connections().length : clients.size),
   close: async () => {
