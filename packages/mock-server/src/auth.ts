@@ -33,6 +33,10 @@ export function secretKey(secret: string | Uint8Array | undefined): Uint8Array {
 
 /** Creates the token authority of a service. */
 export function createTokenAuthority(key: Uint8Array, clock: Clock): TokenAuthority {
+  // Imported once: jose would otherwise import raw key bytes on every sign and verify.
+  let imported: Promise<CryptoKey> | undefined;
+  const cryptoKey = () =>
+    (imported ??= crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']));
   return {
     async sign(subject, ttlSeconds) {
       const iat = Math.floor(clock.now() / 1000);
@@ -41,12 +45,12 @@ export function createTokenAuthority(key: Uint8Array, clock: Clock): TokenAuthor
         .setSubject(subject.userId)
         .setIssuedAt(iat)
         .setExpirationTime(iat + Math.floor(ttlSeconds))
-        .sign(key);
+        .sign(await cryptoKey());
     },
     async verify(token) {
       if (!token) return { ok: false, code: 'invalid_token', message: 'token is missing' };
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await cryptoKey(), {
           algorithms: ['HS256'],
           currentDate: new Date(clock.now()),
           requiredClaims: ['exp'],

@@ -23,7 +23,8 @@ export type Deliver = (connection: PulseConnection, frame: Buffer) => boolean;
 /** One knowledge base: its credentials, switch, channels and counters. */
 export class Tenant {
   readonly channels = new Map<string, ChannelState>();
-  readonly connections = new Set<PulseConnection>();
+  /** Open connections. */
+  connections = 0;
   /** Messages accepted for fan-out (WebSocket and HTTP publishes). */
   published = 0;
   /** Message frames handed to sockets. */

@@ -25,8 +25,8 @@ export interface ConnectionInfo {
 export class PulseConnection {
   /** Channels subscribed to. */
   readonly channels = new Set<string>();
-  /** Channels whose presence set this connection is in. */
-  readonly present = new Set<string>();
+  /** Channels whose presence set this connection is in (allocated on first enter: most connections never enter). */
+  present: Set<string> | undefined = undefined;
   /** False once the service has detached it (closed, killed, expired, slow). */
   attached = true;
 
@@ -48,7 +48,7 @@ export class PulseConnection {
       kbId: this.kbId,
       userId: this.userId,
       channels: [...this.channels],
-      presence: [...this.present],
+      presence: this.present ? [...this.present] : [],
       connectedAt: this.connectedAt,
       closesAt: this.closesAt,
     };

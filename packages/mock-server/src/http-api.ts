@@ -137,7 +137,7 @@ async function runAction(backend: ApiBackend, action: ApiActionName, body: JsonO
         enabled: tenant.enabled,
         region: tenant.region,
         endpoint,
-        connections: tenant.connections.size,
+        connections: tenant.connections,
         channels: tenant.channels.size,
       } satisfies ApiResponses['pulseStatus'];
     case 'pulseChannels':

@@ -35,7 +35,7 @@ export function enterPresence(
   const existed = state.members.has(connection.id);
   const member = memberOf(connection, data);
   state.members.set(connection.id, member);
-  connection.present.add(channel);
+  (connection.present ??= new Set()).add(channel);
   return { type: 'presence', action: existed ? 'update' : 'enter', channel, member };
 }
 
@@ -45,7 +45,7 @@ export function leavePresence(
   channel: string,
   connection: PulseConnection,
 ): PresenceChangeFrame | undefined {
-  connection.present.delete(channel);
+  connection.present?.delete(channel);
   const member = state?.members.get(connection.id);
   if (!state || !member) return undefined;
   state.members.delete(connection.id);

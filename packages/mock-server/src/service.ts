@@ -156,9 +156,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private readonly authority: TokenAuthority;
   private readonly tenants = new Map<string, Tenant>();
   private readonly byId = new Map<string, PulseConnection>();
-  private readonly bySocket = new WeakMap<WebSocket, PulseConnection>();
-  /** Every accepted socket until its 'close' event, attached or not. */
-  private readonly sockets = new Set<WebSocket>();
+  /** Sockets the service is closing (close frame sent, 'close' event not yet seen). */
+  private readonly closing = new Set<WebSocket>();
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private currentPort: number;
@@ -194,8 +193,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       service.receive(this, data, isBinary);
     };
     this.onClose = function (code, reason) {
-      service.sockets.delete(this);
-      const connection = service.bySocket.get(this);
+      service.closing.delete(this);
+      const connection = (this as TaggedSocket)[CONNECTION];
       if (connection) service.detach(connection, code, reason.toString('utf8'));
     };
 
@@ -336,8 +335,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
 
   /** Waits for close handshakes (bounded), then drops what is left. */
   private async drainSockets(): Promise<void> {
-    if (this.sockets.size === 0) return;
-    const sockets = [...this.sockets];
+    if (this.closing.size === 0) return;
+    const sockets = [...this.closing];
     for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.close(CLOSE_CODES.goingAway, 'service stopping');
     await new Promise<void>((resolve) => {
       let left = sockets.length;
@@ -363,7 +362,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   // Connections
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     if (!this.isListening) {
       refuse(socket, 503, 'server_error', 'service is stopping');
       return;
@@ -381,6 +380,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', destroySocket); // ws has its own handler from here on
       const tenant = this.tenants.get(grant.claims.kbId);
       if (!tenant) {
         ws.close(CLOSE_CODES.kicked, 'unknown kb');
@@ -399,10 +399,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         Math.min(tokenEnd, ttlEnd),
         tokenEnd <= ttlEnd ? CLOSE_CODES.tokenExpired : CLOSE_CODES.connectionTtl,
       );
-      this.bySocket.set(ws, connection);
+      (ws as TaggedSocket)[CONNECTION] = connection;
       this.byId.set(id, connection);
-      this.sockets.add(ws);
-      tenant.connections.add(connection);
+      tenant.connections++;
       ws.on('message', this.onMessage);
       ws.on('close', this.onClose);
       ws.on('error', noop);
@@ -419,9 +418,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.byId.delete(connection.id);
     const tenant = this.tenants.get(connection.kbId);
     if (tenant) {
-      tenant.connections.delete(connection);
+      tenant.connections--;
       for (const channel of [...connection.channels]) tenant.unsubscribe(connection, channel);
-      for (const channel of [...connection.present]) {
+      for (const channel of connection.present ? [...connection.present] : []) {
         const change = leavePresence(tenant.channels.get(channel), channel, connection);
         if (change) this.broadcast(tenant, channel, change);
         tenant.release(channel);
@@ -434,7 +433,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private closeConnection(connection: PulseConnection, code: number, reason: string): void {
     this.detach(connection, code, reason);
     const ws = connection.ws;
-    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason);
+    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
+      this.closing.add(ws);
+      ws.close(code, reason);
+    }
   }
 
   // One timer for the whole service, armed for the earliest connection deadline.
@@ -506,7 +508,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   }
 
   private receive(ws: WebSocket, data: RawData, isBinary: boolean): void {
-    const connection = this.bySocket.get(ws);
+    const connection = (ws as TaggedSocket)[CONNECTION];
     if (!connection || !connection.attached) return;
     if (this.isPaused) {
       if (this.listenerCount('action') > 0) {
@@ -555,6 +557,14 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
 }
 
 function noop(): void {}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
+
+/** The connection of a socket, stored on the socket itself (no lookup table per connection). */
+const CONNECTION = Symbol('pulse.connection');
+type TaggedSocket = WebSocket & { [CONNECTION]?: PulseConnection };
 
 /**
  * Starts a local Pulse service on a real loopback port.

@@ -48,7 +48,7 @@ export function tenantStats(tenant: Tenant): TenantStats {
   return {
     enabled: tenant.enabled,
     region: tenant.region,
-    connections: tenant.connections.size,
+    connections: tenant.connections,
     channels: tenant.channels.size,
     subscriptions,
     presenceMembers,

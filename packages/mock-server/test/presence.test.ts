@@ -19,9 +19,9 @@ describe('presence', () => {
       member: { userId: 'alice', connectionId: 'c1', connectedAt: 1000, data: { name: 'A' } },
     });
     expect(enterPresence(state, 'room', alice, { name: 'B' })).toMatchObject({ action: 'update', member: { data: { name: 'B' } } });
-    expect([...alice.present]).toEqual(['room']);
+    expect([...(alice.present ?? [])]).toEqual(['room']);
     expect(leavePresence(state, 'room', alice)).toMatchObject({ action: 'leave', member: { connectionId: 'c1' } });
-    expect(alice.present.size).toBe(0);
+    expect(alice.present?.size).toBe(0);
     expect(leavePresence(state, 'room', alice)).toBeUndefined();
     expect(state.empty).toBe(true);
   });
