@@ -135,13 +135,11 @@ describe('token attacks on the WebSocket upgrade', () => {
     await expectRefused(url({ kbId: service.kbId, token, channel: '' }), 400, 'invalid_message');
   });
 
-  // KNOWN BUG (reported to the mock-server owner): an upgrade without `kbId` is accepted, taking
-  // the kbId from the token. The connect URL is `?kbId&token`, so a missing kbId must be refused.
-  // `it.fails` keeps CI green while the bug stands and turns red once it is fixed: then drop `.fails`.
-  it.fails('refuses a missing kbId (400 or 401)', async () => {
+  it('refuses a missing kbId (400 invalid_message), even with a valid token', async () => {
     const token = await service.createToken('alice');
     const outcome = await tryUpgrade(url({ token }));
     expect(outcome.opened).toBe(false);
-    if (!outcome.opened) expect([400, 401]).toContain(outcome.status);
+    await expectRefused(url({ token }), 400, 'invalid_message');
+    await expectRefused(url({ kbId: '', token }), 400, 'invalid_message');
   });
 });

@@ -95,7 +95,7 @@ export interface TenantLookup {
 
 /**
  * Checks a WebSocket upgrade request URL (`?kbId&token[&channel]`), in the order the hosted
- * service documents: token (401), kb match (403), Pulse enabled (403).
+ * service documents: token (401), kbId present (400), kb match (403), Pulse enabled (403).
  */
 export async function checkUpgrade(
   requestUrl: string | undefined,
@@ -108,7 +108,9 @@ export async function checkUpgrade(
   const channel = query.get('channel') ?? undefined;
   const verified = await authority.verify(token);
   if (!verified.ok) return { ok: false, status: 401, code: verified.code, error: verified.message };
-  if (kbId !== null && kbId !== verified.claims.kbId) {
+  // The hosted URL is `?kbId&token`: a request without kbId is malformed, whatever the token says.
+  if (!kbId) return { ok: false, status: 400, code: 'invalid_message', error: 'kbId query parameter is required' };
+  if (kbId !== verified.claims.kbId) {
     return { ok: false, status: 403, code: 'kb_mismatch', error: 'token was minted for another kbId' };
   }
   if (!tenants.isEnabled(verified.claims.kbId)) {
