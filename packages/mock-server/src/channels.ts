@@ -17,8 +17,11 @@ export class ChannelState {
   }
 }
 
-/** Sends one pre-encoded frame to one connection; false when it was not sent. */
-export type Deliver = (connection: PulseConnection, frame: Buffer) => boolean;
+/**
+ * Sends one pre-encoded frame to one connection; false when it was not sent.
+ * `framed` is the same frame with its WebSocket header, when the caller framed it once for all.
+ */
+export type Deliver = (connection: PulseConnection, frame: Buffer, framed?: Buffer) => boolean;
 
 /** One knowledge base: its credentials, switch, channels and counters. */
 export class Tenant {
@@ -78,11 +81,11 @@ export class Tenant {
  * subscribed). The frame is encoded once by the caller, never per subscriber.
  * @returns how many connections it was handed to.
  */
-export function fanOut(state: ChannelState | undefined, frame: Buffer, deliver: Deliver): number {
+export function fanOut(state: ChannelState | undefined, frame: Buffer, deliver: Deliver, framed?: Buffer): number {
   if (!state) return 0;
   let delivered = 0;
   // Copy first: a delivery can detach a slow consumer, which edits the set.
   const subscribers = state.subscribers.size === 1 ? state.subscribers : [...state.subscribers];
-  for (const connection of subscribers) if (deliver(connection, frame)) delivered++;
+  for (const connection of subscribers) if (deliver(connection, frame, framed)) delivered++;
   return delivered;
 }

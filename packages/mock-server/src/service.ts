@@ -29,6 +29,7 @@ import {
 } from '@openkbs-pulse/protocol';
 import { checkUpgrade, createTokenAuthority, secretKey, type TokenAuthority } from './auth.js';
 import { fanOut, Tenant } from './channels.js';
+import { frameText, writeFramed } from './wire.js';
 import { PulseConnection, type ConnectionInfo } from './connection.js';
 import { createApiHandler } from './http-api.js';
 import { enterPresence, leavePresence, presenceSync } from './presence.js';
@@ -474,10 +475,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   // Frames
 
   /** Hands one pre-encoded text frame to a socket; closes it when its buffer overflows. */
-  private deliver = (connection: PulseConnection, frame: Buffer): boolean => {
+  private deliver = (connection: PulseConnection, frame: Buffer, framed?: Buffer): boolean => {
     const ws = connection.ws;
     if (!connection.attached || this.isPaused || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(frame, TEXT);
+    if (!framed || !writeFramed(ws, framed)) ws.send(frame, TEXT);
     if (ws.bufferedAmount > this.maxBufferedBytes) {
       this.closeConnection(connection, CLOSE_CODES.slowConsumer, `slow consumer: over ${this.maxBufferedBytes} bytes unsent`);
     }
@@ -495,7 +496,11 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   }
 
   private broadcast(tenant: Tenant, channel: string, frame: ServerFrame): number {
-    return fanOut(tenant.channels.get(channel), Buffer.from(encodeFrame(frame)), this.deliver);
+    const state = tenant.channels.get(channel);
+    if (!state) return 0;
+    const payload = Buffer.from(encodeFrame(frame));
+    // Framing once pays off from two subscribers on; one subscriber gets a plain send.
+    return fanOut(state, payload, this.deliver, state.subscribers.size > 1 ? frameText(payload) : undefined);
   }
 
   private publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined): PublishResponse {

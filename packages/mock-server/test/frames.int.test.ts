@@ -244,3 +244,25 @@ describe('events', () => {
     expect(code).toBe(1000);
   });
 });
+
+describe('fan-out framing', () => {
+  it('keeps frame order on a connection when framed fan-out writes and plain sends interleave', async () => {
+    const alice = await connect(service, 'alice', { channel: 'room' });
+    const bob = await connect(service, 'bob', { channel: 'room' });
+    // Fan-outs to 2 subscribers are framed once and written directly; pong and sync are plain sends.
+    const burst = [];
+    for (let i = 0; i < 50; i++) {
+      burst.push({ action: 'publish', channel: 'room', event: 'n', data: { i, pad: 'x'.repeat(i * 200) } });
+      burst.push(i % 2 ? { action: 'ping' } : { action: 'presence', channel: 'room' });
+    }
+    for (const action of burst) alice.send(action);
+    // Burst pongs would satisfy sync(): read frames until every answer is in.
+    while (alice.frames.length < burst.length) await alice.next();
+    await bob.next((f) => f.type === 'message' && (f.data as { i: number }).i === 49);
+    const order = alice.frames.map((f) => (f.type === 'message' ? `m${(f.data as { i: number }).i}` : String(f.type)));
+    const expected = burst.map((a, k) => (a.action === 'publish' ? `m${k / 2}` : a.action === 'ping' ? 'pong' : 'presence'));
+    expect(order.slice(0, expected.length)).toEqual(expected);
+    expect(bob.frames.filter((f) => f.type === 'message').map((f) => (f.data as { i: number }).i)).toEqual([...Array(50).keys()]);
+    expectProtocolFrames(alice, bob);
+  });
+});
