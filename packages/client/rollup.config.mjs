@@ -15,11 +15,11 @@ const iife = {
     // In browsers isomorphic-ws is only a lookup of the global WebSocket, which the engine does anyway.
     { name: 'browser-websocket', resolveId: (id) => (id === 'isomorphic-ws' ? '\0isomorphic-ws' : null), load: (id) => (id === '\0isomorphic-ws' ? 'export default undefined;' : null) },
     nodeResolve({ browser: true, extensions: ['.mjs', '.js', '.ts'] }),
-    esbuild({ target: 'es2022' }),
+    esbuild({ target: 'es2022', tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } } }),
     terser({
       ecma: 2020,
-      compress: { passes: 3, pure_getters: true, pure_funcs: ['Object.freeze'] },
-      mangle: { properties: { regex: INTERNAL_PROPS } },
+      compress: { passes: 3, pure_getters: true, pure_funcs: ['Object.freeze', 'Object.keys'], unsafe_arrows: true, inline: 1 },
+      mangle: { properties: { regex: INTERNAL_PROPS, builtins: true } },
       format: { comments: false },
     }),
   ],

@@ -1,11 +1,11 @@
 /**
- * What the engine keeps per channel: message listeners (one mitt emitter keyed by event name,
+ * What the engine keeps per channel: message listeners (one emitter keyed by event name,
  * `*` for all), the presence set, and whether the server subscription exists on the current
  * connection.
  * @module
  */
 import type { MessageFrame } from '@openkbs-pulse/protocol';
-import mitt, { type Emitter } from 'mitt';
+import { createEmitter, type Emitter } from './emitter.js';
 import { createPresenceSet, type PresenceSet } from './presence.js';
 
 /** Message listeners by event name. */
@@ -26,20 +26,16 @@ export interface ChannelState {
 /** A new channel state. */
 export const createChannelState = (name: string): ChannelState => ({
   name,
-  em: mitt(),
+  em: createEmitter(),
   presence: createPresenceSet(),
   subscribed: false,
   presenceRequested: false,
 });
 
-const hasListeners = (em: Emitter<never> | Emitter<MessageEvents>): boolean => {
-  for (const handlers of em.all.values()) if (handlers.length) return true;
-  return false;
-};
 
 /** Whether the channel needs presence frames (listeners or our own membership). */
 export const wantsPresence = (ch: ChannelState): boolean =>
-  ch.presence.entered !== undefined || hasListeners(ch.presence.em as unknown as Emitter<never>);
+  ch.presence.entered !== undefined || ch.presence.em.all.size > 0;
 
 /** Whether the channel needs a server subscription. */
-export const wantsSubscription = (ch: ChannelState): boolean => hasListeners(ch.em) || wantsPresence(ch);
+export const wantsSubscription = (ch: ChannelState): boolean => ch.em.all.size > 0 || wantsPresence(ch);

@@ -26,7 +26,7 @@ import {
   type ServerFrame,
 } from '@openkbs-pulse/protocol';
 import WebSocketDefault from 'isomorphic-ws';
-import mitt from 'mitt';
+import { createEmitter, type Emitter, type Handler } from './emitter.js';
 import { isTokenExpired, refreshToken, type AuthCallback } from './auth.js';
 import { backoffDelay, STABLE_CONNECTION_MS } from './backoff.js';
 import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
@@ -34,6 +34,16 @@ import { applyPresence } from './presence.js';
 import { createQueue } from './queue.js';
 import { STATES, type ConnectionState } from './states.js';
 import { openTransport, type DownInfo, type Transport, type WebSocketLikeConstructor } from './transport.js';
+
+/** Presence calls of one channel. */
+export interface PresenceCalls {
+  /** Enters the presence set (re-entered with the latest data after every reconnect). */
+  enter(data?: unknown): Promise<void>;
+  /** Replaces this connection's member data (enters when not entered yet). */
+  update(data?: unknown): Promise<void>;
+  /** Leaves the presence set. */
+  leave(): Promise<void>;
+}
 
 /** Options shared by `Pulse` and `Pulse.Realtime`. */
 export interface EngineOptions {
@@ -116,6 +126,10 @@ export interface Engine {
   channel(name: string): ChannelState;
   /** Call after adding or removing listeners or presence: (un)subscribes on the server as needed. */
   sync(ch: ChannelState): void;
+  /** Adds `handler` to one of the channel's emitters (then syncs); returns its removal (which syncs too). */
+  listen<E extends Record<string, unknown>, K extends keyof E>(ch: ChannelState, em: Emitter<E>, type: K, handler: Handler<E[K]>): () => void;
+  /** The presence calls both faces expose: `enter`, `update` (the same as enter once entered) and `leave`. */
+  presence(ch: ChannelState): PresenceCalls;
   publish(ch: ChannelState, event: string, data: JsonObject | null | undefined): Promise<void>;
   /** Enters (or updates, when already entered) the presence set with `data`. */
   enter(ch: ChannelState, data: unknown): Promise<void>;
@@ -135,7 +149,7 @@ export function createEngine(options: EngineOptions): Engine {
   const debug = options.debug
     ? (...args: unknown[]) => console.debug('[pulse]', ...args)
     : undefined;
-  const em = mitt<EngineEvents>();
+  const em = createEmitter<EngineEvents>();
   const channels = new Map<string, ChannelState>();
   const queue = createQueue(options.maxQueueSize ?? 100);
   const g = globalThis as unknown as Partial<Window & typeof globalThis>;
@@ -167,10 +181,14 @@ export function createEngine(options: EngineOptions): Engine {
     em.emit('state', reason ? { current: next, previous, reason } : { current: next, previous });
   };
 
+  /** Hands `text` to the socket if it is open; `false` when it is not. */
+  const sendText = (text: string): boolean => {
+    const sent = transport?.send(text) === true;
+    if (sent) debug?.('->', text);
+    return sent;
+  };
   const send = (action: ClientAction): void => {
-    const text = encodeFrame(action);
-    debug?.('->', text);
-    transport?.send(text);
+    sendText(encodeFrame(action));
   };
 
   const syncChannel = (ch: ChannelState): void => {
@@ -200,10 +218,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
     setState('connected');
     for (const ch of channels.values()) syncChannel(ch);
-    queue.flush((text) => {
-      debug?.('->', text);
-      transport?.send(text);
-    });
+    queue.flush(sendText);
   };
 
   const onText = (text: unknown): void => {
@@ -362,6 +377,19 @@ export function createEngine(options: EngineOptions): Engine {
       return ch;
     },
     sync: syncChannel,
+    listen(ch, em, type, handler) {
+      em.on(type, handler);
+      syncChannel(ch);
+      return () => {
+        em.off(type, handler);
+        syncChannel(ch);
+      };
+    },
+    presence: (ch) => ({
+      enter: (data) => engine.enter(ch, data),
+      update: (data) => engine.enter(ch, data),
+      leave: () => engine.leave(ch),
+    }),
     publish(ch, event, data) {
       const problem = eventNameProblem(event) ?? publishDataProblem(event, data);
       if (problem) return Promise.reject(new PulseError('invalid_argument', problem));
@@ -371,10 +399,7 @@ export function createEngine(options: EngineOptions): Engine {
         return Promise.reject(new PulseError('message_too_large', `frame is ${size} bytes (max ${MAX_MESSAGE_BYTES})`));
       }
       const info = STATES[state];
-      if (info.sends && transport?.send(text)) {
-        debug?.('->', text);
-        return Promise.resolve();
-      }
+      if (info.sends && sendText(text)) return Promise.resolve();
       if (info.queues) return queue.add(text);
       return Promise.reject(new PulseError('not_connected', `${state}: call connect()`));
     },

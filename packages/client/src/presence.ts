@@ -4,7 +4,7 @@
  * @module
  */
 import type { PresenceFrame, PresenceMember } from '@openkbs-pulse/protocol';
-import mitt, { type Emitter } from 'mitt';
+import { createEmitter, type Emitter } from './emitter.js';
 
 /** Presence events of one channel. */
 export type PresenceEvents = {
@@ -32,7 +32,7 @@ export interface PresenceSet {
 }
 
 /** An empty presence set. */
-export const createPresenceSet = (): PresenceSet => ({ map: new Map(), count: 0, synced: false, entered: undefined, em: mitt() });
+export const createPresenceSet = (): PresenceSet => ({ map: new Map(), count: 0, synced: false, entered: undefined, em: createEmitter() });
 
 /** Applies a presence frame and notifies listeners. */
 export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {

@@ -65,25 +65,16 @@ export interface PulseChannel<E extends EventMap = DefaultEvents> {
 function pulseChannel(engine: Engine, name: string): PulseChannel<EventMap> {
   const ch = engine.channel(name);
   const presence = ch.presence;
-  type Em = { on(type: string, handler: unknown): void; off(type: string, handler: unknown): void };
-  const listen = (em: unknown, type: string, handler: unknown): Unsubscribe => {
-    (em as Em).on(type, handler);
-    engine.sync(ch);
-    return () => {
-      (em as Em).off(type, handler);
-      engine.sync(ch);
-    };
-  };
   const on =
     (type: 'enter' | 'leave' | 'update' | 'members') =>
     (callback: (value: never) => void): Unsubscribe =>
-      listen(presence.em, type, callback);
+      engine.listen(ch, presence.em, type, callback as never);
   return {
     name,
     subscribe(event: string | MessageListener<object>, callback?: MessageListener<object>): Unsubscribe {
       return typeof event === 'function'
-        ? listen(ch.em, '*', (_type: string, frame: MessageFrame) => event(frame.data, frame))
-        : listen(ch.em, event, (frame: MessageFrame) => callback!(frame.data, frame));
+        ? engine.listen(ch, ch.em, '*', ((_type: string, frame: MessageFrame) => event(frame.data, frame)) as never)
+        : engine.listen(ch, ch.em, event, (frame) => callback!(frame.data, frame));
     },
     unsubscribe: () => engine.release(ch),
     publish: (event, data) => engine.publish(ch, event, data as JsonObject | null | undefined),
@@ -92,9 +83,7 @@ function pulseChannel(engine: Engine, name: string): PulseChannel<EventMap> {
       onEnter: on('enter'),
       onLeave: on('leave'),
       onUpdate: on('update'),
-      enter: (data) => engine.enter(ch, data),
-      update: (data) => engine.enter(ch, data),
-      leave: () => engine.leave(ch),
+      ...engine.presence(ch),
       get members() {
         return [...presence.map.values()];
       },

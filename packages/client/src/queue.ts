@@ -19,8 +19,6 @@ export interface PublishQueue {
   flush(send: (text: string) => void): void;
   /** Rejects and drops every queued frame. */
   rejectAll(error: PulseError): void;
-  /** Frames waiting. */
-  readonly size: number;
 }
 
 /** Creates a queue holding at most `max` frames; more are rejected with `queue_full`. */
@@ -43,9 +41,6 @@ export function createQueue(max: number): PublishQueue {
       const waiting = entries;
       entries = [];
       for (const entry of waiting) entry.reject(error);
-    },
-    get size() {
-      return entries.length;
     },
   };
 }

@@ -115,14 +115,8 @@ function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
   const presenceSubs = registry();
   const { em } = ch;
   const pem = ch.presence.em;
-  const listenPresence = <K extends keyof PresenceEvents>(type: K, handler: (value: PresenceEvents[K]) => void): (() => void) => {
-    pem.on(type, handler);
-    engine.sync(ch);
-    return () => {
-      pem.off(type, handler);
-      engine.sync(ch);
-    };
-  };
+  const listenPresence = <K extends keyof PresenceEvents>(type: K, handler: (value: PresenceEvents[K]) => void): (() => void) =>
+    engine.listen(ch, pem, type, handler);
   return {
     name: ch.name,
     subscribe(name: string | ((message: RealtimeMessage) => void), callback?: (message: RealtimeMessage) => void) {
@@ -141,9 +135,7 @@ function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
     publish: (name, data) => engine.publish(ch, name, data),
     detach: () => engine.release(ch),
     presence: {
-      enter: (data) => engine.enter(ch, data),
-      update: (data) => engine.enter(ch, data),
-      leave: () => engine.leave(ch),
+      ...engine.presence(ch),
       get(callback) {
         const done = (members: RealtimeMember[]): RealtimeMember[] => {
           callback?.(members);

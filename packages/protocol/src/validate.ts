@@ -22,22 +22,23 @@ export function isFiniteNumber(value: unknown): value is number {
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
+/** Why `name` is not a valid `kind` name of at most `max` characters, or `undefined` when it is. */
+function nameProblem(kind: 'channel' | 'event', max: number, name: unknown): string | undefined {
+  if (typeof name !== 'string') return `${kind} must be a string`;
+  if (name.length === 0) return `${kind} must not be empty`;
+  if (name.length > max) return `${kind} must be at most ${max} characters`;
+  if (CONTROL_CHARS.test(name)) return `${kind} must not contain control characters`;
+  return undefined;
+}
+
 /** Why `name` is not a valid channel name, or `undefined` when it is. */
 export function channelNameProblem(name: unknown): string | undefined {
-  if (typeof name !== 'string') return 'channel must be a string';
-  if (name.length === 0) return 'channel must not be empty';
-  if (name.length > MAX_CHANNEL_NAME_LENGTH) return `channel must be at most ${MAX_CHANNEL_NAME_LENGTH} characters`;
-  if (CONTROL_CHARS.test(name)) return 'channel must not contain control characters';
-  return undefined;
+  return nameProblem('channel', MAX_CHANNEL_NAME_LENGTH, name);
 }
 
 /** Why `name` is not a valid event name, or `undefined` when it is. */
 export function eventNameProblem(name: unknown): string | undefined {
-  if (typeof name !== 'string') return 'event must be a string';
-  if (name.length === 0) return 'event must not be empty';
-  if (name.length > MAX_EVENT_NAME_LENGTH) return `event must be at most ${MAX_EVENT_NAME_LENGTH} characters`;
-  if (CONTROL_CHARS.test(name)) return 'event must not contain control characters';
-  return undefined;
+  return nameProblem('event', MAX_EVENT_NAME_LENGTH, name);
 }
 
 /**
