@@ -1,0 +1,94 @@
+// The Live Posts page in Chromium: the script-tag client (global Pulse, Pulse.Realtime), two pages
+// see each other online and receive each other's posts, and posted markup stays text.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
+// @ts-expect-error the example backend is plain JavaScript
+import { createHandler } from '../handler.mjs';
+// @ts-expect-error the example backend is plain JavaScript
+import { openDatabase } from '../db.mjs';
+// @ts-expect-error the example backend is plain JavaScript
+import { startLivePosts } from '../server.mjs';
+
+const source = (path: string) => fileURLToPath(new URL(`../../../packages/${path}`, import.meta.url));
+const WAIT = { timeout: 20_000 };
+
+let browser: Browser;
+let service: PulseService;
+let app: { url: string; close(): Promise<void> };
+let scratch: string;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  service = await createPulseService();
+  process.env.OPENKBS_KB_ID = service.kbId;
+  process.env.OPENKBS_API_KEY = service.apiKey;
+  process.env.OPENKBS_API_URL = service.apiUrl;
+  // pulse.js from the client's sources, the way its rollup build makes it: an IIFE setting the
+  // global `Pulse`, with isomorphic-ws resolved to the browser's WebSocket.
+  scratch = await mkdtemp(join(tmpdir(), 'live-posts-'));
+  const pulseScript = join(scratch, 'pulse.js');
+  await build({
+    entryPoints: [source('client/src/iife.ts')],
+    bundle: true,
+    format: 'iife',
+    globalName: 'Pulse',
+    footer: { js: 'Pulse = Pulse.default;' },
+    platform: 'browser',
+    outfile: pulseScript,
+    alias: { '@openkbs-pulse/protocol': source('protocol/src/index.ts') },
+    logLevel: 'silent',
+  });
+  app = await startLivePosts({ handler: createHandler(openDatabase({ databaseUrl: '' })), pulseScript });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await service?.close();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+  process.env = savedEnv;
+});
+
+async function open(): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => console.error('page error:', error));
+  await page.goto(app.url);
+  await page.waitForSelector('body[data-state="connected"]', WAIT);
+  return page;
+}
+
+describe('Live Posts page in Chromium', () => {
+  it('two pages see each other online and receive each other’s posts, as text', async () => {
+    const one = await open();
+    const two = await open();
+    for (const page of [one, two]) await page.waitForFunction(() => document.getElementById('online')?.textContent === 'Online: 2', undefined, WAIT);
+
+    const markup = '<img src=x onerror="window.__pwned=1"> hello';
+    await one.fill('#content', markup);
+    await one.click('button[type=submit]');
+    for (const page of [one, two]) {
+      await page.waitForSelector('#posts .post', WAIT);
+      expect(await page.locator('#posts .post').count()).toBe(1);
+      expect(await page.locator('#posts .post').textContent()).toContain(markup);
+      expect(await page.locator('#posts img').count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    }
+
+    // A page opened later lists the stored post (from Postgres).
+    const three = await open();
+    await three.waitForSelector('#posts .post', WAIT);
+    expect(await three.locator('#posts .post').textContent()).toContain(markup);
+    await two.close();
+    await one.waitForFunction(() => document.getElementById('online')?.textContent === 'Online: 2', undefined, WAIT);
+  });
+});
