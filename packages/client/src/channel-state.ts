@@ -21,6 +21,8 @@ export interface ChannelState {
   subscribed: boolean;
   /** Presence set up on the current connection (our enter and a sync request sent). */
   presenceRequested: boolean;
+  /** The public channel object of the face that owns the engine (made once, on first use). */
+  face?: unknown;
 }
 
 /** A new channel state. */

@@ -9,8 +9,11 @@
 /** A handler of one event type. */
 export type Handler<T = unknown> = (event: T) => void;
 
-/** A `*` handler: called for every event, with its type. */
-export type WildcardHandler<E> = (type: keyof E, event: E[keyof E]) => void;
+/**
+ * A `*` handler: called for every event, with the event first and its type second (unlike mitt),
+ * so one handler shape serves both one type and all types.
+ */
+export type WildcardHandler<E> = (event: E[keyof E], type: keyof E) => void;
 
 /** Handlers by event type (`*` for all). */
 export interface Emitter<E extends Record<string, unknown>> {
@@ -46,7 +49,7 @@ export function createEmitter<E extends Record<string, unknown>>(): Emitter<E> {
     },
     emit(type: keyof E, event: unknown) {
       for (const handler of all.get(type) ?? NONE) handler(event);
-      for (const handler of all.get('*') ?? NONE) handler(type, event);
+      for (const handler of all.get('*') ?? NONE) handler(event, type);
     },
   } as Emitter<E>;
 }

@@ -210,12 +210,26 @@ export function createEngine(options: EngineOptions): Engine {
     }
   };
 
-  const onOpen = (): void => {
-    openedAt = clock.now();
+  /** Forgets what the server knew: on a new connection only the connect URL's channel is subscribed. */
+  const resetChannels = (open: boolean): void => {
     for (const ch of channels.values()) {
-      ch.subscribed = ch.name === options.channel;
+      ch.subscribed = open && ch.name === options.channel;
       ch.presenceRequested = ch.presence.synced = false;
     }
+  };
+
+  /** A rejection when the frame `text` is over the service's limit. */
+  const tooLarge = (text: string): Promise<never> | undefined => {
+    const size = utf8ByteLength(text);
+    if (size > MAX_MESSAGE_BYTES) {
+      return Promise.reject(new PulseError('message_too_large', `frame is ${size} bytes (max ${MAX_MESSAGE_BYTES})`));
+    }
+    return undefined;
+  };
+
+  const onOpen = (): void => {
+    openedAt = clock.now();
+    resetChannels(true);
     setState('connected');
     for (const ch of channels.values()) syncChannel(ch);
     queue.flush(sendText);
@@ -343,7 +357,8 @@ export function createEngine(options: EngineOptions): Engine {
       return () => em.off(type, handler);
     },
     connect() {
-      if (state === 'connected' || state === 'connecting' || (state === 'reconnecting' && transport)) return;
+      // Already connected, connecting, or reconnecting with a socket opening (a transport exists only then).
+      if (state === 'connecting' || transport) return;
       if (!Ctor) {
         throw new PulseError(
           'no_websocket',
@@ -361,7 +376,7 @@ export function createEngine(options: EngineOptions): Engine {
       listenBrowser(false);
       transport?.close();
       transport = undefined;
-      for (const ch of channels.values()) ch.subscribed = ch.presenceRequested = ch.presence.synced = false;
+      resetChannels(false);
       queue.rejectAll(new PulseError('disconnected', 'disconnect() called'));
       setState('disconnected');
     },
@@ -394,20 +409,16 @@ export function createEngine(options: EngineOptions): Engine {
       const problem = eventNameProblem(event) ?? publishDataProblem(event, data);
       if (problem) return Promise.reject(new PulseError('invalid_argument', problem));
       const text = encodeFrame({ action: 'publish', channel: ch.name, event, data });
-      const size = utf8ByteLength(text);
-      if (size > MAX_MESSAGE_BYTES) {
-        return Promise.reject(new PulseError('message_too_large', `frame is ${size} bytes (max ${MAX_MESSAGE_BYTES})`));
-      }
+      const refused = tooLarge(text);
+      if (refused) return refused;
       const info = STATES[state];
       if (info.sends && sendText(text)) return Promise.resolve();
       if (info.queues) return queue.add(text);
       return Promise.reject(new PulseError('not_connected', `${state}: call connect()`));
     },
     enter(ch, data) {
-      const text = encodeFrame({ action: 'presence_enter', channel: ch.name, data });
-      if (utf8ByteLength(text) > MAX_MESSAGE_BYTES) {
-        return Promise.reject(new PulseError('message_too_large', `frame is over ${MAX_MESSAGE_BYTES} bytes`));
-      }
+      const refused = tooLarge(encodeFrame({ action: 'presence_enter', channel: ch.name, data }));
+      if (refused) return refused;
       const action = ch.presence.entered ? 'presence_update' : 'presence_enter';
       ch.presence.entered = { data };
       // Once the channel's presence is set up on this connection, send the change; else setting it up sends it.

@@ -4,6 +4,7 @@
  * @module
  */
 import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
+import type { ChannelState } from './channel-state.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
 import { Realtime } from './realtime.js';
 import type { ConnectionState } from './states.js';
@@ -62,19 +63,17 @@ export interface PulseChannel<E extends EventMap = DefaultEvents> {
 }
 
 /** Wraps one engine channel for the `Pulse` face. */
-function pulseChannel(engine: Engine, name: string): PulseChannel<EventMap> {
-  const ch = engine.channel(name);
+function pulseChannel(engine: Engine, ch: ChannelState): PulseChannel<EventMap> {
   const presence = ch.presence;
   const on =
     (type: 'enter' | 'leave' | 'update' | 'members') =>
     (callback: (value: never) => void): Unsubscribe =>
       engine.listen(ch, presence.em, type, callback as never);
   return {
-    name,
+    name: ch.name,
     subscribe(event: string | MessageListener<object>, callback?: MessageListener<object>): Unsubscribe {
-      return typeof event === 'function'
-        ? engine.listen(ch, ch.em, '*', ((_type: string, frame: MessageFrame) => event(frame.data, frame)) as never)
-        : engine.listen(ch, ch.em, event, (frame) => callback!(frame.data, frame));
+      const [type, cb] = typeof event === 'function' ? ['*', event] : [event, callback!];
+      return engine.listen(ch, ch.em, type, (frame) => cb(frame.data, frame));
     },
     unsubscribe: () => engine.release(ch),
     publish: (event, data) => engine.publish(ch, event, data as JsonObject | null | undefined),
@@ -109,7 +108,6 @@ export class Pulse {
   /** The Ably-style face: `new Pulse.Realtime({ kbId, token })`. */
   static Realtime: typeof Realtime = Realtime;
   private readonly engine: Engine;
-  private readonly channels = new Map<string, PulseChannel<EventMap>>();
   private readonly defaultChannel: string;
 
   constructor(options: PulseOptions) {
@@ -129,9 +127,8 @@ export class Pulse {
 
   /** The channel `name` (the same object for the same name). Default: the `channel` option, else `'default'`. */
   channel<E extends EventMap = DefaultEvents>(name: string = this.defaultChannel): PulseChannel<E> {
-    let channel = this.channels.get(name);
-    if (!channel) this.channels.set(name, (channel = pulseChannel(this.engine, name)));
-    return channel as unknown as PulseChannel<E>;
+    const ch = this.engine.channel(name);
+    return (ch.face ??= pulseChannel(this.engine, ch)) as PulseChannel<E>;
   }
 
   /** Calls `callback` with each new state. Returns a function that stops it. */

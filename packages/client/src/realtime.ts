@@ -4,7 +4,7 @@
  * same connection engine as `Pulse`.
  * @module
  */
-import type { JsonObject, MessageFrame, PresenceMember } from '@openkbs-pulse/protocol';
+import type { JsonObject, PresenceMember } from '@openkbs-pulse/protocol';
 import type { ChannelState } from './channel-state.js';
 import { createEngine, type Engine, type EngineOptions, type StateChange } from './engine.js';
 import type { PresenceEvents } from './presence.js';
@@ -121,17 +121,13 @@ function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
     name: ch.name,
     subscribe(name: string | ((message: RealtimeMessage) => void), callback?: (message: RealtimeMessage) => void) {
       const [event, cb] = typeof name === 'function' ? ['*', name] : [name, callback!];
-      const deliver = (frame: MessageFrame): void =>
-        cb({ name: frame.data.type, data: frame.data, timestamp: frame.timestamp, channel: frame.channel });
-      const handler = event === '*' ? (_type: string, frame: MessageFrame) => deliver(frame) : deliver;
-      em.on(event, handler as (frame: MessageFrame) => void);
-      engine.sync(ch);
-      subs.add(event === '*' ? undefined : event, cb, () => em.off(event, handler as (frame: MessageFrame) => void));
+      const off = engine.listen(ch, em, event, (frame) =>
+        cb({ name: frame.data.type, data: frame.data, timestamp: frame.timestamp, channel: frame.channel }),
+      );
+      subs.add(event === '*' ? undefined : event, cb, off);
     },
-    unsubscribe(name?: unknown, callback?: unknown) {
-      subs.remove(name, callback);
-      engine.sync(ch);
-    },
+    // Each removal syncs the server subscription (engine.listen).
+    unsubscribe: (name?: unknown, callback?: unknown) => subs.remove(name, callback),
     publish: (name, data) => engine.publish(ch, name, data),
     detach: () => engine.release(ch),
     presence: {
@@ -152,12 +148,11 @@ function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
         });
       },
       subscribe(action: PresenceAction | ((members: RealtimeMember[]) => void), callback?: (member: RealtimeMember) => void) {
-        if (typeof action === 'function') {
-          presenceSubs.add('members', action, listenPresence('members', (members) => action(toMembers(members))));
-        } else {
-          const cb = callback!;
-          presenceSubs.add(action, cb, listenPresence(action, (member) => cb(toMember(member))));
-        }
+        const [type, cb] = typeof action === 'function' ? (['members', action] as const) : [action, callback!];
+        const off = engine.listen(ch, pem, type, (value: PresenceMember | PresenceMember[]) =>
+          (cb as (value: unknown) => void)(Array.isArray(value) ? toMembers(value) : toMember(value)),
+        );
+        presenceSubs.add(type, cb, off);
       },
       unsubscribe(action?: unknown, callback?: unknown) {
         presenceSubs.remove(action, callback);
@@ -200,12 +195,10 @@ export class Realtime {
       },
       off: (state, callback) => listeners.remove(state, callback),
     };
-    const cache = new Map<string, RealtimeChannel>();
     this.channels = {
       get<E extends Record<string, object>>(name: string): RealtimeChannel<E> {
-        let channel = cache.get(name);
-        if (!channel) cache.set(name, (channel = realtimeChannel(engine, engine.channel(name))));
-        return channel as unknown as RealtimeChannel<E>;
+        const ch = engine.channel(name);
+        return (ch.face ??= realtimeChannel(engine, ch)) as RealtimeChannel<E>;
       },
     };
   }

@@ -237,8 +237,8 @@ export function decodeTokenClaims(token: string): Partial<PulseTokenClaims> | un
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   try {
-    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
-    const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+    // atob accepts unpadded input (forgiving base64), as JWTs are.
+    const binary = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
     const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
     return isObject(claims) ? (claims as Partial<PulseTokenClaims>) : undefined;

@@ -27,18 +27,15 @@ export const MAX_EVENT_NAME_LENGTH = 128;
  */
 export function utf8ByteLength(text: string): number {
   let bytes = 0;
-  const length = text.length;
-  for (let i = 0; i < length; i++) {
+  for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else bytes += 3;
-    } else bytes += 3;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : 3;
+    // A high surrogate followed by a low one is one 4-byte character: 3 counted, 1 more, skip the pair's second half.
+    // (Past the end, charCodeAt is NaN, which never matches.)
+    if ((code & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes++;
+      i++;
+    }
   }
   return bytes;
 }
