@@ -1,0 +1,132 @@
+// The seed's realtime photo gallery, with the usePulse hooks instead of a hand-written socket class.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useChannelEvent, usePresence, usePulse } from './usePulse';
+
+export interface Photo {
+  id: number;
+  filename: string;
+  caption: string;
+  uploaded_by: string;
+  url: string;
+  created_at: number;
+}
+
+const API_URL = '/api';
+const CHANNEL = 'gallery';
+
+async function api<T>(body: object): Promise<T> {
+  const response = await fetch(API_URL, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${String((await response.json().catch(() => ({}))).error ?? response.status)}`);
+  return (await response.json()) as T;
+}
+
+// One user id per tab.
+const userId = sessionStorage.getItem('gallery-user') ?? `user_${Math.random().toString(36).slice(2, 8)}`;
+sessionStorage.setItem('gallery-user', userId);
+
+export default function App() {
+  const [photos, setPhotos] = useState<Photo[]>([]);
+  const auth = useCallback(() => api<{ kbId: string; token: string; endpoint: string }>({ action: 'getToken', userId }), []);
+  const { pulse, state } = usePulse({ key: `gallery:${userId}`, auth });
+  const viewers = usePresence(pulse, CHANNEL, { userId });
+
+  const load = useCallback(() => api<Photo[]>({ action: 'list' }).then(setPhotos), []);
+  useEffect(() => {
+    load().catch(() => undefined);
+  }, [load]);
+  // Pulse keeps no history: reload the list after every (re)connection.
+  useEffect(() => {
+    if (state === 'connected') load().catch(() => undefined);
+  }, [state, load]);
+
+  useChannelEvent<Photo>(pulse, CHANNEL, 'photo_added', (photo) =>
+    setPhotos((prev) => (prev.some((p) => p.id === photo.id) ? prev : [photo, ...prev])),
+  );
+  useChannelEvent<{ id: number }>(pulse, CHANNEL, 'photo_deleted', ({ id }) =>
+    setPhotos((prev) => prev.filter((p) => p.id !== id)),
+  );
+
+  const handleUpload = async (photo: { filename: string; caption: string; content: string }) => {
+    await api({ action: 'upload', ...photo, uploadedBy: userId });
+    // The photo appears through the realtime update.
+  };
+
+  return (
+    <div className="app" data-state={state}>
+      <header>
+        <h1>Photo gallery</h1>
+        <span className={state === 'connected' ? 'online' : 'offline'} title={state}></span>
+        <span id="viewers">{viewers.length} viewers online</span>
+      </header>
+      <UploadForm onUpload={handleUpload} />
+      <div className="gallery">
+        {photos.map((photo) => (
+          <PhotoCard key={photo.id} photo={photo} onDelete={() => api({ action: 'delete', id: photo.id })} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function readAsBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(',')[1] ?? '');
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+function UploadForm({ onUpload }: { onUpload: (photo: { filename: string; caption: string; content: string }) => Promise<void> }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [caption, setCaption] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!file) return;
+    setBusy(true);
+    setError('');
+    try {
+      await onUpload({ filename: file.name, caption, content: await readAsBase64(file) });
+      setCaption('');
+      setFile(null);
+      (event.target as HTMLFormElement).reset();
+    } catch (e) {
+      setError(String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="upload" onSubmit={submit}>
+      <input type="file" accept="image/*" onChange={(e) => setFile(e.target.files?.[0] ?? null)} aria-label="Photo" />
+      <input value={caption} onChange={(e) => setCaption(e.target.value)} placeholder="Caption" aria-label="Caption" />
+      <button type="submit" disabled={!file || busy}>
+        Upload
+      </button>
+      {error && <span className="error">{error}</span>}
+    </form>
+  );
+}
+
+function PhotoCard({ photo, onDelete }: { photo: Photo; onDelete: () => void }) {
+  return (
+    <figure className="photo" data-id={photo.id}>
+      <img src={photo.url} alt={photo.caption || photo.filename} />
+      <figcaption>
+        <span className="caption">{photo.caption}</span>
+        <small> by {photo.uploaded_by}</small>
+        <button type="button" onClick={onDelete} aria-label={`Delete ${photo.filename}`}>
+          ×
+        </button>
+      </figcaption>
+    </figure>
+  );
+}

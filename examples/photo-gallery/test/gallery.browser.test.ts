@@ -1,0 +1,79 @@
+// The React gallery in Chromium, in StrictMode (as in development): each page opens exactly one
+// connection, pages see each other as viewers, and uploads / deletes reach every page live.
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
+// @ts-expect-error the example backend is plain JavaScript
+import { startGallery } from '../server.mjs';
+
+const source = (path: string) => fileURLToPath(new URL(`../../../packages/${path}`, import.meta.url));
+const WAIT = { timeout: 30_000 };
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+let browser: Browser;
+let service: PulseService;
+let gallery: { url: string; close(): Promise<void> };
+const opened = new Map<string, number>(); // userId -> connections opened
+
+beforeAll(async () => {
+  service = await createPulseService();
+  service.on('connection', (c) => opened.set(c.userId, (opened.get(c.userId) ?? 0) + 1));
+  gallery = await startGallery({
+    pulse: { kbId: service.kbId, apiKey: service.apiKey, apiUrl: service.apiUrl },
+    alias: {
+      'openkbs-pulse': source('client/src/index.ts'),
+      '@openkbs-pulse/protocol': source('protocol/src/index.ts'),
+    },
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await gallery?.close();
+  await service?.close();
+});
+
+async function open(): Promise<{ page: Page; userId: string }> {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => console.error('page error:', error));
+  await page.goto(gallery.url);
+  await page.waitForSelector('.app[data-state="connected"]', WAIT);
+  const userId = await page.evaluate(() => sessionStorage.getItem('gallery-user') ?? '');
+  return { page, userId };
+}
+
+const viewers = (page: Page, n: number) =>
+  page.waitForFunction((count) => document.getElementById('viewers')?.textContent === `${count} viewers online`, n, WAIT);
+
+describe('React gallery in Chromium (StrictMode)', () => {
+  it('opens one connection per page, shows viewers, and syncs uploads and deletes', async () => {
+    const a = await open();
+    const b = await open();
+    await viewers(a.page, 2);
+    await viewers(b.page, 2);
+    // StrictMode mounted every component twice: still one connection each, never a second one.
+    expect(opened.get(a.userId)).toBe(1);
+    expect(opened.get(b.userId)).toBe(1);
+    expect(service.connections().filter((c) => c.userId === a.userId)).toHaveLength(1);
+
+    await a.page.setInputFiles('input[type=file]', { name: 'dot.png', mimeType: 'image/png', buffer: PNG });
+    await a.page.fill('input[aria-label=Caption]', '<b>not bold</b>');
+    await a.page.click('button[type=submit]');
+    for (const { page } of [a, b]) {
+      await page.waitForSelector('.photo', WAIT);
+      expect(await page.locator('.photo .caption').textContent()).toBe('<b>not bold</b>');
+      expect(await page.locator('.photo b').count()).toBe(0);
+    }
+
+    await b.page.click('.photo button');
+    for (const { page } of [a, b]) await page.waitForSelector('.photo', { ...WAIT, state: 'detached' });
+
+    await b.page.close();
+    await viewers(a.page, 1);
+    expect(opened.get(a.userId)).toBe(1);
+  });
+});
