@@ -301,12 +301,13 @@ export function createEngine(options: EngineOptions): Engine {
     debug?.('closed', info);
     if (info.opened && clock.now() - openedAt >= STABLE_CONNECTION_MS) attempt = 0;
     const { status } = info;
+    const expired = isTokenExpired(token, clock.now());
     let code: ErrorCode | undefined = info.errorCode;
     if (status === 401 || status === 403) {
       if (!code || (code !== 'token_expired' && ERROR_FAILS[code] === undefined)) {
-        code = status === 403 ? 'forbidden' : isTokenExpired(token, clock.now()) ? 'token_expired' : 'invalid_token';
+        code = status === 403 ? 'forbidden' : expired ? 'token_expired' : 'invalid_token';
       }
-    } else if (info.code === 4001 || (!info.opened && isTokenExpired(token, clock.now()))) {
+    } else if (info.code === 4001 || (!info.opened && expired)) {
       // Browsers hide the upgrade's status: a socket that never opened with an expired token is refused for it.
       code = 'token_expired';
     }
@@ -322,8 +323,10 @@ export function createEngine(options: EngineOptions): Engine {
     clock.clearTimeout(retryTimer);
     transport?.close();
     if (state !== 'reconnecting') setState('connecting');
-    const url = buildConnectUrl(endpoint(), { kbId: options.kbId, token, channel: options.channel });
-    debug?.('connecting to', url.replace(/token=[^&]*/, 'token=…'));
+    const base = endpoint();
+    // Logs the endpoint only: the URL carries the token.
+    debug?.('connecting to', base);
+    const url = buildConnectUrl(base, { kbId: options.kbId, token, channel: options.channel });
     transport = openTransport(Ctor as WebSocketLikeConstructor, url, clock, intervalMs, timeoutMs, { open: onOpen, text: onText, down: onDown });
   }
 

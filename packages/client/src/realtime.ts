@@ -7,7 +7,6 @@
 import type { JsonObject, PresenceMember } from '@openkbs-pulse/protocol';
 import type { ChannelState } from './channel-state.js';
 import { createEngine, type Engine, type EngineOptions, type StateChange } from './engine.js';
-import type { PresenceEvents } from './presence.js';
 import type { ConnectionState } from './states.js';
 
 /** Options of `new Pulse.Realtime(...)`. */
@@ -115,8 +114,6 @@ function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
   const presenceSubs = registry();
   const { em } = ch;
   const pem = ch.presence.em;
-  const listenPresence = <K extends keyof PresenceEvents>(type: K, handler: (value: PresenceEvents[K]) => void): (() => void) =>
-    engine.listen(ch, pem, type, handler);
   return {
     name: ch.name,
     subscribe(name: string | ((message: RealtimeMessage) => void), callback?: (message: RealtimeMessage) => void) {
@@ -140,7 +137,7 @@ function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
         if (ch.presence.synced) return Promise.resolve(done(toMembers(ch.presence.map.values())));
         return new Promise((resolve) => {
           // Enter/leave frames can arrive before the sync: wait for the full set.
-          const off = listenPresence('members', (members) => {
+          const off = engine.listen(ch, pem, 'members', (members) => {
             if (!ch.presence.synced) return;
             off();
             resolve(done(toMembers(members)));

@@ -117,13 +117,14 @@ export function openTransport(
     detach();
     handlers.down(info);
   };
-  const kill = (): void => {
+  /** Detaches, then closes with `code`, or without one drops the socket at once (`terminate` where there is one). */
+  const kill = (code?: number): void => {
     detach();
     try {
-      if (ws.terminate) ws.terminate();
-      else ws.close();
+      if (code === undefined && ws.terminate) ws.terminate();
+      else ws.close(code);
     } catch {
-      // Closing an already failed socket can throw in some runtimes; it is gone either way.
+      // Closing an already failed or closing socket can throw in some runtimes; it is gone either way.
     }
   };
   const check = (): void => {
@@ -181,12 +182,7 @@ export function openTransport(
     send: (text) => ws.readyState === 1 && (ws.send(text), true),
     close() {
       done = true;
-      detach();
-      try {
-        ws.close(1000);
-      } catch {
-        // Already closing.
-      }
+      kill(1000);
     },
     check,
   };

@@ -10,14 +10,15 @@ const PULSE_JS = file('pulse.js');
 const built = existsSync(PULSE_JS) && existsSync(file('dist/index.d.mts'));
 if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepack pnpm build` (the root test command builds first)');
 
-/** Hard budget; the goal is 5 KB. */
-const BUDGET_BYTES = 8 * 1024;
+/** Hard budget: the goal is 5,000 bytes (reached: about 4,960), plus a small margin. */
+const GOAL_BYTES = 5000;
+const BUDGET_BYTES = 5120;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
     const source = readFileSync(PULSE_JS);
     const gzip = gzipSync(source, { level: 9 }).length;
-    console.log(`[openkbs-pulse] pulse.js: ${source.length} bytes, ${gzip} bytes gzip (budget ${BUDGET_BYTES}, goal 5120)`);
+    console.log(`[openkbs-pulse] pulse.js: ${source.length} bytes, ${gzip} bytes gzip (budget ${BUDGET_BYTES}, goal ${GOAL_BYTES})`);
     expect(gzip).toBeLessThanOrEqual(BUDGET_BYTES);
   });
 
