@@ -5,7 +5,14 @@
 import { decodeTokenClaims, PulseError } from '@openkbs-pulse/protocol';
 
 /** What an auth source returns: a token, or a token with the endpoint to use. */
-export type AuthResult = string | { token: string; endpoint?: string };
+export type AuthResult =
+  | string
+  | {
+      /** The fresh JWT. */
+      token: string;
+      /** WebSocket endpoint to use from now on (else the token's claim, the option, or the region's). */
+      endpoint?: string;
+    };
 
 /** Returns a fresh token (called when the current one has expired). */
 export type AuthCallback = () => Promise<AuthResult> | AuthResult;

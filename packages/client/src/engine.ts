@@ -102,7 +102,9 @@ export interface EngineOptions {
 
 /** A state change. */
 export interface StateChange {
+  /** The new state. */
   current: ConnectionState;
+  /** The state before. */
   previous: ConnectionState;
   /** The error that caused it, if any. */
   reason?: PulseError;

@@ -22,6 +22,12 @@ export type { EngineOptions, StateChange } from './engine.js';
 export type { ConnectionState, StateInfo } from './states.js';
 export { STATES } from './states.js';
 export type { AuthCallback, AuthResult } from './auth.js';
-export type { WebSocketLike, WebSocketLikeConstructor } from './transport.js';
+export type {
+  WebSocketLike,
+  WebSocketLikeConstructor,
+  WebSocketMessageEventLike,
+  WebSocketCloseEventLike,
+  HttpResponseLike,
+} from './transport.js';
 export { PulseError, isPulseError } from '@openkbs-pulse/protocol';
 export type { ErrorCode, MessageFrame, PresenceMember, JsonObject, Clock, Region } from '@openkbs-pulse/protocol';

@@ -48,6 +48,7 @@ export interface PulsePresence {
 
 /** A channel of `Pulse`, typed by its event map. */
 export interface PulseChannel<E extends EventMap = DefaultEvents> {
+  /** The channel name. */
   readonly name: string;
   /** Listens to one event. Returns a function that stops listening. */
   subscribe<K extends keyof E & string>(event: K, callback: MessageListener<E[K]>): Unsubscribe;
@@ -59,6 +60,7 @@ export interface PulseChannel<E extends EventMap = DefaultEvents> {
   unsubscribe(): void;
   /** Publishes `event` with `data` (a JSON object; `data.type` becomes the event name). */
   publish<K extends keyof E & string>(event: K, data?: E[K] | null): Promise<void>;
+  /** Presence of this channel: members, their changes, and entering / leaving. */
   readonly presence: PulsePresence;
 }
 

@@ -23,6 +23,7 @@ export interface RealtimeMessage<T = JsonObject> {
   data: T;
   /** When the service accepted it (ms since epoch). */
   timestamp: number;
+  /** The channel it was published to. */
   channel: string;
 }
 
@@ -30,8 +31,11 @@ export interface RealtimeMessage<T = JsonObject> {
 export interface RealtimeMember {
   /** The user id the member's token was minted for. */
   clientId: string;
+  /** Unique per connection: one user can be present from several tabs. */
   connectionId: string;
+  /** The data given to `enter` / `update`. */
   data: unknown;
+  /** When the member entered (ms since epoch), when the service says. */
   connectedAt?: number;
 }
 
@@ -40,8 +44,11 @@ export type PresenceAction = 'enter' | 'leave' | 'update';
 
 /** Presence of a `Pulse.Realtime` channel. */
 export interface RealtimePresence {
+  /** Enters the presence set (re-entered with the latest data after every reconnect). */
   enter(data?: unknown): Promise<void>;
+  /** Replaces this connection's member data (enters when not entered yet). */
   update(data?: unknown): Promise<void>;
+  /** Leaves the presence set. */
   leave(): Promise<void>;
   /** The current members (waits for the first sync when none arrived yet). */
   get(callback?: (members: RealtimeMember[]) => void): Promise<RealtimeMember[]>;
@@ -55,6 +62,7 @@ export interface RealtimePresence {
 
 /** A `Pulse.Realtime` channel, typed by its event map. */
 export interface RealtimeChannel<E extends Record<string, object> = Record<string, JsonObject>> {
+  /** The channel name. */
   readonly name: string;
   /** Listens to one event. */
   subscribe<K extends keyof E & string>(name: K, callback: (message: RealtimeMessage<E[K]>) => void): void;
@@ -62,17 +70,24 @@ export interface RealtimeChannel<E extends Record<string, object> = Record<strin
   subscribe(callback: (message: RealtimeMessage<E[keyof E]>) => void): void;
   /** Removes listeners: all, those of one event, or one callback. */
   unsubscribe(name?: (keyof E & string) | ((message: never) => void), callback?: (message: never) => void): void;
+  /**
+   * Publishes event `name` with `data` (a JSON object; `data.type` becomes the event name).
+   * Resolves when the frame is handed to the socket; while (re)connecting it waits in the queue.
+   */
   publish<K extends keyof E & string>(name: K, data?: E[K] | null): Promise<void>;
   /** Drops every listener, leaves presence and unsubscribes on the server. */
   detach(): void;
+  /** Presence of this channel. */
   readonly presence: RealtimePresence;
 }
 
 /** The `connection` object of `Pulse.Realtime`. */
 export interface RealtimeConnection {
+  /** Current connection state. */
   readonly state: ConnectionState;
   /** Listens to one state, or to every change. */
   on(state: ConnectionState | ((change: StateChange) => void), callback?: (change: StateChange) => void): void;
+  /** Removes state listeners: all, those of one state, or one callback. */
   off(state?: ConnectionState | ((change: StateChange) => void), callback?: (change: StateChange) => void): void;
 }
 
@@ -173,7 +188,10 @@ export class Realtime {
   /** The connection: state and state events. */
   readonly connection: RealtimeConnection;
   /** Channels by name (the same object for the same name). */
-  readonly channels: { get<E extends Record<string, object> = Record<string, JsonObject>>(name: string): RealtimeChannel<E> };
+  readonly channels: {
+    /** The channel `name`, typed by its event map (the same object for the same name). */
+    get<E extends Record<string, object> = Record<string, JsonObject>>(name: string): RealtimeChannel<E>;
+  };
   /** The `clientId` option. */
   readonly clientId: string | undefined;
   private readonly engine: Engine;

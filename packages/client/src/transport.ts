@@ -11,26 +11,38 @@
  */
 import type { Clock, ErrorCode } from '@openkbs-pulse/protocol';
 
-/** Minimal event shapes the transport reads. */
+/** The part of a WebSocket `message` event the client reads. */
 export interface WebSocketMessageEventLike {
+  /** The frame (a string for text frames). */
   data: unknown;
 }
+/** The part of a WebSocket `close` event the client reads. */
 export interface WebSocketCloseEventLike {
+  /** Close code (4001: token expired, 4002: connection TTL, 1006: abnormal). */
   code: number;
+  /** Close reason, if any. */
   reason?: string;
 }
 
 /** What the engine needs from a WebSocket: the browser API subset `ws` also implements. */
 export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** Set by the client: the socket opened. */
   onopen: ((event: unknown) => void) | null;
+  /** Set by the client: a frame arrived. */
   onmessage: ((event: WebSocketMessageEventLike) => void) | null;
+  /** Set by the client: the socket closed. */
   onclose: ((event: WebSocketCloseEventLike) => void) | null;
+  /** Set by the client: an error (always followed by `close`). */
   onerror: ((event: unknown) => void) | null;
+  /** Sends a text frame. */
   send(data: string): void;
+  /** Closes the socket. */
   close(code?: number, reason?: string): void;
   /** `ws` (Node) only: listen to a refused upgrade's HTTP response. */
   on?(event: 'unexpected-response', listener: (request: unknown, response: HttpResponseLike) => void): unknown;
+  /** `ws` (Node) only: stop listening to refused upgrades. */
   off?(event: 'unexpected-response', listener: (request: unknown, response: HttpResponseLike) => void): unknown;
   /** `ws` (Node) only: abort at once. */
   terminate?(): void;
@@ -38,8 +50,11 @@ export interface WebSocketLike {
 
 /** The HTTP response `ws` hands to `unexpected-response` (a Node IncomingMessage). */
 export interface HttpResponseLike {
+  /** HTTP status of the refusal (401, 403, ...). */
   statusCode?: number;
+  /** Body chunks (JSON `{ error, code }` from the service). */
   on(event: 'data', listener: (chunk: unknown) => void): unknown;
+  /** End of the body, or a failure reading it. */
   on(event: 'end' | 'error', listener: () => void): unknown;
 }
 
