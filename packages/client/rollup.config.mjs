@@ -6,8 +6,13 @@ import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
 import { libraryConfig } from '../../scripts/rollup-lib.mjs';
 
-// Internal property names, safe to shorten in pulse.js (STATES is not exposed by the IIFE).
-const INTERNAL_PROPS = /^(presenceRequested|subscribed|entered|synced|em|engine|defaultChannel|rejectAll|errorCode|opened|dead|queues|sends|retry|terminal)$/;
+// Internal property names, safe to shorten in pulse.js (STATES is not exposed by the IIFE). Every
+// name here must be used only on our own objects in the bundle (never a public API field, nor a
+// property of a runtime object: `builtins: true` below lets terser rename names that also exist in
+// the DOM, such as `all` or `check`). bundle.test.ts runs the result.
+// Compress: `unsafe_arrows` is safe here (no function expression relies on `this`, `arguments`
+// or `new`); no `toplevel`, which would drop the `var Pulse` the IIFE exists to define.
+const INTERNAL_PROPS = /^(presenceRequested|subscribed|entered|synced|em|engine|defaultChannel|rejectAll|errorCode|opened|dead|queues|sends|retry|terminal|face|all|listen|sync|release|check|flush|key|callback)$/;
 
 const iife = {
   input: 'src/iife.ts',
