@@ -68,5 +68,5 @@ if (Number(process.versions.node.split('.')[0]) < 24) {
   vitest(`tests on Node ${NODE24_VERSION} (unit, integration)`, node24(), ['unit', 'integration'], 'vitest-node24');
 }
 if (existsSync(join(root, 'scripts/check-packages.mjs'))) run('packed packages: publint, attw, consumer type-check', 'node', ['scripts/check-packages.mjs']);
-if (existsSync(join(root, 'typedoc.json'))) run('API reference (typedoc, warnings are errors)', 'corepack', ['pnpm', 'docs']);
+if (existsSync(join(root, 'typedoc.json'))) run('API reference (typedoc, warnings are errors)', 'corepack', ['pnpm', 'run', 'docs']);
 summary();
