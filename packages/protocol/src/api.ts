@@ -19,12 +19,19 @@ export const DEFAULT_API_URL = 'https://kb.openkbs.com';
  * public and follow the same naming.
  */
 export const API_ACTIONS = Object.freeze({
+  /** Mint a token a client connects with. */
   createToken: 'createPulseToken',
+  /** Publish a message to a channel from a backend. */
   publish: 'pulsePublish',
+  /** Read a channel's presence set. */
   presence: 'pulsePresence',
+  /** Read whether Pulse is enabled, its region and usage. */
   status: 'pulseStatus',
+  /** List the active channels. */
   channels: 'pulseChannels',
+  /** Turn Elastic Pulse on for a knowledge base. */
   enable: 'enableElasticPulse',
+  /** Turn Elastic Pulse off for a knowledge base. */
   disable: 'disableElasticPulse',
 } as const);
 
@@ -33,27 +40,55 @@ export type ApiActionName = (typeof API_ACTIONS)[keyof typeof API_ACTIONS];
 
 /** Fields every API request carries. */
 export interface ApiCredentials {
+  /** The knowledge base the call is about. */
   kbId: string;
+  /** The knowledge base's secret API key; keep it on the backend. */
   apiKey: string;
 }
 
 /** Body of each API request, by action name. */
 export interface ApiRequests {
+  /** Mint a token for one user. */
   createPulseToken: ApiCredentials & {
+    /** The user the token identifies; shown as `userId` in presence. */
     userId: string;
     /** Token lifetime in seconds; the service may cap it (the hosted default is 24 h). */
     expiresIn?: number;
   };
-  pulsePublish: ApiCredentials & { channel: string; event: string; data?: JsonObject | null };
-  pulsePresence: ApiCredentials & { channel: string };
+  /** Publish to every subscriber of a channel. */
+  pulsePublish: ApiCredentials & {
+    /** The channel to publish to. */
+    channel: string;
+    /** Event name; subscribers receive it as `data.type`. */
+    event: string;
+    /** A JSON object (its `type`, if any, must equal `event`). */
+    data?: JsonObject | null;
+  };
+  /** Read a channel's presence set. */
+  pulsePresence: ApiCredentials & {
+    /** The channel whose members are wanted. */
+    channel: string;
+  };
+  /** Read the knowledge base's Pulse status. */
   pulseStatus: ApiCredentials;
+  /** List the channels with subscribers or members. */
   pulseChannels: ApiCredentials;
-  enableElasticPulse: ApiCredentials & { region?: Region };
+  /** Enable Elastic Pulse. */
+  enableElasticPulse: ApiCredentials & {
+    /** Region to run in; when omitted the knowledge base keeps its current region. */
+    region?: Region;
+  };
+  /** Disable Elastic Pulse; new connections are refused. */
   disableElasticPulse: ApiCredentials;
 }
 
 /** A full request body: `{ action, ...fields }`. */
-export type ApiRequest<A extends ApiActionName = ApiActionName> = { [K in A]: { action: K } & ApiRequests[K] }[A];
+export type ApiRequest<A extends ApiActionName = ApiActionName> = {
+  [K in A]: {
+    /** The API action name (see {@link API_ACTIONS}). */
+    action: K;
+  } & ApiRequests[K];
+}[A];
 
 /** Answer to `createPulseToken`. */
 export interface TokenResponse {
@@ -79,14 +114,17 @@ export interface PublishResponse {
 export interface PresenceResponse {
   /** Exact number of members. */
   count: number;
-  /** At most {@link MAX_PRESENCE_MEMBERS} members. */
+  /** At most {@link @openkbs-pulse/protocol!MAX_PRESENCE_MEMBERS | MAX_PRESENCE_MEMBERS} members. */
   members: PresenceMember[];
 }
 
 /** Answer to `pulseStatus`. */
 export interface StatusResponse {
+  /** Whether Elastic Pulse is on for this kb. */
   enabled: boolean;
+  /** The region the kb's Pulse runs in. */
   region: Region;
+  /** WebSocket endpoint clients of this kb connect to. */
   endpoint: string;
   /** Open connections of this kb. */
   connections: number;
@@ -96,45 +134,65 @@ export interface StatusResponse {
 
 /** One active channel. */
 export interface ChannelInfo {
+  /** The channel name. */
   channel: string;
+  /** Connections subscribed to it. */
   subscribers: number;
+  /** Members in its presence set. */
   presence: number;
 }
 
 /** Answer to `pulseChannels`. */
 export interface ChannelsResponse {
+  /** The channels with at least one subscriber or member. */
   channels: ChannelInfo[];
 }
 
 /** Answer to `enableElasticPulse` / `disableElasticPulse`. */
 export interface EnableResponse {
+  /** Whether Elastic Pulse is now on. */
   enabled: boolean;
+  /** The region it runs in. */
   region: Region;
+  /** WebSocket endpoint clients connect to. */
   endpoint: string;
 }
 
 /** Answer of each API action, by action name. */
 export interface ApiResponses {
+  /** The minted token and where to connect with it. */
   createPulseToken: TokenResponse;
+  /** Delivery count and acceptance time. */
   pulsePublish: PublishResponse;
+  /** The channel's members. */
   pulsePresence: PresenceResponse;
+  /** Whether Pulse is on, where, and its usage. */
   pulseStatus: StatusResponse;
+  /** The active channels. */
   pulseChannels: ChannelsResponse;
+  /** The state after enabling. */
   enableElasticPulse: EnableResponse;
+  /** The state after disabling (`enabled: false`). */
   disableElasticPulse: EnableResponse;
 }
 
 /** A failed API call's body. */
 export interface ApiErrorBody {
+  /** Human-readable text. */
   error: string;
+  /** Stable code, when the service sent a known one. */
   code?: ErrorCode;
 }
 
 /** The claims inside a Pulse token (HS256 JWT). */
 export interface PulseTokenClaims {
+  /** The knowledge base the token is valid for. */
   kbId: string;
+  /** The user the token was minted for. */
   userId: string;
+  /** Region of {@link PulseTokenClaims.endpoint}. */
   region: Region;
+  /** WebSocket endpoint the token is meant for (lets a client omit `endpoint`). */
   endpoint: string;
   /** Issued at, seconds since epoch. */
   iat: number;

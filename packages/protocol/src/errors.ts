@@ -82,6 +82,7 @@ export interface PulseErrorOptions {
  * ```
  */
 export class PulseError extends Error {
+  /** Always `'PulseError'` (shown in stack traces and logs). */
   override readonly name: string = 'PulseError';
   /** Stable machine-readable code. */
   readonly code: ErrorCode;

@@ -22,46 +22,64 @@ import {
 
 /** Subscribe this connection to a channel. */
 export interface SubscribeAction {
+  /** Discriminant of the action. */
   action: 'subscribe';
+  /** The channel to receive messages of. */
   channel: string;
 }
 /** Stop receiving a channel's messages. */
 export interface UnsubscribeAction {
+  /** Discriminant of the action. */
   action: 'unsubscribe';
+  /** The channel to stop receiving. */
   channel: string;
 }
 /** Publish `event` with `data` to every subscriber of `channel` (the sender included). */
 export interface PublishAction {
+  /** Discriminant of the action. */
   action: 'publish';
+  /** The channel to publish to. */
   channel: string;
+  /** Event name; subscribers receive it as `data.type`. */
   event: string;
   /** A JSON object; the service adds `type: event` to it. */
   data?: JsonObject | null;
 }
 /** Ask for a presence `sync` frame of `channel`. */
 export interface PresenceRequestAction {
+  /** Discriminant of the action. */
   action: 'presence';
+  /** The channel whose presence set is wanted. */
   channel: string;
 }
 /** Enter the presence set of `channel`, with optional member data. */
 export interface PresenceEnterAction {
+  /** Discriminant of the action. */
   action: 'presence_enter';
+  /** The channel to enter. */
   channel: string;
+  /** Member data shown to the other members (any JSON value). */
   data?: unknown;
 }
 /** Replace this connection's member data in `channel`. */
 export interface PresenceUpdateAction {
+  /** Discriminant of the action. */
   action: 'presence_update';
+  /** The channel this connection is present in. */
   channel: string;
+  /** The new member data; replaces the previous data (not merged). */
   data?: unknown;
 }
 /** Leave the presence set of `channel`. */
 export interface PresenceLeaveAction {
+  /** Discriminant of the action. */
   action: 'presence_leave';
+  /** The channel to leave. */
   channel: string;
 }
 /** Heartbeat: the service answers with a `pong` frame. */
 export interface PingAction {
+  /** Discriminant of the action. */
   action: 'ping';
 }
 
@@ -107,38 +125,56 @@ export interface PresenceMember {
 }
 
 /** The payload of a message frame: the published data with the event name as `type`. */
-export type MessageData = JsonObject & { type: string };
+export type MessageData = JsonObject & {
+  /** The event name the message was published with. */
+  type: string;
+};
 
 /** A published message, delivered to every subscriber of the channel. */
 export interface MessageFrame {
+  /** Discriminant of the frame. */
   type: 'message';
+  /** The channel the message was published to. */
   channel: string;
+  /** The published data, with the event name as `type`. */
   data: MessageData;
   /** When the service accepted the publish (ms since epoch). */
   timestamp: number;
 }
 /** The full presence set (at most {@link MAX_PRESENCE_MEMBERS} listed, `count` exact). */
 export interface PresenceSyncFrame {
+  /** Discriminant of the frame. */
   type: 'presence';
+  /** A full snapshot, as opposed to a single change. */
   action: 'sync';
+  /** The channel the presence set belongs to. */
   channel: string;
+  /** Exact number of members, even when `members` is truncated. */
   count: number;
+  /** The members, at most {@link MAX_PRESENCE_MEMBERS} of them. */
   members: PresenceMember[];
 }
 /** One member entered, left or updated its data. */
 export interface PresenceChangeFrame {
+  /** Discriminant of the frame. */
   type: 'presence';
+  /** What happened to `member`. */
   action: 'enter' | 'leave' | 'update';
+  /** The channel the presence set belongs to. */
   channel: string;
+  /** The member that changed (on `update`, with its new data). */
   member: PresenceMember;
 }
 /** Answer to `ping`. */
 export interface PongFrame {
+  /** Discriminant of the frame. */
   type: 'pong';
+  /** Service time when it answered (ms since epoch). */
   timestamp: number;
 }
 /** The service rejected an action. The connection stays open. */
 export interface ErrorFrame {
+  /** Discriminant of the frame. */
   type: 'error';
   /** Human-readable text. */
   error: string;

@@ -48,7 +48,9 @@ export function regionForEndpoint(endpoint: string): Region | undefined {
 
 /** Query parameters of the WebSocket connect URL. */
 export interface ConnectParams {
+  /** The knowledge base to connect to. */
   kbId: string;
+  /** A Pulse token (JWT) minted for that knowledge base. */
   token: string;
   /** Channel to subscribe to as soon as the connection opens. */
   channel?: string | undefined;

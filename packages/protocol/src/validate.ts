@@ -54,7 +54,13 @@ export function publishDataProblem(event: string, data: unknown): string | undef
 }
 
 /** The frame payload for `event`: `data` with `type` set to the event name. */
-export function mergeEventIntoData(event: string, data: JsonObject | null | undefined): JsonObject & { type: string } {
+export function mergeEventIntoData(
+  event: string,
+  data: JsonObject | null | undefined,
+): JsonObject & {
+  /** The event name. */
+  type: string;
+} {
   return data ? { ...data, type: event } : { type: event };
 }
 
