@@ -42,6 +42,7 @@ export const DEFAULT_BATCH_CONCURRENCY = 10;
 
 /** What {@link PulseClientOptions.onRetry} is told before each retry. */
 export interface RetryInfo {
+  /** The API action being retried, e.g. `pulsePublish`. */
   action: ApiActionName;
   /** The retry about to be made (1 for the first retry). */
   retry: number;
@@ -97,8 +98,11 @@ export type PublishData = object | null | undefined;
 
 /** One publish of {@link PulseClient.publishBatch}. */
 export interface PublishBatchItem {
+  /** The channel to publish to. */
   channel: string;
+  /** Event name; subscribers receive it as `data.type`. */
   event: string;
+  /** The payload, as for `publish`. */
   data?: PublishData;
 }
 
@@ -110,8 +114,22 @@ export interface PublishBatchOptions extends CallOptions {
 
 /** The outcome of one item of a batch, in input order. */
 export type PublishBatchResult =
-  | { ok: true; item: PublishBatchItem; value: PublishResponse }
-  | { ok: false; item: PublishBatchItem; error: PulseError };
+  | {
+      /** The publish succeeded. */
+      ok: true;
+      /** The input item this result is for. */
+      item: PublishBatchItem;
+      /** The service's answer. */
+      value: PublishResponse;
+    }
+  | {
+      /** The publish failed (after any retries); other items are unaffected. */
+      ok: false;
+      /** The input item this result is for. */
+      item: PublishBatchItem;
+      /** Why it failed; a {@link PulseApiError} when the service or network failed. */
+      error: PulseError;
+    };
 
 /** An explicitly configured server SDK instance. */
 export interface PulseClient {
@@ -153,7 +171,7 @@ const invalid = (message: string) => new PulseError('invalid_argument', message)
 
 /**
  * Checks a publish before anything is sent: names, payload shape, and the size of the
- * WebSocket frame the service will deliver (at most {@link MAX_MESSAGE_BYTES}).
+ * WebSocket frame the service will deliver (at most {@link @openkbs-pulse/protocol!MAX_MESSAGE_BYTES | MAX_MESSAGE_BYTES}).
  * @throws PulseError `invalid_argument` or `message_too_large`.
  */
 export function validatePublish(channel: unknown, event: unknown, data: unknown): void {

@@ -33,6 +33,7 @@ export interface PulseApiErrorOptions {
  * ```
  */
 export class PulseApiError extends PulseError {
+  /** Always `'PulseApiError'` (shown in stack traces and logs). */
   override readonly name: string = 'PulseApiError';
   /** HTTP status of the answer, `undefined` when no answer arrived. */
   readonly status: number | undefined;

@@ -53,7 +53,7 @@ export {
 } from './client.js';
 export { ENV_API_KEY, ENV_API_URL, ENV_KB_ID, type CallCredentials, type EnvSource } from './config.js';
 export { PulseApiError, isPulseApiError, type PulseApiErrorOptions } from './errors.js';
-export { DEFAULT_RETRY, parseRetryAfter, type RetryOptions } from './retry.js';
+export { DEFAULT_RETRY, parseRetryAfter, type RetryOptions, type RetryPolicy } from './retry.js';
 export type { FetchLike, TransportKind, TransportOptions } from './transport.js';
 export { decodeToken, verifyToken, type DecodedPulseToken, type VerifyTokenOptions } from './tokens.js';
 export { PulseError, isPulseError, DEFAULT_API_URL, API_ACTIONS } from '@openkbs-pulse/protocol';
@@ -131,17 +131,29 @@ export async function close(): Promise<void> {
 
 /** The default export: `import pulse from '@openkbs-pulse/server'`. */
 const pulse = {
+  /** Mints a client token: `(userId, options?)` with the environment's credentials, or `(kbId, apiKey, userId, options?)`. */
   getToken,
+  /** {@inheritDoc publish} */
   publish,
+  /** {@inheritDoc presence} */
   presence,
+  /** {@inheritDoc channels} */
   channels,
+  /** {@inheritDoc status} */
   status,
+  /** {@inheritDoc enable} */
   enable,
+  /** {@inheritDoc disable} */
   disable,
+  /** {@inheritDoc publishBatch} */
   publishBatch,
+  /** {@inheritDoc close} */
   close,
+  /** {@inheritDoc createPulseClient} */
   createPulseClient,
+  /** {@inheritDoc verifyToken} */
   verifyToken,
+  /** {@inheritDoc decodeToken} */
   decodeToken,
 };
 

@@ -31,7 +31,7 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** Options of {@link createTransport}. */
+/** How the SDK sends its HTTP requests (part of {@link PulseClientOptions}). */
 export interface TransportOptions {
   /** @default 'auto' */
   transport?: TransportKind | undefined;
