@@ -8,8 +8,11 @@ import type { CloseCode } from '@openkbs-pulse/protocol';
 
 /** Public description of a connection (what `service.connections()` lists). */
 export interface ConnectionInfo {
+  /** Unique id of the connection (as in presence members); pass it to `service.kill`. */
   connectionId: string;
+  /** The knowledge base it connected to. */
   kbId: string;
+  /** The user its token was minted for. */
   userId: string;
   /** Channels this connection is subscribed to. */
   channels: string[];

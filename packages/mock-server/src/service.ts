@@ -87,11 +87,15 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   readonly apiUrl: string;
   /** WebSocket endpoint, e.g. `ws://127.0.0.1:PORT` (tokens carry it as `endpoint`). */
   readonly wsUrl: string;
+  /** The interface it listens on, as given in {@link PulseServiceOptions.host}. */
   readonly host: string;
+  /** The port it listens on (the one picked when the option was 0); kept across stop/start. */
   readonly port: number;
   /** The default tenant. */
   readonly kbId: string;
+  /** The default tenant's API key. */
   readonly apiKey: string;
+  /** Region of the default tenant, and of tenants added without one. */
   readonly region: Region;
   /** Whether the HTTP server is listening. */
   readonly listening: boolean;
@@ -111,6 +115,7 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   pause(): void;
   /** Answers again after {@link PulseService.pause}. */
   resume(): void;
+  /** Whether {@link PulseService.pause} is in effect. */
   readonly paused: boolean;
   /** Closes the listener and every connection (code 1001) but keeps tenants, secret and port. */
   stop(): Promise<void>;

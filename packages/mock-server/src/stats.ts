@@ -7,7 +7,9 @@ import type { Tenant } from './channels.js';
 
 /** Counts of one knowledge base. */
 export interface TenantStats {
+  /** Whether Pulse is enabled for this kb. */
   enabled: boolean;
+  /** The kb's region (reported in its tokens and API answers). */
   region: Region;
   /** Open connections. */
   connections: number;
@@ -27,11 +29,15 @@ export interface TenantStats {
 export interface ServiceStats {
   /** Whether the service answers frames (false while paused). */
   answering: boolean;
-  /** Totals over every kb. */
+  /** Open connections, over every kb. */
   connections: number;
+  /** Active channels, over every kb. */
   channels: number;
+  /** Presence members, over every kb. */
   presenceMembers: number;
+  /** Messages published, over every kb. */
   published: number;
+  /** Message frames delivered, over every kb. */
   delivered: number;
   /** Counts per kbId. */
   kbs: Record<string, TenantStats>;
