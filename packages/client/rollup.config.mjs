@@ -12,7 +12,7 @@ import { libraryConfig } from '../../scripts/rollup-lib.mjs';
 // the DOM, such as `all` or `check`). bundle.test.ts runs the result.
 // Compress: `unsafe_arrows` is safe here (no function expression relies on `this`, `arguments`
 // or `new`); no `toplevel`, which would drop the `var Pulse` the IIFE exists to define.
-const INTERNAL_PROPS = /^(presenceRequested|subscribed|entered|synced|em|engine|defaultChannel|rejectAll|errorCode|opened|dead|queues|sends|retry|terminal|face|all|listen|sync|release|check|flush|key|callback)$/;
+const INTERNAL_PROPS = /^(presenceRequested|subscribed|entered|synced|em|engine|defaultChannel|rejectAll|errorCode|opened|dead|queues|sends|retry|terminal|face|all|listen|sync|release|check|flush|key|callback|emit|add|remove|open|down|byId)$/;
 
 const iife = {
   input: 'src/iife.ts',

@@ -16,14 +16,13 @@ import {
   PulseError,
   REGION_ENDPOINTS,
   systemClock,
-  utf8ByteLength,
   type ClientAction,
   type Clock,
   type ErrorCode,
   type JsonObject,
+  type MessageFrame,
   type PresenceFrame,
   type Region,
-  type ServerFrame,
 } from '@openkbs-pulse/protocol';
 import WebSocketDefault from 'isomorphic-ws';
 import { createEmitter, type Emitter, type Handler } from './emitter.js';
@@ -222,7 +221,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   /** A rejection when the frame `text` is over the service's limit. */
   const tooLarge = (text: string): Promise<never> | undefined => {
-    const size = utf8ByteLength(text);
+    // At most 3 UTF-8 bytes per UTF-16 unit: short frames (nearly all) are never encoded.
+    const size = text.length * 3 > MAX_MESSAGE_BYTES ? new TextEncoder().encode(text).length : 0;
     if (size > MAX_MESSAGE_BYTES) {
       return Promise.reject(new PulseError('message_too_large', `frame is ${size} bytes (max ${MAX_MESSAGE_BYTES})`));
     }
@@ -237,29 +237,50 @@ export function createEngine(options: EngineOptions): Engine {
     queue.flush(sendText);
   };
 
+  /**
+   * Every incoming frame is either valid (the rules of `parseServerFrame`) and dispatched, or
+   * rejected with one `invalid_message` error: nothing of it reaches listeners or presence state.
+   * Checked inline rather than with `parseServerFrame`: the message path stays one `JSON.parse`
+   * plus a few `typeof` checks, and pulse.js stays small. The checks run inside the `try`, so a
+   * read that does not fit the shape (a member that is `null`, `members` that is no array) throws
+   * and rejects the frame.
+   * No size check: the socket has already buffered the frame, and the service never sends more
+   * than it accepts (presence lists are capped), so counting bytes would only cost time.
+   */
   const onText = (text: unknown): void => {
     if (debug) debug('<-', text);
-    let frame: ServerFrame | null;
+    let f!: Raw;
+    let type: unknown;
+    let valid: unknown;
     try {
-      frame = JSON.parse(text as string) as ServerFrame | null;
+      if (typeof text === 'string') {
+        // A `__proto__` key (rare: the text is scanned first) makes the reviver throw.
+        f = JSON.parse(text, text.includes('__proto__') ? noProto : undefined) as Raw;
+        type = f.type;
+        valid =
+          type === 'message'
+            ? isName(f.channel) && typeof f.data.type === 'string' && isNum(f.timestamp)
+            : type === 'presence'
+              ? isName(f.channel) &&
+                (f.action === 'sync'
+                  ? isNum(f.count) && f.count >= 0 && f.members.every(isMember)
+                  : (f.action === 'enter' || f.action === 'leave' || f.action === 'update') && isMember(f.member))
+              : type === 'pong'
+                ? isNum(f.timestamp)
+                : type === 'error' && typeof f.error === 'string';
+      }
     } catch {
-      return;
+      // Rejected below.
     }
-    switch (frame?.type) {
-      case 'message': {
-        const type = frame.data?.type;
-        if (typeof type === 'string') channels.get(frame.channel)?.em.emit(type, frame);
-        return;
-      }
-      case 'presence': {
-        const ch = channels.get(frame.channel);
-        if (ch && validPresence(frame)) applyPresence(ch.presence, frame);
-        return;
-      }
-      case 'error': {
-        const code: ErrorCode = isErrorCode(frame.code) ? frame.code : 'server_error';
-        em.emit('error', new PulseError(code, String(frame.error)));
-      }
+    if (!valid) {
+      em.emit('error', new PulseError('invalid_message', 'invalid frame'));
+    } else if (type === 'message') {
+      channels.get(f.channel as string)?.em.emit(f.data.type as string, f as unknown as MessageFrame);
+    } else if (type === 'presence') {
+      const ch = channels.get(f.channel as string);
+      if (ch) applyPresence(ch.presence, f as unknown as PresenceFrame);
+    } else if (type === 'error') {
+      em.emit('error', new PulseError(isErrorCode(f.code) ? f.code : 'server_error', f.error as string));
     }
   };
 
@@ -459,7 +480,25 @@ const ERROR_FAILS: Partial<Record<ErrorCode, true>> = {
   pulse_not_enabled: true,
 };
 
-const validPresence = (frame: PresenceFrame): boolean =>
-  frame.action === 'sync'
-    ? Array.isArray(frame.members) && typeof frame.count === 'number'
-    : typeof frame.member?.connectionId === 'string';
+/**
+ * A parsed frame before validation, typed as if every field had the expected shape: `onText`
+ * reads it inside a `try`, where a wrong shape throws (or fails a `typeof` check).
+ */
+interface Raw {
+  [key: string]: unknown;
+  data: Raw;
+  member: Raw;
+  members: Raw[];
+  count: number;
+}
+
+const isNum = Number.isFinite as (value: unknown) => value is number;
+const isName = (value: unknown): value is string => typeof value === 'string' && value !== '';
+/** Whether `m` is a valid presence member (the rules of `parsePresenceMember`); throws on `null`. */
+const isMember = (m: Raw): boolean =>
+  isName(m.userId) && isName(m.connectionId) && (m.connectedAt === undefined || isNum(m.connectedAt));
+/** JSON.parse reviver refusing `__proto__` keys (the service's parser refuses them too). */
+const noProto = (key: string, value: unknown): unknown => {
+  if (key === '__proto__') throw new Error(key);
+  return value;
+};

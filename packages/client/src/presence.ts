@@ -21,7 +21,7 @@ export type PresenceEvents = {
 /** The presence set of one channel. */
 export interface PresenceSet {
   /** Members by connection id (at most what the service listed, plus later entries). */
-  map: Map<string, PresenceMember>;
+  byId: Map<string, PresenceMember>;
   /** Exact member count. */
   count: number;
   /** Whether a sync arrived on the current connection. */
@@ -32,11 +32,11 @@ export interface PresenceSet {
 }
 
 /** An empty presence set. */
-export const createPresenceSet = (): PresenceSet => ({ map: new Map(), count: 0, synced: false, entered: undefined, em: createEmitter() });
+export const createPresenceSet = (): PresenceSet => ({ byId: new Map(), count: 0, synced: false, entered: undefined, em: createEmitter() });
 
 /** Applies a presence frame and notifies listeners. */
 export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
-  const { map, em } = set;
+  const { byId: map, em } = set;
   if (frame.action === 'sync') {
     map.clear();
     for (const member of frame.members) map.set(member.connectionId, member);

@@ -86,7 +86,7 @@ function pulseChannel(engine: Engine, ch: ChannelState): PulseChannel<EventMap> 
       onUpdate: on('update'),
       ...engine.presence(ch),
       get members() {
-        return [...presence.map.values()];
+        return [...presence.byId.values()];
       },
       get count() {
         return presence.count;

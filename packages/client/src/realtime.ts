@@ -149,7 +149,7 @@ function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
           callback?.(members);
           return members;
         };
-        if (ch.presence.synced) return Promise.resolve(done(toMembers(ch.presence.map.values())));
+        if (ch.presence.synced) return Promise.resolve(done(toMembers(ch.presence.byId.values())));
         return new Promise((resolve) => {
           // Enter/leave frames can arrive before the sync: wait for the full set.
           const off = engine.listen(ch, pem, 'members', (members) => {

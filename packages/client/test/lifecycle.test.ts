@@ -117,7 +117,7 @@ describe('connection lifecycle', () => {
     expect(errors.map((e) => isPulseError(e) && e.code)).toEqual(['rate_limited', 'server_error']);
   });
 
-  it('ignores malformed frames', () => {
+  it('drops malformed frames and stays connected (malformed-frames.test.ts checks the errors)', () => {
     const { ws, pulse } = setupPulse();
     ws.last.accept();
     const cb = vi.fn();
