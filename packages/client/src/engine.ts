@@ -254,8 +254,9 @@ export function createEngine(options: EngineOptions): Engine {
     let valid: unknown;
     try {
       if (typeof text === 'string') {
-        // A `__proto__` key (rare: the text is scanned first) makes the reviver throw.
-        f = JSON.parse(text, text.includes('__proto__') ? noProto : undefined) as Raw;
+        // A `__proto__` key (rare: the text is scanned first) makes the reviver throw; a \u escape
+        // could spell the key without the literal text, so it also takes the checked path.
+        f = JSON.parse(text, text.includes('__proto__') || text.includes('\\u') ? noProto : undefined) as Raw;
         type = f.type;
         valid =
           type === 'message'

@@ -83,6 +83,8 @@ const MALFORMED: Record<string, string[]> = {
     '{"type":"message","channel":"room","data":{"type":"chat","__proto__":{"polluted":true}},"timestamp":1}',
     '{"__proto__":{"x":1},"type":"message","channel":"room","data":{"type":"chat"},"timestamp":1}',
     '{"type":"presence","action":"sync","channel":"room","count":1,"members":[{"userId":"u","connectionId":"c","data":{"a":[{"__proto__":1}]}}]}',
+    // The key spelled with \u escapes: JSON.parse decodes it to "__proto__".
+    '{"type":"message","channel":"room","data":{"type":"chat","\\u005f_proto__":{"polluted":true}},"timestamp":1}',
   ],
 };
 

@@ -69,7 +69,8 @@ export function mergeEventIntoData(
  * elsewhere (`__proto__`). Checked on the raw text first, so the common case costs one scan.
  */
 export function hasPollutingKey(text: string, parsed: unknown): boolean {
-  if (!text.includes('__proto__')) return false;
+  // A \u escape can spell the key without its literal text ("\u005f_proto__").
+  if (!text.includes('__proto__') && !text.includes('\\u')) return false;
   return containsProtoKey(parsed, 0);
 }
 

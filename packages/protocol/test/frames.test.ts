@@ -81,6 +81,7 @@ describe('parseClientAction: malformed input never throws', () => {
     ['publish whose data.type differs from event', '{"action":"publish","channel":"c","event":"e","data":{"type":"other"}}'],
     ['__proto__ at top level', '{"action":"subscribe","channel":"c","__proto__":{"polluted":true}}'],
     ['__proto__ nested in data', '{"action":"publish","channel":"c","event":"e","data":{"a":[{"__proto__":{"x":1}}]}}'],
+    ['__proto__ spelled with \\u escapes', '{"action":"publish","channel":"c","event":"e","data":{"\\u005f_proto\\u005f_":{"x":1}}}'],
     ['binary frame', new Uint8Array([123, 125])],
     ['undefined', undefined],
   ];
@@ -95,6 +96,12 @@ describe('parseClientAction: malformed input never throws', () => {
   it('does not pollute Object.prototype', () => {
     parseClientAction('{"action":"publish","channel":"c","event":"e","data":{"__proto__":{"polluted":true}}}');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('allows \\u escapes that spell other keys and values', () => {
+    expect(expectAction('{"action":"publish","channel":"c","event":"e","data":{"\\u0074ext":"caf\\u00e9"}}')).toMatchObject({
+      data: { text: 'café' },
+    });
   });
 
   it('allows the text "__proto__" inside values', () => {
@@ -190,6 +197,7 @@ describe('parseServerFrame: malformed frames', () => {
     ['pong without timestamp', '{"type":"pong"}'],
     ['error without text', '{"type":"error","code":"forbidden"}'],
     ['__proto__ key', '{"type":"message","channel":"c","data":{"type":"e","__proto__":{}},"timestamp":1}'],
+    ['__proto__ key spelled with \\u escapes', '{"type":"message","channel":"c","data":{"type":"e","__pr\\u006fto__":{}},"timestamp":1}'],
   ];
   for (const [name, text] of cases) {
     it(`rejects ${name}`, () => {
