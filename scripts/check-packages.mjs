@@ -8,8 +8,9 @@
 // Exits non-zero on any failure and prints a summary. Usage:
 //   node scripts/check-packages.mjs [--keep]   (--keep leaves the temp dir for inspection)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { stalePackages } from './lib/stale-packages.mjs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,20 +57,9 @@ const indent = (text) =>
     .map((line) => `     ${line}`)
     .join('\n');
 
-function newestMtime(path) {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
-}
-
 // --- 0. build when dist is missing or older than src -------------------------------------------
-const stale = PACKAGES.filter(({ dir }) => {
-  const dist = join(root, dir, 'dist');
-  return !existsSync(dist) || newestMtime(join(root, dir, 'src')) > newestMtime(dist);
-});
+const staleDirs = stalePackages(root, PACKAGES.map((p) => p.dir));
+const stale = PACKAGES.filter(({ dir }) => staleDirs.includes(dir));
 if (stale.length > 0) {
   console.log(`building (dist missing or stale: ${stale.map((p) => p.name).join(', ')})`);
   if (!record('build', run('corepack', ['pnpm', '--filter', './packages/*', 'build'], { cwd: root }))) finish();
