@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The whole test suite, as run by `corepack pnpm test` and by CI (.ci/run):
 // build, typecheck, lint, every vitest project on this Node, unit + integration again on
-// Node 24, the packed-package checks and the API docs. Stops at the first failing step.
+// Node 20 and/or 24 (whichever this is not), the packed-package checks and the API docs.
+// Stops at the first failing step.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
