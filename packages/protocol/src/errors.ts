@@ -34,6 +34,8 @@ export const ERROR_STATUS = {
   queue_full: 0,
   /** The client was disconnected on purpose before the operation could complete. */
   disconnected: 0,
+  /** The caller aborted the operation (its `AbortSignal` fired); nothing is retried. */
+  aborted: 0,
   /** The service closed the connection because its token expired or the 24 h TTL passed. */
   connection_expired: 0,
   /** The service closed the connection because the client read too slowly. */
