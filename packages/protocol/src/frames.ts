@@ -4,12 +4,13 @@
  * @module
  */
 import { isErrorCode, type ErrorCode } from './errors.js';
-import { MAX_MESSAGE_BYTES, utf8ByteLength } from './limits.js';
+import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
 import { fail, ok, type ParseResult } from './result.js';
 import {
   channelNameProblem,
   eventNameProblem,
   hasPollutingKey,
+  nestingExceeds,
   isFiniteNumber,
   isNonEmptyString,
   isObject,
@@ -209,6 +210,11 @@ function parseJson(text: unknown, limitBytes: number): ParseResult<unknown> & { 
     return fail('invalid_message', 'frame is not valid JSON');
   }
   if (!isObject(value)) return fail('invalid_message', 'frame must be a JSON object');
+  // Always checked (one scan of the text), so the same frame is accepted or refused whatever it
+  // contains; it also bounds the __proto__ walk below, which only runs on suspicious text.
+  if (nestingExceeds(text, MAX_NESTING_DEPTH)) {
+    return fail('invalid_message', `frame is nested too deeply (over ${MAX_NESTING_DEPTH} levels)`);
+  }
   if (hasPollutingKey(text, value)) return fail('invalid_message', 'frame must not contain a "__proto__" key');
   return ok(value);
 }

@@ -22,6 +22,13 @@ export const MAX_CHANNEL_NAME_LENGTH = 256;
 export const MAX_EVENT_NAME_LENGTH = 128;
 
 /**
+ * Deepest nesting of objects and arrays accepted in a frame, the frame object itself counting
+ * as one level (our bound, checked on every frame by `parseClientAction` and `parseServerFrame`).
+ * It bounds the work of the `__proto__` check, so that no key can hide below it.
+ */
+export const MAX_NESTING_DEPTH = 64;
+
+/**
  * Number of UTF-8 bytes needed to encode `text`, without allocating.
  * Lone surrogates count as 3 bytes, as `TextEncoder` replaces them with U+FFFD.
  */

@@ -65,21 +65,50 @@ export function mergeEventIntoData(
 }
 
 /**
+ * Whether valid JSON `text` nests objects and arrays more than `max` levels deep. One scan of
+ * the text, skipping strings; a text shorter than two brackets per level is never that deep.
+ * @internal
+ */
+export function nestingExceeds(text: string, max: number): boolean {
+  if (text.length < 2 * (max + 1)) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // Skip the string; a backslash escapes the next character (\" and \\ included).
+      for (i++; i < text.length; i++) {
+        const s = text.charCodeAt(i);
+        if (s === 0x5c /* \ */) i++;
+        else if (s === 0x22) break;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
  * Whether JSON text carries a key that could pollute prototypes once the object is merged
  * elsewhere (`__proto__`). Checked on the raw text first, so the common case costs one scan.
+ * The walk has no depth cap of its own: callers refuse text nested deeper than
+ * `MAX_NESTING_DEPTH` first (see {@link nestingExceeds}), which bounds it.
+ * @internal
  */
 export function hasPollutingKey(text: string, parsed: unknown): boolean {
   // A \u escape can spell the key without its literal text ("\u005f_proto__").
   if (!text.includes('__proto__') && !text.includes('\\u')) return false;
-  return containsProtoKey(parsed, 0);
+  return containsProtoKey(parsed);
 }
 
-function containsProtoKey(value: unknown, depth: number): boolean {
-  if (depth > 64 || typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return value.some((item) => containsProtoKey(item, depth + 1));
+function containsProtoKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(containsProtoKey);
   for (const key of Object.keys(value)) {
     if (key === '__proto__') return true;
-    if (containsProtoKey((value as JsonObject)[key], depth + 1)) return true;
+    if (containsProtoKey((value as JsonObject)[key])) return true;
   }
   return false;
 }
