@@ -62,17 +62,26 @@ export function loadUndici(): Promise<UndiciModule | undefined> {
   return undiciModule;
 }
 
-/** Whether this looks like Node (or a runtime that implements Node's APIs, where undici loads). */
-export function isNodeLike(): boolean {
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof proc?.versions?.node === 'string' && !('EdgeRuntime' in globalThis);
+/**
+ * Whether this looks like Node, where the `undici` package is the real one. Bun and Deno set
+ * `process.versions.node` too, but Bun ships a stub `undici` and Deno's npm compatibility layer
+ * is not what the pool was measured on: both get `fetch`, as do edge runtimes.
+ * @param scope the global object to inspect (tests pass a fake one).
+ */
+export function isNodeLike(scope: object = globalThis): boolean {
+  const proc = (scope as { process?: { versions?: { node?: unknown } } }).process;
+  return typeof proc?.versions?.node === 'string' && !('Bun' in scope) && !('Deno' in scope) && !('EdgeRuntime' in scope);
 }
+
+const closedError = () => new PulseError('disconnected', 'The Pulse client was closed');
 
 /** A transport over a `fetch` function. */
 export function createFetchTransport(fetchImpl?: FetchLike): Transport {
+  let closed = false;
   return {
     kind: 'fetch',
     async post(url, body, signal) {
+      if (closed) throw closedError();
       const impl = fetchImpl ?? (globalThis.fetch as FetchLike | undefined);
       if (!impl) throw new PulseError('invalid_argument', 'No fetch in this runtime: pass the `fetch` option');
       const response = await impl(url, { method: 'POST', headers: HEADERS, body, signal });
@@ -82,7 +91,9 @@ export function createFetchTransport(fetchImpl?: FetchLike): Transport {
         text: () => response.text(),
       };
     },
-    async close() {},
+    async close() {
+      closed = true;
+    },
   };
 }
 
@@ -95,9 +106,11 @@ export function createUndiciTransport(mod: UndiciModule, options: TransportOptio
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
       connections: options.connections ?? 128,
     });
+  let closed = false;
   return {
     kind: 'undici',
     async post(url, body, signal) {
+      if (closed) throw closedError();
       const target = new URL(url);
       const response = await dispatcher.request({
         origin: target.origin,
@@ -117,6 +130,8 @@ export function createUndiciTransport(mod: UndiciModule, options: TransportOptio
       };
     },
     async close() {
+      if (closed) return;
+      closed = true;
       if (owned) await dispatcher.close();
     },
   };
@@ -149,7 +164,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
       return resolved?.kind ?? 'pending';
     },
     async post(url, body, signal) {
-      if (closed) throw new PulseError('disconnected', 'The Pulse client was closed');
+      if (closed) throw closedError();
       return (resolved ?? (await resolve())).post(url, body, signal);
     },
     async close() {

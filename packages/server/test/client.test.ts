@@ -475,5 +475,15 @@ describe('close', () => {
     await client.close();
     expect((await rejection(client.status())).code).toBe('disconnected');
   });
-});
 
+  it('on the fetch transport too: nothing is sent after close()', async () => {
+    const received = answerWith(PUBLISH_RESPONSE);
+    const { client } = makeClient();
+    expect(client.transport).toBe('fetch');
+    await client.publish('c', 'e', {});
+    await client.close();
+    expect((await rejection(client.publish('c', 'e', {}))).code).toBe('disconnected');
+    expect((await rejection(client.status())).code).toBe('disconnected');
+    expect(received).toHaveLength(1);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTransport, loadUndici } from '../src/transport.js';
+import { createFetchTransport, createTransport, createUndiciTransport, isNodeLike, loadUndici } from '../src/transport.js';
 
 describe('createTransport', () => {
   it('picks fetch when asked or when a fetch is given', () => {
@@ -7,8 +7,7 @@ describe('createTransport', () => {
     expect(createTransport({ fetch: globalThis.fetch }).kind).toBe('fetch');
   });
 
-  it('auto resolves to undici in Node on the first request, and the custom fetch is used by the fetch transport', async () => {
-    expect(await loadUndici()).toBeDefined();
+  it('the fetch transport sends through the custom fetch: method, url, body, status, headers, text', async () => {
     const calls: string[] = [];
     const transport = createTransport({
       transport: 'fetch',
@@ -41,5 +40,78 @@ describe('createTransport', () => {
     expect(again.statusCode).toBe(200);
     await again.body.text();
     await agent.close();
+  });
+});
+
+describe('runtime detection', () => {
+  const node = { process: { versions: { node: '22.0.0' } } };
+  it.each([
+    ['Node', node, true],
+    ['Bun (sets process.versions.node, ships a stub undici)', { ...node, Bun: {} }, false],
+    ['Deno (sets process.versions.node in compat mode)', { ...node, Deno: {} }, false],
+    ['an edge runtime', { ...node, EdgeRuntime: 'edge-runtime' }, false],
+    ['a browser worker', {}, false],
+  ])('isNodeLike: %s', (_name, scope, expected) => {
+    expect(isNodeLike(scope)).toBe(expected);
+  });
+
+  it('auto resolves to undici in Node on the first request', async () => {
+    expect(isNodeLike()).toBe(true);
+    const transport = createTransport();
+    expect(transport.kind).toBe('pending');
+    // An invalid URL fails inside the resolved transport, before any socket is opened.
+    await expect(transport.post('not a url', '{}', new AbortController().signal)).rejects.toThrow(TypeError);
+    expect(transport.kind).toBe('undici');
+    await transport.close();
+  });
+
+  it.each(['Bun', 'Deno'])('auto picks fetch at once when globalThis has %s', async (name) => {
+    const scope = globalThis as Record<string, unknown>;
+    scope[name] = {};
+    try {
+      expect(createTransport().kind).toBe('fetch');
+      expect(createTransport({ transport: 'auto' }).kind).toBe('fetch');
+    } finally {
+      delete scope[name];
+    }
+    expect(createTransport().kind).toBe('pending');
+  });
+});
+
+describe('close', () => {
+  const signal = () => new AbortController().signal;
+
+  it('the fetch transport refuses requests after close() with disconnected, and never calls fetch', async () => {
+    let calls = 0;
+    const transport = createFetchTransport(async () => {
+      calls++;
+      return new Response('{}');
+    });
+    await transport.post('http://x.test/', '{}', signal());
+    await transport.close();
+    await expect(transport.post('http://x.test/', '{}', signal())).rejects.toMatchObject({ code: 'disconnected' });
+    expect(calls).toBe(1);
+  });
+
+  it('the undici transport refuses requests after close() with disconnected, also on a dispatcher it does not own', async () => {
+    const undici = await loadUndici();
+    if (!undici) throw new Error('undici must load in Node');
+    const agent = new undici.MockAgent();
+    agent.disableNetConnect();
+    agent.get('http://api.test').intercept({ path: '/', method: 'POST' }).reply(200, {}).persist();
+    const transport = createUndiciTransport(undici, { dispatcher: agent });
+    await (await transport.post('http://api.test/', '{}', signal())).text();
+    await transport.close();
+    await expect(transport.post('http://api.test/', '{}', signal())).rejects.toMatchObject({ code: 'disconnected' });
+    await agent.close();
+  });
+
+  it('an owned undici Agent is closed, and a second close() is harmless', async () => {
+    const undici = await loadUndici();
+    if (!undici) throw new Error('undici must load in Node');
+    const transport = createUndiciTransport(undici);
+    await transport.close();
+    await transport.close();
+    await expect(transport.post('http://127.0.0.1:9/', '{}', signal())).rejects.toMatchObject({ code: 'disconnected' });
   });
 });
