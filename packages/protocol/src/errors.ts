@@ -67,7 +67,10 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 /** Options of the {@link PulseError} constructor. */
 export interface PulseErrorOptions {
-  /** HTTP status the error came with, if any. */
+  /**
+   * HTTP status the error came with (an HTTP answer, a refused WebSocket upgrade). Leave it out
+   * for errors raised without one: it is never derived from the code.
+   */
   statusCode?: number;
   /** The underlying error. */
   cause?: unknown;
@@ -88,14 +91,19 @@ export class PulseError extends Error {
   override readonly name: string = 'PulseError';
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
-  /** HTTP status, where the error came from an HTTP answer or a WebSocket upgrade. */
+  /**
+   * The HTTP status the error came with, as given in {@link PulseErrorOptions.statusCode}:
+   * set where the error came from an HTTP answer or a refused WebSocket upgrade, `undefined`
+   * for errors raised before or without any request (a refused argument, an oversize publish,
+   * an `error` frame, a timeout). It is not looked up from the code: see {@link ERROR_STATUS}
+   * for the status the service uses for each code.
+   */
   readonly statusCode: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: PulseErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    const status = options.statusCode ?? ERROR_STATUS[code];
-    this.statusCode = status === 0 ? undefined : status;
+    this.statusCode = options.statusCode;
   }
 }
 

@@ -32,9 +32,9 @@ describe('error codes', () => {
 });
 
 describe('PulseError', () => {
-  it('carries a stable code, the status of that code and a cause', () => {
+  it('carries a stable code, the status it came with and a cause', () => {
     const cause = new Error('socket hang up');
-    const error = new PulseError('token_expired', 'Token expired', { cause });
+    const error = new PulseError('token_expired', 'Token expired', { cause, statusCode: 401 });
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe('PulseError');
     expect(error.code).toBe('token_expired');
@@ -43,9 +43,14 @@ describe('PulseError', () => {
     expect(error.message).toBe('Token expired');
   });
 
-  it('has no status for codes that are not HTTP answers, unless given one', () => {
+  it('has a status only when one is given, never one derived from the code', () => {
+    // Raised before any request (publish('') refused locally, an oversize frame): no HTTP status.
+    expect(new PulseError('invalid_argument', 'x').statusCode).toBeUndefined();
+    expect(new PulseError('message_too_large', 'x').statusCode).toBeUndefined();
+    expect(new PulseError('token_expired', 'x').statusCode).toBeUndefined();
     expect(new PulseError('not_connected', 'x').statusCode).toBeUndefined();
     expect(new PulseError('server_error', 'x', { statusCode: 503 }).statusCode).toBe(503);
+    expect(new PulseError('message_too_large', 'x', { statusCode: 413 }).statusCode).toBe(413);
   });
 
   it('is recognised by isPulseError, also across bundle copies', () => {
