@@ -11,9 +11,8 @@ import {
   channelNameProblem,
   eventNameProblem,
   isRegion,
-  mergeEventIntoData,
+  messageFrameBytes,
   publishDataProblem,
-  utf8ByteLength,
   type ApiActionName,
   type ApiResponses,
   type ErrorCode,
@@ -24,7 +23,7 @@ import type { Tenant } from './channels.js';
 import { presenceSnapshot } from './presence.js';
 import type { ServiceStats } from './stats.js';
 
-/** Largest request body read (publish payloads are further limited to 32 KB). */
+/** Largest request body read (a publish is further limited: its message frame to 32 KB, see `messageFrameBytes`). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** What the API needs from the service. */
@@ -121,12 +120,14 @@ async function runAction(backend: ApiBackend, action: ApiActionName, body: JsonO
       check(eventNameProblem(body.event));
       const event = body.event as string;
       check(publishDataProblem(event, body.data));
+      const channel = body.channel as string;
       const data = body.data as JsonObject | null | undefined;
-      // The limit applies to the payload subscribers receive: data with the event merged in as `type`.
-      if (utf8ByteLength(JSON.stringify(mergeEventIntoData(event, data))) > MAX_MESSAGE_BYTES) {
-        throw new ApiFailure('message_too_large', `data exceeds ${MAX_MESSAGE_BYTES} bytes`);
+      // The limit applies to the frame subscribers receive, as for a publish over WebSocket.
+      const bytes = messageFrameBytes(channel, event, data);
+      if (bytes > MAX_MESSAGE_BYTES) {
+        throw new ApiFailure('message_too_large', `message frame is ${bytes} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit`);
       }
-      return backend.publish(tenant, body.channel as string, event, data);
+      return backend.publish(tenant, channel, event, data);
     }
     case 'pulsePresence': {
       check(channelNameProblem(body.channel));

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { API_ACTIONS, MAX_MESSAGE_BYTES, buildConnectUrl, decodeTokenClaims, parseApiResponse } from '@openkbs-pulse/protocol';
+import {
+  API_ACTIONS,
+  MAX_MESSAGE_BYTES,
+  buildConnectUrl,
+  decodeTokenClaims,
+  messageFrameBytes,
+  parseApiResponse,
+} from '@openkbs-pulse/protocol';
 import { createPulseService, type PulseService } from '../src/index.js';
 import { api, closeAllClients, connect, openClient } from './helpers.js';
 
@@ -112,15 +119,31 @@ describe('HTTP API', () => {
     expect(await response.json()).toMatchObject({ code: 'invalid_message' });
   });
 
-  it('answers publish data over 32 KB with 413 message_too_large', async () => {
-    const empty = JSON.stringify({ pad: '', type: 'e' }).length;
-    const exact = { pad: 'x'.repeat(MAX_MESSAGE_BYTES - empty) };
-    expect((await api(service, { action: 'pulsePublish', channel: 'c', event: 'e', data: exact })).status).toBe(200);
-    const over = { pad: 'x'.repeat(MAX_MESSAGE_BYTES - empty + 1) };
-    expect(await api(service, { action: 'pulsePublish', channel: 'c', event: 'e', data: over })).toEqual({
-      status: 413,
-      body: { error: expect.any(String), code: 'message_too_large' },
+  it('answers a publish whose delivered message frame is over 32 KB with 413 message_too_large', async () => {
+    const alice = await connect(service, 'alice', { channel: 'chat' });
+    const raw: number[] = [];
+    alice.ws.on('message', (data: Buffer) => raw.push(data.length));
+    // The limit is on the frame subscribers receive ({type, channel, data + type, timestamp}), not the data alone.
+    const envelope = messageFrameBytes('chat', 'e', { pad: '' });
+    const exact = { pad: 'x'.repeat(MAX_MESSAGE_BYTES - envelope) };
+    expect(messageFrameBytes('chat', 'e', exact)).toBe(MAX_MESSAGE_BYTES);
+    expect(await api(service, { action: 'pulsePublish', channel: 'chat', event: 'e', data: exact })).toMatchObject({
+      status: 200,
+      body: { delivered: 1 },
     });
+    await alice.nextType('message');
+    expect(raw).toEqual([MAX_MESSAGE_BYTES]);
+
+    // One byte over: the data with its type is well under 32 KB, the frame is not.
+    const over = { pad: 'x'.repeat(MAX_MESSAGE_BYTES - envelope + 1) };
+    expect(JSON.stringify({ ...over, type: 'e' }).length).toBeLessThan(MAX_MESSAGE_BYTES);
+    expect(await api(service, { action: 'pulsePublish', channel: 'chat', event: 'e', data: over })).toEqual({
+      status: 413,
+      body: { error: expect.stringContaining(String(MAX_MESSAGE_BYTES)), code: 'message_too_large' },
+    });
+    await alice.sync();
+    expect(alice.pending()).toEqual([]);
+    expect(service.stats().published).toBe(1);
   });
 
   it('answers CORS preflights and sets Access-Control-Allow-Origin', async () => {

@@ -14,6 +14,7 @@ import {
   isFiniteNumber,
   isNonEmptyString,
   isObject,
+  mergeEventIntoData,
   publishDataProblem,
   type JsonObject,
 } from './validate.js';
@@ -335,4 +336,25 @@ export function parseServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
 /** Serializes a frame or action (one place, so encoding stays consistent). */
 export function encodeFrame(frame: ClientAction | ServerFrame): string {
   return JSON.stringify(frame);
+}
+
+/** A 13-digit timestamp, standing for the one the service adds to a message frame. */
+const FRAME_TIMESTAMP = 1_704_067_200_000;
+
+/**
+ * Size in UTF-8 bytes of the {@link MessageFrame} the service delivers for a publish of
+ * `event` with `data` to `channel`: `{ type: 'message', channel, data: { ...data, type: event },
+ * timestamp }`, counting a 13-digit timestamp (every date from 2001 to 2286). This is the size
+ * {@link MAX_MESSAGE_BYTES} applies to for publishes over HTTP, whose request body is not a frame.
+ * `data` must be JSON-serializable: this throws what `JSON.stringify` throws (a `TypeError` for
+ * a `BigInt` or a cycle).
+ *
+ * @example
+ * ```ts
+ * if (messageFrameBytes('chat', 'new_message', { text }) > MAX_MESSAGE_BYTES) refuse();
+ * ```
+ */
+export function messageFrameBytes(channel: string, event: string, data?: JsonObject | null): number {
+  const frame: MessageFrame = { type: 'message', channel, data: mergeEventIntoData(event, data), timestamp: FRAME_TIMESTAMP };
+  return utf8ByteLength(encodeFrame(frame));
 }
