@@ -19,6 +19,8 @@ import {
   systemClock,
   utf8ByteLength,
   type ApiActionName,
+  type ApiCredentials,
+  type ApiRequests,
   type ApiResponses,
   type ChannelsResponse,
   type Clock,
@@ -31,7 +33,7 @@ import {
   type TokenResponse,
 } from '@openkbs-pulse/protocol';
 import { processEnv, resolveConfig, type CallCredentials, type EnvSource, type ResolvedConfig } from './config.js';
-import { errorFromResponse, PulseApiError, redact, safeCause } from './errors.js';
+import { errorFromResponse, PulseApiError, redact, safeCause, setAttempts } from './errors.js';
 import { backoffDelayMs, clockSleep, parseRetryAfter, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
 import { createTransport, type Transport, type TransportOptions } from './transport.js';
 
@@ -127,8 +129,13 @@ export type PublishBatchResult =
       ok: false;
       /** The input item this result is for. */
       item: PublishBatchItem;
-      /** Why it failed; a {@link PulseApiError} when the service or network failed. */
-      error: PulseError;
+      /**
+       * Why it failed: a {@link PulseError} (match on `code`) for every failure the SDK detects,
+       * a {@link PulseApiError} when the service or the network failed. Anything else thrown while
+       * publishing (an `onRetry` hook, an injected `clock` or `sleep`) is passed through as is:
+       * narrow with `isPulseError` before reading `code`.
+       */
+      error: PulseError | Error;
     };
 
 /** An explicitly configured server SDK instance. */
@@ -168,6 +175,29 @@ export interface PulseClient {
 const FRAME_TIMESTAMP = 1_704_067_200_000;
 
 const invalid = (message: string) => new PulseError('invalid_argument', message);
+
+/** The request fields of `action` besides `action`, `kbId` and `apiKey`. */
+type ApiFields<A extends ApiActionName> = Omit<ApiRequests[A], 'kbId' | 'apiKey'>;
+
+/** The error of a call its caller aborted through `signal`: code `aborted`, never retried. */
+function abortedError(action: ApiActionName, signal: AbortSignal, attempts: number, cause?: unknown): PulseApiError {
+  return new PulseApiError('aborted', `${action} was aborted by the caller's signal`, {
+    retryable: false,
+    action,
+    attempts,
+    cause: cause ?? signal.reason,
+  });
+}
+
+/**
+ * A failure of {@link PulseClient.publishBatch} that is not a `PulseError`: something the
+ * caller injected threw (an `onRetry` hook, a `clock` or `sleep`). It is passed through as is,
+ * like `Promise.allSettled` would, rather than dressed up with an error code that is not true;
+ * a thrown non-`Error` value is wrapped in an `Error` whose `cause` is that value.
+ */
+function unexpectedError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(`publish failed: ${String(error)}`, { cause: error });
+}
 
 /**
  * Checks a publish before anything is sent: names, payload shape, and the size of the
@@ -244,9 +274,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
       if (timedOut) {
         throw new PulseApiError('timeout', `${action} timed out after ${timeoutMs} ms`, { retryable: true, action });
       }
-      if (signal?.aborted) {
-        throw new PulseApiError('disconnected', `${action} was aborted by the caller's signal`, { retryable: false, action });
-      }
+      if (signal?.aborted) throw abortedError(action, signal, 1);
       if (isPulseError(error)) throw error;
       const detail = error instanceof Error ? redact(error.message, secrets) : 'unknown error';
       throw new PulseApiError('network_error', `${action} failed before a response arrived: ${detail}`, {
@@ -289,7 +317,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
 
   async function call<A extends ApiActionName>(
     action: A,
-    fields: Record<string, unknown>,
+    fields: ApiFields<A>,
     callOptions: CallOptions | undefined,
     credentials: CallCredentials | undefined = callOptions,
   ): Promise<ApiResponses[A]> {
@@ -298,29 +326,25 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
       callOptions?.retries === undefined ? basePolicy : { ...basePolicy, retries: retryPolicy({ retries: callOptions.retries }).retries };
     const timeoutMs = positiveNumber(callOptions?.timeoutMs, defaultTimeoutMs, 'timeoutMs');
     const signal = callOptions?.signal;
-    const body = JSON.stringify({ action, kbId: config.kbId, apiKey: config.apiKey, ...fields });
+    // The protocol's request type of this action (ApiRequest<A>): field drift fails to compile.
+    const request: { action: A } & ApiCredentials & ApiFields<A> = { action, kbId: config.kbId, apiKey: config.apiKey, ...fields };
+    const body = JSON.stringify(request);
     for (let retry = 0; ; retry++) {
-      if (signal?.aborted) {
-        throw new PulseApiError('disconnected', `${action} was aborted by the caller's signal`, { retryable: false, action, attempts: retry });
-      }
+      if (signal?.aborted) throw abortedError(action, signal, retry);
       try {
         return await attempt(action, config, body, timeoutMs, signal);
       } catch (error) {
         if (!(error instanceof PulseApiError)) throw error;
-        error.attempts = retry + 1;
+        setAttempts(error, retry + 1);
         if (!error.retryable || retry >= policy.retries) throw error;
         if (error.retryAfterMs !== undefined && error.retryAfterMs > policy.maxRetryAfterMs) throw error;
         const delayMs = error.retryAfterMs ?? backoffDelayMs(retry + 1, policy, random);
         options.onRetry?.({ action, retry: retry + 1, delayMs, error });
         try {
           await sleep(delayMs, signal);
-        } catch {
-          throw new PulseApiError('disconnected', `${action} was aborted by the caller's signal`, {
-            retryable: false,
-            action,
-            attempts: retry + 1,
-            cause: error,
-          });
+        } catch (sleepError) {
+          if (signal?.aborted) throw abortedError(action, signal, retry + 1, error);
+          throw sleepError;
         }
       }
     }
@@ -336,15 +360,16 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
       apiKey: optionalString(apiKey, 'apiKey') ?? callOptions?.apiKey,
       apiUrl: callOptions?.apiUrl,
     };
-    const fields: Record<string, unknown> = { userId };
+    const fields: ApiFields<'createPulseToken'> = { userId };
     if (callOptions?.expiresIn !== undefined) fields.expiresIn = positiveNumber(callOptions.expiresIn, 0, 'expiresIn');
     return call(API_ACTIONS.createToken, fields, callOptions, credentials);
   }
 
   async function publish(channel: string, event: string, data?: PublishData, callOptions?: CallOptions): Promise<PublishResponse> {
     validatePublish(channel, event, data);
-    const fields: Record<string, unknown> = { channel, event };
-    if (data !== undefined) fields.data = data;
+    const fields: ApiFields<'pulsePublish'> = { channel, event };
+    // validatePublish checked that data is a JSON object or null.
+    if (data !== undefined) fields.data = data as JsonObject | null;
     return call(API_ACTIONS.publish, fields, callOptions);
   }
 
@@ -374,8 +399,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
           const value = await publish(item?.channel, item?.event, item?.data, batchOptions);
           results[index] = { ok: true, item, value };
         } catch (error) {
-          const pulseError = isPulseError(error) ? error : new PulseError('invalid_argument', 'publish failed', { cause: error });
-          results[index] = { ok: false, item, error: pulseError };
+          results[index] = { ok: false, item, error: isPulseError(error) ? error : unexpectedError(error) };
         }
       }
     };

@@ -3,7 +3,7 @@
  * and network failures to it. Secrets are removed from every message before it is built.
  * @module
  */
-import { isErrorCode, parseApiError, PulseError, type ErrorCode } from '@openkbs-pulse/protocol';
+import { isErrorCode, isPulseError, parseApiError, PulseError, type ErrorCode } from '@openkbs-pulse/protocol';
 
 /** Options of the {@link PulseApiError} constructor. */
 export interface PulseApiErrorOptions {
@@ -44,7 +44,7 @@ export class PulseApiError extends PulseError {
   /** The API action that failed, e.g. `pulsePublish`. */
   readonly action: string | undefined;
   /** Attempts made, retries included. */
-  attempts: number;
+  readonly attempts: number;
 
   constructor(code: ErrorCode, message: string, options: PulseApiErrorOptions) {
     super(code, message, { statusCode: options.status, cause: options.cause });
@@ -56,17 +56,54 @@ export class PulseApiError extends PulseError {
   }
 }
 
-/** Whether `value` is a {@link PulseApiError}. */
+/**
+ * Whether `value` is a {@link PulseApiError}. Like `isPulseError`, it works across bundle
+ * copies of the SDK (two versions installed, ESM and CJS loaded together), so it does not rely
+ * on `instanceof` alone.
+ */
 export function isPulseApiError(value: unknown): value is PulseApiError {
-  return value instanceof PulseApiError;
+  if (value instanceof PulseApiError) return true;
+  if (!isPulseError(value) || value.name !== 'PulseApiError') return false;
+  const fields = value as unknown as Record<string, unknown>;
+  return typeof fields.retryable === 'boolean' && typeof fields.attempts === 'number';
 }
 
-/** Replaces every occurrence of each secret in `text` by `***`. */
+/** Records how many attempts a call made (`attempts` is read-only for callers). @internal */
+export function setAttempts(error: PulseApiError, attempts: number): PulseApiError {
+  (error as { attempts: number }).attempts = attempts;
+  return error;
+}
+
+/**
+ * The spellings of a secret that can reach a message: as is, URL-encoded (a URL or form body
+ * echoed back), and JSON-escaped (a request body echoed back inside a JSON string).
+ */
+function secretForms(secret: string): string[] {
+  const forms = new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]);
+  try {
+    // encodeURI leaves `/`, `+`, `=` ... alone; a form-encoded body spells spaces as `+`.
+    forms.add(encodeURI(secret));
+    forms.add(encodeURIComponent(secret).replace(/%20/g, '+'));
+  } catch {
+    // A lone surrogate cannot be URL-encoded: only the raw and JSON forms apply.
+  }
+  // Longest first, so that a longer spelling is not cut by a shorter one it contains.
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Replaces every occurrence of each secret in `text` by `***`, in any of the spellings a
+ * message could carry it (raw, URL-encoded, JSON-escaped; case-insensitive percent escapes).
+ */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
   for (const secret of secrets) {
     // Very short "secrets" would redact ordinary words; real API keys are long.
-    if (secret && secret.length >= 4) out = out.split(secret).join('***');
+    if (!secret || secret.length < 4) continue;
+    for (const form of secretForms(secret)) {
+      out = out.split(form).join('***');
+      if (form.includes('%')) out = out.split(form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())).join('***');
+    }
   }
   return out;
 }
@@ -100,8 +137,9 @@ export function errorFromResponse(
 ): PulseApiError {
   const parsed = parseApiError(body);
   const code: ErrorCode = parsed?.code && isErrorCode(parsed.code) ? parsed.code : codeForStatus(status);
-  let detail = parsed?.error ?? (typeof body === 'string' ? body.slice(0, 200) : '');
-  detail = redact(detail.trim(), secrets);
+  // Redacted before it is shortened: cutting first could leave a prefix of the key behind.
+  const raw = parsed?.error ?? (typeof body === 'string' ? body : '');
+  const detail = redact(raw, secrets).trim().slice(0, 200);
   const message = `${action} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`;
   return new PulseApiError(code, message, { status, retryable: isRetryableStatus(status), retryAfterMs, action });
 }

@@ -396,10 +396,39 @@ describe('timeouts and cancellation', () => {
     await firstArrived;
     controller.abort();
     const error = (await done) as PulseApiError;
-    expect(error.code).toBe('disconnected');
+    expect(error.code).toBe('aborted');
     expect(error.retryable).toBe(false);
+    expect(error.attempts).toBe(1);
     expect(received).toHaveLength(1);
     expect(delays).toEqual([]);
+  });
+
+  it('an abort during the backoff wait is aborted too, with the failure being retried as its cause', async () => {
+    answerWith({ error: 'busy' }, 503);
+    const controller = new AbortController();
+    const client = createPulseClient({
+      transport: 'fetch',
+      apiUrl: API_URL,
+      kbId: KB_ID,
+      apiKey: API_KEY,
+      env: () => ({}),
+      retries: 3,
+      sleep: async () => {
+        controller.abort();
+        throw new Error('sleep interrupted');
+      },
+    });
+    const error = (await rejection(client.status({ signal: controller.signal }))) as PulseApiError;
+    expect(error).toMatchObject({ code: 'aborted', retryable: false, attempts: 1 });
+    expect((error.cause as PulseApiError).code).toBe('server_error');
+  });
+
+  it('a signal aborted before the call sends nothing', async () => {
+    const received = answerWith(PUBLISH_RESPONSE);
+    const { client } = makeClient();
+    const error = (await rejection(client.publish('c', 'e', {}, { signal: AbortSignal.abort() }))) as PulseApiError;
+    expect(error).toMatchObject({ code: 'aborted', attempts: 0 });
+    expect(received).toEqual([]);
   });
 });
 
@@ -422,6 +451,51 @@ describe('secrets', () => {
       expect(text).not.toContain(API_KEY);
       expect(text.length).toBeGreaterThan(0);
     }
+  });
+
+  it('the apiKey is redacted in its URL-encoded and JSON-escaped spellings too (messages and causes)', async () => {
+    const { everyRendering } = await import('./helpers.js');
+    const key = 'sk_live_SECRET+/=key "quoted" \\ tab\t';
+    const spellings = [key, encodeURIComponent(key), encodeURIComponent(key).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()), JSON.stringify(key).slice(1, -1), encodeURIComponent(key).replace(/%20/g, '+')];
+    const scenarios: Array<() => void> = [
+      () => onApi(() => new HttpResponse(`bad request for /?apiKey=${spellings[1]}`, { status: 400 })),
+      () => onApi(() => new HttpResponse(`bad body {"apiKey":"${spellings[3]}"}`, { status: 502 })),
+      () => onApi(() => new HttpResponse(`lower ${spellings[2]} form ${spellings[4]}`, { status: 400 })),
+      () => answerWith({ error: `echo ${spellings[1]} and ${spellings[3]}`, code: 'invalid_api_key' }, 401),
+    ];
+    for (const install of scenarios) {
+      server.resetHandlers();
+      install();
+      const { client } = makeClient({ retries: 0, apiKey: key });
+      const text = await everyRendering(await rejection(client.publish('c', 'e', {})));
+      for (const spelling of spellings) expect(text).not.toContain(spelling);
+      expect(text).toContain('***');
+    }
+    // A network error whose message and cause carry the encoded key.
+    const failing = createPulseClient({
+      transport: 'fetch',
+      apiUrl: API_URL,
+      kbId: KB_ID,
+      apiKey: key,
+      env: () => ({}),
+      retries: 0,
+      fetch: async () => {
+        throw new TypeError(`fetch failed for ${spellings[1]}`, { cause: new Error(`socket said ${spellings[3]}`) });
+      },
+    });
+    const error = await rejection(failing.status());
+    expect(error.code).toBe('network_error');
+    const text = await everyRendering(error);
+    for (const spelling of spellings) expect(text).not.toContain(spelling);
+    expect(String((error.cause as Error).cause)).toContain('***');
+  });
+
+  it('a long error body is redacted before it is shortened (no key prefix is left at the cut)', async () => {
+    const { everyRendering } = await import('./helpers.js');
+    onApi(() => new HttpResponse(`${'x'.repeat(190)}${API_KEY}`, { status: 400 }));
+    const { client } = makeClient({ retries: 0 });
+    const text = await everyRendering(await rejection(client.status()));
+    expect(text).not.toContain(API_KEY.slice(0, 10));
   });
 
   it('missing-credential errors do not echo the kbId/apiKey that were given', async () => {
@@ -454,10 +528,26 @@ describe('publishBatch', () => {
     expect(received).toHaveLength(12);
     results.forEach((result, i) => {
       expect(result.item).toBe(items[i]);
-      if (i === 3) expect(result.ok ? undefined : result.error.code).toBe('forbidden');
-      else if (i === 12) expect(result.ok ? undefined : result.error.code).toBe('invalid_argument');
+      if (i === 3) expect(result.ok ? undefined : (result.error as PulseError).code).toBe('forbidden');
+      else if (i === 12) expect(result.ok ? undefined : (result.error as PulseError).code).toBe('invalid_argument');
       else expect(result.ok ? result.value.delivered : -1).toBe(i);
     });
+  });
+
+  it('a failure that is not a PulseError is passed through as is, not labelled invalid_argument', async () => {
+    answerWith({ error: 'busy' }, 503);
+    const hookFailure = new RangeError('metrics hook broke');
+    const { client } = makeClient({
+      retries: 1,
+      onRetry: () => {
+        throw hookFailure;
+      },
+    });
+    const [result] = await client.publishBatch([{ channel: 'c', event: 'e', data: { n: 1 } }]);
+    expect(result?.ok).toBe(false);
+    const error = result?.ok === false ? result.error : undefined;
+    expect(error).toBe(hookFailure);
+    expect(isPulseError(error)).toBe(false);
   });
 
   it('validates its options', async () => {
