@@ -13,6 +13,7 @@ import {
   CONNECTION_TTL_MS,
   DEFAULT_REGION,
   MAX_MESSAGE_BYTES,
+  PulseError,
   encodeFrame,
   mergeEventIntoData,
   parseClientAction,
@@ -103,7 +104,10 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   createToken(userId: string, options?: CreateTokenOptions): Promise<string>;
   /** Adds (or reconfigures) a tenant. */
   addTenant(kbId: string, apiKey: string, options?: { enabled?: boolean; region?: Region }): void;
-  /** Turns Pulse on or off for a kb: off refuses new connections and HTTP publishes with `pulse_not_enabled`. */
+  /**
+   * Turns Pulse on or off for a kb: off refuses new connections and HTTP publishes with `pulse_not_enabled`.
+   * @throws PulseError `invalid_argument` for a kbId that is neither the default one nor added with {@link PulseService.addTenant}.
+   */
   setEnabled(kbId: string, enabled: boolean): void;
   /** Open connections. */
   connections(): ConnectionInfo[];
@@ -119,7 +123,11 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   readonly paused: boolean;
   /** Closes the listener and every connection (code 1001) but keeps tenants, secret and port. */
   stop(): Promise<void>;
-  /** Listens again (on the same port after a stop). */
+  /**
+   * Listens again (on the same port after a stop).
+   * @throws PulseError `disconnected` after {@link PulseService.close}; `invalid_argument` when
+   * the host and port cannot be listened on (the system error, e.g. `EADDRINUSE`, is the `cause`).
+   */
   start(): Promise<void>;
   /** Counts per kb (the `GET /stats` document). */
   stats(): ServiceStats;
@@ -267,8 +275,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
 
   setEnabled(kbId: string, enabled: boolean): void {
     const tenant = this.tenants.get(kbId);
-    if (tenant) tenant.enabled = enabled;
-    else this.tenants.set(kbId, new Tenant(kbId, randomBytes(16).toString('hex'), enabled, this.region));
+    if (!tenant) throw new PulseError('invalid_argument', `unknown kbId "${kbId}": add it with addTenant(kbId, apiKey) first`);
+    tenant.enabled = enabled;
   }
 
   connections(): ConnectionInfo[] {
@@ -305,10 +313,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   // Lifecycle
 
   async start(): Promise<void> {
-    if (this.closed) throw new Error('the service is closed; create a new one');
+    if (this.closed) throw new PulseError('disconnected', 'the service is closed; create a new one');
     if (this.isListening) return;
     await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error) => reject(error);
+      const onError = (error: Error) => reject(listenError(error, this.host, this.currentPort));
       this.server.once('error', onError);
       this.server.listen(this.currentPort, this.host, () => {
         this.server.off('error', onError);
@@ -568,6 +576,21 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
 
 function noop(): void {}
 
+/** A listen failure as a PulseError naming host:port, the system error as its cause. */
+function listenError(error: Error, host: string, port: number): PulseError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'the address is already in use (another process listens there: pick another port, or 0 for a free one)'
+      : code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges)'
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? 'no such local address'
+          : error.message;
+  return new PulseError('invalid_argument', `cannot listen on ${where}: ${why}${code ? ` (${code})` : ''}`, { cause: error });
+}
+
 function destroySocket(this: Duplex): void {
   this.destroy();
 }
@@ -578,6 +601,8 @@ type TaggedSocket = WebSocket & { [CONNECTION]?: PulseConnection };
 
 /**
  * Starts a local Pulse service on a real loopback port.
+ * @throws PulseError `invalid_argument` when `host`:`port` cannot be listened on (in use, no
+ * permission); the system error is its `cause`.
  *
  * @example
  * ```ts
