@@ -1,13 +1,16 @@
 /**
  * The `openkbs-pulse` command line, as a function of its arguments and output streams so it
  * can be tested in-process; `cli.ts` is the bin that calls it. Mirrors `openkbs pulse ...`.
- * Exit codes: 0 ok, 1 API/network error, 2 usage error (bad arguments, missing credentials).
+ * Exit codes: 0 ok; 1 the service or the network failed, or an unexpected (non-Pulse) error,
+ * reported with code `unexpected_error`; 2 usage error (bad arguments or options, an option
+ * another command takes, missing credentials, a publish the SDK rejected before sending).
  * @module
  */
 import { parseArgs } from 'node:util';
 import { isPulseError, isRegion, REGIONS, type ErrorCode } from '@openkbs-pulse/protocol';
 import { createPulseClient, type PulseClient, type PulseClientOptions } from './client.js';
 import { ENV_API_KEY, ENV_API_URL, ENV_KB_ID } from './config.js';
+import { isPulseApiError } from './errors.js';
 
 /** Where the CLI writes and what it reads. */
 export interface CliIo {
@@ -22,17 +25,41 @@ export interface CliIo {
 /** Exit codes. */
 export const EXIT = Object.freeze({ ok: 0, apiError: 1, usage: 2 });
 
+/**
+ * The `code` reported (in `--json` output and after the message) for a failure that is not a
+ * `PulseError`: a bug, not something the service or the network said. Exit code 1.
+ */
+export const UNEXPECTED_ERROR = 'unexpected_error';
+
+/** Codes that are usage errors when the SDK raised them before sending (no request went out). */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['invalid_argument', 'missing_credentials', 'message_too_large']);
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** Placeholder of the value in help, e.g. `<id>`. */
+  value?: string;
+  description: string;
+}
+
+const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  'kb-id': { type: 'string', value: '<id>', description: `Knowledge base id (env ${ENV_KB_ID})` },
+  'api-key': { type: 'string', value: '<key>', description: `API key (env ${ENV_API_KEY})` },
+  'api-url': { type: 'string', value: '<url>', description: `API base URL (env ${ENV_API_URL}, default https://kb.openkbs.com)` },
+  json: { type: 'boolean', description: 'Print JSON for scripts' },
+  help: { type: 'boolean', short: 'h', description: 'Show help' },
+};
 
 interface CommandSpec {
   usage: string;
   summary: string;
   args: readonly string[];
   optionalArgs?: readonly string[];
-  extraFlags?: string;
+  /** Options of this command only, besides the common ones. */
+  options?: Readonly<Record<string, OptionSpec>>;
 }
 
-const COMMANDS: Record<string, CommandSpec> = {
+const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   status: { usage: 'status', summary: 'Show whether Pulse is enabled, its region, endpoint and counts', args: [] },
   channels: { usage: 'channels', summary: 'List active channels with subscriber and presence counts', args: [] },
   presence: { usage: 'presence <channel>', summary: 'Show the presence set of a channel', args: ['channel'] },
@@ -43,37 +70,55 @@ const COMMANDS: Record<string, CommandSpec> = {
     optionalArgs: ['data'],
   },
   token: {
-    usage: 'token <userId>',
+    usage: 'token <userId> [--expires-in <s>]',
     summary: 'Mint a client token for a user',
     args: ['userId'],
-    extraFlags: '  --expires-in <s>  Token lifetime in seconds\n',
+    options: { 'expires-in': { type: 'string', value: '<s>', description: 'Token lifetime in seconds' } },
   },
   enable: {
     usage: 'enable [--region <region>]',
     summary: 'Enable Elastic Pulse',
     args: [],
-    extraFlags: `  --region <region>  ${REGIONS.join(' or ')}\n`,
+    options: { region: { type: 'string', value: '<region>', description: REGIONS.join(' or ') } },
   },
   disable: { usage: 'disable', summary: 'Disable Elastic Pulse', args: [] },
 };
 
-const COMMON_FLAGS = `Options:
-  --kb-id <id>       Knowledge base id (env ${ENV_KB_ID})
-  --api-key <key>    API key (env ${ENV_API_KEY})
-  --api-url <url>    API base URL (env ${ENV_API_URL}, default https://kb.openkbs.com)
-  --json             Print JSON for scripts
-  -h, --help         Show help
+/** Every option any command takes (to find the command before the strict parse). */
+const ALL_OPTIONS: Readonly<Record<string, OptionSpec>> = Object.assign(
+  {},
+  COMMON_OPTIONS,
+  ...Object.values(COMMANDS).map((command) => command.options ?? {}),
+);
+
+const EXIT_CODES_HELP = `Exit codes: 0 ok; 1 the service or the network failed (or an unexpected error, code ${UNEXPECTED_ERROR});
+2 usage error: bad arguments or options, missing credentials, a publish rejected before sending.
 `;
+
+/** Option lines with the descriptions in one column. */
+function optionsHelp(options: Readonly<Record<string, OptionSpec>>): string {
+  const rows = Object.entries(options).map(([name, spec]) => [
+    `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.value ? ` ${spec.value}` : ''}`,
+    spec.description,
+  ]);
+  const width = Math.max(...rows.map(([left]) => (left as string).length));
+  return rows.map(([left, description]) => `  ${(left as string).padEnd(width)}  ${description}\n`).join('');
+}
 
 function mainHelp(): string {
   const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
   const lines = Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
-  return `Usage: openkbs-pulse <command> [options]\n\nCommands:\n${lines.join('\n')}\n\n${COMMON_FLAGS}\nExit codes: 0 ok, 1 API error, 2 usage error.\n`;
+  return `Usage: openkbs-pulse <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nOptions:\n${optionsHelp(COMMON_OPTIONS)}\nopenkbs-pulse <command> --help shows the options of a command.\n${EXIT_CODES_HELP}`;
 }
 
 function commandHelp(spec: CommandSpec): string {
-  return `Usage: openkbs-pulse ${spec.usage} [options]\n\n${spec.summary}.\n\n${COMMON_FLAGS}${spec.extraFlags ?? ''}`;
+  const options = { ...(spec.options ?? {}), ...COMMON_OPTIONS };
+  return `Usage: openkbs-pulse ${spec.usage} [options]\n\n${spec.summary}.\n\nOptions:\n${optionsHelp(options)}\n${EXIT_CODES_HELP}`;
 }
+
+type ParseOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+const parseOptions = (options: Readonly<Record<string, OptionSpec>>): ParseOptions =>
+  Object.fromEntries(Object.entries(options).map(([name, { type, short }]) => [name, short ? { type, short } : { type }]));
 
 /** Renders rows as an aligned text table. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -104,68 +149,70 @@ class UsageError extends Error {}
 
 /** Runs the CLI; resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'kb-id': { type: 'string' },
-        'api-key': { type: 'string' },
-        'api-url': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        region: { type: 'string' },
-        'expires-in': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    io.stderr(`openkbs-pulse: ${error instanceof Error ? error.message : String(error)}\n\n${mainHelp()}`);
+  // A lenient pass finds the command; the strict pass then allows only that command's options.
+  const lenient = parseArgs({ args: [...argv], allowPositionals: true, strict: false, options: parseOptions(ALL_OPTIONS) });
+  const first = lenient.positionals[0];
+  const spec = first !== undefined && Object.prototype.hasOwnProperty.call(COMMANDS, first) ? COMMANDS[first] : undefined;
+  const allowed = { ...COMMON_OPTIONS, ...(spec?.options ?? {}) };
+  const usageError = (problem: string): number => {
+    io.stderr(spec ? `openkbs-pulse ${first}: ${problem}\n\n${commandHelp(spec)}` : `openkbs-pulse: ${problem}\n\n${mainHelp()}`);
     return EXIT.usage;
+  };
+  if (spec) {
+    const misplaced = Object.keys(lenient.values).filter((name) => name in ALL_OPTIONS && !(name in allowed));
+    if (misplaced.length > 0) {
+      return usageError(`${misplaced.map((name) => `--${name}`).join(', ')} does not apply to ${first}`);
+    }
   }
-  const { values, positionals } = parsed;
+  let values: { [name: string]: string | boolean | undefined };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: parseOptions(allowed) }));
+  } catch (error) {
+    // Node's message goes on about '--' for positionals; its first sentence is the point.
+    return usageError((error instanceof Error ? error.message : String(error)).split('. To specify')[0] ?? '');
+  }
+  const option = (name: string): string | undefined => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const json = values.json === true;
   const [name, ...rest] = positionals;
   if (name === undefined || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
-    const spec = topic === undefined ? undefined : COMMANDS[topic];
-    if (spec && topic) {
-      io.stdout(commandHelp(spec));
+    const topicSpec = topic !== undefined && Object.prototype.hasOwnProperty.call(COMMANDS, topic) ? COMMANDS[topic] : undefined;
+    if (topicSpec) {
+      io.stdout(commandHelp(topicSpec));
       return EXIT.ok;
     }
-    if (values.help || name === 'help') {
+    if (topic !== undefined) return usageError(`unknown command "${topic}"`);
+    if (values.help === true || name === 'help') {
       io.stdout(mainHelp());
       return EXIT.ok;
     }
     io.stderr(mainHelp());
     return EXIT.usage;
   }
-  const spec = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!spec) {
-    io.stderr(`openkbs-pulse: unknown command "${name}"\n\n${mainHelp()}`);
-    return EXIT.usage;
-  }
-  if (values.help) {
+  if (!spec) return usageError(`unknown command "${name}"`);
+  if (values.help === true) {
     io.stdout(commandHelp(spec));
     return EXIT.ok;
   }
   const max = spec.args.length + (spec.optionalArgs?.length ?? 0);
   if (rest.length < spec.args.length || rest.length > max) {
     const missing = spec.args.slice(rest.length).map((arg) => `<${arg}>`);
-    const problem = missing.length > 0 ? `missing ${missing.join(' ')}` : 'too many arguments';
-    io.stderr(`openkbs-pulse ${name}: ${problem}\n\n${commandHelp(spec)}`);
-    return EXIT.usage;
+    return usageError(missing.length > 0 ? `missing ${missing.join(' ')}` : 'too many arguments');
   }
 
   const env = io.env ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
   const client: PulseClient = createPulseClient({
     ...io.clientOptions,
     env: () => env,
-    kbId: values['kb-id'] ?? io.clientOptions?.kbId,
-    apiKey: values['api-key'] ?? io.clientOptions?.apiKey,
-    apiUrl: values['api-url'] ?? io.clientOptions?.apiUrl,
+    kbId: option('kb-id') ?? io.clientOptions?.kbId,
+    apiKey: option('api-key') ?? io.clientOptions?.apiKey,
+    apiUrl: option('api-url') ?? io.clientOptions?.apiUrl,
   });
-  const out = (human: string, json: unknown) => io.stdout(values.json ? JSON.stringify(json, null, 2) + '\n' : human);
+  const out = (human: string, value: unknown) => io.stdout(json ? JSON.stringify(value, null, 2) + '\n' : human);
   try {
     switch (name) {
       case 'status': {
@@ -201,7 +248,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         break;
       }
       case 'token': {
-        const raw = values['expires-in'];
+        const raw = option('expires-in');
         const expiresIn = raw === undefined ? undefined : Number(raw);
         if (expiresIn !== undefined && !(Number.isFinite(expiresIn) && expiresIn > 0)) throw new UsageError('--expires-in must be a positive number of seconds');
         const result = await client.getToken(rest[0] as string, { expiresIn });
@@ -218,8 +265,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case 'enable':
       case 'disable': {
-        const region = values.region;
-        if (name === 'disable' && region !== undefined) throw new UsageError('--region applies to enable only');
+        const region = option('region');
         if (region !== undefined && !isRegion(region)) throw new UsageError(`--region must be ${REGIONS.join(' or ')}`);
         const result = name === 'enable' ? await client.enable({ region }) : await client.disable();
         out(`Elastic Pulse is ${result.enabled ? 'enabled' : 'disabled'} (${result.region}, ${result.endpoint}).\n`, result);
@@ -228,16 +274,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`openkbs-pulse ${name}: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    const code = isPulseError(error) ? error.code : undefined;
+    if (error instanceof UsageError) return usageError(error.message);
+    // A PulseApiError means a request went out: whatever the service (or network) said is an
+    // API error, exit 1, even message_too_large. Usage codes raised before sending exit 2.
+    const code: string = isPulseError(error) ? error.code : UNEXPECTED_ERROR;
     const message = error instanceof Error ? error.message : String(error);
-    if (values.json) io.stderr(JSON.stringify({ error: message, code: code ?? 'server_error' }) + '\n');
-    else io.stderr(`openkbs-pulse ${name}: ${message}${code ? ` [${code}]` : ''}\n`);
-    if (code === 'missing_credentials' && !values.json) io.stderr('Pass --kb-id and --api-key, or set them in the environment.\n');
-    return code !== undefined && USAGE_CODES.has(code) ? EXIT.usage : EXIT.apiError;
+    if (json) io.stderr(JSON.stringify({ error: message, code }) + '\n');
+    else io.stderr(`openkbs-pulse ${name}: ${message} [${code}]\n`);
+    if (code === 'missing_credentials' && !json) io.stderr('Pass --kb-id and --api-key, or set them in the environment.\n');
+    const beforeSending = isPulseError(error) && !isPulseApiError(error) && USAGE_CODES.has(error.code);
+    return beforeSending ? EXIT.usage : EXIT.apiError;
   } finally {
     await client.close();
   }

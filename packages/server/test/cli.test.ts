@@ -2,6 +2,7 @@
 // cli.int.test.ts runs the built bin against the local service.
 import { HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { PulseClientOptions } from '../src/client.js';
 import { formatTable, parsePublishData, runCli } from '../src/cli-run.js';
 import { API_KEY, API_URL, answerWith, onApi, PUBLISH_RESPONSE, server, TOKEN_RESPONSE } from './helpers.js';
 
@@ -11,14 +12,14 @@ afterAll(() => server.close());
 
 const ENV = { OPENKBS_KB_ID: 'kb-cli', OPENKBS_API_KEY: API_KEY, OPENKBS_API_URL: API_URL };
 
-async function run(argv: string[], env: Record<string, string> = ENV) {
+async function run(argv: string[], env: Record<string, string> = ENV, clientOptions: PulseClientOptions = {}) {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
     env,
-    clientOptions: { transport: 'fetch', retries: 0 },
+    clientOptions: { transport: 'fetch', retries: 0, ...clientOptions },
   });
   return { code, stdout, stderr };
 }
@@ -107,6 +108,101 @@ describe('openkbs-pulse (in-process)', () => {
       expect(help.stdout).toContain(`Usage: openkbs-pulse ${command}`);
       expect((await run(['help', command])).stdout).toBe(help.stdout);
     }
+  });
+});
+
+describe('options per command', () => {
+  const COMMANDS = ['status', 'channels', 'presence', 'publish', 'token', 'enable', 'disable'];
+
+  it.each([
+    [['status', '--region', 'eu-central-1'], 'status', '--region does not apply to status'],
+    [['channels', '--expires-in', '5'], 'channels', '--expires-in does not apply to channels'],
+    [['disable', '--region', 'us-east-1'], 'disable', '--region does not apply to disable'],
+    [['presence', 'room', '--expires-in', '5'], 'presence', '--expires-in does not apply to presence'],
+    [['token', 'u', '--region', 'us-east-1'], 'token', '--region does not apply to token'],
+    [['status', '--bogus'], 'status', "Unknown option '--bogus'"],
+    [['publish', 'c', 'e', '--kb-id'], 'publish', "Option '--kb-id <value>' argument missing"],
+  ])('%j exits 2 with the command help, not the main help', async (argv, command, problem) => {
+    const received = answerWith({ enabled: true });
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`openkbs-pulse ${command}: ${problem}`);
+    expect(result.stderr).toContain(`Usage: openkbs-pulse ${command}`);
+    expect(result.stderr).not.toContain('Commands:');
+    expect(received).toEqual([]);
+  });
+
+  it('an unknown option before any command gets the main help', async () => {
+    const result = await run(['--bogus']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Unknown option '--bogus'");
+    expect(result.stderr).toContain('Commands:');
+  });
+
+  it('each command help lists its own options and only them', async () => {
+    const token = (await run(['token', '--help'])).stdout;
+    expect(token).toContain('--expires-in <s>');
+    expect(token).not.toContain('--region');
+    const enable = (await run(['enable', '--help'])).stdout;
+    expect(enable).toContain('--region <region>');
+    expect(enable).not.toContain('--expires-in');
+    const status = (await run(['status', '--help'])).stdout;
+    expect(status).not.toMatch(/--region|--expires-in/);
+  });
+
+  it('help columns are aligned: every option description starts in one column', async () => {
+    for (const argv of [['--help'], ...COMMANDS.map((command) => [command, '--help'])]) {
+      const help = (await run(argv)).stdout;
+      const block = help.slice(help.indexOf('Options:\n') + 'Options:\n'.length).split('\n\n')[0] ?? '';
+      const lines = block.split('\n').filter((line) => line.startsWith('  -'));
+      expect(lines.length).toBeGreaterThanOrEqual(5);
+      const columns = new Set(lines.map((line) => /^ {2}\S.*?\S {2,}(?=\S)/.exec(line)?.[0].length));
+      expect(columns.size, `${argv.join(' ')}:\n${block}`).toBe(1);
+    }
+  });
+});
+
+describe('exit codes and error codes', () => {
+  it('a 413 message_too_large the service returned is an API error: exit 1', async () => {
+    answerWith({ error: 'frame over 32768 bytes', code: 'message_too_large' }, 413);
+    const result = await run(['publish', 'chat', 'msg', '{"a":1}']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('[message_too_large]');
+  });
+
+  it('a publish the SDK rejects before sending is a usage error: exit 2, nothing sent', async () => {
+    const received = answerWith({ delivered: 1, timestamp: 1 });
+    const result = await run(['publish', 'chat', 'msg', JSON.stringify({ text: 'x'.repeat(40_000) })]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('[message_too_large]');
+    expect(received).toEqual([]);
+  });
+
+  it('a network failure reports network_error, exit 1', async () => {
+    const result = await run(['status', '--json'], ENV, {
+      fetch: async () => {
+        throw new TypeError('fetch failed');
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stderr)).toMatchObject({ code: 'network_error' });
+  });
+
+  it('an error that is not a PulseError is reported as unexpected_error (not server_error), exit 1', async () => {
+    answerWith({ error: 'busy' }, 503);
+    const options: PulseClientOptions = {
+      retries: 1,
+      sleep: async () => {},
+      onRetry: () => {
+        throw new RangeError('hook broke');
+      },
+    };
+    const json = await run(['status', '--json'], ENV, options);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stderr)).toEqual({ error: 'hook broke', code: 'unexpected_error' });
+    const human = await run(['status'], ENV, options);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toBe('openkbs-pulse status: hook broke [unexpected_error]\n');
   });
 });
 
