@@ -11,13 +11,12 @@ import {
   isPulseError,
   isRegion,
   MAX_MESSAGE_BYTES,
-  mergeEventIntoData,
+  messageFrameBytes,
   parseApiError,
   parseApiResponse,
   publishDataProblem,
   PulseError,
   systemClock,
-  utf8ByteLength,
   type ApiActionName,
   type ApiCredentials,
   type ApiRequests,
@@ -171,9 +170,6 @@ export interface PulseClient {
   close(): Promise<void>;
 }
 
-// A 13-digit timestamp stands for the one the service adds to the frame it sends.
-const FRAME_TIMESTAMP = 1_704_067_200_000;
-
 const invalid = (message: string) => new PulseError('invalid_argument', message);
 
 /** The request fields of `action` besides `action`, `kbId` and `apiKey`. */
@@ -207,18 +203,12 @@ function unexpectedError(error: unknown): Error {
 export function validatePublish(channel: unknown, event: unknown, data: unknown): void {
   const problem = channelNameProblem(channel) ?? eventNameProblem(event) ?? publishDataProblem(event as string, data);
   if (problem) throw invalid(problem);
-  let frame: string;
+  let bytes: number;
   try {
-    frame = JSON.stringify({
-      type: 'message',
-      channel,
-      data: mergeEventIntoData(event as string, data as JsonObject | null | undefined),
-      timestamp: FRAME_TIMESTAMP,
-    });
+    bytes = messageFrameBytes(channel as string, event as string, data as JsonObject | null | undefined);
   } catch (error) {
     throw new PulseError('invalid_argument', 'data must be JSON-serializable', { cause: error });
   }
-  const bytes = utf8ByteLength(frame);
   if (bytes > MAX_MESSAGE_BYTES) {
     throw new PulseError('message_too_large', `message is ${bytes} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit`);
   }
