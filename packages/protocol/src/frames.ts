@@ -220,6 +220,12 @@ function parseJson(text: unknown, limitBytes: number): ParseResult<unknown> & { 
   return ok(value);
 }
 
+/** A service time: finite and not before the epoch. */
+function isTimestamp(value: unknown): value is number {
+  return isFiniteNumber(value) && value >= 0;
+}
+
+/** The frame's `channel`, checked with {@link channelNameProblem} (for actions and service frames alike). */
 function channelOf(frame: JsonObject): ParseResult<string> {
   const problem = channelNameProblem(frame.channel);
   return problem ? fail('invalid_message', problem) : ok(frame.channel as string);
@@ -278,8 +284,10 @@ export function parsePresenceMember(value: unknown): ParseResult<PresenceMember>
 }
 
 /**
- * Validates one text frame sent by the service. Never throws. Used on the client's hot path,
- * so it checks shapes without copying.
+ * Validates one text frame sent by the service. Never throws. Checks shapes without copying,
+ * with the same rules as for client actions where they overlap: channel names as
+ * {@link channelNameProblem}, timestamps non-negative, a sync `count` a non-negative integer
+ * not below the number of members listed, nesting at most {@link MAX_NESTING_DEPTH} levels.
  * @param text The raw WebSocket message.
  * @param maxBytes Size limit; the service never sends more than a client may publish plus a
  * presence sync of {@link MAX_PRESENCE_MEMBERS} members, so the default is generous.
@@ -290,21 +298,27 @@ export function parseServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
   const frame = parsed.value as JsonObject;
   switch (frame.type) {
     case 'message': {
-      if (!isNonEmptyString(frame.channel)) return fail('invalid_message', 'message.channel must be a string');
+      const channel = channelOf(frame);
+      if (!channel.ok) return channel;
       const data = frame.data;
       if (!isObject(data) || typeof data.type !== 'string') {
         return fail('invalid_message', 'message.data must be an object with a string type');
       }
-      if (!isFiniteNumber(frame.timestamp)) return fail('invalid_message', 'message.timestamp must be a number');
+      if (!isTimestamp(frame.timestamp)) return fail('invalid_message', 'message.timestamp must be a non-negative number');
       return ok(frame as unknown as MessageFrame);
     }
     case 'presence': {
-      if (!isNonEmptyString(frame.channel)) return fail('invalid_message', 'presence.channel must be a string');
+      const channel = channelOf(frame);
+      if (!channel.ok) return channel;
       if (frame.action === 'sync') {
-        if (!isFiniteNumber(frame.count) || frame.count < 0) {
-          return fail('invalid_message', 'presence.count must be a non-negative number');
+        if (!Number.isInteger(frame.count) || (frame.count as number) < 0) {
+          return fail('invalid_message', 'presence.count must be a non-negative integer');
         }
         if (!Array.isArray(frame.members)) return fail('invalid_message', 'presence.members must be an array');
+        // `count` is exact and the list may be truncated, never longer than the count.
+        if (frame.members.length > (frame.count as number)) {
+          return fail('invalid_message', 'presence.count must not be below the number of members listed');
+        }
         for (const member of frame.members) {
           const checked = parsePresenceMember(member);
           if (!checked.ok) return checked;
@@ -319,7 +333,7 @@ export function parseServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
       return fail('invalid_message', 'presence.action must be sync, enter, leave or update');
     }
     case 'pong':
-      if (!isFiniteNumber(frame.timestamp)) return fail('invalid_message', 'pong.timestamp must be a number');
+      if (!isTimestamp(frame.timestamp)) return fail('invalid_message', 'pong.timestamp must be a non-negative number');
       return ok(frame as unknown as PongFrame);
     case 'error': {
       if (typeof frame.error !== 'string') return fail('invalid_message', 'error.error must be a string');

@@ -173,6 +173,12 @@ describe('parseServerFrame: every frame of the seed', () => {
     });
   });
 
+  it('accepts a sync whose count is above the members listed (truncated at MAX_PRESENCE_MEMBERS)', () => {
+    const text = '{"type":"presence","action":"sync","channel":"c","count":250,"members":[{"userId":"a","connectionId":"1"}]}';
+    expect(parseServerFrame(text).ok).toBe(true);
+    expect(parseServerFrame('{"type":"pong","timestamp":0}').ok).toBe(true);
+  });
+
   it('maps an unknown error code to server_error', () => {
     const result = parseServerFrame('{"type":"error","error":"x","code":"made_up"}');
     expect(result.ok && result.value.type === 'error' && result.value.code).toBe('server_error');
@@ -196,6 +202,14 @@ describe('parseServerFrame: malformed frames', () => {
     ['member with string connectedAt', '{"type":"presence","action":"enter","channel":"c","member":{"userId":"u","connectionId":"x","connectedAt":"now"}}'],
     ['pong without timestamp', '{"type":"pong"}'],
     ['error without text', '{"type":"error","code":"forbidden"}'],
+    ['sync with count below the number of members', '{"type":"presence","action":"sync","channel":"c","count":1,"members":[{"userId":"a","connectionId":"1"},{"userId":"b","connectionId":"2"}]}'],
+    ['sync with a fractional count', '{"type":"presence","action":"sync","channel":"c","count":1.5,"members":[]}'],
+    ['pong with a negative timestamp', '{"type":"pong","timestamp":-1}'],
+    ['message with a negative timestamp', '{"type":"message","channel":"c","data":{"type":"e"},"timestamp":-5}'],
+    ['message with control characters in its channel', '{"type":"message","channel":"a\\nb","data":{"type":"e"},"timestamp":1}'],
+    ['message with a channel over 256 characters', JSON.stringify({ type: 'message', channel: 'c'.repeat(257), data: { type: 'e' }, timestamp: 1 })],
+    ['presence with control characters in its channel', '{"type":"presence","action":"leave","channel":"a\\u0000b","member":{"userId":"u","connectionId":"x"}}'],
+    ['sync with control characters in its channel', '{"type":"presence","action":"sync","channel":"\\u007f","count":0,"members":[]}'],
     ['__proto__ key', '{"type":"message","channel":"c","data":{"type":"e","__proto__":{}},"timestamp":1}'],
     ['__proto__ key spelled with \\u escapes', '{"type":"message","channel":"c","data":{"type":"e","__pr\\u006fto__":{}},"timestamp":1}'],
   ];
