@@ -289,9 +289,11 @@ export function parseApiResponse<A extends ApiActionName>(action: A, body: unkno
 
 /**
  * Reads the claims of a JWT without verifying its signature (for routing decisions only:
- * the service verifies). Returns `undefined` for anything that is not a JWT with a JSON payload.
+ * the service verifies). Never throws: returns `undefined` for anything that is not a JWT
+ * with a JSON object payload, a value that is not a string included.
  */
-export function decodeTokenClaims(token: string): Partial<PulseTokenClaims> | undefined {
+export function decodeTokenClaims(token: unknown): Partial<PulseTokenClaims> | undefined {
+  if (typeof token !== 'string') return undefined;
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   try {

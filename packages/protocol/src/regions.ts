@@ -28,9 +28,14 @@ export function endpointForRegion(region: Region): string {
   return REGION_ENDPOINTS[region];
 }
 
+/** The hosted domain a region host may be written under (`pulse.vpc1.eu.openkbs.com`). */
+const HOSTED_DOMAIN = '.openkbs.com';
+
 /**
  * The region an endpoint belongs to, or `undefined` for an endpoint that is not a hosted one
- * (a local service, a proxy).
+ * (a local service, a proxy). The host must be a region's host exactly (`pulse.vpc1.eu`) or
+ * that host under `.openkbs.com` (`pulse.vpc1.eu.openkbs.com`); any other host, such as
+ * `pulse.vpc1.eu.example.com`, has no region. Scheme, port, path and letter case are ignored.
  */
 export function regionForEndpoint(endpoint: string): Region | undefined {
   let host: string;
@@ -41,7 +46,7 @@ export function regionForEndpoint(endpoint: string): Region | undefined {
   }
   for (const region of REGIONS) {
     const regionHost = new URL(REGION_ENDPOINTS[region]).hostname;
-    if (host === regionHost || host.startsWith(regionHost + '.')) return region;
+    if (host === regionHost || host === regionHost + HOSTED_DOMAIN) return region;
   }
   return undefined;
 }

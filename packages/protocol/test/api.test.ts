@@ -76,4 +76,11 @@ describe('decodeTokenClaims', () => {
   it('returns undefined for garbage', () => {
     for (const token of ['', 'abc', 'a.%%%.c', jwt([1] as unknown as object), 'a..c']) expect(decodeTokenClaims(token)).toBeUndefined();
   });
+
+  it('returns undefined for a value that is not a string, without throwing', () => {
+    for (const token of [undefined, null, 42, {}, ['a.b.c'], { split: () => ['a', 'b'] }]) {
+      expect(() => decodeTokenClaims(token)).not.toThrow();
+      expect(decodeTokenClaims(token)).toBeUndefined();
+    }
+  });
 });

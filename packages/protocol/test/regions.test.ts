@@ -31,6 +31,24 @@ describe('regions', () => {
     expect(regionForEndpoint('wss://pulse.vpc1.usa')).toBeUndefined();
     expect(regionForEndpoint('not a url')).toBeUndefined();
   });
+
+  it('matches the exact host or the host under .openkbs.com, never a prefix of another domain', () => {
+    expect(regionForEndpoint('wss://pulse.vpc1.eu')).toBe('eu-central-1');
+    expect(regionForEndpoint('wss://pulse.vpc1.us:443/path?x=1')).toBe('us-east-1');
+    expect(regionForEndpoint('wss://pulse.vpc1.us.openkbs.com')).toBe('us-east-1');
+    expect(regionForEndpoint('WSS://PULSE.VPC1.EU.OPENKBS.COM/prod')).toBe('eu-central-1');
+    for (const endpoint of [
+      'wss://pulse.vpc1.eu.evil.com',
+      'wss://pulse.vpc1.us.evil.example',
+      'wss://pulse.vpc1.eu.openkbs.com.evil.com',
+      'wss://pulse.vpc1.eu.openkbs.community',
+      'wss://x.pulse.vpc1.us',
+      'wss://evil.com/pulse.vpc1.us',
+      'wss://pulse.vpc1.us@evil.com',
+    ]) {
+      expect(regionForEndpoint(endpoint), endpoint).toBeUndefined();
+    }
+  });
 });
 
 describe('buildConnectUrl', () => {
