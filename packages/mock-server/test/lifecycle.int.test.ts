@@ -114,6 +114,28 @@ describe('test hooks', () => {
   });
 });
 
+describe('presence member connectedAt (fake clock)', () => {
+  it('is the time the connection was accepted, not the time the member entered', async () => {
+    const clock = createFakeClock();
+    const svc = await start({ clock });
+    const acceptedAt = clock.now();
+    const alice = await connect(svc, 'alice', { channel: 'room' });
+    expect(svc.connections()[0]!.connectedAt).toBe(acceptedAt);
+    clock.advance(5_000);
+    alice.send({ action: 'presence_enter', channel: 'room', data: { n: 1 } });
+    expect(await alice.nextType('presence')).toMatchObject({ action: 'enter', member: { connectedAt: acceptedAt } });
+    clock.advance(5_000);
+    alice.send({ action: 'presence_leave', channel: 'room' });
+    await alice.nextType('presence', (frame) => frame.action === 'leave');
+    alice.send({ action: 'presence_enter', channel: 'room' });
+    await alice.nextType('presence', (frame) => frame.action === 'enter');
+    alice.send({ action: 'presence', channel: 'room' });
+    expect(await alice.nextType('presence', (frame) => frame.action === 'sync')).toMatchObject({
+      members: [{ userId: 'alice', connectedAt: acceptedAt }],
+    });
+  });
+});
+
 describe('slow consumer', () => {
   it('closes a connection whose outgoing buffer exceeds maxBufferedBytes with CLOSE_CODES.slowConsumer', async () => {
     const svc = await start({ maxBufferedBytes: 256 * 1024 });

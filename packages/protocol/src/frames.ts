@@ -120,7 +120,11 @@ export interface PresenceMember {
   userId: string;
   /** Unique per connection: one user can be present from several tabs. */
   connectionId: string;
-  /** When the member entered (ms since epoch). The hosted service may omit it on enter/leave. */
+  /**
+   * When the service accepted this member's connection (ms since epoch), as in the seed's sync
+   * example: not when it entered the presence set, so leaving and entering again, or updating,
+   * keeps it. The hosted service may omit it on enter/leave.
+   */
   connectedAt?: number;
   /** Data given to `presence_enter` / `presence_update`. */
   data?: unknown;
