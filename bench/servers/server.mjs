@@ -3,8 +3,13 @@
 // ws:       raw `ws` server: a publish is encoded once to one Buffer, sent to every client.
 // socketio: socket.io server (websocket transport only): io.emit of the same payload.
 // pulse:    the local Pulse service (createPulseService) from @openkbs-pulse/mock-server.
+import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { serveIpc } from '../lib/util.mjs';
+
+// TCP connections accepted by any server of this process (the IPC channel is not a net server).
+let tcpConnections = 0;
+subscribe('net.server.socket', () => void tcpConnections++);
 
 const require = createRequire(import.meta.url);
 const [kind, bundlePath] = process.argv.slice(2);
@@ -100,6 +105,7 @@ serveIpc({
     return true;
   },
   connections: () => (service ? service.connections().length : clients.size),
+  tcpConnections: () => tcpConnections,
   close: async () => {
     await service?.close();
     return true;
