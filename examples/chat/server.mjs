@@ -62,7 +62,11 @@ export async function startChatServer(options) {
     'GET /app.js': () => send(200, appJs, 'text/javascript; charset=utf-8'),
     'GET /style.css': () => send(200, styleCss, 'text/css; charset=utf-8'),
     'GET /favicon.ico': () => send(204, '', 'image/x-icon'),
-    /** A token for a new chat user; the name is only display data. */
+    /**
+     * A token for a new chat user; the name is only display data. This demo has no sign-in, so it
+     * trusts the userId the page sends back (to keep one identity across token refreshes). A real
+     * app must not: derive the userId from its own session (cookie, auth header) on the server.
+     */
     'POST /api/token': async (body) => {
       const name = cleanText(body.name, MAX_NAME);
       if (!name) return json(400, { error: 'name is required' });

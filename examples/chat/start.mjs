@@ -1,18 +1,33 @@
-// One command: `node examples/chat/start.mjs` (or `corepack pnpm demo` from the root, which builds
-// the packages first). Starts a local Pulse service, unless OPENKBS_KB_ID / OPENKBS_API_KEY /
-// OPENKBS_API_URL point to a real one, and the chat backend; prints the URL; Ctrl-C stops both.
-// While it runs, type `r` + Enter to restart the local service (pages show "Reconnecting…", then
-// catch up), `s` to stop it, `g` to start it again.
+// One command: `node examples/chat/start.mjs` (or `corepack pnpm demo` from the root); either builds
+// the packages first when they are missing or out of date. Starts a local Pulse service and the chat
+// backend, prints the URL; Ctrl-C stops both. Set OPENKBS_KB_ID and OPENKBS_API_KEY (both) to use a
+// real service instead of the local one (OPENKBS_API_URL then picks its HTTP API, default hosted).
+// With the local service and a terminal (TTY), type `r` + Enter to restart it (pages show
+// "Reconnecting…", then catch up), `s` to stop it, `g` to start it again.
 import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
-import { createPulseService } from '@openkbs-pulse/mock-server';
-import { startChatServer } from './server.mjs';
+import { ensureBuilt } from '../../scripts/lib/stale-packages.mjs';
+
+const isMain = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
+// Run directly (a fresh clone included): build the packages first when their dist/ is missing or
+// stale, because the imports below load the built packages. Tests import this file from source.
+if (isMain) {
+  try {
+    ensureBuilt();
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+const { createPulseService } = await import('@openkbs-pulse/mock-server');
+const { startChatServer } = await import('./server.mjs');
 
 const RESTART_PAUSE_MS = 3000;
 const DEFAULT_PORT = 3000;
 
 /**
- * @param {{ port?: number, host?: string, log?: (line: string) => void }} [options]
+ * @param {{ port?: number, host?: string, log?: (line: string) => void, stdin?: NodeJS.ReadableStream & { isTTY?: boolean } }} [options]
+ *   stdin: where the r/s/g commands are read (default process.stdin; only when it is a TTY)
  * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
  */
 export async function startChatDemo(options = {}) {
@@ -32,11 +47,12 @@ export async function startChatDemo(options = {}) {
 
   log(service ? `local Pulse service: ${service.wsUrl} (kb ${service.kbId})` : `Pulse: ${pulse.apiUrl ?? 'hosted'} (kb ${pulse.kbId})`);
   log(`\n  Chat is running: open ${chat.url} in two browser tabs (add ?name=Ada to pick a name)\n`);
-  if (service) log('  r + Enter: restart the Pulse service   s: stop it   g: start it   Ctrl-C: quit\n');
 
   let commands;
-  if (service && process.stdin.isTTY) {
-    commands = createInterface({ input: process.stdin });
+  // The commands read the terminal: without one (a pipe, CI, a test) there are none to offer.
+  if (service && (options.stdin ?? process.stdin).isTTY) {
+    log('  r + Enter: restart the Pulse service   s: stop it   g: start it   Ctrl-C: quit\n');
+    commands = createInterface({ input: options.stdin ?? process.stdin });
     commands.on('line', (line) => {
       const command = line.trim().toLowerCase();
       const act = async () => {
@@ -87,7 +103,7 @@ export async function runUntilInterrupted(start = startChatDemo) {
   return demo;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMain) {
   runUntilInterrupted().catch((error) => {
     console.error(error);
     process.exit(1);

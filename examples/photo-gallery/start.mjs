@@ -1,8 +1,22 @@
-// One command: `node examples/photo-gallery/start.mjs` (after `corepack pnpm build`). Starts a local
+// One command: `node examples/photo-gallery/start.mjs` (builds the packages first when they are
+// missing or out of date). Starts a local
 // Pulse service unless OPENKBS_KB_ID / OPENKBS_API_KEY are set, and the gallery (API + Vite).
 import { pathToFileURL } from 'node:url';
-import { createPulseService } from '@openkbs-pulse/mock-server';
-import { startGallery } from './server.mjs';
+import { ensureBuilt } from '../../scripts/lib/stale-packages.mjs';
+
+const isMain = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
+// Run directly (a fresh clone included): build the packages first when their dist/ is missing or
+// stale, because the imports below load the built packages. Tests import this file from source.
+if (isMain) {
+  try {
+    ensureBuilt();
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+const { createPulseService } = await import('@openkbs-pulse/mock-server');
+const { startGallery } = await import('./server.mjs');
 
 export async function startGalleryDemo({ port, log = (line) => console.log(line) } = {}) {
   const env = process.env;
@@ -22,7 +36,7 @@ export async function startGalleryDemo({ port, log = (line) => console.log(line)
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMain) {
   const demo = await startGalleryDemo();
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => demo.stop().then(() => process.exit(0), () => process.exit(1)));

@@ -195,9 +195,17 @@ async function main(): Promise<void> {
       });
   });
 
+  // Leave at once when the page goes away, instead of when the service notices the closed socket.
   addEventListener('pagehide', () => {
     chat.presence.leave();
     pulse.disconnect();
+  });
+  // A page restored from the back/forward cache comes back disconnected: connect again (presence
+  // is entered again with its last data, and the catch-up runs on `connected`).
+  addEventListener('pageshow', (event) => {
+    if (!event.persisted) return;
+    pulse.connect();
+    chat.presence.enter({ name }).catch(() => undefined);
   });
 }
 

@@ -106,6 +106,27 @@ describe('chat page in Chromium', () => {
     await messageText(ada, 'back again');
   });
 
+  it('a page restored from the back/forward cache connects again and re-enters presence', async () => {
+    const ada = await openAs('Ada');
+    const bob = await openAs('Bob');
+    await bob.waitForFunction(() => document.getElementById('online-count')?.textContent === '2', undefined, WAIT);
+
+    // What the browser fires when Ada navigates away with the page kept in the bfcache, then back.
+    await ada.evaluate(() => dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
+    await ada.waitForSelector('body[data-state="disconnected"]', WAIT);
+    await bob.waitForFunction(() => document.getElementById('online-count')?.textContent === '1', undefined, WAIT);
+
+    // Said while Ada's page was in the cache: the catch-up on `connected` brings it.
+    await send(bob, 'while you were in the cache');
+    await messageText(bob, 'while you were in the cache');
+    await ada.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+    await ada.waitForSelector('body[data-state="connected"]', WAIT);
+    await messageText(ada, 'while you were in the cache');
+    await bob.waitForFunction(() => document.getElementById('online-count')?.textContent === '2', undefined, WAIT);
+    await send(bob, 'welcome back');
+    await messageText(ada, 'welcome back');
+  });
+
   it('shows user data as text, never as markup', async () => {
     const evil = '<img src=x onerror="window.__pwned=1">';
     const mallory = await openAs(evil);
