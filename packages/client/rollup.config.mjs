@@ -12,7 +12,7 @@ import { libraryConfig } from '../../scripts/rollup-lib.mjs';
 // the DOM, such as `all` or `check`). bundle.test.ts runs the result.
 // Compress: `unsafe_arrows` is safe here (no function expression relies on `this`, `arguments`
 // or `new`); no `toplevel`, which would drop the `var Pulse` the IIFE exists to define.
-const INTERNAL_PROPS = /^(presenceRequested|subscribed|entered|synced|em|engine|defaultChannel|rejectAll|errorCode|opened|dead|queues|sends|retry|terminal|face|all|listen|sync|release|check|flush|key|callback|emit|add|remove|open|down|byId)$/;
+const INTERNAL_PROPS = /^(presenceRequested|subscribed|entered|synced|em|engine|defaultChannel|rejectAll|errorCode|opened|dead|queues|sends|retry|terminal|face|all|listen|sync|release|check|flush|key|callback|emit|add|remove|open|down|byId|frame|ping)$/;
 
 const iife = {
   input: 'src/iife.ts',
@@ -20,7 +20,8 @@ const iife = {
     // In browsers isomorphic-ws is only a lookup of the global WebSocket, which the engine does anyway.
     { name: 'browser-websocket', resolveId: (id) => (id === 'isomorphic-ws' ? '\0isomorphic-ws' : null), load: (id) => (id === '\0isomorphic-ws' ? 'export default undefined;' : null) },
     nodeResolve({ browser: true, extensions: ['.mjs', '.js', '.ts'] }),
-    esbuild({ target: 'es2022', tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } } }),
+    // SCRIPT_TAG (src/script-tag.ts) is true here: checks that pulse.js leaves out to stay in its size budget drop out.
+    esbuild({ target: 'es2022', define: { __PULSE_SCRIPT_TAG__: 'true' }, tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } } }),
     terser({
       ecma: 2020,
       compress: { passes: 3, pure_getters: true, pure_funcs: ['Object.freeze', 'Object.keys'], unsafe_arrows: true, inline: 1 },

@@ -1,6 +1,6 @@
 /**
  * What the engine keeps per channel: message listeners (one emitter keyed by event name,
- * `*` for all), the presence set, and whether the server subscription exists on the current
+ * `ANY` for all), the presence set, and whether the server subscription exists on the current
  * connection.
  * @module
  */
@@ -14,7 +14,7 @@ export type MessageEvents = Record<string, MessageFrame>;
 /** One channel's client-side state. */
 export interface ChannelState {
   readonly name: string;
-  /** Message listeners: `em.on(event, fn)`, `em.on('*', fn)`. */
+  /** Message listeners: `em.on(event, fn)`, `em.on(ANY, fn)`. */
   readonly em: Emitter<MessageEvents>;
   readonly presence: PresenceSet;
   /** Subscribed on the current connection. */
@@ -34,10 +34,7 @@ export const createChannelState = (name: string): ChannelState => ({
   presenceRequested: false,
 });
 
-
 /** Whether the channel needs presence frames (listeners or our own membership). */
 export const wantsPresence = (ch: ChannelState): boolean =>
   ch.presence.entered !== undefined || ch.presence.em.all.size > 0;
 
-/** Whether the channel needs a server subscription. */
-export const wantsSubscription = (ch: ChannelState): boolean => ch.em.all.size > 0 || wantsPresence(ch);

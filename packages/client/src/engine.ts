@@ -7,10 +7,12 @@
 import {
   buildConnectUrl,
   channelNameProblem,
+  CLOSE_CODES,
   decodeTokenClaims,
   encodeFrame,
   eventNameProblem,
   isErrorCode,
+  isRegion,
   MAX_MESSAGE_BYTES,
   publishDataProblem,
   PulseError,
@@ -25,12 +27,13 @@ import {
   type Region,
 } from '@openkbs-pulse/protocol';
 import WebSocketDefault from 'isomorphic-ws';
-import { createEmitter, type Emitter, type Handler } from './emitter.js';
+import { createEmitter, type ANY, type Emitter, type Handler, type WildcardHandler } from './emitter.js';
 import { isTokenExpired, refreshToken, type AuthCallback } from './auth.js';
 import { backoffDelay, STABLE_CONNECTION_MS } from './backoff.js';
-import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
-import { applyPresence } from './presence.js';
+import { createChannelState, wantsPresence, type ChannelState } from './channel-state.js';
+import { applyPresence, clearPresence } from './presence.js';
 import { createQueue } from './queue.js';
+import { SCRIPT_TAG } from './script-tag.js';
 import { STATES, type ConnectionState } from './states.js';
 import { openTransport, type DownInfo, type Transport, type WebSocketLikeConstructor } from './transport.js';
 
@@ -46,7 +49,7 @@ export interface PresenceCalls {
 
 /** Options shared by `Pulse` and `Pulse.Realtime`. */
 export interface EngineOptions {
-  /** Your knowledge base id. */
+  /** Your knowledge base id (a non-empty string; a bad option throws `invalid_argument`). */
   kbId: string;
   /** JWT from your backend (`getToken`). */
   token: string;
@@ -55,9 +58,15 @@ export interface EngineOptions {
    * @default 'us-east-1'
    */
   region?: Region;
-  /** WebSocket endpoint. Default: the token's `endpoint` claim, else the region's endpoint. */
+  /**
+   * WebSocket endpoint (a `ws://` or `wss://` URL).
+   * @default the token's `endpoint` claim, else the region's endpoint
+   */
   endpoint?: string;
-  /** Channel subscribed at connect time (sent in the connect URL); also `pulse.channel()`'s default. */
+  /**
+   * Channel subscribed at connect time (sent in the connect URL); also `pulse.channel()`'s default.
+   * @default none (`pulse.channel()` without a name is `'default'`)
+   */
   channel?: string;
   /**
    * Log state changes and frames with `console.debug`.
@@ -69,9 +78,16 @@ export interface EngineOptions {
    * @default true
    */
   autoConnect?: boolean;
-  /** Returns a fresh token when the current one expired (then the client reconnects). */
+  /**
+   * Returns a fresh token when the current one expired (then the client reconnects).
+   * @default none (an expired token ends in `failed` with `token_expired`, unless `authUrl` is set)
+   */
   authCallback?: AuthCallback;
-  /** URL answering a fresh token (JSON `{ token, endpoint? }` or text), fetched with GET when the token expired. */
+  /**
+   * URL answering a fresh token (JSON `{ token, endpoint? }` or text), fetched with GET (cookies
+   * included) when the token expired and there is no `authCallback`.
+   * @default none
+   */
   authUrl?: string;
   /** `fetch` used for `authUrl`. @default globalThis.fetch */
   fetch?: typeof fetch;
@@ -113,7 +129,10 @@ export interface StateChange {
 export type EngineEvents = {
   /** The connection state changed. */
   state: StateChange;
-  /** An error frame from the service, a refused connection, or a failed token refresh. */
+  /**
+   * An error frame from the service, a refused or failed connection attempt, a close by the
+   * service with a reason, or a failed token refresh. Every state change `reason` is also emitted here.
+   */
   error: PulseError;
 };
 
@@ -125,34 +144,51 @@ export interface Engine {
   close(): void;
   /** The state of channel `name` (created on first use). */
   channel(name: string): ChannelState;
-  /** Call after adding or removing listeners or presence: (un)subscribes on the server as needed. */
-  sync(ch: ChannelState): void;
   /** Adds `handler` to one of the channel's emitters (then syncs); returns its removal (which syncs too). */
   listen<E extends Record<string, unknown>, K extends keyof E>(ch: ChannelState, em: Emitter<E>, type: K, handler: Handler<E[K]>): () => void;
+  /** The same for every event of the emitter ({@link ANY}). */
+  listen<E extends Record<string, unknown>>(ch: ChannelState, em: Emitter<E>, type: typeof ANY, handler: WildcardHandler<E>): () => void;
   /** The presence calls both faces expose: `enter`, `update` (the same as enter once entered) and `leave`. */
   presence(ch: ChannelState): PresenceCalls;
   publish(ch: ChannelState, event: string, data: JsonObject | null | undefined): Promise<void>;
-  /** Enters (or updates, when already entered) the presence set with `data`. */
-  enter(ch: ChannelState, data: unknown): Promise<void>;
-  leave(ch: ChannelState): Promise<void>;
-  /** Drops every listener of the channel, leaves presence and unsubscribes on the server. */
+  /** Drops every listener of the channel, leaves presence, unsubscribes on the server and rejects pending presence reads. */
   release(ch: ChannelState): void;
 }
 
 const DEFAULT_WEBSOCKET = WebSocketDefault as unknown as WebSocketLikeConstructor | undefined;
 
-/** Creates the engine (and connects unless `autoConnect` is false). */
+const PING = '{"action":"ping"}';
+/** What publish, enter and leave answer when done at once (one shared settled promise). */
+const RESOLVED = Promise.resolve();
+
+/** Creates the engine (and connects unless `autoConnect` is false). Throws `invalid_argument` on a bad option. */
 export function createEngine(options: EngineOptions): Engine {
+  // Bad options throw here, typed, instead of failing later (a TypeError from `new URL`, a retry loop).
+  const invalid = (key: string): never => {
+    throw new PulseError('invalid_argument', `invalid option: ${key}`);
+  };
+  /** A numeric option: positive and finite. */
+  const num = (key: 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'maxQueueSize', fallback: number): number => {
+    const value = options[key] ?? fallback;
+    return SCRIPT_TAG || (value > 0 && value < Infinity) ? value : invalid(key);
+  };
+  // Not in pulse.js (size budget): there a bad option fails later, untyped.
+  if (!SCRIPT_TAG) {
+    if (!isName(options.kbId)) invalid('kbId');
+    if (!isName(options.token)) invalid('token');
+    if (options.endpoint !== undefined && !/^wss?:\/\/[^/?#]/i.test(options.endpoint)) invalid('endpoint');
+    if (options.region !== undefined && !isRegion(options.region)) invalid('region');
+  }
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
-  const intervalMs = options.heartbeatIntervalMs ?? 20_000;
-  const timeoutMs = options.heartbeatTimeoutMs ?? 10_000;
+  const intervalMs = num('heartbeatIntervalMs', 20_000);
+  const timeoutMs = num('heartbeatTimeoutMs', 10_000);
   const debug = options.debug
-    ? (...args: unknown[]) => console.debug('[pulse]', ...args)
+    ? (...args: unknown[]) => console.debug('[pulse]', ...args.filter((arg) => arg !== undefined))
     : undefined;
   const em = createEmitter<EngineEvents>();
   const channels = new Map<string, ChannelState>();
-  const queue = createQueue(options.maxQueueSize ?? 100);
+  const queue = createQueue(num('maxQueueSize', 100));
   const g = globalThis as unknown as Partial<Window & typeof globalThis>;
   const doc = g.document;
 
@@ -165,6 +201,10 @@ export function createEngine(options: EngineOptions): Engine {
   let attempt = 0;
   let openedAt = 0;
   let hidden = false;
+  /** A token refresh is running: wake-ups must not open a socket with the old token. */
+  let refreshing = false;
+  /** A failed attempt was reported (`network_error`) since the last open or `connect()`. */
+  let reported = false;
   /** Bumped by connect()/close() so late async work (token refresh) is ignored. */
   let epoch = 0;
 
@@ -174,12 +214,18 @@ export function createEngine(options: EngineOptions): Engine {
     decodeTokenClaims(token)?.endpoint ??
     REGION_ENDPOINTS[options.region ?? 'us-east-1'];
 
-  const setState = (next: ConnectionState, reason?: PulseError): void => {
+  /**
+   * Moves to `next`. `before` runs once the state is set but before listeners hear of it: on
+   * open, subscriptions and the queue go out first, so whatever a `connected` listener does
+   * (publish, enter, even throw) comes after them.
+   */
+  const setState = (next: ConnectionState, reason?: PulseError, before?: () => void): void => {
     if (next === state) return;
     const previous = state;
     state = next;
-    debug?.('state', previous, '->', next, reason ?? '');
-    em.emit('state', reason ? { current: next, previous, reason } : { current: next, previous });
+    before?.();
+    debug?.('state', previous, '->', next, reason);
+    em.emit('state', { current: next, previous, reason });
   };
 
   /** Hands `text` to the socket if it is open; `false` when it is not. */
@@ -192,18 +238,27 @@ export function createEngine(options: EngineOptions): Engine {
     sendText(encodeFrame(action));
   };
 
+  /**
+   * Call after adding or removing listeners or presence: (un)subscribes on the server as needed.
+   * A channel that no longer tracks presence forgets its members (a later presence listener
+   * requests a fresh sync).
+   */
   const syncChannel = (ch: ChannelState): void => {
-    if (state !== 'connected') return;
-    const wanted = wantsSubscription(ch);
+    const presence = wantsPresence(ch);
+    if (!presence) {
+      clearPresence(ch.presence);
+      ch.presenceRequested = false;
+    }
+    if (!STATES[state].sends) return;
+    const wanted = presence || ch.em.all.size > 0;
     if (wanted && !ch.subscribed) {
       ch.subscribed = true;
       send({ action: 'subscribe', channel: ch.name });
     } else if (!wanted && ch.subscribed) {
-      ch.subscribed = ch.presenceRequested = false;
+      ch.subscribed = false;
       send({ action: 'unsubscribe', channel: ch.name });
-      return;
     }
-    if (wanted && wantsPresence(ch) && !ch.presenceRequested) {
+    if (presence && !ch.presenceRequested) {
       ch.presenceRequested = true;
       const entered = ch.presence.entered;
       if (entered) send({ action: 'presence_enter', channel: ch.name, data: entered.data });
@@ -211,11 +266,19 @@ export function createEngine(options: EngineOptions): Engine {
     }
   };
 
-  /** Forgets what the server knew: on a new connection only the connect URL's channel is subscribed. */
-  const resetChannels = (open: boolean): void => {
+  /**
+   * Forgets what the server knew: on a new connection only the connect URL's channel is
+   * subscribed. Without `error` (a new connection) the last members stay until the new sync;
+   * with it (close, failure) they are dropped and pending presence reads reject with it.
+   */
+  const resetChannels = (error?: PulseError): void => {
     for (const ch of channels.values()) {
-      ch.subscribed = open && ch.name === options.channel;
+      ch.subscribed = !error && ch.name === options.channel;
       ch.presenceRequested = ch.presence.synced = false;
+      if (error) {
+        clearPresence(ch.presence);
+        ch.presence.em.emit('gone', error);
+      }
     }
   };
 
@@ -231,10 +294,12 @@ export function createEngine(options: EngineOptions): Engine {
 
   const onOpen = (): void => {
     openedAt = clock.now();
-    resetChannels(true);
-    setState('connected');
-    for (const ch of channels.values()) syncChannel(ch);
-    queue.flush(sendText);
+    reported = false;
+    resetChannels();
+    setState('connected', undefined, () => {
+      for (const ch of channels.values()) syncChannel(ch);
+      queue.flush(sendText);
+    });
   };
 
   /**
@@ -281,31 +346,43 @@ export function createEngine(options: EngineOptions): Engine {
       const ch = channels.get(f.channel as string);
       if (ch) applyPresence(ch.presence, f as unknown as PresenceFrame);
     } else if (type === 'error') {
-      em.emit('error', new PulseError(isErrorCode(f.code) ? f.code : 'server_error', f.error as string));
+      // pulse.js (size budget) leaves out the table of codes: there a code string passes as given.
+      const known = SCRIPT_TAG ? typeof f.code === 'string' : isErrorCode(f.code);
+      em.emit('error', new PulseError(known ? (f.code as ErrorCode) : 'server_error', f.error as string));
     }
   };
 
-  const fail = (error: PulseError): void => {
+  /** Ends in a terminal state: no socket, no timers, queued publishes and presence reads rejected with `error`. */
+  const stop = (next: ConnectionState, error: PulseError, reason?: PulseError): void => {
+    epoch++;
+    refreshing = false;
     clock.clearTimeout(retryTimer);
     listenBrowser(false);
+    transport?.close();
+    transport = undefined;
+    resetChannels(error);
     queue.rejectAll(error);
-    setState('failed', error);
-    em.emit('error', error);
+    setState(next, reason);
+    if (reason) em.emit('error', reason);
   };
+  const fail = (error: PulseError): void => stop('failed', error, error);
 
-  const scheduleRetry = (delay: number): void => {
+  const scheduleRetry = (delay: number, reason?: PulseError): void => {
     clock.clearTimeout(retryTimer);
-    setState('reconnecting');
-    debug?.('reconnect in', delay, 'ms');
+    setState('reconnecting', reason);
+    if (reason) em.emit('error', reason);
+    debug?.('retry in', delay);
     retryTimer = clock.setTimeout(open, delay);
   };
 
   const refresh = (): void => {
     const current = epoch;
+    refreshing = true;
     setState('reconnecting');
     refreshToken(options).then(
       (fresh) => {
         if (current !== epoch) return;
+        refreshing = false;
         if (!fresh) return fail(new PulseError('token_expired', 'token expired; set authCallback or authUrl', { statusCode: 401 }));
         token = fresh.token;
         authEndpoint = fresh.endpoint;
@@ -314,8 +391,8 @@ export function createEngine(options: EngineOptions): Engine {
       },
       (cause: unknown) => {
         if (current !== epoch) return;
-        em.emit('error', new PulseError('token_expired', 'token refresh failed', { cause }));
-        scheduleRetry(backoffDelay(attempt++, random));
+        refreshing = false;
+        scheduleRetry(backoffDelay(attempt++, random), new PulseError('token_expired', 'token refresh failed', { cause }));
       },
     );
   };
@@ -323,24 +400,39 @@ export function createEngine(options: EngineOptions): Engine {
   const onDown = (info: DownInfo): void => {
     transport = undefined;
     debug?.('closed', info);
-    if (info.opened && clock.now() - openedAt >= STABLE_CONNECTION_MS) attempt = 0;
-    const { status } = info;
-    const expired = isTokenExpired(token, clock.now());
+    const { status, code: closeCode, opened } = info;
+    const now = clock.now();
+    if (opened && now - openedAt >= STABLE_CONNECTION_MS) attempt = 0;
+    const expired = isTokenExpired(token, now);
     let code: ErrorCode | undefined = info.errorCode;
     if (status === 401 || status === 403) {
       if (!code || (code !== 'token_expired' && ERROR_FAILS[code] === undefined)) {
         code = status === 403 ? 'forbidden' : expired ? 'token_expired' : 'invalid_token';
       }
-    } else if (info.code === 4001 || (!info.opened && expired)) {
+    } else if (closeCode === CLOSE_CODES.tokenExpired || (!opened && expired)) {
       // Browsers hide the upgrade's status: a socket that never opened with an expired token is refused for it.
       code = 'token_expired';
+    } else if (!code && !SCRIPT_TAG) {
+      // (Not in pulse.js, for size: there these closes reconnect without a reason.)
+      code = CLOSE_ERRORS[closeCode];
     }
     if (code === 'token_expired') return refresh();
     if (code && ERROR_FAILS[code]) {
-      return fail(new PulseError(code, `refused: ${code}`, status ? { statusCode: status } : {}));
+      return fail(refusal(code, status));
     }
     if (!STATES[state].retry) return;
-    scheduleRetry(info.code === 4002 ? 0 : backoffDelay(attempt++, random));
+    let reason = code && refusal(code, status);
+    if (!opened) {
+      // One error per run of failed attempts (retries go on with backoff): browsers hide why a
+      // WebSocket upgrade failed, so a refused token or kbId looks the same as a network failure.
+      reason = reported
+        ? undefined
+        : (reason ?? new PulseError('network_error', 'cannot connect (network, or refused: browsers hide why)'));
+      reported = true;
+    }
+    // A connection ended by its 24 h TTL comes back at once, spread over a second so that
+    // clients connected together do not return in lockstep.
+    scheduleRetry(closeCode === CLOSE_CODES.connectionTtl ? Math.round(1000 * random()) : backoffDelay(attempt++, random), reason);
   };
 
   function open(): void {
@@ -349,18 +441,22 @@ export function createEngine(options: EngineOptions): Engine {
     if (state !== 'reconnecting') setState('connecting');
     const base = endpoint();
     // Logs the endpoint only: the URL carries the token.
-    debug?.('connecting to', base);
+    debug?.('open', base);
     const url = buildConnectUrl(base, { kbId: options.kbId, token, channel: options.channel });
-    transport = openTransport(Ctor as WebSocketLikeConstructor, url, clock, intervalMs, timeoutMs, { open: onOpen, text: onText, down: onDown });
+    transport = openTransport(Ctor as WebSocketLikeConstructor, url, clock, intervalMs, timeoutMs, {
+      open: onOpen,
+      frame: onText,
+      down: onDown,
+      ping: () => sendText(PING),
+    });
   }
 
+  /** Online again or visible again: check the connection now, or retry now (unless a token refresh is running). */
   const wake = (): void => {
-    if (state === 'connected') transport?.check();
-    else if (state === 'reconnecting' && transport === undefined) open();
-  };
-  const onOnline = (): void => {
-    debug?.('online');
-    wake();
+    if (STATES[state].retry) {
+      if (transport) transport.check();
+      else if (!refreshing) open();
+    }
   };
   const onVisibility = (): void => {
     if (doc?.visibilityState === 'hidden') hidden = true;
@@ -371,8 +467,29 @@ export function createEngine(options: EngineOptions): Engine {
   };
   const listenBrowser = (on: boolean): void => {
     const method = on ? 'addEventListener' : 'removeEventListener';
-    g[method]?.('online', onOnline);
+    g[method]?.('online', wake);
     doc?.[method]?.('visibilitychange', onVisibility);
+  };
+
+  /** Enters (or updates, when already entered) the presence set with `data`. */
+  const enter = (ch: ChannelState, data: unknown): Promise<void> => {
+    const action = ch.presence.entered ? 'presence_update' : 'presence_enter';
+    const frame = encodeFrame({ action, channel: ch.name, data });
+    const refused = tooLarge(frame);
+    if (refused) return refused;
+    ch.presence.entered = { data };
+    // Once the channel's presence is set up on this connection, send the change; else setting it up sends it.
+    if (STATES[state].sends && ch.subscribed && ch.presenceRequested) sendText(frame);
+    else syncChannel(ch);
+    return RESOLVED;
+  };
+  const leave = (ch: ChannelState): Promise<void> => {
+    if (ch.presence.entered !== undefined) {
+      ch.presence.entered = undefined;
+      if (STATES[state].sends && ch.subscribed) send({ action: 'presence_leave', channel: ch.name });
+      syncChannel(ch);
+    }
+    return RESOLVED;
   };
 
   const engine: Engine = {
@@ -389,23 +506,17 @@ export function createEngine(options: EngineOptions): Engine {
       if (!Ctor) {
         throw new PulseError(
           'no_websocket',
-          'no WebSocket here: pass the `WebSocket` option (e.g. from "ws")',
+          'no WebSocket: pass the `WebSocket` option (from "ws" in Node)',
         );
       }
       epoch++;
       attempt = 0;
+      refreshing = reported = false;
       if (STATES[state].terminal) listenBrowser(true);
       open();
     },
     close() {
-      epoch++;
-      clock.clearTimeout(retryTimer);
-      listenBrowser(false);
-      transport?.close();
-      transport = undefined;
-      resetChannels(false);
-      queue.rejectAll(new PulseError('disconnected', 'disconnect() called'));
-      setState('disconnected');
+      stop('disconnected', new PulseError('disconnected', 'disconnect() called'));
     },
     channel(name) {
       let ch = channels.get(name);
@@ -414,24 +525,19 @@ export function createEngine(options: EngineOptions): Engine {
         if (problem) throw new PulseError('invalid_argument', problem);
         channels.set(name, (ch = createChannelState(name)));
         // The connect URL's channel is subscribed by the service at once.
-        ch.subscribed = state === 'connected' && name === options.channel;
+        ch.subscribed = STATES[state].sends && name === options.channel;
       }
       return ch;
     },
-    sync: syncChannel,
-    listen(ch, em, type, handler) {
+    listen: ((ch: ChannelState, em: Emitter<Record<string, unknown>>, type: string, handler: Handler) => {
       em.on(type, handler);
       syncChannel(ch);
       return () => {
         em.off(type, handler);
         syncChannel(ch);
       };
-    },
-    presence: (ch) => ({
-      enter: (data) => engine.enter(ch, data),
-      update: (data) => engine.enter(ch, data),
-      leave: () => engine.leave(ch),
-    }),
+    }) as Engine['listen'],
+    presence: (ch) => ({ enter: (data) => enter(ch, data), update: (data) => enter(ch, data), leave: () => leave(ch) }),
     publish(ch, event, data) {
       const problem = eventNameProblem(event) ?? publishDataProblem(event, data);
       if (problem) return Promise.reject(new PulseError('invalid_argument', problem));
@@ -439,30 +545,13 @@ export function createEngine(options: EngineOptions): Engine {
       const refused = tooLarge(text);
       if (refused) return refused;
       const info = STATES[state];
-      if (info.sends && sendText(text)) return Promise.resolve();
+      if (info.sends && sendText(text)) return RESOLVED;
       if (info.queues) return queue.add(text);
       return Promise.reject(new PulseError('not_connected', `${state}: call connect()`));
     },
-    enter(ch, data) {
-      const refused = tooLarge(encodeFrame({ action: 'presence_enter', channel: ch.name, data }));
-      if (refused) return refused;
-      const action = ch.presence.entered ? 'presence_update' : 'presence_enter';
-      ch.presence.entered = { data };
-      // Once the channel's presence is set up on this connection, send the change; else setting it up sends it.
-      if (state === 'connected' && ch.subscribed && ch.presenceRequested) send({ action, channel: ch.name, data });
-      else syncChannel(ch);
-      return Promise.resolve();
-    },
-    leave(ch) {
-      if (ch.presence.entered !== undefined) {
-        ch.presence.entered = undefined;
-        if (state === 'connected' && ch.subscribed) send({ action: 'presence_leave', channel: ch.name });
-        syncChannel(ch);
-      }
-      return Promise.resolve();
-    },
     release(ch) {
-      void engine.leave(ch);
+      leave(ch);
+      ch.presence.em.emit('gone', new PulseError('disconnected', 'detached'));
       ch.em.all.clear();
       ch.presence.em.all.clear();
       syncChannel(ch);
@@ -473,12 +562,21 @@ export function createEngine(options: EngineOptions): Engine {
   return engine;
 }
 
+/** The error of a refused connection, or of a close by the service with a reason. */
+const refusal = (code: ErrorCode, statusCode?: number): PulseError => new PulseError(code, `service: ${code}`, { statusCode });
+
 /** Refusal codes that end in `failed` (no retry loop). */
 const ERROR_FAILS: Partial<Record<ErrorCode, true>> = {
   invalid_token: true,
   forbidden: true,
   kb_mismatch: true,
   pulse_not_enabled: true,
+};
+
+/** Close codes of the service that carry a reason (4001, token expired, refreshes the token instead). */
+const CLOSE_ERRORS: Partial<Record<number, ErrorCode>> = {
+  [CLOSE_CODES.connectionTtl]: 'connection_expired',
+  [CLOSE_CODES.slowConsumer]: 'slow_consumer',
 };
 
 /**
@@ -503,3 +601,4 @@ const noProto = (key: string, value: unknown): unknown => {
   if (key === '__proto__') throw new Error(key);
   return value;
 };
+

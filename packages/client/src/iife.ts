@@ -3,7 +3,10 @@
  * `Pulse.PulseError` and `Pulse.isPulseError`).
  * @module
  */
-import { isPulseError, PulseError } from '@openkbs-pulse/protocol';
+import { PulseError } from '@openkbs-pulse/protocol';
 import { Pulse } from './pulse.js';
+
+/** `instanceof` only: the protocol's `isPulseError` needs the table of codes, left out of pulse.js for size. */
+const isPulseError = (value: unknown): value is PulseError => value instanceof PulseError;
 
 export default Object.assign(Pulse, { PulseError, isPulseError });

@@ -3,7 +3,7 @@
  * `count` stays exact when the service lists only the first 100 members.
  * @module
  */
-import type { PresenceFrame, PresenceMember } from '@openkbs-pulse/protocol';
+import type { PresenceFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
 import { createEmitter, type Emitter } from './emitter.js';
 
 /** Presence events of one channel. */
@@ -16,6 +16,8 @@ export type PresenceEvents = {
   leave: PresenceMember;
   /** A member changed its data. */
   update: PresenceMember;
+  /** Internal: the set was dropped (detach, close, failure); pending `get()` calls reject with it. */
+  gone: PulseError;
 };
 
 /** The presence set of one channel. */
@@ -24,7 +26,7 @@ export interface PresenceSet {
   byId: Map<string, PresenceMember>;
   /** Exact member count. */
   count: number;
-  /** Whether a sync arrived on the current connection. */
+  /** Whether a sync arrived on the current connection (until then enter/leave/update frames are ignored). */
   synced: boolean;
   /** Our own member data while entered (re-sent after every reconnect), else undefined. */
   entered: { data: unknown } | undefined;
@@ -34,7 +36,18 @@ export interface PresenceSet {
 /** An empty presence set. */
 export const createPresenceSet = (): PresenceSet => ({ byId: new Map(), count: 0, synced: false, entered: undefined, em: createEmitter() });
 
-/** Applies a presence frame and notifies listeners. */
+/** Forgets the members (nothing is emitted): the channel no longer tracks presence. */
+export const clearPresence = (set: PresenceSet): void => {
+  set.byId.clear();
+  set.count = 0;
+  set.synced = false;
+};
+
+/**
+ * Applies a presence frame and notifies listeners. A change before the first sync on this
+ * connection is ignored: without the full list it would make `count` and the members wrong
+ * (the service sends changes to every subscriber, also to channels with message listeners only).
+ */
 export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
   const { byId: map, em } = set;
   if (frame.action === 'sync') {
@@ -42,6 +55,8 @@ export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
     for (const member of frame.members) map.set(member.connectionId, member);
     set.count = Math.max(frame.count, map.size);
     set.synced = true;
+  } else if (!set.synced) {
+    return;
   } else {
     const member = frame.member;
     const known = map.has(member.connectionId);

@@ -5,6 +5,7 @@
  */
 import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
 import type { ChannelState } from './channel-state.js';
+import { ANY } from './emitter.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
 import { Realtime } from './realtime.js';
 import type { ConnectionState } from './states.js';
@@ -12,8 +13,12 @@ import type { ConnectionState } from './states.js';
 /** Options of `new Pulse(...)`. */
 export type PulseOptions = EngineOptions;
 
-/** Event name → payload type of a channel. */
-export type EventMap = Record<string, object>;
+/**
+ * Event name → payload type of a channel. As a constraint, `E extends EventMap<E>` accepts type
+ * literals and interfaces alike (an interface has no index signature, so `Record<string, object>`
+ * would refuse it).
+ */
+export type EventMap<E = Record<string, object>> = { [K in keyof E]: object };
 
 /** The default event map: every event name, each payload a JSON object. */
 export type DefaultEvents = Record<string, JsonObject>;
@@ -40,21 +45,24 @@ export interface PulsePresence {
   update(data?: unknown): Promise<void>;
   /** Leaves the presence set. */
   leave(): Promise<void>;
-  /** Known members (the service lists at most 100). */
+  /**
+   * Known members (the service lists at most 100). Tracked while the channel has presence
+   * listeners or this client is entered; empty otherwise and after `unsubscribe()`/`disconnect()`.
+   */
   readonly members: PresenceMember[];
-  /** Exact member count. */
+  /** Exact member count (tracked like `members`, else 0). */
   readonly count: number;
 }
 
 /** A channel of `Pulse`, typed by its event map. */
-export interface PulseChannel<E extends EventMap = DefaultEvents> {
+export interface PulseChannel<E extends EventMap<E> = DefaultEvents> {
   /** The channel name. */
   readonly name: string;
-  /** Listens to one event. Returns a function that stops listening. */
+  /** Listens to one event (any name, `*` included). Returns a function that stops listening. */
   subscribe<K extends keyof E & string>(event: K, callback: MessageListener<E[K]>): Unsubscribe;
   /** Untyped channels: listens to one event with a payload type of your choice. */
   subscribe<T extends object>(event: string extends keyof E ? string : never, callback: MessageListener<T>): Unsubscribe;
-  /** Listens to every event. */
+  /** Listens to every event (the only catch-all form: `subscribe('*', cb)` listens to an event named `*`). */
   subscribe(callback: MessageListener<E[keyof E]>): Unsubscribe;
   /** Drops every listener, leaves presence and unsubscribes on the server. */
   unsubscribe(): void;
@@ -74,8 +82,8 @@ function pulseChannel(engine: Engine, ch: ChannelState): PulseChannel<EventMap> 
   return {
     name: ch.name,
     subscribe(event: string | MessageListener<object>, callback?: MessageListener<object>): Unsubscribe {
-      const [type, cb] = typeof event === 'function' ? ['*', event] : [event, callback!];
-      return engine.listen(ch, ch.em, type, (frame) => cb(frame.data, frame));
+      const [type, cb] = typeof event === 'function' ? [ANY, event] : [event, callback!];
+      return engine.listen(ch, ch.em, type as string, (frame: MessageFrame) => cb(frame.data, frame));
     },
     unsubscribe: () => engine.release(ch),
     publish: (event, data) => engine.publish(ch, event, data as JsonObject | null | undefined),
@@ -128,7 +136,7 @@ export class Pulse {
   }
 
   /** The channel `name` (the same object for the same name). Default: the `channel` option, else `'default'`. */
-  channel<E extends EventMap = DefaultEvents>(name: string = this.defaultChannel): PulseChannel<E> {
+  channel<E extends EventMap<E> = DefaultEvents>(name: string = this.defaultChannel): PulseChannel<E> {
     const ch = this.engine.channel(name);
     return (ch.face ??= pulseChannel(this.engine, ch)) as PulseChannel<E>;
   }
@@ -138,7 +146,11 @@ export class Pulse {
     return this.engine.on('state', (change) => callback(change.current));
   }
 
-  /** Listens to errors: service error frames, refused connections, failed token refreshes. */
+  /**
+   * Listens to errors: service error frames, refused connections, one `network_error` per run of
+   * failed connection attempts (browsers hide why), closes by the service with a reason
+   * (`slow_consumer`, `connection_expired`), failed token refreshes.
+   */
   on(event: 'error', callback: (error: PulseError) => void): Unsubscribe {
     return this.engine.on(event, callback);
   }

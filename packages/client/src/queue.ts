@@ -6,7 +6,7 @@
 import { PulseError } from '@openkbs-pulse/protocol';
 
 interface Entry {
-  text: string;
+  frame: string;
   resolve: () => void;
   reject: (error: PulseError) => void;
 }
@@ -28,12 +28,12 @@ export function createQueue(max: number): PublishQueue {
     add: (text) =>
       entries.length >= max
         ? Promise.reject(new PulseError('queue_full', `queue full (${max})`))
-        : new Promise<void>((resolve, reject) => entries.push({ text, resolve, reject })),
+        : new Promise<void>((resolve, reject) => entries.push({ frame: text, resolve, reject })),
     flush(send) {
       const waiting = entries;
       entries = [];
       for (const entry of waiting) {
-        send(entry.text);
+        send(entry.frame);
         entry.resolve();
       }
     },

@@ -4,8 +4,9 @@
  * same connection engine as `Pulse`.
  * @module
  */
-import type { JsonObject, PresenceMember } from '@openkbs-pulse/protocol';
+import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
 import type { ChannelState } from './channel-state.js';
+import { ANY } from './emitter.js';
 import { createEngine, type Engine, type EngineOptions, type StateChange } from './engine.js';
 import type { ConnectionState } from './states.js';
 
@@ -50,7 +51,11 @@ export interface RealtimePresence {
   update(data?: unknown): Promise<void>;
   /** Leaves the presence set. */
   leave(): Promise<void>;
-  /** The current members (waits for the first sync when none arrived yet). */
+  /**
+   * The current members (waits for the first sync when none arrived yet). Rejects with
+   * `disconnected` when the channel is detached or the client closed before then (with the
+   * error of a `failed` connection). `callback`, if given, is called with the members, later.
+   */
   get(callback?: (members: RealtimeMember[]) => void): Promise<RealtimeMember[]>;
   /** Called with the full member list whenever it changes. */
   subscribe(callback: (members: RealtimeMember[]) => void): void;
@@ -61,12 +66,12 @@ export interface RealtimePresence {
 }
 
 /** A `Pulse.Realtime` channel, typed by its event map. */
-export interface RealtimeChannel<E extends Record<string, object> = Record<string, JsonObject>> {
+export interface RealtimeChannel<E extends { [K in keyof E]: object } = Record<string, JsonObject>> {
   /** The channel name. */
   readonly name: string;
-  /** Listens to one event. */
+  /** Listens to one event (any name, `*` included). */
   subscribe<K extends keyof E & string>(name: K, callback: (message: RealtimeMessage<E[K]>) => void): void;
-  /** Listens to every event. */
+  /** Listens to every event (the only catch-all form). */
   subscribe(callback: (message: RealtimeMessage<E[keyof E]>) => void): void;
   /** Removes listeners: all, those of one event, or one callback. */
   unsubscribe(name?: (keyof E & string) | ((message: never) => void), callback?: (message: never) => void): void;
@@ -75,20 +80,31 @@ export interface RealtimeChannel<E extends Record<string, object> = Record<strin
    * Resolves when the frame is handed to the socket; while (re)connecting it waits in the queue.
    */
   publish<K extends keyof E & string>(name: K, data?: E[K] | null): Promise<void>;
-  /** Drops every listener, leaves presence and unsubscribes on the server. */
+  /** Drops every listener (message and presence), leaves presence and unsubscribes on the server. */
   detach(): void;
   /** Presence of this channel. */
   readonly presence: RealtimePresence;
 }
 
+/**
+ * What `connection.on` listens to: a state, or `'update'` (as in Ably): an error that leaves the
+ * state as it is (a service error frame, a failed token refresh, a failed reconnect attempt while
+ * reconnecting), as a change with `current === previous` and the error as `reason`.
+ */
+export type ConnectionEvent = ConnectionState | 'update';
+
 /** The `connection` object of `Pulse.Realtime`. */
 export interface RealtimeConnection {
   /** Current connection state. */
   readonly state: ConnectionState;
-  /** Listens to one state, or to every change. */
-  on(state: ConnectionState | ((change: StateChange) => void), callback?: (change: StateChange) => void): void;
-  /** Removes state listeners: all, those of one state, or one callback. */
-  off(state?: ConnectionState | ((change: StateChange) => void), callback?: (change: StateChange) => void): void;
+  /**
+   * Listens to one state, to `'update'`, or (with the callback alone) to every change and update.
+   * Every error reaches a catch-all listener exactly once, as `change.reason`:
+   * `realtime.connection.on((change) => change.reason && show(change.reason))`.
+   */
+  on(event: ConnectionEvent | ((change: StateChange) => void), callback?: (change: StateChange) => void): void;
+  /** Removes listeners: all, those of one event, or one callback. */
+  off(event?: ConnectionEvent | ((change: StateChange) => void), callback?: (change: StateChange) => void): void;
 }
 
 type Key = string | undefined;
@@ -105,6 +121,7 @@ function registry() {
     add(key: Key, callback: unknown, off: () => void): void {
       list.push({ key, callback, off });
     },
+    /** Removes (and calls `off` of) the registrations of `key` and/or `callback`; all without arguments. */
     remove(key?: unknown, callback?: unknown): void {
       if (typeof key === 'function') [key, callback] = [undefined, key];
       list = list.filter((r) => {
@@ -132,32 +149,38 @@ function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
   return {
     name: ch.name,
     subscribe(name: string | ((message: RealtimeMessage) => void), callback?: (message: RealtimeMessage) => void) {
-      const [event, cb] = typeof name === 'function' ? ['*', name] : [name, callback!];
-      const off = engine.listen(ch, em, event, (frame) =>
+      const [event, cb] = typeof name === 'function' ? [undefined, name] : [name, callback!];
+      const off = engine.listen(ch, em, (event ?? ANY) as string, (frame: MessageFrame) =>
         cb({ name: frame.data.type, data: frame.data, timestamp: frame.timestamp, channel: frame.channel }),
       );
-      subs.add(event === '*' ? undefined : event, cb, off);
+      subs.add(event, cb, off);
     },
     // Each removal syncs the server subscription (engine.listen).
     unsubscribe: (name?: unknown, callback?: unknown) => subs.remove(name, callback),
     publish: (name, data) => engine.publish(ch, name, data),
-    detach: () => engine.release(ch),
+    detach() {
+      subs.remove();
+      presenceSubs.remove();
+      engine.release(ch);
+    },
     presence: {
       ...engine.presence(ch),
       get(callback) {
-        const done = (members: RealtimeMember[]): RealtimeMember[] => {
-          callback?.(members);
-          return members;
-        };
-        if (ch.presence.synced) return Promise.resolve(done(toMembers(ch.presence.byId.values())));
-        return new Promise((resolve) => {
-          // Enter/leave frames can arrive before the sync: wait for the full set.
-          const off = engine.listen(ch, pem, 'members', (members) => {
-            if (!ch.presence.synced) return;
-            off();
-            resolve(done(toMembers(members)));
-          });
-        });
+        const { presence } = ch;
+        const members: Promise<RealtimeMember[]> = presence.synced
+          ? Promise.resolve(toMembers(presence.byId.values()))
+          : new Promise((resolve, reject) => {
+              // Waits for the full set (a sync: the first event once synced); a detach, close or failure rejects.
+              const off = engine.listen(ch, pem, ANY, (value, type) => {
+                if (type === 'gone') reject(value);
+                else if (presence.synced) resolve(toMembers(presence.byId.values()));
+                else return;
+                off();
+              });
+            });
+        // With a callback the rejection is handled here (the callback is just not called).
+        if (callback) members.then(callback, () => {});
+        return members;
       },
       subscribe(action: PresenceAction | ((members: RealtimeMember[]) => void), callback?: (member: RealtimeMember) => void) {
         const [type, cb] = typeof action === 'function' ? (['members', action] as const) : [action, callback!];
@@ -190,7 +213,7 @@ export class Realtime {
   /** Channels by name (the same object for the same name). */
   readonly channels: {
     /** The channel `name`, typed by its event map (the same object for the same name). */
-    get<E extends Record<string, object> = Record<string, JsonObject>>(name: string): RealtimeChannel<E>;
+    get<E extends { [K in keyof E]: object } = Record<string, JsonObject>>(name: string): RealtimeChannel<E>;
   };
   /** The `clientId` option. */
   readonly clientId: string | undefined;
@@ -200,18 +223,26 @@ export class Realtime {
     const engine = (this.engine = createEngine(options));
     this.clientId = options.clientId;
     const listeners = registry();
+    // The reason of the last state change: its error event is not reported again as an update.
+    let changed: PulseError | undefined;
+    engine.on('state', (change) => (changed = change.reason));
     this.connection = {
       get state() {
         return engine.state;
       },
-      on(state, callback) {
-        const [key, cb] = typeof state === 'function' ? [undefined, state] : [state, callback!];
-        listeners.add(key, cb, engine.on('state', (change) => (key === undefined || change.current === key) && cb(change)));
+      on(event, callback) {
+        const [key, cb] = typeof event === 'function' ? [undefined, event] : [event, callback!];
+        // A state listener never matches 'update' (no state has that name).
+        const offs = [
+          engine.on('state', (change) => (!key || change.current === key) && cb(change)),
+          engine.on('error', (reason) => (!key || key === 'update') && reason !== changed && cb({ current: engine.state, previous: engine.state, reason })),
+        ];
+        listeners.add(key, cb, () => offs.map((off) => off()));
       },
-      off: (state, callback) => listeners.remove(state, callback),
+      off: (event, callback) => listeners.remove(event, callback),
     };
     this.channels = {
-      get<E extends Record<string, object>>(name: string): RealtimeChannel<E> {
+      get<E extends { [K in keyof E]: object }>(name: string): RealtimeChannel<E> {
         const ch = engine.channel(name);
         return (ch.face ??= realtimeChannel(engine, ch)) as RealtimeChannel<E>;
       },

@@ -10,6 +10,7 @@
  * @module
  */
 import type { Clock, ErrorCode } from '@openkbs-pulse/protocol';
+import { SCRIPT_TAG } from './script-tag.js';
 
 /** The part of a WebSocket `message` event the client reads. */
 export interface WebSocketMessageEventLike {
@@ -18,7 +19,7 @@ export interface WebSocketMessageEventLike {
 }
 /** The part of a WebSocket `close` event the client reads. */
 export interface WebSocketCloseEventLike {
-  /** Close code (4001: token expired, 4002: connection TTL, 1006: abnormal). */
+  /** Close code (`CLOSE_CODES`: 4001 token expired, 4002 connection TTL, 4008 slow consumer; 1006 abnormal). */
   code: number;
   /** Close reason, if any. */
   reason?: string;
@@ -34,7 +35,7 @@ export interface WebSocketLike {
   onmessage: ((event: WebSocketMessageEventLike) => void) | null;
   /** Set by the client: the socket closed. */
   onclose: ((event: WebSocketCloseEventLike) => void) | null;
-  /** Set by the client: an error (always followed by `close`). */
+  /** Set by the client: an error (followed by `close`, except in some runtimes before the socket opened). */
   onerror: ((event: unknown) => void) | null;
   /** Sends a text frame. */
   send(data: string): void;
@@ -72,15 +73,16 @@ export interface DownInfo {
   status?: number;
   /** Error code from the refused upgrade's JSON body (Node only). */
   errorCode?: ErrorCode;
-  /** The heartbeat (or the connect timeout) declared the socket dead. */
-  dead?: boolean;
 }
 
 /** Callbacks of a transport. */
 export interface TransportHandlers {
   open(): void;
-  text(data: unknown): void;
+  /** A frame arrived (its `data`). */
+  frame(data: unknown): void;
   down(info: DownInfo): void;
+  /** Sends the heartbeat's ping (the engine logs it like every frame it sends). */
+  ping(): void;
 }
 
 /** An open or opening socket. */
@@ -93,7 +95,6 @@ export interface Transport {
   check(): void;
 }
 
-const PING = '{"action":"ping"}';
 const noop = (): void => {};
 
 /** Opens `url` and watches it. */
@@ -105,13 +106,22 @@ export function openTransport(
   timeoutMs: number,
   handlers: TransportHandlers,
 ): Transport {
-  const ws = new Ctor(url);
+  // Before open, the "ping" is the connect attempt itself: it must open within interval + timeout.
+  let delay = intervalMs + timeoutMs;
+  let ws: WebSocketLike;
+  try {
+    ws = new Ctor(url);
+  } catch {
+    // A constructor that throws (a blocked port, a refused URL) is a failed attempt, reported from
+    // a timer like every other: a closed stand-in socket and a connect timeout due at once.
+    ws = { readyState: 3 } as WebSocketLike;
+    delay = 0;
+  }
   let opened = false;
   let done = false;
-  // Before open, the "ping" is the connect attempt itself: it must open within interval + timeout.
   let waiting = true;
   let lastRx = clock.now();
-  let pingAt = lastRx + intervalMs;
+  let pingAt = lastRx + delay - timeoutMs;
   let timer: unknown;
   let status: number | undefined;
   let errorCode: ErrorCode | undefined;
@@ -148,13 +158,13 @@ export function openTransport(
     const now = clock.now();
     if (waiting && now - pingAt >= timeoutMs) {
       kill();
-      down({ code: 1006, reason: opened ? 'heartbeat timeout' : 'connect timeout', opened, dead: true });
+      down({ code: 1006, reason: opened ? 'heartbeat timeout' : 'connect timeout', opened });
       return;
     }
     if (!waiting && now - lastRx >= intervalMs) {
       waiting = true;
       pingAt = now;
-      ws.send(PING);
+      handlers.ping();
     }
     timer = clock.setTimeout(check, waiting ? pingAt + timeoutMs - now : lastRx + intervalMs - now);
   };
@@ -186,12 +196,21 @@ export function openTransport(
   ws.onmessage = (event) => {
     lastRx = clock.now();
     waiting = false;
-    handlers.text(event.data);
+    handlers.frame(event.data);
   };
-  ws.onclose = (event) => down({ code: event.code, reason: event.reason ?? '', opened, status, errorCode });
-  ws.onerror = noop;
+  const onClose = (event: WebSocketCloseEventLike): void => down({ code: event.code, reason: event.reason ?? '', opened, status, errorCode });
+  ws.onclose = onClose;
+  // An error before open is a failed attempt: some runtimes (undici, Node's global WebSocket)
+  // report a refused upgrade with `error` and no `close`. After open, `close` follows.
+  ws.onerror = () => {
+    // (Not in pulse.js, for size: browsers always follow with `close`.)
+    if (!opened && !SCRIPT_TAG) {
+      kill();
+      onClose({ code: 1006, reason: 'error' });
+    }
+  };
   ws.on?.('unexpected-response', onResponse);
-  timer = clock.setTimeout(check, intervalMs + timeoutMs);
+  timer = clock.setTimeout(check, delay);
 
   return {
     send: (text) => ws.readyState === 1 && (ws.send(text), true),

@@ -24,7 +24,7 @@ export interface FakeSocket extends WebSocketLike {
   accept(): void;
   /** Delivers a frame (an object is JSON-encoded). */
   receive(frame: ServerFrame | string | object): void;
-  /** The service closes the socket (1006 = abrupt). */
+  /** The service closes the socket (1006 = abrupt: `error`, then `close`). */
   drop(code?: number, reason?: string): void;
   /** Node-style refused upgrade: `unexpected-response` with a JSON body, as `ws` reports it. */
   refuse(status: number, body?: object): void;
@@ -89,7 +89,8 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
     }
     drop(code = 1006, reason = ''): void {
       this.readyState = 3;
-      this.onerror?.({});
+      // As in browsers and ws: only an abnormal close (1006) comes with an error event first.
+      if (code === 1006) this.onerror?.({});
       this.onclose?.({ code, reason });
     }
     refuse(status: number, body?: object): void {

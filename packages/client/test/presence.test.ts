@@ -1,6 +1,6 @@
 import type { PresenceMember } from '@openkbs-pulse/protocol';
 import { describe, expect, it, vi } from 'vitest';
-import { setupPulse, setupRealtime } from './helpers.js';
+import { flush, setupPulse, setupRealtime } from './helpers.js';
 
 const member = (n: number, data?: unknown): PresenceMember => ({ userId: `u${n}`, connectionId: `c${n}`, connectedAt: n, data });
 const sync = (channel: string, count: number, members: PresenceMember[]) => ({ type: 'presence', action: 'sync', channel, count, members });
@@ -102,12 +102,14 @@ describe('presence (Realtime face)', () => {
     const { ws, realtime } = setupRealtime();
     ws.last.accept();
     const presence = realtime.channels.get('posts').presence;
+    presence.subscribe('update', () => {}); // keeps presence tracked after the get() calls
     const got = presence.get();
     const cb = vi.fn();
     presence.get(cb);
     ws.last.receive(sync('posts', 1, [member(1, { name: 'Alice' })]));
     const expected = [{ clientId: 'u1', connectionId: 'c1', data: { name: 'Alice' }, connectedAt: 1 }];
     expect(await got).toEqual(expected);
+    await flush();
     expect(cb).toHaveBeenCalledWith(expected);
     expect(await presence.get()).toEqual(expected); // synced: answered at once
     const enters = vi.fn();
