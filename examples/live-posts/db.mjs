@@ -12,12 +12,25 @@ import { PGlite } from '@electric-sql/pglite';
 export function openDatabase(options = {}) {
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   if (databaseUrl) {
-    const client = new pg.Client({ connectionString: databaseUrl });
+    // A pg.Client connects once: a new one per connect(), so a failed connection can be retried.
+    let client;
     return {
       kind: 'pg',
-      connect: () => client.connect(),
-      query: (text, params) => client.query(text, params),
-      end: () => client.end(),
+      async connect() {
+        await client?.end().catch(() => undefined);
+        client = undefined;
+        const next = new pg.Client({ connectionString: databaseUrl });
+        await next.connect();
+        client = next;
+      },
+      query(text, params) {
+        if (!client) throw new Error('connect() first');
+        return client.query(text, params);
+      },
+      async end() {
+        await client?.end();
+        client = undefined;
+      },
     };
   }
   const dataDir = options.dataDir ?? process.env.PGLITE_DATA_DIR;
@@ -25,6 +38,7 @@ export function openDatabase(options = {}) {
   return {
     kind: 'pglite',
     async connect() {
+      await lite?.close().catch(() => undefined);
       lite = dataDir ? new PGlite(dataDir) : new PGlite();
       await lite.waitReady;
     },

@@ -1,7 +1,8 @@
 // The tutorial's "Live Posts" backend (Tutorial 14, posts/index.mjs), unchanged but for one thing:
 // the database comes from ./db.mjs (PGlite by default, pg when DATABASE_URL is set). It is a
 // Lambda-style handler: (event) -> { statusCode, headers, body }; server.mjs adapts HTTP to it.
-// (And the first-request setup is shared by concurrent requests instead of running twice.)
+// (And the first-request setup is shared by concurrent requests instead of running twice, and
+// retried by the next request when it failed.)
 import pulse from 'openkbs-pulse/server';
 import { openDatabase } from './db.mjs';
 
@@ -20,7 +21,12 @@ export function createHandler(db = openDatabase()) {
                     created_at TIMESTAMP DEFAULT NOW()
                 )
             `);
-        })();
+        })().catch((error) => {
+            // A failed setup (database down, wrong DATABASE_URL) is not kept: the next request
+            // tries again instead of failing forever.
+            connected = undefined;
+            throw error;
+        });
         await connected;
 
         const headers = {

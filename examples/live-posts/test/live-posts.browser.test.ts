@@ -22,6 +22,7 @@ let browser: Browser;
 let service: PulseService;
 let app: { url: string; close(): Promise<void> };
 let scratch: string;
+let db: { query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }> };
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -44,7 +45,8 @@ beforeAll(async () => {
     alias: { '@openkbs-pulse/protocol': source('protocol/src/index.ts') },
     logLevel: 'silent',
   });
-  app = await startLivePosts({ handler: createHandler(openDatabase({ databaseUrl: '' })), pulseScript });
+  db = openDatabase({ databaseUrl: '' });
+  app = await startLivePosts({ handler: createHandler(db), pulseScript });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -90,5 +92,23 @@ describe('Live Posts page in Chromium', () => {
     expect(await three.locator('#posts .post').textContent()).toContain(markup);
     await two.close();
     await one.waitForFunction(() => document.getElementById('online')?.textContent === 'Online: 2', undefined, WAIT);
+  });
+
+  it('loads the posts again after a reconnection (Pulse keeps no history)', async () => {
+    const page = await open();
+    await page.waitForFunction(() => Number(document.body.dataset.loaded) >= 1, undefined, WAIT);
+    const before = await page.locator('#posts .post').count();
+
+    await service.stop();
+    await page.waitForFunction(() => document.body.dataset.state !== 'connected', undefined, WAIT);
+    // Stored while this page was offline: no Pulse message will ever bring it.
+    const { rows } = await db.query('INSERT INTO posts (user_name, content) VALUES ($1, $2) RETURNING id', ['bob', 'said while you were away']);
+    await service.start();
+
+    await page.waitForSelector(`#posts .post[data-id="${String(rows[0]!.id)}"]`, WAIT);
+    expect(await page.locator('#posts .post').count()).toBe(before + 1);
+    // Newest first, each once.
+    expect(await page.locator('#posts .post').first().textContent()).toBe('bob: said while you were away');
+    await page.close();
   });
 });

@@ -1,5 +1,8 @@
-// The Live Posts backend (the tutorial's handler) against the local Pulse service, on PGlite.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+// The Live Posts backend (the tutorial's handler) against the local Pulse service, on PGlite in
+// process and on `pg` over the Postgres wire protocol (PGlite served by pglite-socket).
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
 import { Realtime } from 'openkbs-pulse';
 // @ts-expect-error the example backend is plain JavaScript
@@ -113,15 +116,93 @@ describe('Live Posts backend', () => {
     expect(openDatabase({ databaseUrl: '' }).kind).toBe('pglite');
   });
 
-  it.skipIf(!process.env.DATABASE_URL)('runs the same SQL on the Postgres at DATABASE_URL', async () => {
-    const handler = createHandler(openDatabase());
-    try {
-      const created = await handler({ body: JSON.stringify({ action: 'create', userName: 'pg', content: 'on pg' }) });
-      expect(created.statusCode).toBe(200);
-      const listed = await handler({ body: JSON.stringify({ action: 'list' }) });
-      expect(JSON.parse(listed.body).posts[0]).toMatchObject({ user_name: 'pg', content: 'on pg' });
-    } finally {
-      await handler.close();
-    }
+});
+
+// The `pg` branch of db.mjs for real: `pg` speaks the Postgres wire protocol to an in-memory PGlite
+// served over TCP by @electric-sql/pglite-socket (or to the Postgres at DATABASE_URL when it is set).
+describe('Live Posts backend on pg (DATABASE_URL)', () => {
+  let lite: PGlite | undefined;
+  let socketServer: PGLiteSocketServer | undefined;
+  let databaseUrl: string;
+  const handlers: { close(): Promise<void> }[] = [];
+
+  async function serve(port: number): Promise<number> {
+    lite ??= await PGlite.create();
+    socketServer = new PGLiteSocketServer({ db: lite, host: '127.0.0.1', port });
+    await socketServer.start();
+    const address = socketServer.getServerConn();
+    return Number(address.slice(address.lastIndexOf(':') + 1));
+  }
+
+  beforeAll(async () => {
+    databaseUrl = process.env.DATABASE_URL || `postgres://postgres@127.0.0.1:${await serve(0)}/postgres`;
+  });
+  afterEach(async () => {
+    for (const handler of handlers.splice(0)) await handler.close();
+  });
+  afterAll(async () => {
+    await socketServer?.stop();
+    await lite?.close();
+  });
+
+  it('runs the tutorial SQL through pg when DATABASE_URL is set, and broadcasts the post', async () => {
+    vi.stubEnv('DATABASE_URL', databaseUrl);
+    const db = openDatabase();
+    vi.unstubAllEnvs();
+    expect(db.kind).toBe('pg');
+    const handler = createHandler(db);
+    handlers.push(handler);
+
+    const reader = await connect('pg-reader');
+    const received = new Promise<{ data: { post: Record<string, unknown> } }>((resolve) =>
+      reader.channels.get('posts').subscribe('new_post', (message) => resolve(message as never)),
+    );
+    await new Promise<void>((resolve) => {
+      const check = () => queueMicrotask(() => service.connections().some((c) => c.userId === 'pg-reader' && c.channels.includes('posts')) && resolve());
+      service.on('action', check);
+      check();
+    });
+
+    const created = await handler({ body: JSON.stringify({ action: 'create', userName: 'pg', content: 'on pg' }) });
+    expect(created.statusCode).toBe(200);
+    const post = JSON.parse(created.body).post;
+    expect(post).toMatchObject({ user_name: 'pg', content: 'on pg' });
+    expect((await received).data.post).toMatchObject({ id: post.id, content: 'on pg' });
+    const listed = await handler({ body: JSON.stringify({ action: 'list' }) });
+    expect(JSON.parse(listed.body).posts[0]).toMatchObject({ id: post.id, user_name: 'pg', content: 'on pg' });
+  });
+
+  it.skipIf(!!process.env.DATABASE_URL)('retries a failed database connection on the next request', async () => {
+    // The database is down when the first request comes, and back for the second.
+    await socketServer!.stop();
+    socketServer = undefined;
+    const port = Number(new URL(databaseUrl).port);
+    const handler = createHandler(openDatabase({ databaseUrl }));
+    handlers.push(handler);
+    await expect(handler({ body: JSON.stringify({ action: 'list' }) })).rejects.toThrow(/ECONNREFUSED|connect/);
+
+    await serve(port);
+    const listed = await handler({ body: JSON.stringify({ action: 'list' }) });
+    expect(listed.statusCode).toBe(200);
+    expect(Array.isArray(JSON.parse(listed.body).posts)).toBe(true);
+  });
+});
+
+describe('handler setup', () => {
+  it('does not keep a failed setup: the next request connects again', async () => {
+    let attempts = 0;
+    const db = {
+      connect: async () => {
+        if (++attempts === 1) throw new Error('database is down');
+      },
+      query: async () => ({ rows: [] }),
+      end: async () => undefined,
+    };
+    const handler = createHandler(db);
+    await expect(handler({ body: JSON.stringify({ action: 'list' }) })).rejects.toThrow('database is down');
+    const listed = await handler({ body: JSON.stringify({ action: 'list' }) });
+    expect(listed.statusCode).toBe(200);
+    expect(attempts).toBe(2);
+    await handler.close();
   });
 });
