@@ -32,6 +32,7 @@ export default function App() {
   const [photos, setPhotos] = useState<Photo[]>([]);
   const auth = useCallback(() => api<{ kbId: string; token: string; endpoint: string }>({ action: 'getToken', userId }), []);
   const { pulse, state } = usePulse({ key: `gallery:${userId}`, auth });
+  const [error, setError] = useState('');
   const viewers = usePresence(pulse, CHANNEL, { userId });
 
   const load = useCallback(() => api<Photo[]>({ action: 'list' }).then(setPhotos), []);
@@ -50,6 +51,17 @@ export default function App() {
     setPhotos((prev) => prev.filter((p) => p.id !== id)),
   );
 
+  // A delete can fail: another viewer deleted the photo first (404), or the network is down.
+  // Show it rather than leave an unhandled rejection; a photo that is gone leaves the list.
+  const handleDelete = (photo: Photo) => {
+    setError('');
+    api({ action: 'delete', id: photo.id }).catch((e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      setError(`Could not delete ${photo.filename}: ${message}`);
+      if (/no such photo/.test(message)) setPhotos((prev) => prev.filter((p) => p.id !== photo.id));
+    });
+  };
+
   const handleUpload = async (photo: { filename: string; caption: string; content: string }) => {
     await api({ action: 'upload', ...photo, uploadedBy: userId });
     // The photo appears through the realtime update.
@@ -63,9 +75,14 @@ export default function App() {
         <span id="viewers">{viewers.length} viewers online</span>
       </header>
       <UploadForm onUpload={handleUpload} />
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="gallery">
         {photos.map((photo) => (
-          <PhotoCard key={photo.id} photo={photo} onDelete={() => api({ action: 'delete', id: photo.id })} />
+          <PhotoCard key={photo.id} photo={photo} onDelete={() => handleDelete(photo)} />
         ))}
       </div>
     </div>

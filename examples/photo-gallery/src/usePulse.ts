@@ -35,10 +35,21 @@ interface Entry {
 }
 
 const registry = new Map<string, Entry>();
+const stats = { acquisitions: 0, clientsCreated: 0 };
+
+/**
+ * How often the hooks took a client from the registry and how many clients they created: under
+ * StrictMode a component mounts twice, so acquisitions exceed clients (tests and debugging).
+ */
+export function pulseRegistryStats(): { acquisitions: number; clientsCreated: number } {
+  return { ...stats };
+}
 
 function acquire(key: string, auth: () => Promise<PulseCredentials>): Entry {
+  stats.acquisitions++;
   let entry = registry.get(key);
   if (!entry) {
+    stats.clientsCreated++;
     const client = auth().then(
       ({ kbId, token, endpoint }) =>
         new Pulse({

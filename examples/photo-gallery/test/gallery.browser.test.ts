@@ -37,9 +37,11 @@ afterAll(async () => {
   await service?.close();
 });
 
+const pageErrors: string[] = []; // uncaught exceptions and unhandled rejections of every page
+
 async function open(): Promise<{ page: Page; userId: string }> {
   const page = await browser.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error));
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
   await page.goto(gallery.url);
   await page.waitForSelector('.app[data-state="connected"]', WAIT);
   const userId = await page.evaluate(() => sessionStorage.getItem('gallery-user') ?? '');
@@ -55,7 +57,17 @@ describe('React gallery in Chromium (StrictMode)', () => {
     const b = await open();
     await viewers(a.page, 2);
     await viewers(b.page, 2);
-    // StrictMode mounted every component twice: still one connection each, never a second one.
+    // StrictMode really mounted twice (the hook took the client at least twice) and still opened
+    // one connection per page, never a second one.
+    for (const { page } of [a, b]) {
+      // The page's own module instance (Vite serves it at this URL); a string, so vitest leaves import() alone.
+      const stats = (await page.evaluate("import('/src/usePulse.ts').then((m) => m.pulseRegistryStats())")) as {
+        acquisitions: number;
+        clientsCreated: number;
+      };
+      expect(stats.acquisitions).toBeGreaterThanOrEqual(2);
+      expect(stats.clientsCreated).toBe(1);
+    }
     expect(opened.get(a.userId)).toBe(1);
     expect(opened.get(b.userId)).toBe(1);
     expect(service.connections().filter((c) => c.userId === a.userId)).toHaveLength(1);
@@ -75,5 +87,25 @@ describe('React gallery in Chromium (StrictMode)', () => {
     await b.page.close();
     await viewers(a.page, 1);
     expect(opened.get(a.userId)).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('deleting a photo that is already gone shows an error, with no unhandled rejection', async () => {
+    const a = await open();
+    await a.page.setInputFiles('input[type=file]', { name: 'gone.png', mimeType: 'image/png', buffer: PNG });
+    await a.page.click('button[type=submit]');
+    await a.page.waitForSelector('.photo', WAIT);
+    // Deleted elsewhere, and this page missed the photo_deleted message: the API answers 404.
+    await a.page.route('**/api', async (route) => {
+      const body = route.request().postDataJSON() as { action?: string };
+      if (body.action !== 'delete') return route.continue();
+      await route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: 'no such photo' }) });
+    });
+    await a.page.click('.photo button');
+    await a.page.waitForSelector('[role=alert]', WAIT);
+    expect(await a.page.locator('[role=alert]').textContent()).toBe('Could not delete gone.png: no such photo');
+    await a.page.waitForSelector('.photo', { ...WAIT, state: 'detached' });
+    expect(pageErrors).toEqual([]);
+    await a.page.close();
   });
 });
