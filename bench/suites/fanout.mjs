@@ -70,28 +70,52 @@ export async function run({ quick = false, subscribers = 1000 } = {}) {
       deliveriesPerSecond: median(subject.rates),
     };
   }
-  const base = summary.ws;
-  const label = { pulse: 'local service', ws: 'raw ws (pre-encoded Buffer)', socketio: 'socket.io (io.emit)' };
-  const rows = [];
-  for (const kind of kinds) {
-    const s = summary[kind];
-    rows.push(
-      { subject: `${label[kind]}: server CPU per delivery`, value: s.cpuMicrosPerDelivery, unit: 'µs', ratio: s.cpuMicrosPerDelivery / base.cpuMicrosPerDelivery },
-      { subject: `${label[kind]}: p50 latency`, value: s.p50Ms, unit: 'ms', ratio: s.p50Ms / base.p50Ms },
-      { subject: `${label[kind]}: p99 latency`, value: s.p99Ms, unit: 'ms', ratio: s.p99Ms / base.p99Ms },
-      { subject: `${label[kind]}: deliveries/s`, value: s.deliveriesPerSecond, unit: 'msg/s', ratio: s.deliveriesPerSecond / base.deliveriesPerSecond },
-    );
-  }
+  const rows = fanoutRows(summary, kinds);
   return {
     title: `Fan-out: one publish to ${subscribers} subscribers (server in its own process)`,
     ratioLabel: 'vs raw ws',
     rows,
     summary,
     note:
+      'The "local service vs socket.io" rows are direct ratios of the local service to the socket.io server (below 1 = the local service uses less CPU / has lower latency; above 1 for deliveries/s = it delivers more). ' +
       'Latency is from the publishing client sending the frame to each subscriber receiving it (all subscribers in one process, so it includes client-side receive time, the same for every server). ' +
       'CPU is the server process CPU time over the round divided by deliveries. Medians over interleaved rounds.' +
       (notes.length ? ` ${notes.join('; ')}.` : ''),
   };
+}
+
+const LABEL = { pulse: 'local service', ws: 'raw ws (pre-encoded Buffer)', socketio: 'socket.io (io.emit)' };
+const METRICS = [
+  ['cpuMicrosPerDelivery', 'server CPU per delivery', 'µs'],
+  ['p50Ms', 'p50 latency', 'ms'],
+  ['p99Ms', 'p99 latency', 'ms'],
+  ['deliveriesPerSecond', 'deliveries/s', 'msg/s'],
+];
+
+/**
+ * The rows of the suite from the per-server medians: every server against raw ws (the ratio
+ * column), then the local service directly against socket.io (value = local service / socket.io).
+ */
+export function fanoutRows(summary, kinds = Object.keys(summary)) {
+  const base = summary.ws;
+  const rows = [];
+  for (const kind of kinds) {
+    for (const [key, what, unit] of METRICS) {
+      rows.push({ subject: `${LABEL[kind]}: ${what}`, value: summary[kind][key], unit, ratio: summary[kind][key] / base[key] });
+    }
+  }
+  if (summary.pulse && summary.socketio) {
+    for (const [key, what] of METRICS) {
+      rows.push({
+        subject: `local service vs socket.io: ${what}`,
+        value: summary.pulse[key] / summary.socketio[key],
+        unit: '× socket.io',
+        ratio: null,
+        detail: `${summary.pulse[key].toPrecision(3)} vs ${summary.socketio[key].toPrecision(3)}`,
+      });
+    }
+  }
+  return rows;
 }
 
 async function publishOnce(kind, subject, subscribers, seq, timeoutMs) {
