@@ -1,6 +1,6 @@
 // Property-based fuzzing of the protocol parsers: generated malformed frames are always
 // rejected with a typed failure, and arbitrary input never makes a parser throw.
-// (Named .int.test.ts because root tests run in the integration project; no sockets here.)
+// (Named .test.ts: it runs in the unit project; no sockets, no timers.)
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseClientAction, parseServerFrame, type ParseResult } from '@openkbs-pulse/protocol';
