@@ -29,6 +29,11 @@ export function libraryConfig({ input = { index: 'src/index.ts' }, bins = {} } =
         entryFileNames: '[name].cjs',
         chunkFileNames: 'chunks/[name]-[hash].cjs',
         exports: 'named',
+        // A default import (or `export { default } from`) of an external reads its `default` when
+        // it is a transpiled ES module (`__esModule`, as our own packages' dist/*.cjs are), and
+        // the module itself otherwise (plain CommonJS such as ws). Rollup's own default took the
+        // whole namespace, so `require('openkbs-pulse/server').default` was not the server SDK.
+        interop: 'auto',
       },
     ],
   };

@@ -16,6 +16,7 @@ export type {
   RealtimeMessage,
   RealtimeMember,
   RealtimeConnection,
+  ConnectionEvent,
   PresenceAction,
 } from './realtime.js';
 export type { EngineOptions, StateChange } from './engine.js';
@@ -29,5 +30,5 @@ export type {
   WebSocketCloseEventLike,
   HttpResponseLike,
 } from './transport.js';
-export { PulseError, isPulseError } from '@openkbs-pulse/protocol';
-export type { ErrorCode, MessageFrame, PresenceMember, JsonObject, Clock, Region } from '@openkbs-pulse/protocol';
+export { PulseError, isPulseError, ERROR_STATUS, MAX_MESSAGE_BYTES } from '@openkbs-pulse/protocol';
+export type { PulseErrorOptions, ErrorCode, MessageFrame, PresenceMember, JsonObject, Clock, Region } from '@openkbs-pulse/protocol';

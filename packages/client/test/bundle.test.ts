@@ -3,7 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { createFakeWebSocket } from './fake-websocket.js';
+import { makeToken } from './helpers.js';
+import type PulseType from '../src/index.js';
 
 const file = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const PULSE_JS = file('pulse.js');
@@ -34,10 +38,69 @@ describe.skipIf(!built)('built artifacts', () => {
     }
   });
 
+  it('the minified pulse.js works: both faces, messages, publish, presence (terser renames internal properties)', async () => {
+    const ws = createFakeWebSocket(false);
+    const sandbox: Record<string, unknown> = { WebSocket: ws.WebSocket, URL, TextEncoder, TextDecoder, atob, setTimeout, clearTimeout, queueMicrotask, console };
+    runInNewContext(readFileSync(PULSE_JS, 'utf8'), sandbox);
+    const Pulse = sandbox.Pulse as typeof PulseType;
+    const token = makeToken({ endpoint: 'wss://pulse.test' });
+
+    const pulse = new Pulse({ kbId: 'kb', token });
+    const chat = pulse.channel('chat');
+    const got: unknown[] = [];
+    chat.subscribe('message', (data) => got.push(data));
+    const members: number[] = [];
+    chat.presence.subscribe((list) => members.push(list.length));
+    const queued = chat.publish('message', { text: 'queued' });
+    ws.last.accept();
+    expect(pulse.isConnected).toBe(true);
+    await queued;
+    expect(ws.last.actions.map((a) => a.action)).toEqual(['subscribe', 'presence', 'publish']);
+    ws.last.receive({ type: 'message', channel: 'chat', data: { type: 'message', text: 'hi' }, timestamp: 1 });
+    ws.last.receive({ type: 'presence', action: 'sync', channel: 'chat', count: 2, members: [{ userId: 'a', connectionId: 'c1' }, { userId: 'b', connectionId: 'c2' }] });
+    expect(got).toEqual([{ type: 'message', text: 'hi' }]);
+    expect(members).toEqual([2]);
+    expect(chat.presence.count).toBe(2);
+    const error = await chat.publish('x', 5 as never).catch((e: unknown) => e);
+    expect((Pulse as unknown as { isPulseError(value: unknown): boolean }).isPulseError(error)).toBe(true);
+    pulse.disconnect();
+    expect(pulse.state).toBe('disconnected');
+
+    const realtime = new Pulse.Realtime({ kbId: 'kb', token });
+    const posts = realtime.channels.get('posts');
+    const names: unknown[] = [];
+    posts.subscribe('new_post', (m) => names.push(m.name));
+    const present = posts.presence.get();
+    const updates: unknown[] = [];
+    realtime.connection.on('update', (change) => updates.push(change.reason?.code));
+    ws.last.accept();
+    ws.last.receive({ type: 'message', channel: 'posts', data: { type: 'new_post' }, timestamp: 1 });
+    ws.last.receive({ type: 'presence', action: 'sync', channel: 'posts', count: 1, members: [{ userId: 'a', connectionId: 'c1' }] });
+    ws.last.receive({ type: 'error', error: 'slow down', code: 'rate_limited' });
+    expect(names).toEqual(['new_post']);
+    expect((await present).map((m) => m.clientId)).toEqual(['a']);
+    expect(updates).toEqual(['rate_limited']);
+    realtime.close();
+    expect(realtime.connection.state).toBe('disconnected');
+  });
+
   it('dist/server.cjs re-exports the server SDK with its default export (require)', () => {
-    const required = createRequire(import.meta.url)(file('dist/server.cjs')) as { default: { getToken?: unknown }; getToken?: unknown };
+    const require = createRequire(import.meta.url);
+    const required = require(file('dist/server.cjs')) as { default: { getToken?: unknown }; getToken?: unknown };
+    const server = require(fileURLToPath(new URL('../../server/dist/index.cjs', import.meta.url))) as { default: unknown };
     expect(typeof required.default.getToken).toBe('function');
     expect(typeof required.getToken).toBe('function');
+    // The server SDK's default export itself, not the module namespace.
+    expect(required.default).toBe(server.default);
+  });
+
+  it('bin openkbs-pulse runs the server CLI (npx openkbs-pulse from this package); only pulse.js has side effects', () => {
+    const pkg = JSON.parse(readFileSync(file('package.json'), 'utf8')) as { bin: Record<string, string>; sideEffects: unknown; files: string[] };
+    expect(pkg.sideEffects).toEqual(['./pulse.js']);
+    expect(pkg.files).toContain('bin');
+    const run = spawnSync(process.execPath, [file(pkg.bin['openkbs-pulse']!), '--help'], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Usage: openkbs-pulse/);
   });
 
   it('the emitted declarations have no any', () => {

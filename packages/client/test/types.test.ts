@@ -1,4 +1,4 @@
-import type { MessageFrame, PresenceMember } from '@openkbs-pulse/protocol';
+import type { MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
 import { describe, expectTypeOf, it } from 'vitest';
 import Pulse, { type PulseChannel, type RealtimeMessage } from '../src/index.js';
 import { setupPulse, setupRealtime } from './helpers.js';
@@ -21,6 +21,23 @@ describe('types', () => {
     void chat.publish('typing', { user: 'a' }).catch(() => {});
     expectTypeOf(chat.presence.members).toEqualTypeOf<PresenceMember[]>();
     expectTypeOf(chat.presence.count).toBeNumber();
+  });
+
+  it('event maps may be interfaces (no index signature), on both faces', () => {
+    interface ChatEvents {
+      message: { text: string };
+      typing: { user: string };
+    }
+    const { pulse } = setupPulse({ autoConnect: false });
+    const chat = pulse.channel<ChatEvents>('chat');
+    chat.subscribe('message', (d) => expectTypeOf(d.text).toBeString());
+    // @ts-expect-error unknown event on an interface-typed channel
+    chat.subscribe('mesage', () => {});
+    const { realtime } = setupRealtime({ autoConnect: false });
+    realtime.channels.get<ChatEvents>('chat').subscribe('typing', (m) => expectTypeOf(m.data.user).toBeString());
+    realtime.connection.on('update', (change) => expectTypeOf(change.reason).toEqualTypeOf<PulseError | undefined>());
+    // @ts-expect-error not a connection event
+    realtime.connection.on('bogus', () => {});
   });
 
   it('untyped channels accept an annotated callback, as in the seed', () => {
