@@ -1,6 +1,6 @@
 // Review findings: throwing listeners, ordering on connect, bad options and WebSocket constructors,
 // wake-ups during a token refresh, close codes, refusals the runtime hides, debug output.
-import { CLOSE_CODES, type PulseError } from '@openkbs-pulse/protocol';
+import { CLOSE_CODES, MAX_MESSAGE_BYTES, type PulseError } from '@openkbs-pulse/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import Pulse, { isPulseError, Realtime, type StateChange } from '../src/index.js';
 import type { WebSocketLikeConstructor } from '../src/transport.js';
@@ -250,5 +250,19 @@ describe('debug output (item 17)', () => {
     const calls = spy.mock.calls;
     expect(calls.some((c) => c.includes('{"action":"ping"}'))).toBe(true);
     expect(calls.filter((c) => c.includes('state')).every((c) => c.at(-1) !== '')).toBe(true);
+  });
+});
+
+describe('presence size check (item 17)', () => {
+  it('update() checks the size of the presence_update frame it sends', async () => {
+    const { ws, pulse } = setupPulse();
+    ws.last.accept();
+    const room = pulse.channel('room');
+    await room.presence.enter({});
+    // A payload whose presence_enter frame is exactly 32 KB: the presence_update frame is one byte more.
+    const base = JSON.stringify({ action: 'presence_enter', channel: 'room', data: { t: '' } }).length;
+    const data = { t: 'x'.repeat(MAX_MESSAGE_BYTES - base) };
+    const error = await room.presence.update(data).catch((e: unknown) => e);
+    expect(isPulseError(error) && error.code).toBe('message_too_large');
   });
 });
