@@ -158,4 +158,25 @@ describe.skipIf(skip)('pulse.js in Chromium', () => {
     await alice.locator('#online', { hasText: 'Online: 1' }).waitFor({ timeout: 15_000 });
     await alice.context().close();
   });
+
+  it('a refusal the browser hides (Pulse disabled, HTTP 403): one network_error, retries go on', async () => {
+    const page = await open('carol');
+    const token = await service.createToken('dave');
+    service.setEnabled(service.kbId, false);
+    try {
+      const seen = await page.evaluate(
+        ({ kbId, token, endpoint }) =>
+          new Promise<{ code: string; state: string }>((resolve) => {
+            const P = (window as unknown as { Pulse: new (o: object) => { on(e: 'error', cb: (e: { code: string }) => void): void; state: string } }).Pulse;
+            const pulse = new P({ kbId, token, endpoint });
+            pulse.on('error', (error) => resolve({ code: error.code, state: pulse.state }));
+          }),
+        { kbId: service.kbId, token, endpoint: service.wsUrl },
+      );
+      expect(seen).toEqual({ code: 'network_error', state: 'reconnecting' });
+    } finally {
+      service.setEnabled(service.kbId, true);
+      await page.context().close();
+    }
+  });
 });
