@@ -84,7 +84,7 @@ describe('one command on a fresh clone', () => {
   const launchers = ['scripts/demo.mjs', 'examples/chat/start.mjs', 'examples/live-posts/start.mjs', 'examples/photo-gallery/start.mjs'];
   it.each(launchers)('%s calls ensureBuilt() before importing any package', (launcher) => {
     const source = readFileSync(join(repo, launcher), 'utf8');
-    const staticImports = [...source.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
+    const staticImports = [...source.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]!);
     expect(staticImports.filter((specifier) => !specifier.startsWith('node:') && !specifier.endsWith('/lib/stale-packages.mjs'))).toEqual([]);
     expect(source).toMatch(/ensureBuilt\(/);
     expect(source.indexOf('ensureBuilt(')).toBeLessThan(source.search(/await import\(/));
