@@ -165,20 +165,17 @@ const RESOLVED = Promise.resolve();
 export function createEngine(options: EngineOptions): Engine {
   // Bad options throw here, typed, instead of failing later (a TypeError from `new URL`, a retry loop).
   const invalid = (key: string): never => {
-    throw new PulseError('invalid_argument', `invalid option: ${key}`);
+    throw new PulseError('invalid_argument', `invalid option ${key}`);
   };
   /** A numeric option: positive and finite. */
   const num = (key: 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'maxQueueSize', fallback: number): number => {
     const value = options[key] ?? fallback;
-    return SCRIPT_TAG || (value > 0 && value < Infinity) ? value : invalid(key);
+    return value > 0 && value < Infinity ? value : invalid(key);
   };
-  // Not in pulse.js (size budget): there a bad option fails later, untyped.
-  if (!SCRIPT_TAG) {
-    if (!isName(options.kbId)) invalid('kbId');
-    if (!isName(options.token)) invalid('token');
-    if (options.endpoint !== undefined && !/^wss?:\/\/[^/?#]/i.test(options.endpoint)) invalid('endpoint');
-    if (options.region !== undefined && !isRegion(options.region)) invalid('region');
-  }
+  if (!isName(options.kbId)) invalid('kbId');
+  if (!isName(options.token)) invalid('token');
+  if (options.endpoint !== undefined && !/^wss?:\/\/[^/?#]/i.test(options.endpoint)) invalid('endpoint');
+  if (options.region !== undefined && !isRegion(options.region)) invalid('region');
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const intervalMs = num('heartbeatIntervalMs', 20_000);
@@ -371,7 +368,7 @@ export function createEngine(options: EngineOptions): Engine {
     clock.clearTimeout(retryTimer);
     setState('reconnecting', reason);
     if (reason) em.emit('error', reason);
-    debug?.('retry in', delay);
+    debug?.('retry', delay);
     retryTimer = clock.setTimeout(open, delay);
   };
 
@@ -404,22 +401,20 @@ export function createEngine(options: EngineOptions): Engine {
     const now = clock.now();
     if (opened && now - openedAt >= STABLE_CONNECTION_MS) attempt = 0;
     const expired = isTokenExpired(token, now);
-    let code: ErrorCode | undefined = info.errorCode;
-    if (status === 401 || status === 403) {
+    let code: ErrorCode | undefined = SCRIPT_TAG ? undefined : info.errorCode;
+    // A status (and a code from the body) comes only from `ws` in Node: not in pulse.js.
+    if (!SCRIPT_TAG && (status === 401 || status === 403)) {
       if (!code || (code !== 'token_expired' && ERROR_FAILS[code] === undefined)) {
         code = status === 403 ? 'forbidden' : expired ? 'token_expired' : 'invalid_token';
       }
     } else if (closeCode === CLOSE_CODES.tokenExpired || (!opened && expired)) {
       // Browsers hide the upgrade's status: a socket that never opened with an expired token is refused for it.
       code = 'token_expired';
-    } else if (!code && !SCRIPT_TAG) {
-      // (Not in pulse.js, for size: there these closes reconnect without a reason.)
+    } else if (!code) {
       code = CLOSE_ERRORS[closeCode];
     }
     if (code === 'token_expired') return refresh();
-    if (code && ERROR_FAILS[code]) {
-      return fail(refusal(code, status));
-    }
+    if (!SCRIPT_TAG && code && ERROR_FAILS[code]) return fail(refusal(code, status));
     if (!STATES[state].retry) return;
     let reason = code && refusal(code, status);
     if (!opened) {
@@ -506,7 +501,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (!Ctor) {
         throw new PulseError(
           'no_websocket',
-          'no WebSocket: pass the `WebSocket` option (from "ws" in Node)',
+          'no WebSocket: pass the `WebSocket` option',
         );
       }
       epoch++;

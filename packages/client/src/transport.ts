@@ -113,8 +113,8 @@ export function openTransport(
     ws = new Ctor(url);
   } catch {
     // A constructor that throws (a blocked port, a refused URL) is a failed attempt, reported from
-    // a timer like every other: a closed stand-in socket and a connect timeout due at once.
-    ws = { readyState: 3 } as WebSocketLike;
+    // a timer like every other: an inert stand-in socket (never open) and a connect timeout due at once.
+    ws = {} as WebSocketLike;
     delay = 0;
   }
   let opened = false;
@@ -133,8 +133,8 @@ export function openTransport(
     detached = true;
     ws.onopen = ws.onmessage = ws.onclose = null;
     // `ws` throws on an 'error' event nobody listens to, which closing a connecting socket emits.
-    ws.onerror = ws.readyState === 0 ? noop : null;
-    ws.off?.('unexpected-response', onResponse);
+    ws.onerror = !SCRIPT_TAG && ws.readyState === 0 ? noop : null;
+    if (!SCRIPT_TAG) ws.off?.('unexpected-response', onResponse);
   };
   const down = (info: DownInfo): void => {
     if (done) return;
@@ -146,7 +146,7 @@ export function openTransport(
   const kill = (code?: number): void => {
     detach();
     try {
-      if (code === undefined && ws.terminate) ws.terminate();
+      if (!SCRIPT_TAG && code === undefined && ws.terminate) ws.terminate();
       else ws.close(code);
     } catch {
       // Closing an already failed or closing socket can throw in some runtimes; it is gone either way.
@@ -158,7 +158,7 @@ export function openTransport(
     const now = clock.now();
     if (waiting && now - pingAt >= timeoutMs) {
       kill();
-      down({ code: 1006, reason: opened ? 'heartbeat timeout' : 'connect timeout', opened });
+      down({ code: 1006, reason: 'timeout', opened });
       return;
     }
     if (!waiting && now - lastRx >= intervalMs) {
@@ -203,13 +203,13 @@ export function openTransport(
   // An error before open is a failed attempt: some runtimes (undici, Node's global WebSocket)
   // report a refused upgrade with `error` and no `close`. After open, `close` follows.
   ws.onerror = () => {
-    // (Not in pulse.js, for size: browsers always follow with `close`.)
-    if (!opened && !SCRIPT_TAG) {
+    if (!opened) {
       kill();
       onClose({ code: 1006, reason: 'error' });
     }
   };
-  ws.on?.('unexpected-response', onResponse);
+  // Node (`ws`) only: pulse.js, for browsers, leaves the refused-upgrade reading out.
+  if (!SCRIPT_TAG) ws.on?.('unexpected-response', onResponse);
   timer = clock.setTimeout(check, delay);
 
   return {
