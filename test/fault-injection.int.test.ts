@@ -174,12 +174,9 @@ describe('fault injection between client and local service', () => {
     await expectRecovered(h, observer, queued, oldIds);
   });
 
-  // The client does not keep publishes it wrote to a socket that later turns out dead: one made
-  // inside a blackhole, before the heartbeat notices, is lost. The client is about to keep
-  // unconfirmed publishes and resend them after a detected dead connection; until it does, this
-  // test is expected to fail (it.fails). When the client resends them, it passes, it.fails reports
-  // that, and `.fails` must be removed.
-  it.fails('a publish made inside the blackhole, before the heartbeat notices, is delivered once after the reconnection', async () => {
+  // The client keeps every publish written to the socket unconfirmed until a pong to a later
+  // ping: one made inside a blackhole, before the heartbeat notices, is resent after the reconnection.
+  it('a publish made inside the blackhole, before the heartbeat notices, is delivered once after the reconnection', async () => {
     service = await createPulseService();
     proxy = await createFaultProxy({ target: { port: service.port } });
     const observer = await observe();

@@ -109,7 +109,8 @@ export interface EngineOptions {
    */
   heartbeatTimeoutMs?: number;
   /**
-   * Publishes kept while not connected; more are rejected with `queue_full`.
+   * Publishes kept while not connected (including unconfirmed ones put back when the connection
+   * went down); more are rejected with `queue_full`.
    * @default 100
    */
   maxQueueSize?: number;
@@ -157,7 +158,6 @@ export interface Engine {
 
 const DEFAULT_WEBSOCKET = WebSocketDefault as unknown as WebSocketLikeConstructor | undefined;
 
-const PING = '{"action":"ping"}';
 /** What publish, enter and leave answer when done at once (one shared settled promise). */
 const RESOLVED = Promise.resolve();
 
@@ -185,7 +185,6 @@ export function createEngine(options: EngineOptions): Engine {
     : undefined;
   const em = createEmitter<EngineEvents>();
   const channels = new Map<string, ChannelState>();
-  const queue = createQueue(num('maxQueueSize', 100));
   const g = globalThis as unknown as Partial<Window & typeof globalThis>;
   const doc = g.document;
 
@@ -234,6 +233,7 @@ export function createEngine(options: EngineOptions): Engine {
   const send = (action: ClientAction): void => {
     sendText(encodeFrame(action));
   };
+  const queue = createQueue(num('maxQueueSize', 100), sendText);
 
   /**
    * Call after adding or removing listeners or presence: (un)subscribes on the server as needed.
@@ -295,7 +295,7 @@ export function createEngine(options: EngineOptions): Engine {
     resetChannels();
     setState('connected', undefined, () => {
       for (const ch of channels.values()) syncChannel(ch);
-      queue.flush(sendText);
+      queue.flush();
     });
   };
 
@@ -346,10 +346,12 @@ export function createEngine(options: EngineOptions): Engine {
       // pulse.js (size budget) leaves out the table of codes: there a code string passes as given.
       const known = SCRIPT_TAG ? typeof f.code === 'string' : isErrorCode(f.code);
       em.emit('error', new PulseError(known ? (f.code as ErrorCode) : 'server_error', f.error as string));
+    } else {
+      queue.pong();
     }
   };
 
-  /** Ends in a terminal state: no socket, no timers, queued publishes and presence reads rejected with `error`. */
+  /** Ends in a terminal state: no socket, no timers, unconfirmed and queued publishes and presence reads rejected with `error`. */
   const stop = (next: ConnectionState, error: PulseError, reason?: PulseError): void => {
     epoch++;
     refreshing = false;
@@ -358,7 +360,7 @@ export function createEngine(options: EngineOptions): Engine {
     transport?.close();
     transport = undefined;
     resetChannels(error);
-    queue.rejectAll(error);
+    queue.down(error);
     setState(next, reason);
     if (reason) em.emit('error', reason);
   };
@@ -396,6 +398,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   const onDown = (info: DownInfo): void => {
     transport = undefined;
+    // Unconfirmed publishes go back to the front of the queue, ahead of anything published from now on.
+    queue.down();
     debug?.('closed', info);
     const { status, code: closeCode, opened } = info;
     const now = clock.now();
@@ -442,7 +446,7 @@ export function createEngine(options: EngineOptions): Engine {
       open: onOpen,
       frame: onText,
       down: onDown,
-      ping: () => sendText(PING),
+      ping: queue.ping,
     });
   }
 
@@ -540,7 +544,8 @@ export function createEngine(options: EngineOptions): Engine {
       const refused = tooLarge(text);
       if (refused) return refused;
       const info = STATES[state];
-      if (info.sends && sendText(text)) return RESOLVED;
+      // Sent (or, on a socket already closing, resent after the close) and resolved once a pong confirms it.
+      if (info.sends) return queue.send(text);
       if (info.queues) return queue.add(text);
       return Promise.reject(new PulseError('not_connected', `${state}: call connect()`));
     },

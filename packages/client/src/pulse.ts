@@ -66,7 +66,16 @@ export interface PulseChannel<E extends EventMap<E> = DefaultEvents> {
   subscribe(callback: MessageListener<E[keyof E]>): Unsubscribe;
   /** Drops every listener, leaves presence and unsubscribes on the server. */
   unsubscribe(): void;
-  /** Publishes `event` with `data` (a JSON object; `data.type` becomes the event name). */
+  /**
+   * Publishes `event` with `data` (a JSON object; `data.type` becomes the event name).
+   * Resolves when the service has the message: a pong to a ping sent after it confirms it (the
+   * protocol has no publish acks; pongs come back in order). While (re)connecting it waits in the
+   * queue; publishes not confirmed when the connection goes down are sent again first after the
+   * reconnection. Delivery is at least once: if the frame reached the service but the pong was
+   * lost, the resend duplicates it. Rejects with `invalid_argument`, `message_too_large`,
+   * `queue_full`, `not_connected`, or the error that closed the client (`disconnected` after
+   * `disconnect()`).
+   */
   publish<K extends keyof E & string>(event: K, data?: E[K] | null): Promise<void>;
   /** Presence of this channel: members, their changes, and entering / leaving. */
   readonly presence: PulsePresence;
@@ -160,7 +169,7 @@ export class Pulse {
     this.engine.connect();
   }
 
-  /** Closes the connection, stops reconnecting and rejects queued publishes with `disconnected`. */
+  /** Closes the connection, stops reconnecting and rejects unconfirmed and queued publishes with `disconnected`. */
   disconnect(): void {
     this.engine.close();
   }

@@ -77,7 +77,13 @@ export interface RealtimeChannel<E extends { [K in keyof E]: object } = Record<s
   unsubscribe(name?: (keyof E & string) | ((message: never) => void), callback?: (message: never) => void): void;
   /**
    * Publishes event `name` with `data` (a JSON object; `data.type` becomes the event name).
-   * Resolves when the frame is handed to the socket; while (re)connecting it waits in the queue.
+   * Resolves when the service has the message: a pong to a ping sent after it confirms it (the
+   * protocol has no publish acks; pongs come back in order). While (re)connecting it waits in the
+   * queue; publishes not confirmed when the connection goes down are sent again first after the
+   * reconnection. Delivery is at least once: if the frame reached the service but the pong was
+   * lost, the resend duplicates it. Rejects with `invalid_argument`, `message_too_large`,
+   * `queue_full`, `not_connected`, or the error that closed the client (`disconnected` after
+   * `close()`).
    */
   publish<K extends keyof E & string>(name: K, data?: E[K] | null): Promise<void>;
   /** Drops every listener (message and presence), leaves presence and unsubscribes on the server. */
@@ -254,7 +260,7 @@ export class Realtime {
     this.engine.connect();
   }
 
-  /** Closes the connection, stops reconnecting and rejects queued publishes with `disconnected`. */
+  /** Closes the connection, stops reconnecting and rejects unconfirmed and queued publishes with `disconnected`. */
   close(): void {
     this.engine.close();
   }

@@ -150,11 +150,12 @@ describe('channels (Realtime face)', () => {
     const any = vi.fn();
     realtime.connection.on('connected', (change) => seen.push(`${change.previous}->${change.current}`));
     realtime.connection.on(any);
+    ws.autoPong = true;
     ws.last.accept();
     expect(realtime.connection.state).toBe('connected');
     expect(realtime.clientId).toBe('alice');
     await realtime.channels.get('posts').publish('new_post', { post: { id: 2 } });
-    expect(ws.last.actions).toEqual([{ action: 'publish', channel: 'posts', event: 'new_post', data: { post: { id: 2 } } }]);
+    expect(ws.last.actions).toEqual([{ action: 'publish', channel: 'posts', event: 'new_post', data: { post: { id: 2 } } }, { action: 'ping' }]);
     realtime.connection.off(any);
     realtime.close();
     expect(seen).toEqual(['connecting->connected']);

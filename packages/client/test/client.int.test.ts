@@ -117,8 +117,10 @@ describe('resilience', () => {
     await a.presence.enter({ v: 1 });
     await a.presence.update({ v: 2 });
     await Promise.all([roundTrip(a), roundTrip(b)]);
+    // Listening first: publish resolves once the service has the message, which may already have reached alice.
+    const three = waitFor('1..3', (done) => a.subscribe('n', (d) => d.n === 3 && done(undefined)));
     for (const n of [1, 2, 3]) await b.publish('n', { n });
-    await waitFor('1..3', (done) => a.subscribe('n', (d) => d.n === 3 && done(undefined)));
+    await three;
 
     const down = Promise.all([reachState(alice, 'reconnecting'), reachState(bob, 'reconnecting')]);
     await service.stop();

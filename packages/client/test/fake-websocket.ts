@@ -2,6 +2,9 @@
  * A fake WebSocket for unit tests: the test plays the service. Each `new` is recorded in
  * `sockets`; drive a socket with `accept()`, `receive(frame)`, `drop(code)`, `refuse(status, body)`.
  *
+ * With `autoPong` set on the factory, each ping the client sends is answered with a pong (after
+ * a microtask, as a service answers), which confirms the publishes sent before it.
+ *
  * Extend it by adding a method that calls the handler the client installed (`onopen`,
  * `onmessage`, `onclose`, `onerror`, or the `ws`-style `unexpected-response` listeners).
  */
@@ -17,6 +20,10 @@ export interface FakeSocket extends WebSocketLike {
   readonly sent: string[];
   /** Sent frames, parsed. */
   readonly actions: ClientAction[];
+  /** Sent frames other than pings (the client pings to confirm publishes), parsed. */
+  readonly frames: ClientAction[];
+  /** Answers the oldest ping with a pong. */
+  pong(): void;
   /** Whether the client called `close()` / `terminate()`. */
   readonly closedByClient: boolean;
   readonly query: URLSearchParams;
@@ -38,6 +45,8 @@ export interface FakeWebSocketFactory {
   sockets: FakeSocket[];
   /** The most recent socket. */
   readonly last: FakeSocket;
+  /** Answer every ping with a pong (a microtask later) while the socket is open. Default false. */
+  autoPong: boolean;
 }
 
 /**
@@ -45,6 +54,7 @@ export interface FakeWebSocketFactory {
  */
 export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
   const sockets: FakeSocket[] = [];
+  const factory = { autoPong: false };
 
   class Socket implements FakeSocket {
     readyState = 0;
@@ -72,9 +82,21 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
     get actions(): ClientAction[] {
       return this.sent.map((text) => JSON.parse(text) as ClientAction);
     }
+    get frames(): ClientAction[] {
+      return this.actions.filter((a) => a.action !== 'ping');
+    }
     send(data: string): void {
       if (this.readyState !== 1) throw new Error(`send() in readyState ${this.readyState}`);
       this.sent.push(data);
+      if (factory.autoPong && data === '{"action":"ping"}') {
+        // Not queueMicrotask: some tests replace it with a synchronous stand-in.
+        void Promise.resolve().then(() => {
+          if (this.readyState === 1) this.pong();
+        });
+      }
+    }
+    pong(): void {
+      this.receive({ type: 'pong', timestamp: 1 });
     }
     close(): void {
       this.closedByClient = true;
@@ -115,6 +137,12 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
   return {
     WebSocket: Socket,
     sockets,
+    get autoPong() {
+      return factory.autoPong;
+    },
+    set autoPong(value: boolean) {
+      factory.autoPong = value;
+    },
     get last() {
       const socket = sockets.at(-1);
       if (!socket) throw new Error('no socket was created');

@@ -28,6 +28,7 @@ describe('throwing listeners (items 1, 2)', () => {
   it('a state listener throwing on connected: subscriptions and the queue still go out, the error is reported', () => {
     const reported = captureReported();
     const { ws, pulse } = setupPulse();
+    ws.autoPong = true;
     pulse.channel('c').subscribe('m', () => {});
     const sent = pulse.channel('c').publish('m', { n: 1 });
     pulse.onStateChange((s) => {
@@ -35,7 +36,8 @@ describe('throwing listeners (items 1, 2)', () => {
     });
     expect(() => ws.last.accept()).not.toThrow();
     expect(pulse.state).toBe('connected');
-    expect(ws.last.actions.map((a) => a.action)).toEqual(['subscribe', 'publish']);
+    // The ping confirms the publish (its pong resolves it).
+    expect(ws.last.actions.map((a) => a.action)).toEqual(['subscribe', 'publish', 'ping']);
     expect(reported.map(String)).toEqual(['Error: app bug']);
     return expect(sent).resolves.toBeUndefined();
   });
@@ -60,13 +62,16 @@ describe('throwing listeners (items 1, 2)', () => {
   it('keeps publish order: queued publishes go out before one made in the connected listener', () => {
     const { ws, pulse } = setupPulse();
     const ch = pulse.channel('c');
-    void ch.publish('n', { n: 1 });
-    void ch.publish('n', { n: 2 });
+    // Never confirmed here (no pong): the disconnect after the test rejects them.
+    const ignore = () => {};
+    ch.publish('n', { n: 1 }).catch(ignore);
+    ch.publish('n', { n: 2 }).catch(ignore);
     pulse.onStateChange((s) => {
-      if (s === 'connected') void ch.publish('n', { n: 3 });
+      if (s === 'connected') ch.publish('n', { n: 3 }).catch(ignore);
     });
     ws.last.accept();
-    expect(ws.last.actions.map((a) => (a.action === 'publish' ? a.data?.n : a.action))).toEqual([1, 2, 3]);
+    // One confirming ping after the first publish; the pong asks for the next.
+    expect(ws.last.actions.map((a) => (a.action === 'publish' ? a.data?.n : a.action))).toEqual([1, 'ping', 2, 3]);
   });
 
   it('Realtime: presence entered in the connected listener follows the subscription of the channel', () => {
