@@ -544,9 +544,8 @@ export function createEngine(options: EngineOptions): Engine {
       const refused = tooLarge(text);
       if (refused) return refused;
       const info = STATES[state];
-      // Sent (or, on a socket already closing, resent after the close) and resolved once a pong confirms it.
-      if (info.sends) return queue.send(text);
-      if (info.queues) return queue.add(text);
+      // Sent when connected (on a socket already closing: resent after the close), else queued; resolved once a pong confirms it.
+      if (info.queues) return queue.add(text, info.sends);
       return Promise.reject(new PulseError('not_connected', `${state}: call connect()`));
     },
     release(ch) {

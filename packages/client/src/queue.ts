@@ -3,9 +3,8 @@
  * current connection that the service has not confirmed yet.
  *
  * The protocol has no publish acks, but the service answers pings in order on the same
- * connection: a pong confirms every frame sent before its ping. So every ping records how many
- * publishes had been sent at that moment, and every pong resolves the publishes up to the
- * oldest record (the heartbeat's pings count too). After a publish, a confirming ping goes out
+ * connection: a pong confirms every frame sent before its ping. So every ping records the last
+ * publish sent before it, and every pong resolves the publishes up to the oldest record (the heartbeat's pings count too). After a publish, a confirming ping goes out
  * at once unless a ping is already in flight (its pong asks for the next one): at most one is
  * outstanding.
  *
@@ -27,10 +26,11 @@ interface Entry {
 
 /** The publishes of one client. */
 export interface PublishQueue {
-  /** Queues `text` while not connected; the promise settles when it is confirmed or rejected. */
-  add(text: string): Promise<void>;
-  /** Sends `text` on the open connection; the promise resolves when a pong confirms it. */
-  send(text: string): Promise<void>;
+  /**
+   * Sends `text` now when `now` (the connection is open), else queues it (bounded); the promise
+   * resolves when a pong confirms it, or rejects.
+   */
+  add(text: string, now: boolean): Promise<void>;
   /** Sends every queued frame in order (the connection just opened). */
   flush(): void;
   /** Sends a ping (a barrier confirming what was sent before it). */
@@ -54,29 +54,27 @@ export function createQueue(max: number, send: (text: string) => boolean): Publi
   let queued: Entry[] = [];
   /** Sent on the current connection and not confirmed yet, oldest first. */
   let unconfirmed: Entry[] = [];
-  /** For each ping in flight, oldest first: the count of publishes sent before it. */
-  let marks: number[] = [];
-  /** Publishes sent and confirmed on the current connection. */
-  let sent = 0;
-  let confirmed = 0;
+  /** For each ping in flight, oldest first: the last publish sent before it (`undefined`: none). */
+  let marks: (Entry | undefined)[] = [];
+  const full = (): PulseError => new PulseError('queue_full', `queue full (${max})`);
   const ping = (): void => {
-    if (send(PING)) marks.push(sent);
+    if (send(PING)) marks.push(unconfirmed[unconfirmed.length - 1]);
   };
   /** Sends `entry` (kept unconfirmed even if the socket refuses it: it is resent after the close). */
   const transmit = (entry: Entry): void => {
     unconfirmed.push(entry);
-    sent++;
     send(entry.frame);
     if (!marks.length) ping();
   };
-  const entry = (frame: string, then: (entry: Entry) => void): Promise<void> =>
-    new Promise<void>((resolve, reject) => then({ frame, resolve, reject }));
   return {
-    add: (text) =>
-      queued.length >= max
-        ? Promise.reject(new PulseError('queue_full', `queue full (${max})`))
-        : entry(text, (e) => queued.push(e)),
-    send: (text) => entry(text, transmit),
+    add: (frame, now) =>
+      now || queued.length < max
+        ? new Promise<void>((resolve, reject) => {
+            const e = { frame, resolve, reject };
+            if (now) transmit(e);
+            else queued.push(e);
+          })
+        : Promise.reject(full()),
     flush() {
       const waiting = queued;
       queued = [];
@@ -84,20 +82,17 @@ export function createQueue(max: number, send: (text: string) => boolean): Publi
     },
     ping,
     pong() {
-      const mark = marks.shift();
-      if (mark === undefined) return;
-      for (const e of unconfirmed.splice(0, mark - confirmed)) e.resolve();
-      confirmed = mark;
+      // Up to the mark (-1 + 1: no ping in flight, or none sent before it).
+      for (const e of unconfirmed.splice(0, unconfirmed.indexOf(marks.shift()!) + 1)) e.resolve();
       if (unconfirmed.length && !marks.length) ping();
     },
     down(error) {
       const all = unconfirmed.concat(queued);
       unconfirmed = [];
       marks = [];
-      sent = confirmed = 0;
       // `all` keeps what does not fit (everything, with an error).
       queued = error ? [] : all.splice(0, max);
-      for (const e of all) e.reject(error ?? new PulseError('queue_full', `queue full (${max})`));
+      for (const e of all) e.reject(error ?? full());
     },
   };
 }
