@@ -11,8 +11,10 @@ import { libraryConfig } from '../../scripts/rollup-lib.mjs';
 // property of a runtime object: `builtins: true` below lets terser rename names that also exist in
 // the DOM, such as `all` or `check`). bundle.test.ts runs the result.
 // Compress: `unsafe_arrows` is safe here (no function expression relies on `this`, `arguments`
-// or `new`); no `toplevel`, which would drop the `var Pulse` the IIFE exists to define.
-const INTERNAL_PROPS = /^(presenceRequested|subscribed|entered|synced|em|engine|defaultChannel|rejectAll|errorCode|opened|dead|queues|sends|retry|terminal|face|all|listen|sync|release|check|flush|key|callback|emit|add|remove|open|down|byId|frame|ping)$/;
+// or `new`); `booleans_as_integers` is safe too (no public API returns a boolean literal: flags users
+// read are comparisons, and options are compared loosely, e.g. `autoConnect != 0`); no `toplevel`,
+// which would drop the `var Pulse` the IIFE exists to define.
+const INTERNAL_PROPS = /^(presenceRequested|subscribed|entered|synced|em|engine|defaultChannel|rejectAll|errorCode|opened|dead|queues|sends|retry|terminal|face|all|listen|sync|release|check|flush|key|callback|emit|add|remove|open|down|byId|frame|ping|pong|done|fail)$/;
 
 const iife = {
   input: 'src/iife.ts',
@@ -24,7 +26,7 @@ const iife = {
     esbuild({ target: 'es2022', define: { __PULSE_SCRIPT_TAG__: 'true' }, tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } } }),
     terser({
       ecma: 2020,
-      compress: { passes: 3, pure_getters: true, pure_funcs: ['Object.freeze', 'Object.keys'], unsafe_arrows: true, inline: 1 },
+      compress: { passes: 3, pure_getters: true, pure_funcs: ['Object.freeze', 'Object.keys'], unsafe_arrows: true, inline: 1, booleans_as_integers: true },
       mangle: { properties: { regex: INTERNAL_PROPS, builtins: true } },
       format: { comments: false },
     }),

@@ -382,7 +382,7 @@ export function createEngine(options: EngineOptions): Engine {
       (fresh) => {
         if (current !== epoch) return;
         refreshing = false;
-        if (!fresh) return fail(new PulseError('token_expired', 'token expired; set authCallback or authUrl', { statusCode: 401 }));
+        if (!fresh) return fail(new PulseError('token_expired', 'token expired: set authCallback or authUrl', { statusCode: 401 }));
         token = fresh.token;
         authEndpoint = fresh.endpoint;
         // The first retry after a refresh is immediate; a token that keeps failing backs off.

@@ -20,8 +20,10 @@ import { PulseError } from '@openkbs-pulse/protocol';
 
 interface Entry {
   frame: string;
-  resolve: () => void;
-  reject: (error: PulseError) => void;
+  /** Resolves the publish's promise. */
+  done: () => void;
+  /** Rejects the publish's promise. */
+  fail: (error: PulseError) => void;
 }
 
 /** The publishes of one client. */
@@ -69,8 +71,8 @@ export function createQueue(max: number, send: (text: string) => boolean): Publi
   return {
     add: (frame, now) =>
       now || queued.length < max
-        ? new Promise<void>((resolve, reject) => {
-            const e = { frame, resolve, reject };
+        ? new Promise<void>((done, fail) => {
+            const e = { frame, done, fail };
             if (now) transmit(e);
             else queued.push(e);
           })
@@ -83,7 +85,7 @@ export function createQueue(max: number, send: (text: string) => boolean): Publi
     ping,
     pong() {
       // Up to the mark (-1 + 1: no ping in flight, or none sent before it).
-      for (const e of unconfirmed.splice(0, unconfirmed.indexOf(marks.shift()!) + 1)) e.resolve();
+      for (const e of unconfirmed.splice(0, unconfirmed.indexOf(marks.shift()!) + 1)) e.done();
       if (unconfirmed.length && !marks.length) ping();
     },
     down(error) {
@@ -92,7 +94,7 @@ export function createQueue(max: number, send: (text: string) => boolean): Publi
       marks = [];
       // `all` keeps what does not fit (everything, with an error).
       queued = error ? [] : all.splice(0, max);
-      for (const e of all) e.reject(error ?? full());
+      for (const e of all) e.fail(error ?? full());
     },
   };
 }

@@ -48,7 +48,7 @@ export function eventNameProblem(name: unknown): string | undefined {
  */
 export function publishDataProblem(event: string, data: unknown): string | undefined {
   if (data === undefined || data === null) return undefined;
-  if (!isObject(data)) return 'data must be a JSON object (the event name is merged into it as data.type)';
+  if (!isObject(data)) return 'data must be a JSON object (it gets the event name as data.type)';
   if ('type' in data && data.type !== event) return 'data.type is reserved for the event name';
   return undefined;
 }
