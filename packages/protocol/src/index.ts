@@ -9,6 +9,7 @@ export * from './regions.js';
 export * from './frames.js';
 export * from './api.js';
 export * from './clock.js';
+export * from './outgoing.js';
 export type { ParseResult, ParseSuccess, ParseFailure } from './result.js';
 export {
   channelNameProblem,

@@ -1,0 +1,129 @@
+/**
+ * What may be sent: the one check of a publish and of presence data, used by the client before
+ * it sends, by the server SDK before it calls the HTTP API, and by the local service on both of
+ * its publish paths (WebSocket and HTTP). A value that passes here is never refused by the
+ * service for its shape, depth or size.
+ * @module
+ */
+import { messageFrameBytes, encodeFrame } from './frames.js';
+import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
+import { channelNameProblem, eventNameProblem, publishDataProblem, type JsonObject } from './validate.js';
+
+/** Why something cannot be sent, with the code to reject it with. */
+export interface SendProblem {
+  /** `invalid_argument` for a bad name or value, `message_too_large` over {@link MAX_MESSAGE_BYTES}. */
+  code: 'invalid_argument' | 'message_too_large';
+  /** What is wrong and how to fix it, for people. */
+  message: string;
+}
+
+/**
+ * Deepest nesting of a publish's `data` (the data object counting as one level): the frames that
+ * carry it (`{ action, data }` and `{ type, data }`) add one level, and a frame may nest at most
+ * {@link MAX_NESTING_DEPTH} levels.
+ */
+export const MAX_PUBLISH_DATA_DEPTH = MAX_NESTING_DEPTH - 1;
+
+/**
+ * Deepest nesting of presence member data: a `sync` frame carries it three levels down
+ * (`{ members: [ { data } ] }`), and every subscriber must be able to accept that frame.
+ */
+export const MAX_PRESENCE_DATA_DEPTH = MAX_NESTING_DEPTH - 3;
+
+/**
+ * Why `value` cannot travel as JSON exactly as given, or `undefined` when it can. Refused, because
+ * `JSON.stringify` would throw or silently change them: `BigInt`s, cycles, functions and symbols,
+ * non-finite numbers, `Map`s and `Set`s, nesting deeper than `maxDepth` (the value itself counting
+ * as one level when it is an object or array), and own `__proto__` keys (as `JSON.parse` of user
+ * input makes them; the service refuses them). `undefined` object properties are allowed: JSON
+ * leaves them out, which reads the same.
+ * Never throws (a getter that throws is reported as a problem).
+ */
+export function jsonValueProblem(value: unknown, maxDepth: number, path = 'data'): string | undefined {
+  try {
+    return walk(value, maxDepth, path, 1);
+  } catch (error) {
+    return `${path} could not be read (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+function walk(value: unknown, maxDepth: number, path: string, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return undefined;
+    case 'number':
+      return Number.isFinite(value) ? undefined : `${path} is ${value}, which JSON cannot carry (it would arrive as null)`;
+    case 'bigint':
+      return `${path} is a BigInt, which JSON cannot carry: convert it to a string or a number`;
+    case 'function':
+    case 'symbol':
+      return `${path} is a ${typeof value}, which JSON cannot carry`;
+  }
+  if (value === null) return undefined;
+  if (depth > maxDepth) {
+    return `${path} nests more than ${maxDepth} levels deep (or refers to itself): flatten it`;
+  }
+  const object = value as { toJSON?: unknown };
+  // Dates and other values with toJSON travel as what toJSON returns.
+  if (typeof object.toJSON === 'function') return walk((object.toJSON as () => unknown)(), maxDepth, path, depth);
+  if (value instanceof Map || value instanceof Set) {
+    return `${path} is a ${value instanceof Map ? 'Map' : 'Set'}, which JSON turns into {}: convert it to an object or array`;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = walk(value[i], maxDepth, `${path}[${i}]`, depth + 1);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return `${path} has a "__proto__" key, which the service refuses: rename it`;
+    const problem = walk((value as JsonObject)[key], maxDepth, `${path}.${key}`, depth + 1);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/** A refusal of a value too large once framed. */
+function tooLarge(what: string, bytes: number): SendProblem {
+  return {
+    code: 'message_too_large',
+    message: `${what} is ${bytes} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit: send less data, or a reference to it`,
+  };
+}
+
+/**
+ * Why a publish of `event` with `data` to `channel` would be refused, or `undefined` when the
+ * service accepts it: names, the payload's shape (a JSON object or null whose `type`, if any, is
+ * the event name), {@link jsonValueProblem} with {@link MAX_PUBLISH_DATA_DEPTH}, and the size of
+ * both the publish frame and the message frame subscribers receive (each at most
+ * {@link MAX_MESSAGE_BYTES}). Never throws.
+ */
+export function publishProblem(channel: unknown, event: unknown, data: unknown): SendProblem | undefined {
+  const invalid =
+    channelNameProblem(channel) ??
+    eventNameProblem(event) ??
+    publishDataProblem(event as string, data) ??
+    jsonValueProblem(data, MAX_PUBLISH_DATA_DEPTH);
+  if (invalid) return { code: 'invalid_argument', message: invalid };
+  const payload = data as JsonObject | null | undefined;
+  const bytes = Math.max(
+    messageFrameBytes(channel as string, event as string, payload),
+    utf8ByteLength(encodeFrame({ action: 'publish', channel: channel as string, event: event as string, data: payload })),
+  );
+  return bytes > MAX_MESSAGE_BYTES ? tooLarge('the message', bytes) : undefined;
+}
+
+/**
+ * Why presence member `data` for `channel` would be refused, or `undefined` when it is accepted:
+ * {@link jsonValueProblem} with {@link MAX_PRESENCE_DATA_DEPTH}, and the `presence_update` frame
+ * (the larger of enter and update) at most {@link MAX_MESSAGE_BYTES}. Never throws.
+ */
+export function presenceDataProblem(channel: unknown, data: unknown): SendProblem | undefined {
+  const invalid = channelNameProblem(channel) ?? jsonValueProblem(data, MAX_PRESENCE_DATA_DEPTH);
+  if (invalid) return { code: 'invalid_argument', message: invalid };
+  const bytes = utf8ByteLength(encodeFrame({ action: 'presence_update', channel: channel as string, data }));
+  return bytes > MAX_MESSAGE_BYTES ? tooLarge('the presence data', bytes) : undefined;
+}
