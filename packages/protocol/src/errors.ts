@@ -52,6 +52,12 @@ export const ERROR_STATUS = {
   invalid_response: 0,
   /** The service failed (HTTP 5xx). */
   server_error: 500,
+  /**
+   * A per-connection limit of the service was reached (too many subscriptions or presence sets
+   * on one connection, HTTP 429): unsubscribe or leave before adding more. Sent as an `error`
+   * frame naming the channel; the connection stays open.
+   */
+  limit_exceeded: 429,
 } as const;
 
 /** A stable error code. */

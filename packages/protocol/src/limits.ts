@@ -46,3 +46,20 @@ export function utf8ByteLength(text: string): number {
   }
   return bytes;
 }
+
+// Per-connection limits of the local service (issue 12). The hosted service documents none of
+// these (its published limits are the message size, the 100 listed presence members and the 24 h
+// TTL), so they are our bounds, set far above what a real app does, so that one hostile or buggy
+// socket cannot exhaust the memory or CPU of a developer's `pulse-local`.
+
+/** Most channels one connection may be subscribed to at once; more is refused with `limit_exceeded`. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 1000;
+
+/** Most presence sets one connection may be in at once; entering more is refused with `limit_exceeded`. */
+export const MAX_PRESENCE_ENTRIES_PER_CONNECTION = 100;
+
+/** Frames per second one connection may send, sustained; frames over the rate get `rate_limited`. */
+export const MAX_FRAMES_PER_SECOND = 200;
+
+/** Frames one connection may send at once above {@link MAX_FRAMES_PER_SECOND} (a reconnecting client flushing its queue). */
+export const MAX_FRAME_BURST = 1000;
