@@ -71,6 +71,80 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_STATUS, value);
 }
 
+/**
+ * Where the help page of the error codes lives: `docs/errors.md` has one section per code, whose
+ * anchor is the code itself (`#kb_mismatch`).
+ */
+export const ERRORS_DOCS_URL = 'https://github.com/openkbs/openkbs-pulse/blob/main/docs/errors.md';
+
+/**
+ * The help page section of `code`.
+ *
+ * @param code - the error code.
+ * @returns `ERRORS_DOCS_URL#<code>`.
+ * @example
+ * ```ts
+ * errorDocsUrl('kb_mismatch'); // 'https://github.com/openkbs/openkbs-pulse/blob/main/docs/errors.md#kb_mismatch'
+ * ```
+ */
+export function errorDocsUrl(code: ErrorCode): string {
+  return `${ERRORS_DOCS_URL}#${code}`;
+}
+
+/**
+ * The fix of each error code, one short sentence that ends every message built by
+ * {@link errorMessage}. Kept short on purpose: the script-tag build carries this table, so the
+ * long explanations (what happened, likely causes) live in `docs/errors.md`, one section per code.
+ */
+export const ERROR_FIX: { readonly [C in ErrorCode]: string } = {
+  invalid_token: 'pass the token string your backend got from getToken (not the whole { token, endpoint } object).',
+  token_expired: 'give the client authCallback or authUrl so it fetches a fresh token, or reconnect with a new one.',
+  invalid_api_key: 'check OPENKBS_API_KEY or the apiKey option: it must be the API key of this kb.',
+  forbidden: 'check the kbId and API key you use; retrying will not help.',
+  pulse_not_enabled: 'enable Pulse for this kb: openkbs-pulse enable (or enable() in the server SDK).',
+  kb_mismatch: 'pass the same kbId to getToken on your backend and to the client.',
+  message_too_large: 'send less: store the payload elsewhere and publish its id or URL.',
+  invalid_message: 'a bug or a proxy altering frames: report it with the debug log (debug: true).',
+  invalid_argument: 'fix the argument named in this message; nothing was sent.',
+  rate_limited: 'slow down, and retry after the Retry-After delay.',
+  not_connected: 'wait for the connected state, or let the client queue the call.',
+  queue_full: 'retry after reconnecting, or raise maxQueueSize.',
+  disconnected: 'expected after disconnect() or close(); connect() again to resend.',
+  aborted: 'expected after you abort; call again only if you mean to.',
+  connection_expired: 'none needed: the client reconnects by itself.',
+  slow_consumer: 'do less work in callbacks or publish less; catch up from your backend.',
+  no_websocket: 'pass a WebSocket implementation with the WebSocket option.',
+  missing_credentials: 'pass { kbId, apiKey } or set OPENKBS_KB_ID and OPENKBS_API_KEY.',
+  timeout: 'retry, and check that the API URL is reachable (OPENKBS_API_URL for a local service).',
+  network_error: 'check the URL and that the service is running (OPENKBS_API_URL or endpoint for a local one).',
+  invalid_response: 'check that the URL points at a Pulse service, not a proxy or a web page.',
+  server_error: 'retry later (the server SDK already retries); report it if it persists.',
+  limit_exceeded: 'unsubscribe from channels or leave presence sets you no longer need before adding more.',
+};
+
+/**
+ * Builds the message of a {@link PulseError}: what happened (`detail`, with the values at hand),
+ * then the fix of the code and the address of its help section, so every message says how to
+ * fix it and where to read more.
+ *
+ * @param code - the error code; its fix comes from {@link ERROR_FIX}.
+ * @param detail - what happened and its likely cause, e.g. `token kbId "a" differs from the kbId option "b"`.
+ * @returns `<detail>. Fix: <fix> See <docs url>#<code>`.
+ * @example
+ * ```ts
+ * throw new PulseError('kb_mismatch', errorMessage('kb_mismatch', `the token is for kb "a", the kbId option is "b"`));
+ * // the token is for kb "a", the kbId option is "b". Fix: pass the same kbId to getToken on your
+ * // backend and to the client. See https://github.com/openkbs/openkbs-pulse/blob/main/docs/errors.md#kb_mismatch
+ * ```
+ */
+export function errorMessage(code: ErrorCode, detail: string): string {
+  // A detail ending in a full stop must not give "..": trimmed by a loop, not a regex, so a long
+  // detail cannot make it backtrack.
+  let end = detail.trimEnd();
+  while (end.endsWith('.')) end = end.slice(0, -1);
+  return `${end}. Fix: ${ERROR_FIX[code]} See ${errorDocsUrl(code)}`;
+}
+
 /** Options of the {@link PulseError} constructor. */
 export interface PulseErrorOptions {
   /**
@@ -105,6 +179,11 @@ export class PulseError extends Error {
    * for the status the service uses for each code.
    */
   readonly statusCode: number | undefined;
+
+  /** The help section of {@link code} in `docs/errors.md`: what happened, likely causes, the fix. */
+  get docsUrl(): string {
+    return errorDocsUrl(this.code);
+  }
 
   constructor(code: ErrorCode, message: string, options: PulseErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
