@@ -7,6 +7,7 @@
 import {
   API_ACTIONS,
   channelNameProblem,
+  errorMessage,
   eventNameProblem,
   isPulseError,
   isRegion,
@@ -32,9 +33,9 @@ import {
   type TokenResponse,
 } from '@openkbs-pulse/protocol';
 import { processEnv, resolveConfig, type CallCredentials, type EnvSource, type ResolvedConfig } from './config.js';
-import { errorFromResponse, PulseApiError, redact, safeCause, setAttempts } from './errors.js';
+import { callName, errorFromResponse, failureReason, networkErrorMessage, PulseApiError, redact, safeCause, setAttempts } from './errors.js';
 import { backoffDelayMs, clockSleep, parseRetryAfter, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
-import { createTransport, type Transport, type TransportOptions } from './transport.js';
+import { createTransport, DEFAULT_MAX_RESPONSE_BYTES, type HttpResponse, type Transport, type TransportOptions } from './transport.js';
 
 /** Default per-request timeout, in ms. */
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -57,6 +58,12 @@ export interface RetryInfo {
 export interface PulseClientOptions extends CallCredentials, TransportOptions, RetryOptions {
   /** Per-attempt timeout, in ms (request sent until the body is read). @default 5000 */
   timeoutMs?: number | undefined;
+  /**
+   * Largest answer read, in bytes: reading stops beyond it and the call fails with
+   * `invalid_response` (API answers are a few KB; this bounds what a wrong `apiUrl` can cost).
+   * @default 1048576 (1 MiB)
+   */
+  maxResponseBytes?: number | undefined;
   /** Time source for timeouts and backoff. @default systemClock */
   clock?: Clock | undefined;
   /** Random numbers in [0, 1) for backoff jitter. @default Math.random */
@@ -170,14 +177,14 @@ export interface PulseClient {
   close(): Promise<void>;
 }
 
-const invalid = (message: string) => new PulseError('invalid_argument', message);
+const invalid = (message: string) => new PulseError('invalid_argument', errorMessage('invalid_argument', message));
 
 /** The request fields of `action` besides `action`, `kbId` and `apiKey`. */
 type ApiFields<A extends ApiActionName> = Omit<ApiRequests[A], 'kbId' | 'apiKey'>;
 
 /** The error of a call its caller aborted through `signal`: code `aborted`, never retried. */
 function abortedError(action: ApiActionName, signal: AbortSignal, attempts: number, cause?: unknown): PulseApiError {
-  return new PulseApiError('aborted', `${action} was aborted by the caller's signal`, {
+  return new PulseApiError('aborted', errorMessage('aborted', `${callName(action)} was aborted by the caller's signal`), {
     retryable: false,
     action,
     attempts,
@@ -207,10 +214,10 @@ export function validatePublish(channel: unknown, event: unknown, data: unknown)
   try {
     bytes = messageFrameBytes(channel as string, event as string, data as JsonObject | null | undefined);
   } catch (error) {
-    throw new PulseError('invalid_argument', 'data must be JSON-serializable', { cause: error });
+    throw new PulseError('invalid_argument', errorMessage('invalid_argument', 'data must be JSON-serializable'), { cause: error });
   }
   if (bytes > MAX_MESSAGE_BYTES) {
-    throw new PulseError('message_too_large', `message is ${bytes} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit`);
+    throw new PulseError('message_too_large', errorMessage('message_too_large', `message is ${bytes} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit`));
   }
 }
 
@@ -226,6 +233,38 @@ function optionalString(value: unknown, name: string): string | undefined {
   return value;
 }
 
+/**
+ * The error for a redirect answer, which is never followed: following would re-send the body,
+ * API key included, to the Location (307/308), or turn the POST into a GET whose answer would be
+ * taken for the API's (301/302/303). The Location is named so the caller can fix `apiUrl`.
+ */
+function redirectError(action: ApiActionName, url: string, response: HttpResponse, secrets: readonly string[]): PulseApiError {
+  let where = response.followedTo;
+  if (where === undefined) {
+    const location = response.header('location');
+    try {
+      where = location === undefined ? undefined : new URL(location, url).href;
+    } catch {
+      where = location;
+    }
+  }
+  const target = where === undefined ? 'a URL it did not disclose' : redact(where, secrets).slice(0, 300);
+  const what = response.followedTo === undefined ? `answered HTTP ${response.status || '3xx'} with a redirect to` : 'was redirected by the fetch function to';
+  return new PulseApiError(
+    'invalid_response',
+    `${action} ${what} ${target}; redirects are not followed (the request carries the API key): set apiUrl to the API's own URL`,
+    { status: response.status || undefined, retryable: false, action },
+  );
+}
+
+/** Whether an answer is a redirect: a 3xx, a browser's opaque redirect (status 0), or a fetch that followed one anyway. */
+const isRedirect = (response: HttpResponse): boolean =>
+  response.followedTo !== undefined || response.status === 0 || (response.status >= 300 && response.status < 400);
+
+/** The message of a call that ran out of time, naming the call and the URL it waited on. */
+const timeoutMessage = (action: ApiActionName, apiUrl: string, timeoutMs: number): string =>
+  errorMessage('timeout', `${callName(action)} to ${apiUrl} got no answer within ${timeoutMs} ms (timeoutMs)`);
+
 /** Creates an explicitly configured client. Nothing is read from the environment until a call. */
 export function createPulseClient(options: PulseClientOptions = {}): PulseClient {
   const clock = options.clock ?? systemClock;
@@ -234,6 +273,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
   const env = options.env ?? processEnv;
   const basePolicy = retryPolicy(options);
   const defaultTimeoutMs = positiveNumber(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
+  const maxResponseBytes = Math.floor(positiveNumber(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes'));
   const transport = createTransport(options);
 
   async function attempt<A extends ApiActionName>(
@@ -248,7 +288,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     let timedOut = false;
     const timer = clock.setTimeout(() => {
       timedOut = true;
-      controller.abort(new PulseError('timeout', `${action} timed out after ${timeoutMs} ms`));
+      controller.abort(new PulseError('timeout', timeoutMessage(action, config.apiUrl, timeoutMs)));
     }, timeoutMs);
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -258,16 +298,29 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     try {
       const response = await transport.post(config.apiUrl, body, controller.signal);
       status = response.status;
+      if (isRedirect(response)) {
+        response.discard();
+        throw redirectError(action, config.apiUrl, response, secrets);
+      }
       retryAfter = response.header('retry-after');
-      text = await response.text();
+      const read = await response.text(maxResponseBytes);
+      if (!read.ok) {
+        const size = read.declaredBytes === undefined ? `over ${read.readBytes} bytes` : `${read.declaredBytes} bytes (Content-Length)`;
+        throw new PulseApiError(
+          'invalid_response',
+          `${action} answered HTTP ${status} with a body of ${size}, over maxResponseBytes (${maxResponseBytes}); reading stopped. Check apiUrl, or raise maxResponseBytes`,
+          { status, retryable: false, action },
+        );
+      }
+      text = read.text;
     } catch (error) {
       if (timedOut) {
-        throw new PulseApiError('timeout', `${action} timed out after ${timeoutMs} ms`, { retryable: true, action });
+        throw new PulseApiError('timeout', timeoutMessage(action, config.apiUrl, timeoutMs), { retryable: true, action });
       }
       if (signal?.aborted) throw abortedError(action, signal, 1);
       if (isPulseError(error)) throw error;
-      const detail = error instanceof Error ? redact(error.message, secrets) : 'unknown error';
-      throw new PulseApiError('network_error', `${action} failed before a response arrived: ${detail}`, {
+      const detail = failureReason(error, secrets);
+      throw new PulseApiError('network_error', networkErrorMessage(action, redact(config.apiUrl, secrets), detail), {
         retryable: true,
         action,
         cause: safeCause(error, secrets),
@@ -286,10 +339,10 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
       // Not JSON: kept as text for the error message.
     }
     if (status < 200 || status >= 300) {
-      throw errorFromResponse(action, status, parsed, secrets, parseRetryAfter(retryAfter, clock.now()));
+      throw errorFromResponse(action, status, parsed, secrets, parseRetryAfter(retryAfter, clock.now()), config.kbId);
     }
     if (!json) {
-      throw new PulseApiError('invalid_response', `${action} answered HTTP ${status} with a body that is not JSON`, {
+      throw new PulseApiError('invalid_response', errorMessage('invalid_response', `${callName(action)} (${redact(config.apiUrl, secrets)}) answered HTTP ${status} with a body that is not JSON`), {
         status,
         retryable: false,
         action,
@@ -297,8 +350,8 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     }
     const result = parseApiResponse(action, parsed);
     if (result.ok) return result.value;
-    if (parseApiError(parsed)) throw errorFromResponse(action, status, parsed, secrets);
-    throw new PulseApiError('invalid_response', `${action} answered with an unexpected shape: ${result.message}`, {
+    if (parseApiError(parsed)) throw errorFromResponse(action, status, parsed, secrets, undefined, config.kbId);
+    throw new PulseApiError('invalid_response', errorMessage('invalid_response', `${callName(action)} (${redact(config.apiUrl, secrets)}) answered with an unexpected shape: ${result.message}`), {
       status,
       retryable: false,
       action,
