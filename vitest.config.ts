@@ -10,7 +10,10 @@ const alias = [
   { find: /^@openkbs-pulse\/mock-server$/, replacement: source('./packages/mock-server/src/index.ts') },
   { find: /^@openkbs-pulse\/server$/, replacement: source('./packages/server/src/index.ts') },
   { find: /^openkbs-pulse\/server$/, replacement: source('./packages/client/src/server.ts') },
+  { find: /^openkbs-pulse\/react$/, replacement: source('./packages/client/src/react/index.ts') },
   { find: /^openkbs-pulse$/, replacement: source('./packages/client/src/index.ts') },
+  // The server SDK's import map (packages/server/package.json "imports") as Node resolves it.
+  { find: /^#undici$/, replacement: source('./packages/server/src/undici-node.ts') },
 ];
 
 const slow = ['**/*.browser.test.ts', '**/*.scale.test.ts', '**/node_modules/**', '**/dist/**'];

@@ -15,8 +15,9 @@ const NODE_BUILTINS = new Set(builtinModules);
 export function libraryConfig({ input = { index: 'src/index.ts' }, bins = {} } = {}) {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
+  // `#name` is the package's own import map: the consumer's resolver picks the target by condition.
   const external = (id) =>
-    id.startsWith('node:') || NODE_BUILTINS.has(id) || deps.some((dep) => id === dep || id.startsWith(dep + '/'));
+    id.startsWith('#') || id.startsWith('node:') || NODE_BUILTINS.has(id) || deps.some((dep) => id === dep || id.startsWith(dep + '/'));
   const code = {
     input,
     external,
