@@ -15,12 +15,30 @@ export type TransportKind = 'auto' | 'fetch' | 'undici';
 /** A `fetch` function (the global one or a ponyfill). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
+/** Default of {@link TransportOptions.maxResponseBytes}: 1 MiB, far above any answer of the API. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * A body read with a size bound: its text, or how far reading got before it was stopped
+ * (`declaredBytes` is the Content-Length when that alone was over the bound).
+ */
+export type BoundedText = { ok: true; text: string } | { ok: false; readBytes: number; declaredBytes?: number | undefined };
+
 /** The answer of one HTTP request. */
 export interface HttpResponse {
+  /** HTTP status; 0 for a browser's opaque redirect (`redirect: 'manual'` hides its status and Location). */
   status: number;
+  /**
+   * The URL a `fetch` that ignored `redirect: 'manual'` ended up at (`Response.redirected`):
+   * the request was re-sent there, so the answer is not the API's.
+   */
+  followedTo: string | undefined;
   /** A response header, lower-case name. */
   header(name: string): string | undefined;
-  text(): Promise<string>;
+  /** Reads the body as UTF-8 text, stopping (and cancelling the body) once it is over `maxBytes`. */
+  text(maxBytes: number): Promise<BoundedText>;
+  /** Drops the body unread (frees the connection). */
+  discard(): void;
 }
 
 /** Sends one JSON POST. */
@@ -44,6 +62,60 @@ export interface TransportOptions {
   keepAliveTimeoutMs?: number | undefined;
   /** Most connections per origin (undici only). @default 128 */
   connections?: number | undefined;
+}
+
+const declaredLength = (value: string | null | undefined): number | undefined => {
+  const length = value == null ? NaN : Number(value);
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+};
+
+/**
+ * Collects chunks into text until more than `maxBytes` arrived; then calls `stop` (which
+ * cancels the body, so the rest is never read nor buffered) and reports how far it got.
+ */
+async function readBounded(
+  chunks: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  declared: number | undefined,
+  stop: () => void,
+): Promise<BoundedText> {
+  if (declared !== undefined && declared > maxBytes) {
+    stop();
+    return { ok: false, readBytes: 0, declaredBytes: declared };
+  }
+  const decoder = new TextDecoder();
+  let text = '';
+  let readBytes = 0;
+  for await (const chunk of chunks) {
+    readBytes += chunk.byteLength;
+    if (readBytes > maxBytes) {
+      stop();
+      return { ok: false, readBytes };
+    }
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return { ok: true, text: text + decoder.decode() };
+}
+
+/**
+ * The chunks of a WHATWG stream, for runtimes whose ReadableStream is not async-iterable.
+ * Leaving the loop early cancels the stream: the rest of the body is not downloaded.
+ */
+async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!done) void reader.cancel().catch(() => undefined);
+  }
 }
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json' } as const;
@@ -72,11 +144,22 @@ export function createFetchTransport(fetchImpl?: FetchLike): Transport {
       if (closed) throw closedError();
       const impl = fetchImpl ?? (globalThis.fetch as FetchLike | undefined);
       if (!impl) throw new PulseError('invalid_argument', 'No fetch in this runtime: pass the `fetch` option');
-      const response = await impl(url, { method: 'POST', headers: HEADERS, body, signal });
+      // Never follow a redirect: it would re-send the body, API key included, to wherever the
+      // Location points (307/308), or turn the POST into a GET whose answer looks like success.
+      const response = await impl(url, { method: 'POST', headers: HEADERS, body, signal, redirect: 'manual' });
+      const cancel = () => void response.body?.cancel().catch(() => undefined);
       return {
         status: response.status,
+        followedTo: response.redirected ? response.url || 'another URL' : undefined,
         header: (name) => response.headers.get(name) ?? undefined,
-        text: () => response.text(),
+        text: (maxBytes) =>
+          response.body
+            ? // Once reading started, leaving the loop cancels the stream (streamChunks).
+              readBounded(streamChunks(response.body), maxBytes, declaredLength(response.headers.get('content-length')), () => {
+                if (!response.body?.locked) cancel();
+              })
+            : Promise.resolve({ ok: true, text: '' }),
+        discard: cancel,
       };
     },
     async close() {
@@ -100,21 +183,30 @@ export function createUndiciTransport(mod: UndiciModule, options: TransportOptio
     async post(url, body, signal) {
       if (closed) throw closedError();
       const target = new URL(url);
-      const response = await dispatcher.request({
+      const request: Dispatcher.RequestOptions & { maxRedirections: 0 } = {
         origin: target.origin,
         path: target.pathname + target.search,
         method: 'POST',
         headers: HEADERS,
         body,
         signal,
-      });
+        // A given dispatcher may carry undici's redirect interceptor: 0 turns it off for this
+        // request (an Agent of its own never follows redirects).
+        maxRedirections: 0,
+      };
+      const response = await dispatcher.request(request);
+      const header = (name: string) => {
+        const value = response.headers[name];
+        return Array.isArray(value) ? value[0] : value;
+      };
+      // Destroying the body emits an AbortError: handled here, or it would be an uncaught exception.
+      const destroy = () => void response.body.on('error', () => undefined).destroy();
       return {
         status: response.statusCode,
-        header: (name) => {
-          const value = response.headers[name];
-          return Array.isArray(value) ? value[0] : value;
-        },
-        text: () => response.body.text(),
+        followedTo: undefined,
+        header,
+        text: (maxBytes) => readBounded(response.body, maxBytes, declaredLength(header('content-length')), destroy),
+        discard: destroy,
       };
     },
     async close() {
