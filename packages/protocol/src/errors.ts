@@ -99,7 +99,7 @@ export function errorDocsUrl(code: ErrorCode): string {
 export const ERROR_FIX: { readonly [C in ErrorCode]: string } = {
   invalid_token: 'pass the token string your backend got from getToken (not the whole { token, endpoint } object).',
   token_expired: 'give the client authCallback or authUrl so it fetches a fresh token, or reconnect with a new one.',
-  invalid_api_key: 'check OPENKBS_API_KEY or the apiKey option: it must be the API key of this kb.',
+  invalid_api_key: 'check the kbId and apiKey (OPENKBS_KB_ID, OPENKBS_API_KEY): the key must be the one of this kb.',
   forbidden: 'check the kbId and API key you use; retrying will not help.',
   pulse_not_enabled: 'enable Pulse for this kb: openkbs-pulse enable (or enable() in the server SDK).',
   kb_mismatch: 'pass the same kbId to getToken on your backend and to the client.',

@@ -3,7 +3,17 @@
  * and network failures to it. Secrets are removed from every message before it is built.
  * @module
  */
-import { isErrorCode, isPulseError, parseApiError, PulseError, type ErrorCode } from '@openkbs-pulse/protocol';
+import {
+  API_ACTIONS,
+  DEFAULT_API_URL,
+  errorMessage,
+  isErrorCode,
+  isPulseError,
+  parseApiError,
+  PulseError,
+  type ErrorCode,
+} from '@openkbs-pulse/protocol';
+import { ENV_API_URL } from './config.js';
 
 /** Options of the {@link PulseApiError} constructor. */
 export interface PulseApiErrorOptions {
@@ -125,6 +135,46 @@ export function codeForStatus(status: number): ErrorCode {
 }
 
 /**
+ * The SDK function behind each API action. Messages name what the user called (`status`,
+ * `getToken`), not the wire action (`pulseStatus`, `createPulseToken`) they never wrote.
+ */
+const CALL_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(API_ACTIONS).map(([name, action]) => [action, name === 'createToken' ? 'getToken' : name]),
+);
+
+/** The public name (`publish`) of an API action (`pulsePublish`), for messages; unknown actions as they are. */
+export function callName(action: string): string {
+  return CALL_NAMES[action] ?? action;
+}
+
+/** Codes whose cause is usually the kb or key the call used: their message names the kbId. */
+const KB_CODES: ReadonlySet<ErrorCode> = new Set(['invalid_api_key', 'forbidden', 'pulse_not_enabled', 'kb_mismatch']);
+
+/**
+ * The message of a request that got no answer: the call, the URL it used and the underlying
+ * reason. Against the default (hosted) URL it also says that the environment variable was not
+ * set, since the usual cause is a local setup that forgot `OPENKBS_API_URL`.
+ */
+export function networkErrorMessage(action: string, apiUrl: string, reason: string): string {
+  const hosted = apiUrl.replace(/\/+$/, '') === DEFAULT_API_URL.replace(/\/+$/, '');
+  const hint = hosted
+    ? `. ${apiUrl} is the default (hosted) API URL because ${ENV_API_URL} is not set: to use a local service, set ${ENV_API_URL}=http://127.0.0.1:<port> (or the apiUrl option)`
+    : '';
+  return errorMessage('network_error', `${callName(action)} could not reach ${apiUrl}: ${reason}${hint}`);
+}
+
+/**
+ * Why a request got no answer, secrets removed: the error's message, with its cause's when the
+ * message alone says nothing (global fetch throws `fetch failed` and puts ENOTFOUND in `cause`).
+ */
+export function failureReason(error: unknown, secrets: readonly (string | undefined)[]): string {
+  if (!(error instanceof Error)) return 'unknown error';
+  const cause = (error as { cause?: unknown }).cause;
+  const reason = cause instanceof Error && cause.message && !error.message.includes(cause.message) ? `${error.message} (${cause.message})` : error.message;
+  return redact(reason, secrets);
+}
+
+/**
  * The error for a non-2xx answer. `body` is the parsed JSON body, or the raw text when it was
  * not JSON. `secrets` are removed from the message.
  */
@@ -134,13 +184,15 @@ export function errorFromResponse(
   body: unknown,
   secrets: readonly (string | undefined)[],
   retryAfterMs?: number,
+  kbId?: string,
 ): PulseApiError {
   const parsed = parseApiError(body);
   const code: ErrorCode = parsed?.code && isErrorCode(parsed.code) ? parsed.code : codeForStatus(status);
   // Redacted before it is shortened: cutting first could leave a prefix of the key behind.
   const raw = parsed?.error ?? (typeof body === 'string' ? body : '');
   const detail = redact(raw, secrets).trim().slice(0, 200);
-  const message = `${action} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`;
+  const kb = kbId !== undefined && KB_CODES.has(code) ? ` for kbId "${redact(kbId, secrets)}"` : '';
+  const message = errorMessage(code, `${callName(action)} failed with HTTP ${status}${kb}${detail ? `: ${detail}` : ''}`);
   return new PulseApiError(code, message, { status, retryable: isRetryableStatus(status), retryAfterMs, action });
 }
 
