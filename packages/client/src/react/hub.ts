@@ -1,0 +1,347 @@
+/**
+ * The hub behind one `<PulseProvider>`: the client it lends to every hook, and the reference
+ * counts that make React's mount → unmount → mount (StrictMode, Fast Refresh, a moved component)
+ * invisible to the service.
+ *
+ * The engine unsubscribes the moment a channel's last listener goes, forgets presence the moment
+ * its last presence listener goes, and `leave()` is a frame other users see. A hook that undid its
+ * work in its effect cleanup and redid it in the next mount would therefore send unsubscribe +
+ * subscribe, leave + enter (presence flickers for everyone) and, for the client, close + open a
+ * socket. So every "undo" here is deferred to a macrotask: StrictMode's re-mount happens in the
+ * same commit, takes the resource back first, and nothing is sent. A deferred listener is muted at
+ * once, so nothing is delivered twice while the old and the new listener overlap.
+ * @module
+ */
+import Pulse, { PulseError } from 'openkbs-pulse';
+import type { AuthResult, ConnectionState, MessageFrame, PresenceMember, PulseOptions, Unsubscribe } from 'openkbs-pulse';
+
+/**
+ * Options of a client the provider creates: the options of `new Pulse(...)`, where `token` may be
+ * left out when `authCallback` is given (then the first token comes from `authCallback` too).
+ * `autoConnect` is not accepted: the provider connects when it mounts in the browser, never on
+ * the server.
+ */
+export type PulseProviderOptions = Omit<PulseOptions, 'token' | 'autoConnect'> & {
+  /** A JWT from your backend. Leave it out to get the first token from `authCallback`. */
+  token?: string;
+};
+
+/** What `usePresence` returns. */
+export interface PresenceSnapshot {
+  /** Members of the channel (the service lists at most 100). */
+  readonly members: readonly PresenceMember[];
+  /** Exact member count. */
+  readonly count: number;
+}
+
+/** The state reported before any client exists: on the server, and until the first token arrives. */
+export const INITIAL_STATE: ConnectionState = 'connecting';
+
+/** The presence snapshot on the server and before the first sync. */
+export const EMPTY_PRESENCE: PresenceSnapshot = Object.freeze({ members: Object.freeze([]) as readonly PresenceMember[], count: 0 });
+
+/** Runs `fn` after the current commit (a macrotask): late enough for StrictMode's re-mount. */
+const later = (fn: () => void): void => void setTimeout(fn, 0);
+
+/** Presence of one channel as an external store (one engine listener however many hooks read it). */
+interface PresenceStore {
+  subscribe(listener: () => void): Unsubscribe;
+  getSnapshot(): PresenceSnapshot;
+}
+
+/** Our membership in one channel's presence, shared by every `usePresence` of it that enters. */
+interface Membership {
+  users: number;
+  /** JSON of the data last sent, so a re-mount with the same data sends nothing. */
+  sent: string | undefined;
+}
+
+/** The hub of one provider. Created during render, so its constructor has no side effects. */
+export class PulseHub {
+  private client: Pulse | undefined;
+  /** A client being created (the first token is being fetched). */
+  private pending: Promise<Pulse> | undefined;
+  private users = 0;
+  private error: PulseError | undefined;
+  private failed = false;
+  private readonly listeners = new Set<() => void>();
+  private presenceStores = new WeakMap<Pulse, Map<string, PresenceStore>>();
+  private readonly memberships = new Map<string, Membership>();
+  private stopWatching: Unsubscribe | undefined;
+  /** Per client and channel: listeners, presence readers and memberships the hooks hold. */
+  private channelUses = new WeakMap<Pulse, Map<string, number>>();
+
+  /**
+   * @param source a ready client (never closed by the hub: it is yours) or a function returning
+   *   the latest options (read when a client is created, so a changed `authCallback` is used).
+   */
+  constructor(private readonly source: Pulse | (() => PulseProviderOptions)) {
+    if (source instanceof Pulse) this.client = source;
+  }
+
+  /** The client, or `undefined` before the provider mounted (and always on the server). */
+  readonly getClient = (): Pulse | undefined => (this.users > 0 || this.source instanceof Pulse ? this.client : undefined);
+
+  /** The connection state, as `useSyncExternalStore` reads it. */
+  readonly getState = (): ConnectionState => {
+    const client = this.getClient();
+    if (client) return client.state;
+    return this.failed ? 'failed' : INITIAL_STATE;
+  };
+
+  /** The last error of the client (or of fetching the first token). */
+  readonly getError = (): PulseError | undefined => this.error;
+
+  /** Calls `listener` when the client, its state or its last error changes. */
+  readonly subscribe = (listener: () => void): Unsubscribe => {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  };
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /**
+   * The client for a call made now (a publish): the current one, the one whose first token is being
+   * fetched, or a `not_connected` rejection (server rendering, provider not mounted).
+   */
+  clientForCall(hook: string): Promise<Pulse> {
+    const client = this.getClient();
+    if (client) return Promise.resolve(client);
+    if (this.pending) return this.pending;
+    return Promise.reject(
+      new PulseError(
+        'not_connected',
+        `${hook}: there is no client here (server rendering, or the <PulseProvider> is not mounted yet); call it from an event handler or an effect`,
+      ),
+    );
+  }
+
+  /** A user (the provider) mounted: creates and connects the client on first use. */
+  acquire(): void {
+    this.users++;
+    if (this.users > 1) return;
+    if (this.source instanceof Pulse) {
+      this.watch(this.source);
+      this.notify();
+    } else if (!this.client && !this.pending) {
+      this.create(this.source());
+    }
+  }
+
+  /** A user unmounted: the last one closes the client we created, unless a re-mount comes first. */
+  release(): void {
+    this.users--;
+    later(() => {
+      if (this.users > 0) return;
+      this.stopWatching?.();
+      this.stopWatching = undefined;
+      this.presenceStores = new WeakMap();
+      this.channelUses = new WeakMap();
+      this.memberships.clear();
+      if (!(this.source instanceof Pulse)) {
+        this.client?.disconnect();
+        this.client = undefined;
+        // A client still waiting for its token is dropped when the token arrives (see create).
+        this.pending = undefined;
+      }
+      this.notify();
+    });
+  }
+
+  private create(options: PulseProviderOptions): void {
+    const { token, authCallback, ...rest } = options;
+    if (token === undefined && !authCallback) {
+      throw new PulseError(
+        'invalid_argument',
+        'PulseProvider: options need a token or an authCallback (e.g. authCallback: () => fetch("/api/pulse-token").then((r) => r.json()))',
+      );
+    }
+    // The latest authCallback, so an inline function given on a later render is the one called.
+    const refresh = authCallback && ((): ReturnType<NonNullable<PulseOptions['authCallback']>> => this.currentAuth()!());
+    const make = (first: { token: string; endpoint?: string }): Pulse =>
+      new Pulse({ ...rest, token: first.token, endpoint: first.endpoint ?? rest.endpoint, authCallback: refresh });
+    if (token !== undefined) {
+      this.adopt(make({ token }));
+      return;
+    }
+    const pending = Promise.resolve(refresh!()).then((result: AuthResult) => make(typeof result === 'string' ? { token: result } : result));
+    this.pending = pending;
+    pending.then(
+      (client) => {
+        if (this.pending !== pending) return client.disconnect(); // every user left meanwhile
+        this.pending = undefined;
+        this.adopt(client);
+      },
+      (cause: unknown) => {
+        if (this.pending !== pending) return;
+        this.pending = undefined;
+        this.failed = true;
+        this.error =
+          cause instanceof PulseError
+            ? cause
+            : new PulseError('invalid_response', `PulseProvider: authCallback failed to give the first token (${String(cause)}); fix your token endpoint, then remount the provider`, { cause });
+        this.notify();
+      },
+    );
+  }
+
+  private currentAuth(): PulseOptions['authCallback'] {
+    return this.source instanceof Pulse ? undefined : this.source().authCallback;
+  }
+
+  private adopt(client: Pulse): void {
+    this.client = client;
+    this.failed = false;
+    this.watch(client);
+    this.notify();
+  }
+
+  private watch(client: Pulse): void {
+    const offState = client.onStateChange(() => this.notify());
+    const offError = client.on('error', (error) => {
+      this.error = error;
+      this.notify();
+    });
+    this.stopWatching = () => {
+      offState();
+      offError();
+    };
+  }
+
+  private use(client: Pulse, channel: string): void {
+    let uses = this.channelUses.get(client);
+    if (!uses) this.channelUses.set(client, (uses = new Map()));
+    uses.set(channel, (uses.get(channel) ?? 0) + 1);
+  }
+
+  /**
+   * The hooks gave up one use of `channel` (called from the deferred undo). When none is left on a
+   * client the hub created, the channel is released: whatever the engine still keeps for it
+   * (reading `presence.count` may keep presence tracked) ends, and the server subscription with it.
+   * A client you passed in is left alone: other code of yours may use the channel.
+   */
+  private unuse(client: Pulse, channel: string): void {
+    const uses = this.channelUses.get(client);
+    const left = (uses?.get(channel) ?? 1) - 1;
+    if (left > 0) return void uses?.set(channel, left);
+    uses?.delete(channel);
+    if (!(this.source instanceof Pulse) && this.client === client) client.channel(channel).unsubscribe();
+  }
+
+  /**
+   * Adds a message listener; the returned removal mutes it at once and removes it later, so a
+   * re-mount's listener keeps the server subscription without a duplicate delivery.
+   */
+  listen(client: Pulse, channel: string, event: string | undefined, handler: (data: object, frame: MessageFrame) => void): Unsubscribe {
+    let live = true;
+    const ch = client.channel(channel);
+    const deliver = (data: object, frame: MessageFrame): void => {
+      if (live) handler(data, frame);
+    };
+    const off = event === undefined ? ch.subscribe(deliver) : ch.subscribe<object>(event as string, deliver);
+    this.use(client, channel);
+    return () => {
+      live = false;
+      later(() => {
+        off();
+        this.unuse(client, channel);
+      });
+    };
+  }
+
+  /** The presence store of `channel` on `client` (one per channel while the client lives). */
+  presence(client: Pulse, channel: string): PresenceStore {
+    let stores = this.presenceStores.get(client);
+    if (!stores) this.presenceStores.set(client, (stores = new Map()));
+    let store = stores.get(channel);
+    if (store) return store;
+    const presence = client.channel(channel).presence;
+    let snapshot: PresenceSnapshot = EMPTY_PRESENCE;
+    const read = (): PresenceSnapshot => {
+      const members = presence.members;
+      const count = presence.count;
+      // A new object only when something changed: useSyncExternalStore compares snapshots by identity.
+      const same =
+        count === snapshot.count &&
+        members.length === snapshot.members.length &&
+        members.every((m, i) => m === snapshot.members[i]);
+      if (!same) snapshot = Object.freeze({ members: Object.freeze(members), count });
+      return snapshot;
+    };
+    read();
+    const storeListeners = new Set<() => void>();
+    let stop: Unsubscribe | undefined;
+    const changed = (): void => {
+      read();
+      for (const listener of [...storeListeners]) listener();
+    };
+    store = {
+      subscribe: (listener) => {
+        storeListeners.add(listener);
+        // One engine listener for all readers; it also makes the engine track (sync) presence.
+        if (!stop) {
+          const offMembers = presence.subscribe(changed);
+          // Presence is dropped without a members event when the connection closes: re-read on every state change.
+          const offState = client.onStateChange(changed);
+          this.use(client, channel);
+          stop = () => {
+            offMembers();
+            offState();
+            this.unuse(client, channel);
+          };
+        }
+        changed();
+        return () => {
+          storeListeners.delete(listener);
+          later(() => {
+            if (storeListeners.size > 0 || !stop) return;
+            stop();
+            stop = undefined;
+          });
+        };
+      },
+      getSnapshot: () => snapshot,
+    };
+    stores.set(channel, store);
+    return store;
+  }
+
+  /**
+   * Enters (or updates) our presence in `channel` with `data`; the returned function gives it up.
+   * The last one given up leaves, later, unless a re-mount entered again meanwhile. Several
+   * components entering the same channel share one membership (the last data wins).
+   */
+  enter(client: Pulse, channel: string, data: unknown, onError: (error: PulseError) => void): Unsubscribe {
+    let membership = this.memberships.get(channel);
+    if (!membership) {
+      this.memberships.set(channel, (membership = { users: 0, sent: undefined }));
+      this.use(client, channel);
+    }
+    const m = membership;
+    m.users++;
+    const json = JSON.stringify(data ?? null);
+    const presence = client.channel(channel).presence;
+    if (m.sent !== json) {
+      const first = m.sent === undefined;
+      m.sent = json;
+      (first ? presence.enter(data) : presence.update(data)).catch((error: unknown) => {
+        if (m.sent === json) m.sent = undefined; // not entered with it: a re-mount tries again
+        onError(toPulseError(error));
+      });
+    }
+    return () => {
+      m.users--;
+      later(() => {
+        if (m.users > 0 || this.memberships.get(channel) !== m) return;
+        this.memberships.delete(channel);
+        if (this.client === client) presence.leave().catch(() => undefined); // a closed client has left already
+        this.unuse(client, channel);
+      });
+    };
+  }
+}
+
+const toPulseError = (error: unknown): PulseError =>
+  error instanceof PulseError ? error : new PulseError('invalid_response', String(error), { cause: error });

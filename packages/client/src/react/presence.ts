@@ -1,0 +1,45 @@
+/**
+ * `usePresence`: who is on a channel, and this component's own presence there.
+ * @module
+ */
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { PresenceMember, PulseError } from 'openkbs-pulse';
+import { checkChannel, useClient } from './channel.js';
+import { EMPTY_PRESENCE, type PresenceSnapshot } from './hub.js';
+import { useHub } from './provider.js';
+
+/** What {@link usePresence} returns. */
+export interface PresenceState {
+  /** Members of the channel (the service lists at most 100). Empty on the server and until the first sync. */
+  readonly members: readonly PresenceMember[];
+  /** Exact member count. */
+  readonly count: number;
+  /** Why entering or updating with `data` failed (e.g. `invalid_argument` for data that is not JSON), else undefined. */
+  readonly error: PulseError | undefined;
+}
+
+const noop = (): (() => void) => () => undefined;
+const serverSnapshot = (): PresenceSnapshot => EMPTY_PRESENCE;
+
+/**
+ * The members of `channel`'s presence, kept current. With `data` (any JSON value, `null` for none)
+ * the component is also a member while mounted: it enters, updates when `data` changes (compared
+ * as JSON, so a new object with the same content sends nothing) and leaves on unmount. Components
+ * of one provider entering the same channel share one membership (the last data wins), which
+ * leaves when the last of them unmounts. A remount (StrictMode) neither leaves nor re-enters.
+ */
+export function usePresence(channel: string, data?: unknown): PresenceState {
+  const hub = useHub('usePresence');
+  checkChannel('usePresence', channel);
+  const client = useClient(hub);
+  const store = client ? hub.presence(client, channel) : undefined;
+  const snapshot = useSyncExternalStore(store ? store.subscribe : noop, store ? store.getSnapshot : serverSnapshot, serverSnapshot);
+  const [error, setError] = useState<{ client: unknown; error: PulseError } | undefined>(undefined);
+  const entering = data !== undefined;
+  const json = entering ? JSON.stringify(data) : undefined;
+  useEffect(() => {
+    if (!client || json === undefined) return;
+    return hub.enter(client, channel, JSON.parse(json), (e) => setError({ client, error: e }));
+  }, [hub, client, channel, json]);
+  return { members: snapshot.members, count: snapshot.count, error: error?.client === client ? error?.error : undefined };
+}
