@@ -34,6 +34,9 @@ export const UNEXPECTED_ERROR = 'unexpected_error';
 /** Codes that are usage errors when the SDK raised them before sending (no request went out). */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['invalid_argument', 'missing_credentials', 'message_too_large']);
 
+/** The event name of `publish <channel> <message>` without --event (the tutorial's `publish <ch> "msg"`). */
+export const DEFAULT_PUBLISH_EVENT = 'message';
+
 interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
@@ -53,6 +56,8 @@ const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 interface CommandSpec {
   usage: string;
   summary: string;
+  /** Example lines shown by the command's --help: the command line, then what it does. */
+  examples?: readonly (readonly [string, string])[];
   args: readonly string[];
   optionalArgs?: readonly string[];
   /** Options of this command only, besides the common ones. */
@@ -64,10 +69,16 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   channels: { usage: 'channels', summary: 'List active channels with subscriber and presence counts', args: [] },
   presence: { usage: 'presence <channel>', summary: 'Show the presence set of a channel', args: ['channel'] },
   publish: {
-    usage: 'publish <channel> <event> [json|text]',
-    summary: 'Publish an event; a JSON object is sent as data, any other text as { "text": ... }',
-    args: ['channel', 'event'],
-    optionalArgs: ['data'],
+    usage: 'publish <channel> <message>',
+    summary: `Publish a message as event "${DEFAULT_PUBLISH_EVENT}" (or --event); a JSON object is the data, other text { "text": ... }`,
+    args: ['channel', 'message'],
+    optionalArgs: ['message'],
+    options: { event: { type: 'string', value: '<name>', description: `Event name (default "${DEFAULT_PUBLISH_EVENT}")` } },
+    examples: [
+      ['publish chat "Hello!"', `event "${DEFAULT_PUBLISH_EVENT}", data { "text": "Hello!" }`],
+      [`publish posts '{"post":{"id":1}}' --event new_post`, 'event "new_post", data { "post": { "id": 1 } }'],
+      [`publish posts new_post '{"post":{"id":1}}'`, 'the same, event as the second argument'],
+    ],
   },
   token: {
     usage: 'token <userId> [--expires-in <s>]',
@@ -83,6 +94,22 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   disable: { usage: 'disable', summary: 'Disable Elastic Pulse', args: [] },
 };
+
+/** The tutorial's CLI reference (`openkbs pulse ...`), shown by --help: every line works as is. */
+const TUTORIAL_FORMS: readonly (readonly [string, string])[] = [
+  ['enable', 'Enable Pulse'],
+  ['status', 'Check status'],
+  ['channels', 'List active channels'],
+  ['presence <channel>', 'View presence'],
+  ['publish <ch> "msg"', 'Publish message'],
+  ['disable', 'Disable'],
+];
+
+/** Example lines, the command lines in one column. */
+function examplesHelp(title: string, examples: readonly (readonly [string, string])[]): string {
+  const width = Math.max(...examples.map(([line]) => line.length)) + 'openkbs-pulse '.length;
+  return `${title}:\n${examples.map(([line, what]) => `  ${`openkbs-pulse ${line}`.padEnd(width)}  # ${what}\n`).join('')}`;
+}
 
 /** Every option any command takes (to find the command before the strict parse). */
 const ALL_OPTIONS: Readonly<Record<string, OptionSpec>> = Object.assign(
@@ -108,12 +135,13 @@ function optionsHelp(options: Readonly<Record<string, OptionSpec>>): string {
 function mainHelp(): string {
   const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
   const lines = Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
-  return `Usage: openkbs-pulse <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nOptions:\n${optionsHelp(COMMON_OPTIONS)}\nopenkbs-pulse <command> --help shows the options of a command.\n${EXIT_CODES_HELP}`;
+  return `Usage: openkbs-pulse <command> [options]\n\nCommands:\n${lines.join('\n')}\n\n${examplesHelp("The tutorial's commands (openkbs pulse ...)", TUTORIAL_FORMS)}\nOptions:\n${optionsHelp(COMMON_OPTIONS)}\nopenkbs-pulse <command> --help shows the options of a command.\n${EXIT_CODES_HELP}`;
 }
 
 function commandHelp(spec: CommandSpec): string {
   const options = { ...(spec.options ?? {}), ...COMMON_OPTIONS };
-  return `Usage: openkbs-pulse ${spec.usage} [options]\n\n${spec.summary}.\n\nOptions:\n${optionsHelp(options)}\n${EXIT_CODES_HELP}`;
+  const examples = spec.examples ? `\n${examplesHelp('Examples', spec.examples)}` : '';
+  return `Usage: openkbs-pulse ${spec.usage} [options]\n\n${spec.summary}.\n${examples}\nOptions:\n${optionsHelp(options)}\n${EXIT_CODES_HELP}`;
 }
 
 type ParseOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -242,7 +270,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         break;
       }
       case 'publish': {
-        const [channel, event, raw] = rest as [string, string, string | undefined];
+        // publish <channel> <message> [--event e], or publish <channel> <event> <message>.
+        const [channel, second, third] = rest as [string, string, string | undefined];
+        if (third !== undefined && option('event') !== undefined) {
+          throw new UsageError('give the event name either with --event or as the second argument, not both');
+        }
+        const event = third === undefined ? (option('event') ?? DEFAULT_PUBLISH_EVENT) : second;
+        const raw = third ?? second;
         const result = await client.publish(channel, event, parsePublishData(raw));
         out(`Published ${event} to ${channel}: delivered to ${result.delivered} connection${result.delivered === 1 ? '' : 's'}.\n`, result);
         break;

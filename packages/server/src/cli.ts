@@ -1,5 +1,5 @@
 /**
- * The `openkbs-pulse` bin: `openkbs-pulse <status|channels|presence|publish|token|enable|disable> [options]`.
+ * The `openkbs-pulse` bin: `openkbs-pulse <status|channels|presence|publish|token|enable|disable> [options]`, the tutorial's `openkbs pulse ...` commands with the same arguments.
  * @module
  */
 import { runCli } from './cli-run.js';

@@ -3,7 +3,7 @@
 import { HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PulseClientOptions } from '../src/client.js';
-import { formatTable, parsePublishData, runCli } from '../src/cli-run.js';
+import { DEFAULT_PUBLISH_EVENT, formatTable, parsePublishData, runCli } from '../src/cli-run.js';
 import { API_KEY, API_URL, answerWith, onApi, PUBLISH_RESPONSE, server, TOKEN_RESPONSE } from './helpers.js';
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -49,8 +49,39 @@ describe('openkbs-pulse (in-process)', () => {
     const received = answerWith(PUBLISH_RESPONSE);
     expect((await run(['publish', 'chat', 'msg', '{"a":1}'])).stdout).toBe('Published msg to chat: delivered to 3 connections.\n');
     await run(['publish', 'chat', 'msg', 'hello world']);
-    await run(['publish', 'chat', 'msg']);
-    expect(received.map((b) => b.data)).toEqual([{ a: 1 }, { text: 'hello world' }, undefined]);
+    expect(received.map((b) => [b.event, b.data])).toEqual([
+      ['msg', { a: 1 }],
+      ['msg', { text: 'hello world' }],
+    ]);
+  });
+
+  it('publish <channel> "msg" (the tutorial\'s form) publishes the message as data under the event "message"', async () => {
+    const received = answerWith(PUBLISH_RESPONSE);
+    expect((await run(['publish', 'chat', 'msg'])).stdout).toBe(`Published ${DEFAULT_PUBLISH_EVENT} to chat: delivered to 3 connections.\n`);
+    await run(['publish', 'posts', '{"post":{"id":1}}', '--event', 'new_post']);
+    expect(received.map((b) => [b.channel, b.event, b.data])).toEqual([
+      ['chat', 'message', { text: 'msg' }],
+      ['posts', 'new_post', { post: { id: 1 } }],
+    ]);
+  });
+
+  it('publish: --event and an event argument together are a usage error, nothing sent', async () => {
+    const received = answerWith(PUBLISH_RESPONSE);
+    const result = await run(['publish', 'chat', 'e', 'text', '--event', 'other']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('either with --event or as the second argument');
+    expect(received).toEqual([]);
+  });
+
+  it("--help shows the tutorial's forms; publish --help its examples", async () => {
+    const main = await run(['--help']);
+    for (const line of ['enable', 'status', 'channels', 'presence <channel>', 'publish <ch> "msg"', 'disable']) {
+      expect(main.stdout).toContain(`openkbs-pulse ${line} `);
+    }
+    const publish = await run(['publish', '--help']);
+    expect(publish.stdout).toContain('Usage: openkbs-pulse publish <channel> <message> [options]');
+    expect(publish.stdout).toContain('openkbs-pulse publish chat "Hello!"');
+    expect(publish.stdout).toMatch(/--event <name>\s+Event name \(default "message"\)/);
   });
 
   it('presence and token render tables', async () => {
@@ -81,7 +112,7 @@ describe('openkbs-pulse (in-process)', () => {
     [[], 'Usage: openkbs-pulse <command>'],
     [['nope'], 'unknown command "nope"'],
     [['presence'], 'missing <channel>'],
-    [['publish', 'c'], 'missing <event>'],
+    [['publish', 'c'], 'missing <message>'],
     [['publish', 'c', 'e', 'd', 'extra'], 'too many arguments'],
     [['status', '--bogus'], "Unknown option '--bogus'"],
     [['enable', '--region', 'mars'], '--region must be'],

@@ -111,7 +111,47 @@ describe('openkbs-pulse bin (built) against the local service', () => {
     expect(help.stdout).toContain('Usage: openkbs-pulse <command>');
     const publish = await cli('publish', '--help');
     expect(publish).toMatchObject({ code: 0 });
-    expect(publish.stdout).toContain('Usage: openkbs-pulse publish <channel> <event> [json|text]');
+    expect(publish.stdout).toContain('Usage: openkbs-pulse publish <channel> <message> [options]');
+  });
+});
+
+// The tutorial's CLI reference, `openkbs pulse <command>`, line by line under `openkbs-pulse`
+// with the same arguments: enable, status, channels, presence <channel>, publish <ch> "msg", disable.
+describe("the tutorial's CLI list (built bin, local service)", () => {
+  it('enable, status, channels, presence <channel>, publish <ch> "msg", disable', async () => {
+    const enabled = await cli('enable');
+    expect(enabled).toMatchObject({ code: 0, stderr: '' });
+    expect(enabled.stdout).toContain('Elastic Pulse is enabled');
+    const status = await cli('status');
+    expect(status).toMatchObject({ code: 0, stderr: '' });
+    expect(status.stdout).toMatch(/enabled\s+true/);
+
+    const token = JSON.parse((await cli('token', 'ada', '--json')).stdout) as { token: string; endpoint: string };
+    const { connectRaw } = await import('./ws-peer.js');
+    const raw = await connectRaw(token.endpoint, service.kbId, token.token, 'posts');
+    try {
+      raw.send({ action: 'presence_enter', channel: 'posts', data: { name: 'Ada' } });
+      await raw.next((f) => f.type === 'presence' && f.action === 'enter');
+      const channels = await cli('channels');
+      expect(channels).toMatchObject({ code: 0, stderr: '' });
+      expect(channels.stdout).toMatch(/\nposts\s+1\s+1/);
+      const presence = await cli('presence', 'posts');
+      expect(presence).toMatchObject({ code: 0, stderr: '' });
+      expect(presence.stdout).toMatch(/1 member in posts\n[\s\S]*ada\s+\S+\s+\S+\s+\{"name":"Ada"\}/);
+      // The message is the data, under the default event name: not an event named "msg".
+      const published = await cli('publish', 'posts', 'msg');
+      expect(published).toMatchObject({ code: 0, stderr: '' });
+      expect(published.stdout).toBe('Published message to posts: delivered to 1 connection.\n');
+      expect(await raw.next((f) => f.type === 'message')).toMatchObject({ channel: 'posts', data: { type: 'message', text: 'msg' } });
+    } finally {
+      await raw.close();
+    }
+
+    const disabled = await cli('disable');
+    expect(disabled).toMatchObject({ code: 0, stderr: '' });
+    expect(disabled.stdout).toContain('Elastic Pulse is disabled');
+    expect((await cli('status', '--json')).stdout).toContain('"enabled": false');
+    expect((await cli('enable')).code).toBe(0);
   });
 });
 
