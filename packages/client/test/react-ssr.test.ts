@@ -91,7 +91,7 @@ describe('openkbs-pulse/react on the server', () => {
   });
 
   it('a client passed in is neither connected nor used while rendering', () => {
-    const client = new Pulse({ ...options, autoConnect: false });
+    const client = new Pulse({ ...options, token, autoConnect: false });
     const before = client.state;
     expect(renderToString(h(PulseProvider, { client }, h(EveryHook)))).toBe(EXPECTED);
     expect(client.state).toBe(before);
