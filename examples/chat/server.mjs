@@ -101,19 +101,37 @@ export async function startChatServer(options) {
     },
   };
 
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = routes[`${req.method} ${url.pathname}`];
-    let answer;
+  /** The answer to one request; never rejects (hostile input gets a 4xx, a bug a 500). */
+  async function answer(req) {
     try {
-      if (!route) answer = json(404, { error: 'not found' });
-      else answer = await route(req.method === 'POST' ? await readJson(req) : {}, url);
+      const url = requestUrl(req);
+      if (!url) return json(400, { error: 'the request target is not a valid path' });
+      const route = routes[`${req.method} ${url.pathname}`];
+      if (!route) return json(404, { error: 'not found' });
+      return await route(req.method === 'POST' ? await readJson(req) : {}, url);
     } catch (error) {
-      answer = error instanceof BadRequest ? json(400, { error: error.message }) : json(500, { error: 'internal error' });
-      if (!(error instanceof BadRequest)) console.error('[chat]', error);
+      if (error instanceof BadRequest) return json(400, { error: error.message });
+      console.error('[chat]', error);
+      return json(500, { error: 'internal error' });
     }
-    res.writeHead(answer.status, { 'content-type': answer.type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    res.end(answer.body);
+  }
+
+  const server = createServer((req, res) => {
+    void answer(req).then((reply) => {
+      // The client may be gone (it reset the connection mid-body): writing is then a no-op.
+      if (res.headersSent || res.destroyed) return;
+      res.writeHead(reply.status, { 'content-type': reply.type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      res.end(reply.body);
+    }).catch((error) => {
+      console.error('[chat]', error);
+      res.destroy();
+    });
+  });
+  server.on('clientError', refuseMalformed);
+  // An Expect other than 100-continue: Node would answer a bare 417.
+  server.on('checkExpectation', (_req, res) => {
+    const reply = json(417, { error: 'only "Expect: 100-continue" is supported' });
+    res.writeHead(reply.status, { 'content-type': reply.type }).end(reply.body);
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise((resolve, reject) => {
@@ -136,6 +154,29 @@ export async function startChatServer(options) {
 
 class BadRequest extends Error {}
 
+/** The request's URL, or undefined when its target is no path this server can parse (`//[`). */
+function requestUrl(req) {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Answers a request Node's parser rejected (bad request line or headers, oversized headers) with
+ * a JSON 4xx, as the routes answer bad input, instead of Node's bare 400.
+ */
+function refuseMalformed(error, socket) {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const body = JSON.stringify({ error: 'malformed HTTP request' });
+  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+}
+
 function send(status, body, type) {
   return { status, body, type };
 }
@@ -155,10 +196,15 @@ function cleanText(value, max) {
 async function readJson(req) {
   let size = 0;
   const chunks = [];
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > 16 * 1024) throw new BadRequest('body too large');
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req) {
+      size += chunk.length;
+      if (size > 16 * 1024) throw new BadRequest('body too large');
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    // A client that resets the connection mid-body is not a server failure.
+    throw error instanceof BadRequest ? error : new BadRequest('the request body could not be read');
   }
   try {
     const value = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
