@@ -75,12 +75,19 @@ export class PulseHub {
    * @param source a ready client (never closed by the hub: it is yours) or a function returning
    *   the latest options (read when a client is created, so a changed `authCallback` is used).
    */
-  constructor(private readonly source: Pulse | (() => PulseProviderOptions)) {
-    if (source instanceof Pulse) this.client = source;
+  constructor(source: Pulse | (() => PulseProviderOptions)) {
+    // Told apart by type, not instanceof: a client from another copy of the package is still a client.
+    if (typeof source === 'function') this.options = source;
+    else this.given = this.client = source;
   }
 
+  /** The client passed in, if any. */
+  private readonly given: Pulse | undefined;
+  /** The latest provider options, when the hub creates its client. */
+  private readonly options: (() => PulseProviderOptions) | undefined;
+
   /** The client, or `undefined` before the provider mounted (and always on the server). */
-  readonly getClient = (): Pulse | undefined => (this.users > 0 || this.source instanceof Pulse ? this.client : undefined);
+  readonly getClient = (): Pulse | undefined => (this.users > 0 || this.given ? this.client : undefined);
 
   /** The connection state, as `useSyncExternalStore` reads it. */
   readonly getState = (): ConnectionState => {
@@ -122,11 +129,11 @@ export class PulseHub {
   acquire(): void {
     this.users++;
     if (this.users > 1) return;
-    if (this.source instanceof Pulse) {
-      this.watch(this.source);
+    if (this.given) {
+      this.watch(this.given);
       this.notify();
     } else if (!this.client && !this.pending) {
-      this.create(this.source());
+      this.create(this.options!());
     }
   }
 
@@ -140,7 +147,7 @@ export class PulseHub {
       this.presenceStores = new WeakMap();
       this.channelUses = new WeakMap();
       this.memberships.clear();
-      if (!(this.source instanceof Pulse)) {
+      if (!this.given) {
         this.client?.disconnect();
         this.client = undefined;
         // A client still waiting for its token is dropped when the token arrives (see create).
@@ -188,7 +195,7 @@ export class PulseHub {
   }
 
   private currentAuth(): PulseOptions['authCallback'] {
-    return this.source instanceof Pulse ? undefined : this.source().authCallback;
+    return this.options?.().authCallback;
   }
 
   private adopt(client: Pulse): void {
@@ -227,7 +234,7 @@ export class PulseHub {
     const left = (uses?.get(channel) ?? 1) - 1;
     if (left > 0) return void uses?.set(channel, left);
     uses?.delete(channel);
-    if (!(this.source instanceof Pulse) && this.client === client) client.channel(channel).unsubscribe();
+    if (!this.given && this.client === client) client.channel(channel).unsubscribe();
   }
 
   /**
