@@ -77,7 +77,7 @@ async function startClient(options: Partial<PulseOptions> = {}): Promise<Harness
   client.onStateChange((state) => states.push(state));
   const channel = client.channel(CHANNEL);
   const received: number[] = [];
-  channel.subscribe('tick', (data) => received.push((data as { n: number }).n));
+  channel.subscribe('tick', (data) => received.push((data as unknown as { n: number }).n));
   void channel.presence.enter({ name: 'Alice' });
   await until('the client to connect', () => client.isConnected);
   await until('alice to be present', () => presentConnectionIds().length === 1);

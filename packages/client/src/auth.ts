@@ -1,8 +1,9 @@
 /**
- * Token refresh: where a fresh token comes from when the current one expires.
+ * Token refresh: where a fresh token comes from when the current one expires, and the checks a
+ * token must pass before the client connects with it.
  * @module
  */
-import { decodeTokenClaims, PulseError } from '@openkbs-pulse/protocol';
+import { decodeTokenClaims, PulseError, type Clock } from '@openkbs-pulse/protocol';
 
 /** What an auth source returns: a token, or a token with the endpoint to use. */
 export type AuthResult =
@@ -25,25 +26,82 @@ export interface AuthSource {
   fetch?: typeof fetch | undefined;
 }
 
+/** A token with the endpoint it came with. */
+export interface FreshToken {
+  token: string;
+  endpoint?: string | undefined;
+}
+
+/** Whether `endpoint` is a `ws://` or `wss://` URL with a host. */
+export const isEndpoint = (endpoint: unknown): endpoint is string =>
+  typeof endpoint === 'string' && /^wss?:\/\/[^/?#\s]/i.test(endpoint) && URL.canParse?.(endpoint) !== false;
+
 /** Whether the token's `exp` claim has passed at `nowMs` (unknown `exp`: not expired). */
 export function isTokenExpired(token: string, nowMs: number): boolean {
   const exp = decodeTokenClaims(token)?.exp;
   return typeof exp === 'number' && exp * 1000 <= nowMs;
 }
 
-/** Fetches a fresh token, or `undefined` when no source is configured. */
-export async function refreshToken(source: AuthSource): Promise<{ token: string; endpoint?: string } | undefined> {
-  let result: AuthResult;
-  if (source.authCallback) result = await source.authCallback();
-  else if (source.authUrl) {
-    const response = await (source.fetch ?? fetch)(source.authUrl, { credentials: 'include' });
-    if (!response.ok) throw new PulseError('invalid_response', `authUrl: HTTP ${response.status}`);
-    const text = (await response.text()).trim();
-    result = text.startsWith('{') ? (JSON.parse(text) as AuthResult) : text;
-  } else return undefined;
-  const fresh = typeof result === 'string' ? { token: result } : result;
-  if (!fresh || typeof fresh.token !== 'string' || !fresh.token) {
-    throw new PulseError('invalid_response', 'no token from auth');
+/**
+ * Why `token` cannot be used to connect to `kbId`, as the error to fail with; `undefined` when it can.
+ * Only what the client can know: the shape, the kbId claim, and the endpoint claim.
+ */
+export function tokenProblem(token: unknown, kbId: string): PulseError | undefined {
+  if (typeof token !== 'string' || !token) {
+    const got = token === null ? 'null' : typeof token;
+    const whole = typeof token === 'object' && token !== null && 'token' in token;
+    return new PulseError(
+      'invalid_argument',
+      whole
+        ? 'token must be the JWT string, but got the whole { token, endpoint } object from getToken(): pass its .token (and .endpoint as the endpoint option)'
+        : `token must be the JWT string your backend got from getToken(), but got ${got}`,
+    );
   }
-  return fresh;
+  const claims = decodeTokenClaims(token);
+  if (!claims) return new PulseError('invalid_token', 'token is not a JWT (three base64url parts with JSON claims): pass the token getToken() returned, unchanged');
+  if (typeof claims.kbId === 'string' && claims.kbId !== kbId) {
+    return new PulseError('kb_mismatch', `the token was minted for kbId "${claims.kbId}", not "${kbId}": use the same kbId in getToken() and in the client`);
+  }
+  if (claims.endpoint !== undefined && !isEndpoint(claims.endpoint)) {
+    return new PulseError('invalid_token', 'the token\'s endpoint claim is not a ws:// or wss:// URL: pass the endpoint option');
+  }
+  return undefined;
+}
+
+/**
+ * Fetches a fresh token, or `undefined` when no source is configured. Rejects with `timeout`
+ * after `timeoutMs`, and with `invalid_response` when the answer is not a token (or its endpoint
+ * not a WebSocket URL).
+ */
+export function refreshToken(source: AuthSource, clock: Clock, timeoutMs: number): Promise<FreshToken | undefined> {
+  if (!source.authCallback && !source.authUrl) return Promise.resolve(undefined);
+  return new Promise<FreshToken>((resolve, reject) => {
+    const timer = clock.setTimeout(
+      () => reject(new PulseError('timeout', `no token from ${source.authCallback ? 'authCallback' : 'authUrl'} within ${timeoutMs} ms: it will be asked again (authTimeoutMs)`)),
+      timeoutMs,
+    );
+    fetchToken(source)
+      .then(checkAnswer)
+      .then(resolve, reject)
+      .finally(() => clock.clearTimeout(timer));
+  });
+}
+
+async function fetchToken(source: AuthSource): Promise<unknown> {
+  if (source.authCallback) return source.authCallback();
+  const response = await (source.fetch ?? fetch)(source.authUrl!, { credentials: 'include' });
+  if (!response.ok) throw new PulseError('invalid_response', `authUrl answered HTTP ${response.status}`, { statusCode: response.status });
+  const text = (await response.text()).trim();
+  return text.startsWith('{') ? JSON.parse(text) : text;
+}
+
+function checkAnswer(answer: unknown): FreshToken {
+  const fresh = (typeof answer === 'string' ? { token: answer } : answer) as Partial<FreshToken> | null;
+  if (!fresh || typeof fresh.token !== 'string' || !fresh.token) {
+    throw new PulseError('invalid_response', 'the auth answer has no token: return a token string or { token, endpoint? }');
+  }
+  if (fresh.endpoint != null && !isEndpoint(fresh.endpoint)) {
+    throw new PulseError('invalid_response', `the auth answer's endpoint is not a ws:// or wss:// URL`);
+  }
+  return { token: fresh.token, endpoint: fresh.endpoint ?? undefined };
 }

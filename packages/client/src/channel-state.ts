@@ -1,11 +1,13 @@
 /**
- * What the engine keeps per channel: message listeners (one emitter keyed by event name,
+ * What the engine keeps per channel in use: message listeners (one emitter keyed by event name,
  * `ANY` for all), the presence set, and whether the server subscription exists on the current
- * connection.
+ * connection. A channel with nothing left to keep (no listener, not entered, presence not
+ * tracked, no pending presence read) is released: the engine forgets it, so an app with a
+ * channel per document does not grow without bound.
  * @module
  */
 import type { MessageFrame } from '@openkbs-pulse/protocol';
-import { createEmitter, type Emitter } from './emitter.js';
+import { createEmitter, type Emitter, type ListenerErrorHandler } from './emitter.js';
 import { createPresenceSet, type PresenceSet } from './presence.js';
 
 /** Message listeners by event name. */
@@ -13,28 +15,33 @@ export type MessageEvents = Record<string, MessageFrame>;
 
 /** One channel's client-side state. */
 export interface ChannelState {
-  readonly name: string;
+  readonly _name: string;
   /** Message listeners: `em.on(event, fn)`, `em.on(ANY, fn)`. */
-  readonly em: Emitter<MessageEvents>;
-  readonly presence: PresenceSet;
+  readonly _em: Emitter<MessageEvents>;
+  readonly _presence: PresenceSet;
   /** Subscribed on the current connection. */
-  subscribed: boolean;
+  _subscribed: boolean;
   /** Presence set up on the current connection (our enter and a sync request sent). */
-  presenceRequested: boolean;
-  /** The public channel object of the face that owns the engine (made once, on first use). */
-  face?: unknown;
+  _presenceRequested: boolean;
+  /** Presence is tracked because `members`/`count` was read (until the channel is released). */
+  _track: boolean;
+  /** The public channel object of the face that owns the engine (made once per state). */
+  _face?: unknown;
 }
 
 /** A new channel state. */
-export const createChannelState = (name: string): ChannelState => ({
-  name,
-  em: createEmitter(),
-  presence: createPresenceSet(),
-  subscribed: false,
-  presenceRequested: false,
+export const createChannelState = (name: string, report: ListenerErrorHandler): ChannelState => ({
+  _name: name,
+  _em: createEmitter(report),
+  _presence: createPresenceSet(report),
+  _subscribed: false,
+  _presenceRequested: false,
+  _track: false,
 });
 
-/** Whether the channel needs presence frames (listeners or our own membership). */
+/** Whether the channel needs presence frames (listeners, our own membership, or members read). */
 export const wantsPresence = (ch: ChannelState): boolean =>
-  ch.presence.entered !== undefined || ch.presence.em.all.size > 0;
+  ch._track || ch._presence._entered !== undefined || ch._presence._readers > 0 || ch._presence._em.all.size > 0;
 
+/** Whether the channel needs a server subscription. */
+export const wantsSubscription = (ch: ChannelState): boolean => wantsPresence(ch) || ch._em.all.size > 0;

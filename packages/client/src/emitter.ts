@@ -5,9 +5,9 @@
  * during an emit takes effect from the next one.
  *
  * A handler that throws does not stop the others, nor the caller (the engine, in the middle of a
- * state change or a frame): its error is rethrown from a microtask, so it reaches the runtime's
- * uncaught-error reporting (the console, `window.onerror`, Node's `uncaughtException`) as an
- * error thrown by a DOM event listener would.
+ * state change or a frame): its error goes to the emitter's `report` (the client's
+ * `onListenerError` option, `console.error` by default). It is never rethrown: in Node an
+ * uncaught exception would end the process for a bug in one listener.
  * @module
  */
 
@@ -39,14 +39,21 @@ export interface Emitter<E extends Record<string, unknown>> {
 type AnyHandler = (...args: unknown[]) => void;
 const NONE: readonly AnyHandler[] = [];
 
-/** Rethrows `error` from a microtask: reported by the runtime, without stopping the emit. */
-const report = (error: unknown): void =>
-  queueMicrotask(() => {
-    throw error;
-  });
+/** Where errors thrown by listeners go. */
+export type ListenerErrorHandler = (error: unknown) => void;
 
-/** A new emitter. */
-export function createEmitter<E extends Record<string, unknown>>(): Emitter<E> {
+/** The default {@link ListenerErrorHandler}. */
+export const logListenerError: ListenerErrorHandler = (error) => console.error('[pulse] a listener threw:', error);
+
+/** A new emitter; errors thrown by its handlers go to `report`. */
+export function createEmitter<E extends Record<string, unknown>>(report: ListenerErrorHandler = logListenerError): Emitter<E> {
+  const guard = (error: unknown): void => {
+    try {
+      report(error);
+    } catch {
+      // A reporter that throws must not break the emit either.
+    }
+  };
   const all = new Map<keyof E | typeof ANY, readonly AnyHandler[]>();
   return {
     all,
@@ -66,14 +73,14 @@ export function createEmitter<E extends Record<string, unknown>>(): Emitter<E> {
         try {
           handler(event);
         } catch (error) {
-          report(error);
+          guard(error);
         }
       }
       for (const handler of all.get(ANY) ?? NONE) {
         try {
           handler(event, type);
         } catch (error) {
-          report(error);
+          guard(error);
         }
       }
     },

@@ -1,20 +1,29 @@
 /**
- * The one connection engine behind both public faces (`Pulse` and `Pulse.Realtime`): state
- * machine, transport, subscriptions, presence, outgoing queue and token refresh.
- * Written as a closure so internal names minify away in `pulse.js`.
+ * The one connection engine behind both public faces (`Pulse` and `Pulse.Realtime`): the state
+ * machine of states.ts driven by events, the transport, channels in use, presence, the queue of
+ * work awaiting confirmation, and token refresh.
+ *
+ * Every event goes through `dispatch`, which looks it up in {@link TRANSITIONS}, moves to the
+ * next state and runs the listed effects; events raised while one is handled are queued, so
+ * listeners always hear changes in order. Everything that waits has a deadline: the open
+ * handshake and every pong (transport.ts), the token refresh (`authTimeoutMs`), and the time
+ * without a connection after which held work is rejected (`connectionStateTtlMs`).
+ *
+ * Promises never lie and never crash: each one resolves only when the service confirmed the
+ * action, rejects when it was refused or could not be done in time, is rejected rather than
+ * thrown, and always has a handler attached here, so one the caller ignores is no unhandled
+ * rejection. Its failure is also emitted as an `error` event (once per error object).
  * @module
  */
 import {
   buildConnectUrl,
-  channelNameProblem,
   CLOSE_CODES,
   decodeTokenClaims,
   encodeFrame,
-  eventNameProblem,
-  isErrorCode,
   isRegion,
-  MAX_MESSAGE_BYTES,
-  publishDataProblem,
+  parseServerFrame,
+  presenceDataProblem,
+  publishProblem,
   PulseError,
   REGION_ENDPOINTS,
   systemClock,
@@ -22,36 +31,24 @@ import {
   type Clock,
   type ErrorCode,
   type JsonObject,
-  type MessageFrame,
-  type PresenceFrame,
+  type PresenceMember,
   type Region,
 } from '@openkbs-pulse/protocol';
 import WebSocketDefault from 'isomorphic-ws';
-import { createEmitter, type ANY, type Emitter, type Handler, type WildcardHandler } from './emitter.js';
-import { isTokenExpired, refreshToken, type AuthCallback } from './auth.js';
+import { isEndpoint, isTokenExpired, refreshToken, tokenProblem, type AuthCallback } from './auth.js';
 import { backoffDelay, STABLE_CONNECTION_MS } from './backoff.js';
-import { createChannelState, wantsPresence, type ChannelState } from './channel-state.js';
-import { applyPresence, clearPresence } from './presence.js';
+import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
+import { ANY, createEmitter, logListenerError, type Emitter, type Handler, type ListenerErrorHandler, type WildcardHandler } from './emitter.js';
+import { applyPresence, clearPresence, type PresenceEvents } from './presence.js';
 import { createQueue } from './queue.js';
-import { SCRIPT_TAG } from './script-tag.js';
-import { STATES, type ConnectionState } from './states.js';
+import { holdsWork, TRANSITIONS, type Effect, type EngineEvent, type EngineState } from './states.js';
 import { openTransport, type DownInfo, type Transport, type WebSocketLikeConstructor } from './transport.js';
-
-/** Presence calls of one channel. */
-export interface PresenceCalls {
-  /** Enters the presence set (re-entered with the latest data after every reconnect). */
-  enter(data?: unknown): Promise<void>;
-  /** Replaces this connection's member data (enters when not entered yet). */
-  update(data?: unknown): Promise<void>;
-  /** Leaves the presence set. */
-  leave(): Promise<void>;
-}
 
 /** Options shared by `Pulse` and `Pulse.Realtime`. */
 export interface EngineOptions {
   /** Your knowledge base id (a non-empty string; a bad option throws `invalid_argument`). */
   kbId: string;
-  /** JWT from your backend (`getToken`). */
+  /** JWT from your backend (`getToken`): the `token` string, not the whole `{ token, endpoint }` answer. */
   token: string;
   /**
    * Region of the hosted service, used when neither `endpoint` nor the token names an endpoint.
@@ -89,6 +86,19 @@ export interface EngineOptions {
    * @default none
    */
   authUrl?: string;
+  /**
+   * Longest wait for `authCallback`/`authUrl`, in ms; a refresh that takes longer fails with
+   * `timeout` and is tried again with backoff.
+   * @default 10000
+   */
+  authTimeoutMs?: number;
+  /**
+   * How long the client holds work while it has no connection, in ms. Past it the client is
+   * `suspended`: queued and unconfirmed publishes, presence changes and presence reads reject with
+   * `timeout`, and new ones reject at once until a connection opens (retries go on).
+   * @default 120000
+   */
+  connectionStateTtlMs?: number;
   /** `fetch` used for `authUrl`. @default globalThis.fetch */
   fetch?: typeof fetch;
   /** WebSocket implementation. @default the browser's WebSocket, `ws` in Node */
@@ -103,27 +113,32 @@ export interface EngineOptions {
    */
   heartbeatIntervalMs?: number;
   /**
-   * Time to wait for any frame after a `ping` (or for the socket to open, after the interval) before
-   * replacing the connection, in ms.
+   * Longest wait for a `pong` after any ping (and for the socket to open, after the interval), in
+   * ms, before the connection is replaced.
    * @default 10000
    */
   heartbeatTimeoutMs?: number;
   /**
-   * Publishes kept while not connected (including unconfirmed ones put back when the connection
-   * went down); more are rejected with `queue_full`.
+   * Publishes and presence changes kept while not connected (including unconfirmed ones put back
+   * when the connection went down); more are rejected with `queue_full`.
    * @default 100
    */
   maxQueueSize?: number;
+  /**
+   * Called with what a listener of yours threw (the other listeners and the client go on).
+   * @default console.error
+   */
+  onListenerError?: (error: unknown) => void;
 }
 
 /** A state change. */
-export interface StateChange {
+export interface StateChange<S extends string = EngineState> {
   /** The new state. */
-  current: ConnectionState;
+  current: S;
   /** The state before. */
-  previous: ConnectionState;
+  previous: S;
   /** The error that caused it, if any. */
-  reason?: PulseError;
+  reason?: PulseError | undefined;
 }
 
 /** Engine events. */
@@ -131,331 +146,355 @@ export type EngineEvents = {
   /** The connection state changed. */
   state: StateChange;
   /**
-   * An error frame from the service, a refused or failed connection attempt, a close by the
-   * service with a reason, or a failed token refresh. Every state change `reason` is also emitted here.
+   * Every failure, once: an error frame from the service, a refused or failed connection attempt,
+   * a close by the service with a reason, a failed token refresh, and every rejected promise.
    */
   error: PulseError;
+  /** A connection-level error that left the state as it was (Ably's `update`): a failed retry, an error frame. */
+  update: PulseError;
 };
 
-/** @internal The engine both faces adapt. */
+/** Which emitter of a channel a listener goes on: messages, or presence. */
+export type ListenTarget = 'm' | 'p';
+
+/** @internal The engine both faces adapt. Channels are addressed by name: faces keep no state. */
 export interface Engine {
-  readonly state: ConnectionState;
-  on<K extends keyof EngineEvents>(type: K, handler: (event: EngineEvents[K]) => void): () => void;
-  connect(): void;
-  close(): void;
-  /** The state of channel `name` (created on first use). */
-  channel(name: string): ChannelState;
-  /** Adds `handler` to one of the channel's emitters (then syncs); returns its removal (which syncs too). */
-  listen<E extends Record<string, unknown>, K extends keyof E>(ch: ChannelState, em: Emitter<E>, type: K, handler: Handler<E[K]>): () => void;
-  /** The same for every event of the emitter ({@link ANY}). */
-  listen<E extends Record<string, unknown>>(ch: ChannelState, em: Emitter<E>, type: typeof ANY, handler: WildcardHandler<E>): () => void;
-  /** The presence calls both faces expose: `enter`, `update` (the same as enter once entered) and `leave`. */
-  presence(ch: ChannelState): PresenceCalls;
-  publish(ch: ChannelState, event: string, data: JsonObject | null | undefined): Promise<void>;
-  /** Drops every listener of the channel, leaves presence, unsubscribes on the server and rejects pending presence reads. */
-  release(ch: ChannelState): void;
+  readonly _state: EngineState;
+  /** Whether the connection was lost or an attempt failed since `connect()`. */
+  readonly _retrying: boolean;
+  _on<K extends keyof EngineEvents>(type: K, handler: (event: EngineEvents[K]) => void): () => void;
+  _connect(): void;
+  _close(): void;
+  /** The channel in use named `name`, if any. */
+  _channel(name: string): ChannelState | undefined;
+  /** Adds a listener to channel `name` (put in use); returns its removal (the channel is released once idle). */
+  _listen(name: string, target: ListenTarget, type: string | typeof ANY, handler: Handler<never> | WildcardHandler<never>, face?: unknown): () => void;
+  _publish(name: string, event: string, data: unknown): Promise<void>;
+  /** Enters, or updates once entered; resolves when the service has it. */
+  _enter(name: string, data: unknown): Promise<void>;
+  _leave(name: string): Promise<void>;
+  /** The members once a sync arrived (requests one when needed). */
+  _get(name: string): Promise<PresenceMember[]>;
+  /** Members and count known now; starts tracking presence of a subscribed channel. */
+  _members(name: string): { members: PresenceMember[]; count: number };
+  /** Drops every listener, leaves presence, unsubscribes and forgets the channel. */
+  _release(name: string): void;
 }
 
 const DEFAULT_WEBSOCKET = WebSocketDefault as unknown as WebSocketLikeConstructor | undefined;
-
-/** What publish, enter and leave answer when done at once (one shared settled promise). */
+const PING = '{"action":"ping"}';
 const RESOLVED = Promise.resolve();
 
-/** Creates the engine (and connects unless `autoConnect` is false). Throws `invalid_argument` on a bad option. */
+/** Refusals that end in `failed` (no retry loop), with what to do about them. */
+const FATAL: Partial<Record<ErrorCode, string>> = {
+  invalid_token: 'mint the token with getToken() for this kbId and pass it unchanged',
+  forbidden: 'the token does not grant this connection (private channel, or a revoked key)',
+  kb_mismatch: 'use the same kbId in getToken() and in the client',
+  pulse_not_enabled: 'enable Elastic Pulse for this knowledge base (openkbs pulse enable)',
+};
+const isFatal = (code: ErrorCode | undefined): code is ErrorCode => !!code && Object.prototype.hasOwnProperty.call(FATAL, code);
+
+/** A positive finite number option, or `invalid_argument`. */
+function positive(options: EngineOptions, key: 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'maxQueueSize' | 'authTimeoutMs' | 'connectionStateTtlMs', fallback: number): number {
+  const value = options[key] ?? fallback;
+  if (typeof value === 'number' && value > 0 && value < Infinity) return value;
+  throw new PulseError('invalid_argument', `${key} must be a positive number of ${key === 'maxQueueSize' ? 'entries' : 'milliseconds'}`);
+}
+
+/** Checks the options a client cannot work without, throwing `invalid_argument` (or the token's problem). */
+function checkOptions(options: EngineOptions): void {
+  if (!options || typeof options !== 'object') throw new PulseError('invalid_argument', 'pass the options object: new Pulse({ kbId, token })');
+  if (typeof options.kbId !== 'string' || !options.kbId) throw new PulseError('invalid_argument', 'kbId must be your knowledge base id (a non-empty string)');
+  const problem = tokenProblem(options.token, options.kbId);
+  if (problem) throw problem;
+  if (options.endpoint !== undefined && !isEndpoint(options.endpoint)) throw new PulseError('invalid_argument', 'endpoint must be a ws:// or wss:// URL');
+  if (options.region !== undefined && !isRegion(options.region)) throw new PulseError('invalid_argument', `unknown region "${String(options.region)}"`);
+}
+
+/** Creates the engine (and connects unless `autoConnect` is false). Throws a `PulseError` on a bad option or token. */
 export function createEngine(options: EngineOptions): Engine {
-  // Bad options throw here, typed, instead of failing later (a TypeError from `new URL`, a retry loop).
-  const invalid = (key: string): never => {
-    throw new PulseError('invalid_argument', `invalid option ${key}`);
-  };
-  /** A numeric option: positive and finite. */
-  const num = (key: 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'maxQueueSize', fallback: number): number => {
-    const value = options[key] ?? fallback;
-    return value > 0 && value < Infinity ? value : invalid(key);
-  };
-  if (!isName(options.kbId)) invalid('kbId');
-  if (!isName(options.token)) invalid('token');
-  if (options.endpoint !== undefined && !/^wss?:\/\/[^/?#]/i.test(options.endpoint)) invalid('endpoint');
-  if (options.region !== undefined && !isRegion(options.region)) invalid('region');
+  checkOptions(options);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
-  const intervalMs = num('heartbeatIntervalMs', 20_000);
-  const timeoutMs = num('heartbeatTimeoutMs', 10_000);
-  const debug = options.debug
-    ? (...args: unknown[]) => console.debug('[pulse]', ...args.filter((arg) => arg !== undefined))
-    : undefined;
-  const em = createEmitter<EngineEvents>();
+  const intervalMs = positive(options, 'heartbeatIntervalMs', 20_000);
+  const timeoutMs = positive(options, 'heartbeatTimeoutMs', 10_000);
+  const authTimeoutMs = positive(options, 'authTimeoutMs', 10_000);
+  const ttlMs = positive(options, 'connectionStateTtlMs', 120_000);
+  const canRefresh = !!(options.authCallback || options.authUrl);
+  if (options.autoConnect !== false && !canRefresh && isTokenExpired(options.token, clock.now())) {
+    throw new PulseError('token_expired', 'the token has expired and there is no authCallback or authUrl to get a fresh one: mint a new token, or set authCallback');
+  }
+  const onListenerError: ListenerErrorHandler = options.onListenerError ?? logListenerError;
+  const debug = options.debug ? (...args: unknown[]) => console.debug('[pulse]', ...args) : undefined;
+  const em = createEmitter<EngineEvents>(onListenerError);
   const channels = new Map<string, ChannelState>();
   const g = globalThis as unknown as Partial<Window & typeof globalThis>;
   const doc = g.document;
-
   const Ctor = options.WebSocket ?? DEFAULT_WEBSOCKET ?? (g.WebSocket as WebSocketLikeConstructor | undefined);
+
   let token = options.token;
   let authEndpoint: string | undefined;
-  let state: ConnectionState = 'disconnected';
+  let state: EngineState = 'initialized';
+  let retrying = false;
+  /** Suspended since the last connection: new work is rejected at once. */
+  let stale = false;
   let transport: Transport | undefined;
   let retryTimer: unknown;
+  let ttlTimer: unknown;
   let attempt = 0;
   let openedAt = 0;
+  let nextDelay = 0;
   let hidden = false;
-  /** A token refresh is running: wake-ups must not open a socket with the old token. */
   let refreshing = false;
-  /** A failed attempt was reported (`network_error`) since the last open or `connect()`. */
+  /** The runtime hides why an upgrade failed (browsers), as the last transport found. */
+  let hidesRefusals = false;
+  /** A failed attempt was reported since the last open or `connect()` (one error per run of failures). */
   let reported = false;
-  /** Bumped by connect()/close() so late async work (token refresh) is ignored. */
+  /** Bumped by connect / close / failure, so late async work (a token refresh) is ignored. */
   let epoch = 0;
+  /** Errors already emitted: a rejection carrying one of them is not emitted again. */
+  const emitted = new WeakSet<PulseError>();
+
+  const report = (error: PulseError): void => {
+    emitted.add(error);
+    em.emit('error', error);
+  };
+
+  /** A connection-level error: `update`, then `error`. */
+  const update = (error: PulseError): void => {
+    em.emit('update', error);
+    report(error);
+  };
+
+  /** Runs `work`, turning a throw into a rejection; failures are emitted; the promise is always handled. */
+  const settle = <T>(work: () => Promise<T>): Promise<T> => {
+    let promise: Promise<T>;
+    try {
+      promise = work();
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.catch((error: PulseError) => emitted.has(error) || report(error));
+    return promise;
+  };
 
   const endpoint = (): string =>
-    options.endpoint ??
-    authEndpoint ??
-    decodeTokenClaims(token)?.endpoint ??
-    REGION_ENDPOINTS[options.region ?? 'us-east-1'];
+    options.endpoint ?? authEndpoint ?? decodeTokenClaims(token)?.endpoint ?? REGION_ENDPOINTS[options.region ?? 'us-east-1'];
+  /** The endpoint as messages show it: never the token. */
+  const shown = (): string => endpoint().split('?')[0]!;
 
-  /**
-   * Moves to `next`. `before` runs once the state is set but before listeners hear of it: on
-   * open, subscriptions and the queue go out first, so whatever a `connected` listener does
-   * (publish, enter, even throw) comes after them.
-   */
-  const setState = (next: ConnectionState, reason?: PulseError, before?: () => void): void => {
-    if (next === state) return;
-    const previous = state;
-    state = next;
-    before?.();
-    debug?.('state', previous, '->', next, reason);
-    em.emit('state', { current: next, previous, reason });
-  };
+  // ---- the state machine ----------------------------------------------------------------
 
-  /** Hands `text` to the socket if it is open; `false` when it is not. */
-  const sendText = (text: string): boolean => {
-    const sent = transport?.send(text) === true;
-    if (sent) debug?.('->', text);
-    return sent;
-  };
-  const send = (action: ClientAction): void => {
-    sendText(encodeFrame(action));
-  };
-  const queue = createQueue(num('maxQueueSize', 100), sendText);
-
-  /**
-   * Call after adding or removing listeners or presence: (un)subscribes on the server as needed.
-   * A channel that no longer tracks presence forgets its members (a later presence listener
-   * requests a fresh sync).
-   */
-  const syncChannel = (ch: ChannelState): void => {
-    const presence = wantsPresence(ch);
-    if (!presence) {
-      clearPresence(ch.presence);
-      ch.presenceRequested = false;
-    }
-    if (!STATES[state].sends) return;
-    const wanted = presence || ch.em.all.size > 0;
-    if (wanted && !ch.subscribed) {
-      ch.subscribed = true;
-      send({ action: 'subscribe', channel: ch.name });
-    } else if (!wanted && ch.subscribed) {
-      ch.subscribed = false;
-      send({ action: 'unsubscribe', channel: ch.name });
-    }
-    if (presence && !ch.presenceRequested) {
-      ch.presenceRequested = true;
-      const entered = ch.presence.entered;
-      if (entered) send({ action: 'presence_enter', channel: ch.name, data: entered.data });
-      send({ action: 'presence', channel: ch.name });
-    }
-  };
-
-  /**
-   * Forgets what the server knew: on a new connection only the connect URL's channel is
-   * subscribed. Without `error` (a new connection) the last members stay until the new sync;
-   * with it (close, failure) they are dropped and pending presence reads reject with it.
-   */
-  const resetChannels = (error?: PulseError): void => {
-    for (const ch of channels.values()) {
-      ch.subscribed = !error && ch.name === options.channel;
-      ch.presenceRequested = ch.presence.synced = false;
-      if (error) {
-        clearPresence(ch.presence);
-        ch.presence.em.emit('gone', error);
-      }
-    }
-  };
-
-  /** A rejection when the frame `text` is over the service's limit. */
-  const tooLarge = (text: string): Promise<never> | undefined => {
-    // At most 3 UTF-8 bytes per UTF-16 unit: short frames (nearly all) are never encoded.
-    const size = text.length * 3 > MAX_MESSAGE_BYTES ? new TextEncoder().encode(text).length : 0;
-    if (size > MAX_MESSAGE_BYTES) {
-      return Promise.reject(new PulseError('message_too_large', `frame is ${size} bytes (max ${MAX_MESSAGE_BYTES})`));
-    }
-    return undefined;
-  };
-
-  const onOpen = (): void => {
-    openedAt = clock.now();
-    reported = false;
-    resetChannels();
-    setState('connected', undefined, () => {
-      for (const ch of channels.values()) syncChannel(ch);
-      queue.flush();
-    });
-  };
-
-  /**
-   * Every incoming frame is either valid (the rules of `parseServerFrame`) and dispatched, or
-   * rejected with one `invalid_message` error: nothing of it reaches listeners or presence state.
-   * Checked inline rather than with `parseServerFrame`: the message path stays one `JSON.parse`
-   * plus a few `typeof` checks, and pulse.js stays small. The checks run inside the `try`, so a
-   * read that does not fit the shape (a member that is `null`, `members` that is no array) throws
-   * and rejects the frame.
-   * No size check: the socket has already buffered the frame, and the service never sends more
-   * than it accepts (presence lists are capped), so counting bytes would only cost time.
-   */
-  const onText = (text: unknown): void => {
-    if (debug) debug('<-', text);
-    let f!: Raw;
-    let type: unknown;
-    let valid: unknown;
+  const queued: [EngineEvent, PulseError | undefined][] = [];
+  let dispatching = false;
+  /** Handles `event` (queued while another is handled, so listeners hear changes in order). */
+  const dispatch = (event: EngineEvent, reason?: PulseError): void => {
+    queued.push([event, reason]);
+    if (dispatching) return;
+    dispatching = true;
     try {
-      if (typeof text === 'string') {
-        // A `__proto__` key (rare: the text is scanned first) makes the reviver throw; a \u escape
-        // could spell the key without the literal text, so it also takes the checked path.
-        f = JSON.parse(text, text.includes('__proto__') || text.includes('\\u') ? noProto : undefined) as Raw;
-        type = f.type;
-        valid =
-          type === 'message'
-            ? isName(f.channel) && typeof f.data.type === 'string' && isNum(f.timestamp)
-            : type === 'presence'
-              ? isName(f.channel) &&
-                (f.action === 'sync'
-                  ? isNum(f.count) && f.count >= 0 && f.members.every(isMember)
-                  : (f.action === 'enter' || f.action === 'leave' || f.action === 'update') && isMember(f.member))
-              : type === 'pong'
-                ? isNum(f.timestamp)
-                : type === 'error' && typeof f.error === 'string';
-      }
-    } catch {
-      // Rejected below.
-    }
-    if (!valid) {
-      em.emit('error', new PulseError('invalid_message', 'invalid frame'));
-    } else if (type === 'message') {
-      channels.get(f.channel as string)?.em.emit(f.data.type as string, f as unknown as MessageFrame);
-    } else if (type === 'presence') {
-      const ch = channels.get(f.channel as string);
-      if (ch) applyPresence(ch.presence, f as unknown as PresenceFrame);
-    } else if (type === 'error') {
-      // pulse.js (size budget) leaves out the table of codes: there a code string passes as given.
-      const known = SCRIPT_TAG ? typeof f.code === 'string' : isErrorCode(f.code);
-      em.emit('error', new PulseError(known ? (f.code as ErrorCode) : 'server_error', f.error as string));
-    } else {
-      queue.pong();
+      for (let next = queued.shift(); next; next = queued.shift()) step(next[0], next[1]);
+    } finally {
+      dispatching = false;
     }
   };
+  const step = (event: EngineEvent, reason: PulseError | undefined): void => {
+    const row = TRANSITIONS[state][event];
+    debug?.('event', event, 'in', state, row ? '->' : '(ignored)', row?.[0] ?? '', reason ?? '');
+    if (!row) return;
+    const previous = state;
+    const [next, ...effects] = row;
+    state = next;
+    for (const effect of effects) EFFECTS[effect](reason);
+    if (next !== previous) em.emit('state', { current: next, previous, reason });
+    else if (reason) em.emit('update', reason);
+    if (reason) report(reason);
+  };
 
-  /** Ends in a terminal state: no socket, no timers, unconfirmed and queued publishes and presence reads rejected with `error`. */
-  const stop = (next: ConnectionState, error: PulseError, reason?: PulseError): void => {
-    epoch++;
-    refreshing = false;
+  const clearTimers = (): void => {
     clock.clearTimeout(retryTimer);
-    listenBrowser(false);
-    transport?.close();
+    clock.clearTimeout(ttlTimer);
+    ttlTimer = undefined;
+  };
+  const startTtl = (): void => {
+    ttlTimer ??= clock.setTimeout(() => {
+      ttlTimer = undefined;
+      dispatch('ttl', new PulseError('timeout', `no connection for ${ttlMs / 1000} s: held publishes and presence calls were rejected; new ones reject until the connection is back (connectionStateTtlMs)`));
+    }, ttlMs);
+  };
+  /** Rejects everything held (queue, presence reads), forgetting what the server knew. Returns whether anything was rejected. */
+  const rejectHeld = (error: PulseError): boolean => {
+    let rejected = queue._down(error) > 0;
+    for (const ch of channels.values()) {
+      ch._subscribed = ch._presenceRequested = false;
+      clearPresence(ch._presence);
+      if (ch._presence._readers) rejected = true;
+      ch._presence._em.emit('gone', error);
+    }
+    return rejected;
+  };
+  const dropTransport = (): void => {
+    const current = transport;
     transport = undefined;
-    resetChannels(error);
-    queue.down(error);
-    setState(next, reason);
-    if (reason) em.emit('error', reason);
+    current?.close();
   };
-  const fail = (error: PulseError): void => stop('failed', error, error);
 
-  const scheduleRetry = (delay: number, reason?: PulseError): void => {
+  const EFFECTS: Record<Effect, (reason?: PulseError) => void> = {
+    watch() {
+      epoch++;
+      attempt = 0;
+      retrying = refreshing = reported = stale = false;
+      listenBrowser(true);
+    },
+    open,
+    auth,
+    resume() {
+      openedAt = clock.now();
+      reported = stale = false;
+      clearTimers();
+      for (const ch of channels.values()) {
+        ch._subscribed = ch._name === options.channel;
+        ch._presenceRequested = ch._presence._synced = false;
+      }
+      for (const ch of channels.values()) syncChannel(ch);
+      queue._flush();
+    },
+    retry() {
+      retrying = true;
+      clock.clearTimeout(retryTimer);
+      debug?.('retry in', nextDelay);
+      retryTimer = clock.setTimeout(() => dispatch('retry'), nextDelay);
+      startTtl();
+    },
+    suspend(reason) {
+      stale = true;
+      rejectHeld(reason!);
+    },
+    shutdown() {
+      epoch++;
+      clearTimers();
+      listenBrowser(false);
+      const error = new PulseError('disconnected', 'disconnect()/close() was called before this was confirmed');
+      if (rejectHeld(error)) report(error);
+      if (transport) dropTransport();
+      else dispatch('ended');
+    },
+    fail(reason) {
+      epoch++;
+      clearTimers();
+      listenBrowser(false);
+      dropTransport();
+      rejectHeld(reason!);
+    },
+  };
+
+  // ---- connecting ---------------------------------------------------------------------------
+
+  function open(): void {
     clock.clearTimeout(retryTimer);
-    setState('reconnecting', reason);
-    if (reason) em.emit('error', reason);
-    debug?.('retry', delay);
-    retryTimer = clock.setTimeout(open, delay);
-  };
+    dropTransport();
+    startTtl();
+    const problem = tokenProblem(token, options.kbId);
+    if (problem) return dispatch('refused', problem);
+    if (isTokenExpired(token, clock.now())) {
+      return canRefresh
+        ? dispatch('expired')
+        : dispatch('refused', new PulseError('token_expired', 'the token has expired and there is no authCallback or authUrl to get a fresh one: set authCallback, or connect with a fresh token'));
+    }
+    let url: string;
+    try {
+      url = buildConnectUrl(endpoint(), { kbId: options.kbId, token, channel: options.channel });
+    } catch (cause) {
+      return dispatch('refused', new PulseError('invalid_argument', 'the endpoint is not a ws:// or wss:// URL: pass the endpoint option', { cause }));
+    }
+    debug?.('open', shown());
+    transport = openTransport(Ctor!, url, clock, intervalMs, timeoutMs, {
+      open: () => dispatch('opened'),
+      frame: onText,
+      down: onDown,
+      ping: queue._ping,
+      closed: () => dispatch('ended'),
+    });
+  }
 
-  const refresh = (): void => {
+  function auth(): void {
     const current = epoch;
-    refreshing = true;
-    setState('reconnecting');
-    refreshToken(options).then(
+    refreshing = retrying = true;
+    dropTransport();
+    refreshToken(options, clock, authTimeoutMs).then(
       (fresh) => {
         if (current !== epoch) return;
         refreshing = false;
-        if (!fresh) return fail(new PulseError('token_expired', 'token expired: set authCallback or authUrl', { statusCode: 401 }));
+        if (!fresh) return dispatch('refused', new PulseError('token_expired', 'the token has expired and there is no authCallback or authUrl to get a fresh one'));
         token = fresh.token;
         authEndpoint = fresh.endpoint;
         // The first retry after a refresh is immediate; a token that keeps failing backs off.
-        scheduleRetry(attempt++ === 0 ? 0 : backoffDelay(attempt - 1, random));
+        if (attempt++ === 0) return dispatch('authed');
+        nextDelay = backoffDelay(attempt - 1, random);
+        dispatch('lost');
       },
       (cause: unknown) => {
         if (current !== epoch) return;
         refreshing = false;
-        scheduleRetry(backoffDelay(attempt++, random), new PulseError('token_expired', 'token refresh failed', { cause }));
+        nextDelay = backoffDelay(attempt++, random);
+        const code = cause instanceof PulseError && cause.code === 'timeout' ? 'timeout' : 'invalid_response';
+        const message = cause instanceof Error ? cause.message : String(cause);
+        dispatch('lost', new PulseError(code, `token refresh failed (${message}): retrying`, { cause }));
       },
     );
-  };
+  }
 
-  const onDown = (info: DownInfo): void => {
+  /** Why the socket went down, as an event. */
+  function onDown(info: DownInfo): void {
+    hidesRefusals = transport?.hidesRefusals ?? hidesRefusals;
     transport = undefined;
-    // Unconfirmed publishes go back to the front of the queue, ahead of anything published from now on.
-    queue.down();
-    debug?.('closed', info);
-    const { status, code: closeCode, opened } = info;
+    // Unconfirmed work goes back to the front of the queue, ahead of anything published from now on.
+    queue._down();
+    for (const ch of channels.values()) ch._subscribed = ch._presenceRequested = false;
+    debug?.('closed', info.code, info.reason);
     const now = clock.now();
-    if (opened && now - openedAt >= STABLE_CONNECTION_MS) attempt = 0;
+    if (info.opened && now - openedAt >= STABLE_CONNECTION_MS) attempt = 0;
     const expired = isTokenExpired(token, now);
-    let code: ErrorCode | undefined = SCRIPT_TAG ? undefined : info.errorCode;
-    // A status (and a code from the body) comes only from `ws` in Node: not in pulse.js.
-    if (!SCRIPT_TAG && (status === 401 || status === 403)) {
-      if (!code || (code !== 'token_expired' && ERROR_FAILS[code] === undefined)) {
-        code = status === 403 ? 'forbidden' : expired ? 'token_expired' : 'invalid_token';
-      }
-    } else if (closeCode === CLOSE_CODES.tokenExpired || (!opened && expired)) {
+    let code = info.errorCode;
+    const status = info.status;
+    if (status === 401 || status === 403) {
+      if (code !== 'token_expired' && !isFatal(code)) code = status === 403 ? 'forbidden' : expired ? 'token_expired' : 'invalid_token';
+    } else if (info.code === CLOSE_CODES.tokenExpired || (!info.opened && expired)) {
       // Browsers hide the upgrade's status: a socket that never opened with an expired token is refused for it.
       code = 'token_expired';
     } else if (!code) {
-      code = CLOSE_ERRORS[closeCode];
+      code = info.code === CLOSE_CODES.connectionTtl ? 'connection_expired' : info.code === CLOSE_CODES.slowConsumer ? 'slow_consumer' : undefined;
     }
-    if (code === 'token_expired') return refresh();
-    if (!SCRIPT_TAG && code && ERROR_FAILS[code]) return fail(refusal(code, status));
-    if (!STATES[state].retry) return;
-    let reason = code && refusal(code, status);
-    if (!opened) {
-      // One error per run of failed attempts (retries go on with backoff): browsers hide why a
-      // WebSocket upgrade failed, so a refused token or kbId looks the same as a network failure.
-      reason = reported
-        ? undefined
-        : (reason ?? new PulseError('network_error', 'cannot connect (network, or refused: browsers hide why)'));
+    if (code === 'token_expired' && canRefresh) return dispatch('expired');
+    if (code === 'token_expired' || isFatal(code)) return dispatch('refused', refusal(code, info));
+    // Every close backs off; only a connection that stayed up resets the schedule (above).
+    nextDelay = backoffDelay(attempt++, random);
+    let reason: PulseError | undefined = code && refusal(code, info);
+    if (!info.opened) {
+      reason = reported ? undefined : (reason ?? cannotConnect(info));
       reported = true;
     }
-    // A connection ended by its 24 h TTL comes back at once, spread over a second so that
-    // clients connected together do not return in lockstep.
-    scheduleRetry(closeCode === CLOSE_CODES.connectionTtl ? Math.round(1000 * random()) : backoffDelay(attempt++, random), reason);
-  };
-
-  function open(): void {
-    clock.clearTimeout(retryTimer);
-    transport?.close();
-    if (state !== 'reconnecting') setState('connecting');
-    const base = endpoint();
-    // Logs the endpoint only: the URL carries the token.
-    debug?.('open', base);
-    const url = buildConnectUrl(base, { kbId: options.kbId, token, channel: options.channel });
-    transport = openTransport(Ctor as WebSocketLikeConstructor, url, clock, intervalMs, timeoutMs, {
-      open: onOpen,
-      frame: onText,
-      down: onDown,
-      ping: queue.ping,
-    });
+    dispatch('lost', reason);
   }
 
-  /** Online again or visible again: check the connection now, or retry now (unless a token refresh is running). */
+  const refusal = (code: ErrorCode, info: DownInfo): PulseError => {
+    const why = [info.status && `HTTP ${info.status}`, code, info.message].filter(Boolean).join(', ');
+    const fix = isFatal(code) ? `: ${FATAL[code]}` : code === 'token_expired' ? ': set authCallback or authUrl so the client can refresh it' : '';
+    return new PulseError(code, `${shown()} ${info.opened ? 'closed the connection' : 'refused the connection'} (${why})${fix}`, { statusCode: info.status, cause: info.cause });
+  };
+  const cannotConnect = (info: DownInfo): PulseError =>
+    new PulseError(
+      'network_error',
+      hidesRefusals
+        ? `cannot connect to ${shown()}: the network failed or the service refused (browsers hide why: check that the service runs, the kbId and the token)`
+        : `cannot connect to ${shown()}${info.cause instanceof Error ? `: ${info.cause.message}` : ''} (is the service running? OPENKBS_API_URL / endpoint point at it)`,
+      { cause: info.cause },
+    );
+
+  /** Online again or visible again: check the connection now, or retry now (unless a token refresh runs). */
   const wake = (): void => {
-    if (STATES[state].retry) {
-      if (transport) transport.check();
-      else if (!refreshing) open();
-    }
+    if (state === 'connected') transport?.check();
+    else if (!refreshing) dispatch('retry');
   };
   const onVisibility = (): void => {
     if (doc?.visibilityState === 'hidden') hidden = true;
@@ -470,134 +509,222 @@ export function createEngine(options: EngineOptions): Engine {
     doc?.[method]?.('visibilitychange', onVisibility);
   };
 
-  /** Enters (or updates, when already entered) the presence set with `data`. */
-  const enter = (ch: ChannelState, data: unknown): Promise<void> => {
-    const action = ch.presence.entered ? 'presence_update' : 'presence_enter';
-    const frame = encodeFrame({ action, channel: ch.name, data });
-    const refused = tooLarge(frame);
-    if (refused) return refused;
-    ch.presence.entered = { data };
-    // Once the channel's presence is set up on this connection, send the change; else setting it up sends it.
-    if (STATES[state].sends && ch.subscribed && ch.presenceRequested) sendText(frame);
-    else syncChannel(ch);
-    return RESOLVED;
-  };
-  const leave = (ch: ChannelState): Promise<void> => {
-    if (ch.presence.entered !== undefined) {
-      ch.presence.entered = undefined;
-      if (STATES[state].sends && ch.subscribed) send({ action: 'presence_leave', channel: ch.name });
-      syncChannel(ch);
+  // ---- frames -------------------------------------------------------------------------------
+
+  /** Hands `text` to the socket if it is open; `false` when it is not. */
+  const sendText = (text: string): boolean => {
+    const sent = transport?.send(text) === true;
+    if (sent) {
+      debug?.('->', text);
+      if (text === PING) transport!.pinged();
     }
-    return RESOLVED;
+    return sent;
+  };
+  const send = (action: ClientAction): boolean => sendText(encodeFrame(action));
+  const queue = createQueue(positive(options, 'maxQueueSize', 100), sendText);
+
+  /** Every frame is checked by the protocol's `parseServerFrame`; a bad one is reported and nothing of it reaches listeners. */
+  function onText(data: unknown): void {
+    debug?.('<-', data);
+    const parsed = parseServerFrame(data);
+    if (!parsed.ok) return update(new PulseError('invalid_message', `ignored a frame from the service: ${parsed.message}`));
+    const frame = parsed.value;
+    if (frame.type === 'message') channels.get(frame.channel)?._em.emit(frame.data.type, frame);
+    else if (frame.type === 'presence') {
+      const ch = channels.get(frame.channel);
+      if (ch) applyPresence(ch._presence, frame);
+    } else if (frame.type === 'pong') {
+      transport?.ponged();
+      queue._pong();
+    } else {
+      const error = new PulseError(frame.code, `the service refused an action${frame.channel ? ` on "${frame.channel}"` : ''}: ${frame.error}`);
+      update(error);
+      queue._refuse(error, frame.channel);
+    }
+  }
+
+  // ---- channels -----------------------------------------------------------------------------
+
+  /** The channel in use named `name`, put in use (created) when it is not. */
+  const use = (name: string): ChannelState => {
+    let ch = channels.get(name);
+    if (!ch) {
+      channels.set(name, (ch = createChannelState(name, onListenerError)));
+      // The connect URL's channel is subscribed by the service at once.
+      ch._subscribed = state === 'connected' && name === options.channel;
+    }
+    return ch;
   };
 
+  /**
+   * Call after adding or removing listeners or presence: (un)subscribes on the server as needed,
+   * sets presence up, and forgets the channel once nothing needs it.
+   */
+  const syncChannel = (ch: ChannelState): void => {
+    const presence = wantsPresence(ch);
+    if (!presence) {
+      clearPresence(ch._presence);
+      ch._presenceRequested = false;
+    }
+    const wanted = wantsSubscription(ch);
+    if (state === 'connected') {
+      if (wanted && !ch._subscribed) {
+        ch._subscribed = true;
+        send({ action: 'subscribe', channel: ch._name });
+      } else if (!wanted && ch._subscribed) {
+        ch._subscribed = false;
+        send({ action: 'unsubscribe', channel: ch._name });
+      }
+      if (presence && !ch._presenceRequested) {
+        ch._presenceRequested = true;
+        const entered = ch._presence._entered;
+        if (entered) send({ action: 'presence_enter', channel: ch._name, data: entered.data });
+        send({ action: 'presence', channel: ch._name });
+      }
+    }
+    if (!wanted && channels.get(ch._name) === ch) channels.delete(ch._name);
+  };
+
+  const emitterOf = (ch: ChannelState, target: ListenTarget): Emitter<Record<string, unknown>> =>
+    (target === 'm' ? ch._em : ch._presence._em) as unknown as Emitter<Record<string, unknown>>;
+
+  const notConnected = (): PulseError =>
+    new PulseError(
+      stale ? 'timeout' : 'not_connected',
+      stale
+        ? `no connection for over ${ttlMs / 1000} s: try again once the client is connected`
+        : `the client is ${state === 'initialized' ? 'not connected yet' : state}: call connect() first`,
+    );
+  /** Throws unless work can be held or sent now. */
+  const canWork = (): void => {
+    if (!holdsWork(state) || stale) throw notConnected();
+  };
+
+  const listen: Engine['_listen'] = (name, target, type, handler, face) => {
+    const ch = use(name);
+    // The face object that first listens is the one `channel(name)` returns while the channel is in use.
+    ch._face ??= face;
+    const emitter = emitterOf(ch, target);
+    emitter.on(type as string, handler as Handler);
+    syncChannel(ch);
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      emitter.off(type as string, handler as Handler);
+      syncChannel(ch);
+    };
+  };
+
+  const enter = (name: string, data: unknown): Promise<void> =>
+    settle(() => {
+      const problem = presenceDataProblem(name, data);
+      if (problem) throw new PulseError(problem.code, problem.message);
+      canWork();
+      const ch = use(name);
+      const action = ch._presence._entered ? 'presence_update' : 'presence_enter';
+      ch._presence._entered = { data };
+      // Once presence is set up on this connection, send the change; else setting it up sends it.
+      if (state === 'connected' && ch._subscribed && ch._presenceRequested) send({ action, channel: name, data });
+      else syncChannel(ch);
+      // A barrier: resolves with the pong of a ping sent after the change.
+      return queue._add('', name, state === 'connected');
+    });
+
+  const leave = (name: string): Promise<void> =>
+    settle(() => {
+      const ch = channels.get(name);
+      if (!ch?._presence._entered) return RESOLVED;
+      ch._presence._entered = undefined;
+      let done = RESOLVED;
+      // Not connected: the service dropped the member with the connection, and it is not re-entered.
+      if (state === 'connected' && ch._presenceRequested) {
+        send({ action: 'presence_leave', channel: name });
+        done = queue._add('', name, true);
+      }
+      syncChannel(ch);
+      return done;
+    });
+
+  const members = (ch: ChannelState): PresenceMember[] => [...ch._presence._byId.values()];
+
+  const get = (name: string): Promise<PresenceMember[]> =>
+    settle(() => {
+      canWork();
+      const ch = use(name);
+      const set = ch._presence;
+      if (set._synced && ch._presenceRequested) return Promise.resolve(members(ch));
+      set._readers++;
+      return new Promise<PresenceMember[]>((resolve, reject) => {
+        const handler: WildcardHandler<PresenceEvents> = (value, type) => {
+          if (type === 'gone') reject(value);
+          else if (set._synced) resolve(members(ch));
+          else return;
+          set._em.off(ANY, handler);
+          set._readers--;
+          syncChannel(ch);
+        };
+        set._em.on(ANY, handler);
+        syncChannel(ch);
+      });
+    });
+
   const engine: Engine = {
-    get state() {
+    get _state() {
       return state;
     },
-    on(type, handler) {
+    get _retrying() {
+      return retrying;
+    },
+    _on(type, handler) {
       em.on(type, handler);
       return () => em.off(type, handler);
     },
-    connect() {
-      // Already connected, connecting, or reconnecting with a socket opening (a transport exists only then).
-      if (state === 'connecting' || transport) return;
-      if (!Ctor) {
-        throw new PulseError(
-          'no_websocket',
-          'no WebSocket: pass the `WebSocket` option',
-        );
+    _connect() {
+      if (!Ctor) throw new PulseError('no_websocket', 'no WebSocket in this runtime: pass the `WebSocket` option (e.g. the ws package)');
+      if (state === 'connected' || state === 'connecting' || state === 'disconnected' || state === 'suspended') {
+        // Live already: retry now rather than wait for the timer.
+        if (state !== 'connected' && state !== 'connecting' && !refreshing) dispatch('retry');
+        return;
       }
-      epoch++;
-      attempt = 0;
-      refreshing = reported = false;
-      if (STATES[state].terminal) listenBrowser(true);
-      open();
+      dispatch('connect');
     },
-    close() {
-      stop('disconnected', new PulseError('disconnected', 'disconnect() called'));
-    },
-    channel(name) {
-      let ch = channels.get(name);
-      if (!ch) {
-        const problem = channelNameProblem(name);
-        if (problem) throw new PulseError('invalid_argument', problem);
-        channels.set(name, (ch = createChannelState(name)));
-        // The connect URL's channel is subscribed by the service at once.
-        ch.subscribed = STATES[state].sends && name === options.channel;
-      }
-      return ch;
-    },
-    listen: ((ch: ChannelState, em: Emitter<Record<string, unknown>>, type: string, handler: Handler) => {
-      em.on(type, handler);
-      syncChannel(ch);
-      return () => {
-        em.off(type, handler);
+    _close: () => dispatch('close'),
+    _channel: (name) => channels.get(name),
+    _listen: listen,
+    _publish: (name, event, data) =>
+      settle(() => {
+        const problem = publishProblem(name, event, data);
+        if (problem) throw new PulseError(problem.code, problem.message);
+        canWork();
+        const text = encodeFrame({ action: 'publish', channel: name, event, data: data as JsonObject | null | undefined });
+        return queue._add(text, name, state === 'connected');
+      }),
+    _enter: enter,
+    _leave: leave,
+    _get: get,
+    _members(name) {
+      const ch = channels.get(name);
+      if (!ch) return { members: [], count: 0 };
+      if (ch._em.all.size && !ch._track) {
+        ch._track = true;
         syncChannel(ch);
-      };
-    }) as Engine['listen'],
-    presence: (ch) => ({ enter: (data) => enter(ch, data), update: (data) => enter(ch, data), leave: () => leave(ch) }),
-    publish(ch, event, data) {
-      const problem = eventNameProblem(event) ?? publishDataProblem(event, data);
-      if (problem) return Promise.reject(new PulseError('invalid_argument', problem));
-      const text = encodeFrame({ action: 'publish', channel: ch.name, event, data });
-      const refused = tooLarge(text);
-      if (refused) return refused;
-      const info = STATES[state];
-      // Sent when connected (on a socket already closing: resent after the close), else queued; resolved once a pong confirms it.
-      if (info.queues) return queue.add(text, info.sends);
-      return Promise.reject(new PulseError('not_connected', `${state}: call connect()`));
+      }
+      return { members: members(ch), count: ch._presence._count };
     },
-    release(ch) {
-      leave(ch);
-      ch.presence.em.emit('gone', new PulseError('disconnected', 'detached'));
-      ch.em.all.clear();
-      ch.presence.em.all.clear();
+    _release(name) {
+      const ch = channels.get(name);
+      if (!ch) return;
+      void leave(name);
+      ch._presence._em.emit('gone', new PulseError('disconnected', `channel "${name}" was released before its presence was read`));
+      ch._em.all.clear();
+      ch._presence._em.all.clear();
+      ch._track = false;
+      ch._presence._readers = 0;
       syncChannel(ch);
     },
   };
 
-  if (options.autoConnect !== false) engine.connect();
+  if (options.autoConnect !== false) engine._connect();
   return engine;
 }
-
-/** The error of a refused connection, or of a close by the service with a reason. */
-const refusal = (code: ErrorCode, statusCode?: number): PulseError => new PulseError(code, `service: ${code}`, { statusCode });
-
-/** Refusal codes that end in `failed` (no retry loop). */
-const ERROR_FAILS: Partial<Record<ErrorCode, true>> = {
-  invalid_token: true,
-  forbidden: true,
-  kb_mismatch: true,
-  pulse_not_enabled: true,
-};
-
-/** Close codes of the service that carry a reason (4001, token expired, refreshes the token instead). */
-const CLOSE_ERRORS: Partial<Record<number, ErrorCode>> = {
-  [CLOSE_CODES.connectionTtl]: 'connection_expired',
-  [CLOSE_CODES.slowConsumer]: 'slow_consumer',
-};
-
-/**
- * A parsed frame before validation, typed as if every field had the expected shape: `onText`
- * reads it inside a `try`, where a wrong shape throws (or fails a `typeof` check).
- */
-interface Raw {
-  [key: string]: unknown;
-  data: Raw;
-  member: Raw;
-  members: Raw[];
-  count: number;
-}
-
-const isNum = Number.isFinite as (value: unknown) => value is number;
-const isName = (value: unknown): value is string => typeof value === 'string' && value !== '';
-/** Whether `m` is a valid presence member (the rules of `parsePresenceMember`); throws on `null`. */
-const isMember = (m: Raw): boolean =>
-  isName(m.userId) && isName(m.connectionId) && (m.connectedAt === undefined || isNum(m.connectedAt));
-/** JSON.parse reviver refusing `__proto__` keys (the service's parser refuses them too). */
-const noProto = (key: string, value: unknown): unknown => {
-  if (key === '__proto__') throw new Error(key);
-  return value;
-};
-

@@ -1,12 +1,10 @@
 /**
  * Entry of `pulse.js`, the script-tag build: sets the global `Pulse` (with `Pulse.Realtime`,
- * `Pulse.PulseError` and `Pulse.isPulseError`).
+ * `Pulse.PulseError` and `Pulse.isPulseError`). The same code as the npm build: nothing is left
+ * out for size.
  * @module
  */
-import { PulseError } from '@openkbs-pulse/protocol';
-import { Pulse } from './pulse.js';
-
-/** `instanceof` only: the protocol's `isPulseError` needs the table of codes, left out of pulse.js for size. */
-const isPulseError = (value: unknown): value is PulseError => value instanceof PulseError;
+import { isPulseError, PulseError } from '@openkbs-pulse/protocol';
+import { Pulse } from './index.js';
 
 export default Object.assign(Pulse, { PulseError, isPulseError });

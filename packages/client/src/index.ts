@@ -1,14 +1,41 @@
 /**
  * `openkbs-pulse`: realtime channels, events and presence for OpenKBS Elastic Pulse, in browsers
  * and Node. Two faces over one connection engine: `Pulse` (default export) and `Pulse.Realtime`.
+ * The faces do not know each other: `Pulse.Realtime` is attached here.
  * @packageDocumentation
  */
-import { Pulse } from './pulse.js';
+import { Pulse as PulseFace } from './pulse.js';
+import { Realtime } from './realtime.js';
+
+/**
+ * The OpenKBS Elastic Pulse client, with the Ably-style face as `Pulse.Realtime`.
+ *
+ * @example
+ * ```ts
+ * import Pulse from 'openkbs-pulse';
+ * const pulse = new Pulse({ kbId, token });
+ * pulse.channel('chat').subscribe('message', (data) => console.log(data));
+ * const realtime = new Pulse.Realtime({ kbId, token });
+ * ```
+ */
+export class Pulse extends PulseFace {
+  /** The Ably-style face: `new Pulse.Realtime({ kbId, token })`. */
+  static Realtime: typeof Realtime = Realtime;
+}
 
 export default Pulse;
-export { Pulse };
-export type { PulseOptions, PulseChannel, PulsePresence, EventMap, DefaultEvents, Unsubscribe, MessageListener } from './pulse.js';
-export { Realtime } from './realtime.js';
+export { Realtime };
+export type {
+  PulseOptions,
+  PulseChannel,
+  PulsePresence,
+  EventMap,
+  DefaultEvents,
+  Unsubscribe,
+  MessageListener,
+  Delivered,
+  AnyDelivered,
+} from './pulse.js';
 export type {
   RealtimeOptions,
   RealtimeChannel,
@@ -16,12 +43,13 @@ export type {
   RealtimeMessage,
   RealtimeMember,
   RealtimeConnection,
+  RealtimeState,
   ConnectionEvent,
   PresenceAction,
 } from './realtime.js';
 export type { EngineOptions, StateChange } from './engine.js';
-export type { ConnectionState, StateInfo } from './states.js';
-export { STATES } from './states.js';
+export type { ConnectionState, EngineState, EngineEvent, Effect, Transition } from './states.js';
+export { TRANSITIONS } from './states.js';
 export type { AuthCallback, AuthResult } from './auth.js';
 export type {
   WebSocketLike,

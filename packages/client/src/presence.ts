@@ -4,7 +4,7 @@
  * @module
  */
 import type { PresenceFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
-import { createEmitter, type Emitter } from './emitter.js';
+import { createEmitter, type Emitter, type ListenerErrorHandler } from './emitter.js';
 
 /** Presence events of one channel. */
 export type PresenceEvents = {
@@ -12,35 +12,44 @@ export type PresenceEvents = {
   members: PresenceMember[];
   /** A member entered. */
   enter: PresenceMember;
-  /** A member left. */
+  /** A member left (with the data the client held for it when the frame carries none). */
   leave: PresenceMember;
   /** A member changed its data. */
   update: PresenceMember;
-  /** Internal: the set was dropped (detach, close, failure); pending `get()` calls reject with it. */
+  /** Internal: the set was dropped (release, close, failure, suspension); pending reads reject with it. */
   gone: PulseError;
 };
 
 /** The presence set of one channel. */
 export interface PresenceSet {
   /** Members by connection id (at most what the service listed, plus later entries). */
-  byId: Map<string, PresenceMember>;
+  _byId: Map<string, PresenceMember>;
   /** Exact member count. */
-  count: number;
+  _count: number;
   /** Whether a sync arrived on the current connection (until then enter/leave/update frames are ignored). */
-  synced: boolean;
+  _synced: boolean;
   /** Our own member data while entered (re-sent after every reconnect), else undefined. */
-  entered: { data: unknown } | undefined;
-  em: Emitter<PresenceEvents>;
+  _entered: { data: unknown } | undefined;
+  /** Pending reads (`get()`) waiting for a sync. */
+  _readers: number;
+  _em: Emitter<PresenceEvents>;
 }
 
 /** An empty presence set. */
-export const createPresenceSet = (): PresenceSet => ({ byId: new Map(), count: 0, synced: false, entered: undefined, em: createEmitter() });
+export const createPresenceSet = (report: ListenerErrorHandler): PresenceSet => ({
+  _byId: new Map(),
+  _count: 0,
+  _synced: false,
+  _entered: undefined,
+  _readers: 0,
+  _em: createEmitter(report),
+});
 
 /** Forgets the members (nothing is emitted): the channel no longer tracks presence. */
 export const clearPresence = (set: PresenceSet): void => {
-  set.byId.clear();
-  set.count = 0;
-  set.synced = false;
+  set._byId.clear();
+  set._count = 0;
+  set._synced = false;
 };
 
 /**
@@ -49,23 +58,25 @@ export const clearPresence = (set: PresenceSet): void => {
  * (the service sends changes to every subscriber, also to channels with message listeners only).
  */
 export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
-  const { byId: map, em } = set;
+  const { _byId: map, _em: em } = set;
   if (frame.action === 'sync') {
     map.clear();
     for (const member of frame.members) map.set(member.connectionId, member);
-    set.count = Math.max(frame.count, map.size);
-    set.synced = true;
-  } else if (!set.synced) {
+    set._count = Math.max(frame.count, map.size);
+    set._synced = true;
+  } else if (!set._synced) {
     return;
   } else {
-    const member = frame.member;
-    const known = map.has(member.connectionId);
+    let member = frame.member;
+    const known = map.get(member.connectionId);
     if (frame.action === 'leave') {
+      // The seed's leave frame carries no data: listeners get the data the client held.
+      if (known && !('data' in member)) member = { ...member, data: known.data };
       // A member beyond the listed ones can leave too: the count still drops.
-      if (map.delete(member.connectionId) || set.count > map.size) set.count--;
+      if (map.delete(member.connectionId) || set._count > map.size) set._count--;
     } else {
       map.set(member.connectionId, member);
-      if (!known && (frame.action === 'enter' || set.count < map.size)) set.count++;
+      if (!known && (frame.action === 'enter' || set._count < map.size)) set._count++;
     }
     em.emit(frame.action, member);
   }

@@ -3,12 +3,10 @@
  * over the connection engine.
  * @module
  */
-import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
-import type { ChannelState } from './channel-state.js';
+import { channelNameProblem, PulseError, type JsonObject, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
 import { ANY } from './emitter.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
-import { Realtime } from './realtime.js';
-import type { ConnectionState } from './states.js';
+import { pulseState, type ConnectionState } from './states.js';
 
 /** Options of `new Pulse(...)`. */
 export type PulseOptions = EngineOptions;
@@ -26,8 +24,17 @@ export type DefaultEvents = Record<string, JsonObject>;
 /** Stops listening. */
 export type Unsubscribe = () => void;
 
+/** A payload as delivered: the published data with the event name as `type`. */
+export type Delivered<T, K extends string = string> = T & {
+  /** The event name (the service adds it to every payload). */
+  type: K;
+};
+
 /** A message listener: the payload (with `type` = event name) and the raw frame. */
-export type MessageListener<T> = (data: T, frame: MessageFrame) => void;
+export type MessageListener<T, K extends string = string> = (data: Delivered<T, K>, frame: MessageFrame) => void;
+
+/** The payload a catch-all listener gets: a union narrowed by `type`. */
+export type AnyDelivered<E> = { [K in keyof E & string]: Delivered<E[K], K> }[keyof E & string];
 
 /** Presence of one channel. */
 export interface PulsePresence {
@@ -39,15 +46,23 @@ export interface PulsePresence {
   onLeave(callback: (member: PresenceMember) => void): Unsubscribe;
   /** Called when a member updates its data. */
   onUpdate(callback: (member: PresenceMember) => void): Unsubscribe;
-  /** Enters the presence set (re-entered with the latest data after every reconnect). */
-  enter(data?: unknown): Promise<void>;
-  /** Replaces this connection's member data. */
-  update(data?: unknown): Promise<void>;
-  /** Leaves the presence set. */
-  leave(): Promise<void>;
   /**
-   * Known members (the service lists at most 100). Tracked while the channel has presence
-   * listeners or this client is entered; empty otherwise and after `unsubscribe()`/`disconnect()`.
+   * Enters the presence set (re-entered with the latest data after every reconnect). Resolves
+   * when the service has it; rejects with `invalid_argument`/`message_too_large` for data it
+   * would refuse, `not_connected` when the client is not connecting, `timeout` when no connection
+   * came back in time, `disconnected` after `disconnect()`.
+   */
+  enter(data?: unknown): Promise<void>;
+  /** Replaces this connection's member data (enters when not entered yet); settles like `enter`. */
+  update(data?: unknown): Promise<void>;
+  /** Leaves the presence set; resolves at once when not entered or not connected (the service dropped the member with the connection). */
+  leave(): Promise<void>;
+  /** The members, once the service sent the full set (waits for it; rejects like `enter`). */
+  get(): Promise<PresenceMember[]>;
+  /**
+   * Known members (the service lists at most 100). Reading it on a subscribed channel starts
+   * tracking presence; tracked while the channel has presence listeners or this client is
+   * entered; empty on a channel without listeners and after `unsubscribe()`/`disconnect()`.
    */
   readonly members: PresenceMember[];
   /** Exact member count (tracked like `members`, else 0). */
@@ -59,12 +74,12 @@ export interface PulseChannel<E extends EventMap<E> = DefaultEvents> {
   /** The channel name. */
   readonly name: string;
   /** Listens to one event (any name, `*` included). Returns a function that stops listening. */
-  subscribe<K extends keyof E & string>(event: K, callback: MessageListener<E[K]>): Unsubscribe;
+  subscribe<K extends keyof E & string>(event: K, callback: MessageListener<E[K], K>): Unsubscribe;
   /** Untyped channels: listens to one event with a payload type of your choice. */
   subscribe<T extends object>(event: string extends keyof E ? string : never, callback: MessageListener<T>): Unsubscribe;
-  /** Listens to every event (the only catch-all form: `subscribe('*', cb)` listens to an event named `*`). */
-  subscribe(callback: MessageListener<E[keyof E]>): Unsubscribe;
-  /** Drops every listener, leaves presence and unsubscribes on the server. */
+  /** Listens to every event (the only catch-all form: `subscribe('*', cb)` listens to an event named `*`); narrow on `data.type`. */
+  subscribe(callback: (data: AnyDelivered<E>, frame: MessageFrame) => void): Unsubscribe;
+  /** Drops every listener, leaves presence and unsubscribes on the server; the client then forgets the channel. */
   unsubscribe(): void;
   /**
    * Publishes `event` with `data` (a JSON object; `data.type` becomes the event name).
@@ -72,48 +87,54 @@ export interface PulseChannel<E extends EventMap<E> = DefaultEvents> {
    * protocol has no publish acks; pongs come back in order). While (re)connecting it waits in the
    * queue; publishes not confirmed when the connection goes down are sent again first after the
    * reconnection. Delivery is at least once: if the frame reached the service but the pong was
-   * lost, the resend duplicates it. Rejects with `invalid_argument`, `message_too_large`,
-   * `queue_full`, `not_connected`, or the error that closed the client (`disconnected` after
-   * `disconnect()`).
+   * lost, the resend duplicates it. Rejects (never throws) with `invalid_argument` or
+   * `message_too_large` for data the service would refuse, `queue_full`, `not_connected`,
+   * `timeout` when no connection came back within `connectionStateTtlMs`, the service's code when
+   * it refused the publish, or `disconnected` after `disconnect()`. Every rejection is also an
+   * `error` event, and an ignored promise never causes an unhandled rejection, so
+   * fire-and-forget calls are safe.
    */
   publish<K extends keyof E & string>(event: K, data?: E[K] | null): Promise<void>;
   /** Presence of this channel: members, their changes, and entering / leaving. */
   readonly presence: PulsePresence;
 }
 
-/** Wraps one engine channel for the `Pulse` face. */
-function pulseChannel(engine: Engine, ch: ChannelState): PulseChannel<EventMap> {
-  const presence = ch.presence;
+/** Wraps channel `name` of the engine for the `Pulse` face. The engine keeps the state; this object only names it. */
+function pulseChannel(engine: Engine, name: string): PulseChannel<EventMap> {
   const on =
     (type: 'enter' | 'leave' | 'update' | 'members') =>
     (callback: (value: never) => void): Unsubscribe =>
-      engine.listen(ch, presence.em, type, callback as never);
-  return {
-    name: ch.name,
+      engine._listen(name, 'p', type, callback, face);
+  const face = {
+    name,
     subscribe(event: string | MessageListener<object>, callback?: MessageListener<object>): Unsubscribe {
-      const [type, cb] = typeof event === 'function' ? [ANY, event] : [event, callback!];
-      return engine.listen(ch, ch.em, type as string, (frame: MessageFrame) => cb(frame.data, frame));
+      const [type, cb] = typeof event === 'function' ? ([ANY, event] as const) : ([event, callback!] as const);
+      return engine._listen(name, 'm', type, (frame: MessageFrame) => cb(frame.data, frame), face);
     },
-    unsubscribe: () => engine.release(ch),
-    publish: (event, data) => engine.publish(ch, event, data as JsonObject | null | undefined),
+    unsubscribe: () => engine._release(name),
+    publish: (event, data) => engine._publish(name, event, data),
     presence: {
       subscribe: on('members'),
       onEnter: on('enter'),
       onLeave: on('leave'),
       onUpdate: on('update'),
-      ...engine.presence(ch),
+      enter: (data) => engine._enter(name, data),
+      update: (data) => engine._enter(name, data),
+      leave: () => engine._leave(name),
+      get: () => engine._get(name),
       get members() {
-        return [...presence.byId.values()];
+        return engine._members(name).members;
       },
       get count() {
-        return presence.count;
+        return engine._members(name).count;
       },
     },
   } as PulseChannel<EventMap>;
+  return face;
 }
 
 /**
- * The OpenKBS Elastic Pulse client.
+ * The OpenKBS Elastic Pulse client (`Pulse.Realtime` is attached by the package entry).
  *
  * @example
  * ```ts
@@ -124,53 +145,69 @@ function pulseChannel(engine: Engine, ch: ChannelState): PulseChannel<EventMap> 
  * ```
  */
 export class Pulse {
-  /** The Ably-style face: `new Pulse.Realtime({ kbId, token })`. */
-  static Realtime: typeof Realtime = Realtime;
-  private readonly engine: Engine;
-  private readonly defaultChannel: string;
+  private readonly _engine: Engine;
+  private readonly _defaultChannel: string;
 
+  /** Checks the options (a bad one throws a `PulseError` that says how to fix it) and connects unless `autoConnect` is false. */
   constructor(options: PulseOptions) {
-    this.defaultChannel = options.channel ?? 'default';
-    this.engine = createEngine(options);
+    this._engine = createEngine(options);
+    this._defaultChannel = options.channel ?? 'default';
   }
 
-  /** Current connection state. */
+  /** Current connection state (the seed's five names). */
   get state(): ConnectionState {
-    return this.engine.state;
+    return pulseState(this._engine._state, this._engine._retrying);
   }
 
   /** Whether the connection is open. */
   get isConnected(): boolean {
-    return this.engine.state === 'connected';
+    return this._engine._state === 'connected';
   }
 
-  /** The channel `name` (the same object for the same name). Default: the `channel` option, else `'default'`. */
-  channel<E extends EventMap<E> = DefaultEvents>(name: string = this.defaultChannel): PulseChannel<E> {
-    const ch = this.engine.channel(name);
-    return (ch.face ??= pulseChannel(this.engine, ch)) as PulseChannel<E>;
+  /**
+   * The channel `name` (the same object while the channel is in use). Default: the `channel`
+   * option, else `'default'`. A channel with no listeners and no presence is not kept by the
+   * client: getting it costs nothing until you subscribe.
+   */
+  channel<E extends EventMap<E> = DefaultEvents>(name: string = this._defaultChannel): PulseChannel<E> {
+    const ch = this._engine._channel(name);
+    if (ch) return (ch._face ??= pulseChannel(this._engine, name)) as unknown as PulseChannel<E>;
+    // Throws `invalid_argument` for a bad name, here rather than at the first subscribe.
+    validChannelName(name);
+    return pulseChannel(this._engine, name) as unknown as PulseChannel<E>;
   }
 
   /** Calls `callback` with each new state. Returns a function that stops it. */
   onStateChange(callback: (state: ConnectionState) => void): Unsubscribe {
-    return this.engine.on('state', (change) => callback(change.current));
+    let last = this.state;
+    return this._engine._on('state', () => {
+      const now = this.state;
+      if (now !== last) callback((last = now));
+    });
   }
 
   /**
-   * Listens to errors: service error frames, refused connections, one `network_error` per run of
-   * failed connection attempts (browsers hide why), closes by the service with a reason
-   * (`slow_consumer`, `connection_expired`), failed token refreshes.
+   * Listens to every failure, once each: service error frames, refused connections, one
+   * `network_error` per run of failed connection attempts, closes by the service with a reason
+   * (`slow_consumer`, `connection_expired`), failed token refreshes, and every rejected publish
+   * or presence call (so fire-and-forget code can see them).
    */
   on(event: 'error', callback: (error: PulseError) => void): Unsubscribe {
-    return this.engine.on(event, callback);
+    return this._engine._on(event, callback);
   }
 
-  /** Connects (again). */
+  /** Connects (again): after `disconnect()`, a failure, or with `autoConnect: false`; retries at once while reconnecting. */
   connect(): void {
-    this.engine.connect();
+    this._engine._connect();
   }
 
   /** Closes the connection, stops reconnecting and rejects unconfirmed and queued publishes with `disconnected`. */
   disconnect(): void {
-    this.engine.close();
+    this._engine._close();
   }
+}
+
+function validChannelName(name: unknown): void {
+  const problem = channelNameProblem(name);
+  if (problem) throw new PulseError('invalid_argument', `${problem} (got ${typeof name === 'string' ? JSON.stringify(name) : typeof name})`);
 }

@@ -1,100 +1,121 @@
 /**
- * The outgoing publishes: a bounded queue while not connected, and the publishes sent on the
- * current connection that the service has not confirmed yet.
+ * The outgoing work that needs the service's confirmation: publishes, and barriers that confirm
+ * presence changes. A bounded queue while not connected, and what was sent on the current
+ * connection and not confirmed yet.
  *
- * The protocol has no publish acks, but the service answers pings in order on the same
- * connection: a pong confirms every frame sent before its ping. So every ping records the last
- * publish sent before it, and every pong resolves the publishes up to the oldest record (the heartbeat's pings count too). After a publish, a confirming ping goes out
- * at once unless a ping is already in flight (its pong asks for the next one): at most one is
- * outstanding.
+ * The protocol has no acks, but the service handles a connection's frames in order and answers
+ * each ping with a pong: a pong confirms every frame sent before its ping. So every ping records
+ * the last entry sent before it, and every pong settles the entries up to the oldest record (the
+ * heartbeat's pings count too). After a send, a confirming ping goes out at once unless one is
+ * already in flight (its pong asks for the next one): at most one is outstanding.
  *
- * When the connection goes down, the unconfirmed publishes go back to the FRONT of the queue in
- * their order and are sent again on the next connection: exactly once when they were lost (a
- * half-open connection), but at least once in general. Frames that reached the service whose
- * pong was lost are sent twice. Each promise resolves once confirmed, or rejects with a typed
- * {@link PulseError} (`queue_full` when requeued publishes exceed the bound, the close or failure
- * error otherwise): never a silent drop.
+ * Refusals: the service answers a frame it refuses with an `error` frame, sent before the pong
+ * of any later ping. Such a frame names the channel (when the action had one) but not the
+ * action, so {@link PublishQueue.refuse} rejects every unconfirmed entry of that channel (all of
+ * them when no channel is named): a refused publish never resolves, at the price of rejecting a
+ * publish of the same channel that the service took in the same ping window. Checks before
+ * sending (`publishProblem`) make most refusals impossible.
+ *
+ * When the connection goes down, the unconfirmed entries go back to the FRONT of the queue in
+ * their order and are sent again on the next connection: exactly once when they were lost, at
+ * least once in general (frames that reached the service whose pong was lost are sent twice).
  * @module
  */
 import { PulseError } from '@openkbs-pulse/protocol';
 
-interface Entry {
-  frame: string;
-  /** Resolves the publish's promise. */
-  done: () => void;
-  /** Rejects the publish's promise. */
-  fail: (error: PulseError) => void;
+/** One piece of work awaiting confirmation. */
+export interface Entry {
+  /** The frame to send (`''` for a barrier: nothing of its own to send, confirmed by the next pong). */
+  _frame: string;
+  /** Order of sending on the current connection (pings record the last one sent before them). */
+  _seq?: number;
+  /** The channel it acts on (refusals of this channel reject it). */
+  _channel: string;
+  _done: () => void;
+  _fail: (error: PulseError) => void;
 }
 
-/** The publishes of one client. */
+/** The confirmed work of one client. */
 export interface PublishQueue {
-  /**
-   * Sends `text` now when `now` (the connection is open), else queues it (bounded); the promise
-   * resolves when a pong confirms it, or rejects.
-   */
-  add(text: string, now: boolean): Promise<void>;
-  /** Sends every queued frame in order (the connection just opened). */
-  flush(): void;
+  /** Sends `frame` now when `now` (the connection is open), else queues it (bounded). Settles when confirmed or rejected. */
+  _add(frame: string, channel: string, now: boolean): Promise<void>;
+  /** Sends every queued entry in order (the connection just opened). */
+  _flush(): void;
   /** Sends a ping (a barrier confirming what was sent before it). */
-  ping(): void;
-  /** A pong arrived: confirms the publishes sent before the oldest ping in flight. */
-  pong(): void;
+  _ping(): void;
+  /** A pong arrived: confirms the entries sent before the oldest ping in flight. */
+  _pong(): void;
+  /** An `error` frame: rejects the unconfirmed entries of `channel` (every one without a channel). */
+  _refuse(error: PulseError, channel?: string): void;
   /**
-   * The connection is gone: unconfirmed publishes go back ahead of the queued ones (beyond the
+   * The connection is gone: unconfirmed entries go back ahead of the queued ones (beyond the
    * bound rejected with `queue_full`); with `error`, all of them are rejected with it instead.
+   * Returns how many were rejected.
    */
-  down(error?: PulseError): void;
+  _down(error?: PulseError): number;
 }
 
 const PING = '{"action":"ping"}';
 
 /**
- * Creates the publishes of a client holding at most `max` queued frames (more are rejected with
- * `queue_full`). `send` hands a frame to the socket (`false` when it is not open).
+ * Creates the queue of a client holding at most `max` queued entries. `send` hands a frame to
+ * the socket (`false` when it is not open).
  */
 export function createQueue(max: number, send: (text: string) => boolean): PublishQueue {
   let queued: Entry[] = [];
   /** Sent on the current connection and not confirmed yet, oldest first. */
   let unconfirmed: Entry[] = [];
-  /** For each ping in flight, oldest first: the last publish sent before it (`undefined`: none). */
-  let marks: (Entry | undefined)[] = [];
-  const full = (): PulseError => new PulseError('queue_full', `queue full (${max})`);
+  /** For each ping in flight, oldest first: the `_seq` of the last entry sent before it. */
+  let marks: number[] = [];
+  let seq = 0;
+  const full = (): PulseError => new PulseError('queue_full', `the outgoing queue is full (${max} waiting): wait for the connection, or raise maxQueueSize`);
   const ping = (): void => {
-    if (send(PING)) marks.push(unconfirmed[unconfirmed.length - 1]);
+    if (send(PING)) marks.push(seq);
   };
   /** Sends `entry` (kept unconfirmed even if the socket refuses it: it is resent after the close). */
   const transmit = (entry: Entry): void => {
+    entry._seq = ++seq;
     unconfirmed.push(entry);
-    send(entry.frame);
+    if (entry._frame) send(entry._frame);
     if (!marks.length) ping();
   };
   return {
-    add: (frame, now) =>
+    _add: (frame, channel, now) =>
       now || queued.length < max
         ? new Promise<void>((done, fail) => {
-            const e = { frame, done, fail };
-            if (now) transmit(e);
-            else queued.push(e);
+            const entry = { _frame: frame, _channel: channel, _done: done, _fail: fail };
+            if (now) transmit(entry);
+            else queued.push(entry);
           })
         : Promise.reject(full()),
-    flush() {
+    _flush() {
       const waiting = queued;
       queued = [];
       waiting.forEach(transmit);
     },
-    ping,
-    pong() {
-      // Up to the mark (-1 + 1: no ping in flight, or none sent before it).
-      for (const e of unconfirmed.splice(0, unconfirmed.indexOf(marks.shift()!) + 1)) e.done();
+    _ping: ping,
+    _pong() {
+      const mark = marks.shift() ?? 0;
+      const confirmed = unconfirmed.filter((entry) => entry._seq! <= mark);
+      unconfirmed = unconfirmed.filter((entry) => entry._seq! > mark);
+      for (const entry of confirmed) entry._done();
       if (unconfirmed.length && !marks.length) ping();
     },
-    down(error) {
+    _refuse(error, channel) {
+      unconfirmed = unconfirmed.filter((entry) => {
+        const hit = channel === undefined || entry._channel === channel;
+        if (hit) entry._fail(error);
+        return !hit;
+      });
+    },
+    _down(error) {
       const all = unconfirmed.concat(queued);
       unconfirmed = [];
       marks = [];
       // `all` keeps what does not fit (everything, with an error).
       queued = error ? [] : all.splice(0, max);
-      for (const e of all) e.fail(error ?? full());
+      for (const entry of all) entry._fail(error ?? full());
+      return all.length;
     },
   };
 }

@@ -4,11 +4,13 @@
  * same connection engine as `Pulse`.
  * @module
  */
-import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
-import type { ChannelState } from './channel-state.js';
+import { channelNameProblem, PulseError, type JsonObject, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
 import { ANY } from './emitter.js';
 import { createEngine, type Engine, type EngineOptions, type StateChange } from './engine.js';
-import type { ConnectionState } from './states.js';
+import type { EngineState } from './states.js';
+
+/** Connection states of `Pulse.Realtime`: Ably's. */
+export type RealtimeState = EngineState;
 
 /** Options of `new Pulse.Realtime(...)`. */
 export interface RealtimeOptions extends EngineOptions {
@@ -53,8 +55,9 @@ export interface RealtimePresence {
   leave(): Promise<void>;
   /**
    * The current members (waits for the first sync when none arrived yet). Rejects with
-   * `disconnected` when the channel is detached or the client closed before then (with the
-   * error of a `failed` connection). `callback`, if given, is called with the members, later.
+   * `disconnected` when the channel is detached or the client closed before then, `timeout`
+   * when no connection came back within `connectionStateTtlMs`, the error of a `failed`
+   * connection. `callback`, if given, is called with the members, later.
    */
   get(callback?: (members: RealtimeMember[]) => void): Promise<RealtimeMember[]>;
   /** Called with the full member list whenever it changes. */
@@ -70,9 +73,9 @@ export interface RealtimeChannel<E extends { [K in keyof E]: object } = Record<s
   /** The channel name. */
   readonly name: string;
   /** Listens to one event (any name, `*` included). */
-  subscribe<K extends keyof E & string>(name: K, callback: (message: RealtimeMessage<E[K]>) => void): void;
+  subscribe<K extends keyof E & string>(name: K, callback: (message: RealtimeMessage<E[K] & { type: K }>) => void): void;
   /** Listens to every event (the only catch-all form). */
-  subscribe(callback: (message: RealtimeMessage<E[keyof E]>) => void): void;
+  subscribe(callback: (message: RealtimeMessage<{ [K in keyof E & string]: E[K] & { type: K } }[keyof E & string]>) => void): void;
   /** Removes listeners: all, those of one event, or one callback. */
   unsubscribe(name?: (keyof E & string) | ((message: never) => void), callback?: (message: never) => void): void;
   /**
@@ -81,9 +84,11 @@ export interface RealtimeChannel<E extends { [K in keyof E]: object } = Record<s
    * protocol has no publish acks; pongs come back in order). While (re)connecting it waits in the
    * queue; publishes not confirmed when the connection goes down are sent again first after the
    * reconnection. Delivery is at least once: if the frame reached the service but the pong was
-   * lost, the resend duplicates it. Rejects with `invalid_argument`, `message_too_large`,
-   * `queue_full`, `not_connected`, or the error that closed the client (`disconnected` after
-   * `close()`).
+   * lost, the resend duplicates it. Rejects (never throws) with `invalid_argument` or
+   * `message_too_large` for data the service would refuse, `queue_full`, `not_connected`,
+   * `timeout` when no connection came back within `connectionStateTtlMs`, the service's code
+   * when it refused the publish, or `disconnected` after `close()`. An ignored promise never
+   * causes an unhandled rejection.
    */
   publish<K extends keyof E & string>(name: K, data?: E[K] | null): Promise<void>;
   /** Drops every listener (message and presence), leaves presence and unsubscribes on the server. */
@@ -97,20 +102,24 @@ export interface RealtimeChannel<E extends { [K in keyof E]: object } = Record<s
  * state as it is (a service error frame, a failed token refresh, a failed reconnect attempt while
  * reconnecting), as a change with `current === previous` and the error as `reason`.
  */
-export type ConnectionEvent = ConnectionState | 'update';
+export type ConnectionEvent = RealtimeState | 'update';
 
 /** The `connection` object of `Pulse.Realtime`. */
 export interface RealtimeConnection {
-  /** Current connection state. */
-  readonly state: ConnectionState;
+  /**
+   * Current connection state, as in Ably: `initialized`, `connecting`, `connected`,
+   * `disconnected` (lost, retrying), `suspended` (lost for over `connectionStateTtlMs`: held work
+   * rejected, still retrying), `closing`, `closed`, `failed`.
+   */
+  readonly state: RealtimeState;
   /**
    * Listens to one state, to `'update'`, or (with the callback alone) to every change and update.
    * Every error reaches a catch-all listener exactly once, as `change.reason`:
    * `realtime.connection.on((change) => change.reason && show(change.reason))`.
    */
-  on(event: ConnectionEvent | ((change: StateChange) => void), callback?: (change: StateChange) => void): void;
+  on(event: ConnectionEvent | ((change: StateChange<RealtimeState>) => void), callback?: (change: StateChange<RealtimeState>) => void): void;
   /** Removes listeners: all, those of one event, or one callback. */
-  off(event?: ConnectionEvent | ((change: StateChange) => void), callback?: (change: StateChange) => void): void;
+  off(event?: ConnectionEvent | ((change: StateChange<RealtimeState>) => void), callback?: (change: StateChange<RealtimeState>) => void): void;
 }
 
 type Key = string | undefined;
@@ -147,51 +156,43 @@ const toMember = (m: PresenceMember): RealtimeMember => ({
 });
 const toMembers = (members: Iterable<PresenceMember>): RealtimeMember[] => [...members].map(toMember);
 
-function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
+function realtimeChannel(engine: Engine, name: string): RealtimeChannel {
   const subs = registry();
   const presenceSubs = registry();
-  const { em } = ch;
-  const pem = ch.presence.em;
-  return {
-    name: ch.name,
-    subscribe(name: string | ((message: RealtimeMessage) => void), callback?: (message: RealtimeMessage) => void) {
-      const [event, cb] = typeof name === 'function' ? [undefined, name] : [name, callback!];
-      const off = engine.listen(ch, em, (event ?? ANY) as string, (frame: MessageFrame) =>
+  const face: RealtimeChannel = {
+    name,
+    subscribe(event: string | ((message: RealtimeMessage) => void), callback?: (message: RealtimeMessage) => void) {
+      const [type, cb] = typeof event === 'function' ? [undefined, event] : [event, callback!];
+      const off = engine._listen(name, 'm', type ?? ANY, (frame: MessageFrame) =>
         cb({ name: frame.data.type, data: frame.data, timestamp: frame.timestamp, channel: frame.channel }),
+        face,
       );
-      subs.add(event, cb, off);
+      subs.add(type, cb, off);
     },
-    // Each removal syncs the server subscription (engine.listen).
-    unsubscribe: (name?: unknown, callback?: unknown) => subs.remove(name, callback),
-    publish: (name, data) => engine.publish(ch, name, data),
+    // Each removal syncs the server subscription (engine._listen).
+    unsubscribe: (event?: unknown, callback?: unknown) => subs.remove(event, callback),
+    publish: (event, data) => engine._publish(name, event, data),
     detach() {
       subs.remove();
       presenceSubs.remove();
-      engine.release(ch);
+      engine._release(name);
     },
     presence: {
-      ...engine.presence(ch),
+      enter: (data) => engine._enter(name, data),
+      update: (data) => engine._enter(name, data),
+      leave: () => engine._leave(name),
       get(callback) {
-        const { presence } = ch;
-        const members: Promise<RealtimeMember[]> = presence.synced
-          ? Promise.resolve(toMembers(presence.byId.values()))
-          : new Promise((resolve, reject) => {
-              // Waits for the full set (a sync: the first event once synced); a detach, close or failure rejects.
-              const off = engine.listen(ch, pem, ANY, (value, type) => {
-                if (type === 'gone') reject(value);
-                else if (presence.synced) resolve(toMembers(presence.byId.values()));
-                else return;
-                off();
-              });
-            });
-        // With a callback the rejection is handled here (the callback is just not called).
+        const members = engine._get(name).then(toMembers);
+        // With a callback the rejection is handled here (the callback is just not called; the error event has it).
         if (callback) members.then(callback, () => {});
+        else members.catch(() => {});
         return members;
       },
       subscribe(action: PresenceAction | ((members: RealtimeMember[]) => void), callback?: (member: RealtimeMember) => void) {
         const [type, cb] = typeof action === 'function' ? (['members', action] as const) : [action, callback!];
-        const off = engine.listen(ch, pem, type, (value: PresenceMember | PresenceMember[]) =>
+        const off = engine._listen(name, 'p', type, (value: PresenceMember | PresenceMember[]) =>
           (cb as (value: unknown) => void)(Array.isArray(value) ? toMembers(value) : toMember(value)),
+          face,
         );
         presenceSubs.add(type, cb, off);
       },
@@ -200,6 +201,7 @@ function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
       },
     },
   } as RealtimeChannel;
+  return face;
 }
 
 /**
@@ -216,32 +218,32 @@ function realtimeChannel(engine: Engine, ch: ChannelState): RealtimeChannel {
 export class Realtime {
   /** The connection: state and state events. */
   readonly connection: RealtimeConnection;
-  /** Channels by name (the same object for the same name). */
+  /** Channels by name. */
   readonly channels: {
-    /** The channel `name`, typed by its event map (the same object for the same name). */
+    /** The channel `name`, typed by its event map (the same object while it is in use). */
     get<E extends { [K in keyof E]: object } = Record<string, JsonObject>>(name: string): RealtimeChannel<E>;
+    /** Detaches channel `name` and forgets it (as Ably's `channels.release`). */
+    release(name: string): void;
   };
   /** The `clientId` option. */
   readonly clientId: string | undefined;
-  private readonly engine: Engine;
+  private readonly _engine: Engine;
 
+  /** Checks the options (a bad one throws a `PulseError` that says how to fix it) and connects unless `autoConnect` is false. */
   constructor(options: RealtimeOptions) {
-    const engine = (this.engine = createEngine(options));
+    const engine = (this._engine = createEngine(options));
     this.clientId = options.clientId;
     const listeners = registry();
-    // The reason of the last state change: its error event is not reported again as an update.
-    let changed: PulseError | undefined;
-    engine.on('state', (change) => (changed = change.reason));
     this.connection = {
       get state() {
-        return engine.state;
+        return engine._state;
       },
       on(event, callback) {
         const [key, cb] = typeof event === 'function' ? [undefined, event] : [event, callback!];
         // A state listener never matches 'update' (no state has that name).
         const offs = [
-          engine.on('state', (change) => (!key || change.current === key) && cb(change)),
-          engine.on('error', (reason) => (!key || key === 'update') && reason !== changed && cb({ current: engine.state, previous: engine.state, reason })),
+          engine._on('state', (change) => (!key || change.current === key) && cb(change)),
+          engine._on('update', (reason) => (!key || key === 'update') && cb({ current: engine._state, previous: engine._state, reason })),
         ];
         listeners.add(key, cb, () => offs.map((off) => off()));
       },
@@ -249,19 +251,31 @@ export class Realtime {
     };
     this.channels = {
       get<E extends { [K in keyof E]: object }>(name: string): RealtimeChannel<E> {
-        const ch = engine.channel(name);
-        return (ch.face ??= realtimeChannel(engine, ch)) as RealtimeChannel<E>;
+        const ch = engine._channel(name);
+        return (ch ? (ch._face ??= realtimeChannel(engine, name)) : realtimeChannel(engine, checkName(name))) as RealtimeChannel<E>;
       },
+      release: (name) => engine._release(name),
     };
   }
 
-  /** Connects (again) after `close()` or with `autoConnect: false`. */
+  /** Listens to every failure, once each (connection errors, refusals, and every rejected publish or presence call). */
+  on(event: 'error', callback: (error: PulseError) => void): () => void {
+    return this._engine._on(event, callback);
+  }
+
+  /** Connects (again) after `close()`, a failure, or with `autoConnect: false`. */
   connect(): void {
-    this.engine.connect();
+    this._engine._connect();
   }
 
   /** Closes the connection, stops reconnecting and rejects unconfirmed and queued publishes with `disconnected`. */
   close(): void {
-    this.engine.close();
+    this._engine._close();
   }
+}
+
+function checkName(name: unknown): string {
+  const problem = channelNameProblem(name);
+  if (problem) throw new PulseError('invalid_argument', `${problem} (got ${typeof name === 'string' ? JSON.stringify(name) : typeof name})`);
+  return name as string;
 }

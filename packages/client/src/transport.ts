@@ -4,13 +4,17 @@
  * of a refused upgrade where the runtime exposes them).
  *
  * Heartbeat: a single timer per connection, never touched on the message path. When nothing
- * was received for `intervalMs` a `ping` goes out; when nothing arrives `timeoutMs` after it,
- * the socket is declared dead. The timer reads the clock's `now`, so a late (throttled) timer
- * still measures real silence, and `check()` can be called at any time (tab visible again).
+ * was received for `intervalMs` a `ping` goes out. Every ping (the heartbeat's, and those that
+ * confirm publishes) must be answered by a `pong` within `timeoutMs`, or the socket is declared
+ * dead: other frames do not count, so a service that keeps sending but stopped handling what we
+ * send is noticed. The timer reads the clock's `now`, so a late (throttled) timer still measures
+ * real time, and `check()` can be called at any time (tab visible again).
+ *
+ * Closing: `close()` starts the close handshake and drops the socket after one second at most,
+ * so an unresponsive peer never keeps a Node process alive (ws waits 30 s on its own).
  * @module
  */
-import type { Clock, ErrorCode } from '@openkbs-pulse/protocol';
-import { SCRIPT_TAG } from './script-tag.js';
+import { isErrorCode, type Clock, type ErrorCode } from '@openkbs-pulse/protocol';
 
 /** The part of a WebSocket `message` event the client reads. */
 export interface WebSocketMessageEventLike {
@@ -70,9 +74,13 @@ export interface DownInfo {
   /** Whether the socket ever opened. */
   opened: boolean;
   /** HTTP status of a refused upgrade (Node only). */
-  status?: number;
+  status?: number | undefined;
   /** Error code from the refused upgrade's JSON body (Node only). */
-  errorCode?: ErrorCode;
+  errorCode?: ErrorCode | undefined;
+  /** The service's message from the refused upgrade's JSON body (Node only). */
+  message?: string | undefined;
+  /** The runtime's error, when it gave one (Node's `ws` does: ECONNREFUSED, ENOTFOUND, ...). */
+  cause?: unknown;
 }
 
 /** Callbacks of a transport. */
@@ -81,21 +89,32 @@ export interface TransportHandlers {
   /** A frame arrived (its `data`). */
   frame(data: unknown): void;
   down(info: DownInfo): void;
-  /** Sends the heartbeat's ping (the engine logs it like every frame it sends). */
+  /** The heartbeat wants a ping (the engine sends it through its queue, which records what it confirms). */
   ping(): void;
+  /** The closing socket is gone (after `close()`). */
+  closed(): void;
 }
 
 /** An open or opening socket. */
 export interface Transport {
   /** Sends `text` if the socket is open; `false` when it is not (the caller queues instead). */
   send(text: string): boolean;
-  /** Closes without reporting `down` and removes every listener. */
+  /** A ping was sent: a pong must follow within `timeoutMs`. */
+  pinged(): void;
+  /** A pong arrived. */
+  ponged(): void;
+  /** Starts closing without reporting `down`: `closed` follows within a second. */
   close(): void;
   /** Runs the heartbeat check now (after a tab wakes up or the network comes back). */
   check(): void;
+  /** Whether this runtime hides why an upgrade failed (browsers: no `unexpected-response`). */
+  readonly hidesRefusals: boolean;
 }
 
 const noop = (): void => {};
+
+/** Longest refusal body read from a refused upgrade. */
+const MAX_REFUSAL_BODY = 4096;
 
 /** Opens `url` and watches it. */
 export function openTransport(
@@ -106,25 +125,31 @@ export function openTransport(
   timeoutMs: number,
   handlers: TransportHandlers,
 ): Transport {
-  // Before open, the "ping" is the connect attempt itself: it must open within interval + timeout.
-  let delay = intervalMs + timeoutMs;
   let ws: WebSocketLike;
+  let cause: unknown;
+  // Before open, the socket must open within interval + timeout.
+  let deadline = intervalMs + timeoutMs;
   try {
     ws = new Ctor(url);
-  } catch {
+  } catch (error) {
     // A constructor that throws (a blocked port, a refused URL) is a failed attempt, reported from
-    // a timer like every other: an inert stand-in socket (never open) and a connect timeout due at once.
+    // a timer like every other: an inert stand-in socket (never open) and a deadline due at once.
     ws = {} as WebSocketLike;
-    delay = 0;
+    cause = error;
+    deadline = 0;
   }
   let opened = false;
   let done = false;
-  let waiting = true;
-  let lastRx = clock.now();
-  let pingAt = lastRx + delay - timeoutMs;
+  /** Pings without their pong. */
+  let outstanding = 0;
+  /** Since when we wait: for the open, or for the oldest unanswered ping. */
+  let waitingSince = clock.now();
+  let lastRx = waitingSince;
   let timer: unknown;
+  let closeTimer: unknown;
   let status: number | undefined;
   let errorCode: ErrorCode | undefined;
+  let message: string | undefined;
 
   let detached = false;
   const detach = (): void => {
@@ -133,8 +158,8 @@ export function openTransport(
     detached = true;
     ws.onopen = ws.onmessage = ws.onclose = null;
     // `ws` throws on an 'error' event nobody listens to, which closing a connecting socket emits.
-    ws.onerror = !SCRIPT_TAG && ws.readyState === 0 ? noop : null;
-    if (!SCRIPT_TAG) ws.off?.('unexpected-response', onResponse);
+    ws.onerror = ws.readyState === 0 ? noop : null;
+    ws.off?.('unexpected-response', onResponse);
   };
   const down = (info: DownInfo): void => {
     if (done) return;
@@ -142,12 +167,12 @@ export function openTransport(
     detach();
     handlers.down(info);
   };
-  /** Detaches, then closes with `code`, or without one drops the socket at once (`terminate` where there is one). */
-  const kill = (code?: number): void => {
+  /** Detaches, then drops the socket at once (`terminate` where there is one). */
+  const kill = (): void => {
     detach();
     try {
-      if (!SCRIPT_TAG && code === undefined && ws.terminate) ws.terminate();
-      else ws.close(code);
+      if (ws.terminate) ws.terminate();
+      else ws.close?.();
     } catch {
       // Closing an already failed or closing socket can throw in some runtimes; it is gone either way.
     }
@@ -156,68 +181,106 @@ export function openTransport(
     if (done) return;
     clock.clearTimeout(timer);
     const now = clock.now();
-    if (waiting && now - pingAt >= timeoutMs) {
+    const waiting = !opened || outstanding > 0;
+    if (waiting && now - waitingSince >= (opened ? timeoutMs : deadline)) {
       kill();
-      down({ code: 1006, reason: 'timeout', opened });
+      down({ code: 1006, reason: 'timeout', opened, cause });
       return;
     }
     if (!waiting && now - lastRx >= intervalMs) {
-      waiting = true;
-      pingAt = now;
       handlers.ping();
+      if (outstanding) return check();
     }
-    timer = clock.setTimeout(check, waiting ? pingAt + timeoutMs - now : lastRx + intervalMs - now);
+    const next = outstanding > 0 || !opened ? waitingSince + (opened ? timeoutMs : deadline) : lastRx + intervalMs;
+    timer = clock.setTimeout(check, Math.max(0, next - now));
   };
   function onResponse(_request: unknown, response: HttpResponseLike): void {
     status = response.statusCode;
     let body = '';
+    let finished = false;
     const finish = (): void => {
+      if (finished) return;
+      finished = true;
       try {
-        const code = (JSON.parse(body) as { code?: ErrorCode }).code;
-        if (typeof code === 'string') errorCode = code;
+        const parsed = JSON.parse(body) as { code?: unknown; error?: unknown };
+        if (isErrorCode(parsed.code)) errorCode = parsed.code;
+        if (typeof parsed.error === 'string') message = parsed.error.slice(0, 300);
       } catch {
         // Not JSON: the status alone decides.
       }
       kill();
-      down({ code: 1006, reason: `HTTP ${status}`, opened, status, errorCode });
+      down({ code: 1006, reason: `HTTP ${status}`, opened, status, errorCode, message });
     };
-    response.on('data', (chunk) => (body += String(chunk)));
+    response.on('data', (chunk) => {
+      body += String(chunk);
+      if (body.length > MAX_REFUSAL_BODY) finish();
+    });
     response.on('end', finish);
     response.on('error', finish);
   }
 
   ws.onopen = () => {
     opened = true;
-    waiting = false;
     lastRx = clock.now();
     handlers.open();
     check();
   };
   ws.onmessage = (event) => {
     lastRx = clock.now();
-    waiting = false;
     handlers.frame(event.data);
   };
-  const onClose = (event: WebSocketCloseEventLike): void => down({ code: event.code, reason: event.reason ?? '', opened, status, errorCode });
+  const onClose = (event: WebSocketCloseEventLike): void =>
+    down({ code: event.code, reason: event.reason ?? '', opened, status, errorCode, message, cause });
   ws.onclose = onClose;
   // An error before open is a failed attempt: some runtimes (undici, Node's global WebSocket)
   // report a refused upgrade with `error` and no `close`. After open, `close` follows.
-  ws.onerror = () => {
+  ws.onerror = (event) => {
+    cause = (event as { error?: unknown } | undefined)?.error ?? event;
     if (!opened) {
       kill();
       onClose({ code: 1006, reason: 'error' });
     }
   };
-  // Node (`ws`) only: pulse.js, for browsers, leaves the refused-upgrade reading out.
-  if (!SCRIPT_TAG) ws.on?.('unexpected-response', onResponse);
-  timer = clock.setTimeout(check, delay);
+  ws.on?.('unexpected-response', onResponse);
+  timer = clock.setTimeout(check, deadline);
 
   return {
     send: (text) => ws.readyState === 1 && (ws.send(text), true),
+    pinged() {
+      if (!outstanding++) {
+        waitingSince = clock.now();
+        check();
+      }
+    },
+    ponged() {
+      if (outstanding > 0) outstanding--;
+      // The next unanswered ping was sent later than the one answered: now bounds it.
+      waitingSince = clock.now();
+    },
     close() {
+      if (done) return;
       done = true;
-      kill(1000);
+      let finished = false;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        clock.clearTimeout(closeTimer);
+        kill();
+        ws.onclose = ws.onerror = null;
+        handlers.closed();
+      };
+      detach();
+      // Until the socket is gone: errors while closing are expected, and must not reach ws's throw.
+      ws.onerror = noop;
+      ws.onclose = finish;
+      closeTimer = clock.setTimeout(finish, 1000);
+      try {
+        ws.close(1000);
+      } catch {
+        finish();
+      }
     },
     check,
+    hidesRefusals: !ws.on,
   };
 }

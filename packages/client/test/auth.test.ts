@@ -2,11 +2,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { isPulseError, type PulseError } from '../src/index.js';
 import { flush, makeToken, setupPulse } from './helpers.js';
 
+/** A fresh JWT (the client refuses tokens that are not JWTs), told apart by its user id. */
+const jwt = (name: string) => makeToken({ userId: name, exp: 4_102_444_800 });
 const expiredToken = (nowMs: number) => makeToken({ endpoint: 'wss://pulse.test', exp: Math.floor(nowMs / 1000) - 10 });
 
 describe('token refresh', () => {
   it('refreshes via authCallback on close code tokenExpired (4001) and reconnects with the new token', async () => {
-    const authCallback = vi.fn(async () => 'fresh-token');
+    const authCallback = vi.fn(async () => jwt('fresh-token'));
     const { ws, pulse, clock } = setupPulse({ authCallback });
     ws.last.accept();
     ws.last.drop(4001, 'token expired');
@@ -15,31 +17,31 @@ describe('token refresh', () => {
     clock.advance(0);
     expect(authCallback).toHaveBeenCalledTimes(1);
     expect(ws.sockets).toHaveLength(2);
-    expect(ws.last.query.get('token')).toBe('fresh-token');
+    expect(ws.last.query.get('token')).toBe(jwt('fresh-token'));
   });
 
   it('refreshes on a refused upgrade 401 token_expired (Node) and uses the endpoint the callback returns', async () => {
-    const { ws, clock } = setupPulse({ authCallback: async () => ({ token: 't2', endpoint: 'ws://127.0.0.1:9' }) });
+    const { ws, clock } = setupPulse({ authCallback: async () => ({ token: jwt('t2'), endpoint: 'ws://127.0.0.1:9' }) });
     ws.last.refuse(401, { error: 'expired', code: 'token_expired' });
     await flush();
     clock.advance(0);
     expect(ws.last.url.startsWith('ws://127.0.0.1:9')).toBe(true);
-    expect(ws.last.query.get('token')).toBe('t2');
+    expect(ws.last.query.get('token')).toBe(jwt('t2'));
   });
 
-  it('in browsers (no upgrade status), a socket that never opened with an expired token refreshes', async () => {
-    const authCallback = vi.fn(async () => 'fresh');
+  it('a token already expired is refreshed before any socket opens with it', async () => {
+    const authCallback = vi.fn(async () => jwt('fresh'));
     const clock0 = Date.UTC(2024, 0, 1);
     const { ws, clock } = setupPulse({ token: expiredToken(clock0), authCallback }, false);
-    ws.last.drop(1006);
+    expect(ws.sockets).toHaveLength(0);
     await flush();
     clock.advance(0);
     expect(authCallback).toHaveBeenCalledTimes(1);
-    expect(ws.last.query.get('token')).toBe('fresh');
+    expect(ws.last.query.get('token')).toBe(jwt('fresh'));
   });
 
   it('in browsers, a socket that never opened with a valid token just backs off', async () => {
-    const authCallback = vi.fn(async () => 'fresh');
+    const authCallback = vi.fn(async () => jwt('fresh'));
     const { ws, clock, pulse } = setupPulse({ authCallback }, false);
     ws.last.drop(1006);
     await flush();
@@ -50,7 +52,7 @@ describe('token refresh', () => {
   });
 
   it('fetches authUrl with the injected fetch (JSON or text answers)', async () => {
-    const fetch = vi.fn(async () => new Response(JSON.stringify({ token: 'from-url' })));
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ token: jwt('from-url') })));
     const { ws, clock } = setupPulse({ authUrl: 'https://app.test/pulse-token', fetch: fetch as typeof globalThis.fetch });
     ws.last.accept();
     ws.last.drop(4001);
@@ -58,7 +60,7 @@ describe('token refresh', () => {
     await flush();
     clock.advance(0);
     expect(fetch).toHaveBeenCalledWith('https://app.test/pulse-token', { credentials: 'include' });
-    expect(ws.last.query.get('token')).toBe('from-url');
+    expect(ws.last.query.get('token')).toBe(jwt('from-url'));
   });
 
   it('fails with token_expired when no refresh source is configured', async () => {
@@ -76,7 +78,7 @@ describe('token refresh', () => {
     const { ws, pulse, clock } = setupPulse({
       authCallback: async () => {
         if (++calls === 1) throw new Error('backend down');
-        return 'ok-token';
+        return jwt('ok-token');
       },
     });
     const errors: PulseError[] = [];
@@ -88,7 +90,7 @@ describe('token refresh', () => {
     ws.last.drop(4001);
     await flush();
     clock.advance(10_000);
-    expect(ws.last.query.get('token')).toBe('ok-token');
+    expect(ws.last.query.get('token')).toBe(jwt('ok-token'));
   });
 });
 

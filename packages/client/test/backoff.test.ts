@@ -40,9 +40,9 @@ describe('backoff', () => {
 
   it('applies the injected jitter', () => {
     const { ws, clock, random } = setupPulse();
-    random.value = 0.5;
+    random.value = 0.5; // 30 % off the first second (jitter removes up to 60 %)
     ws.last.drop(1006);
-    clock.advance(849);
+    clock.advance(699);
     expect(ws.sockets).toHaveLength(1);
     clock.advance(1);
     expect(ws.sockets).toHaveLength(2);
@@ -66,11 +66,32 @@ describe('backoff', () => {
     expect(ws.sockets).toHaveLength(4);
   });
 
-  it('reconnects at once when the service ends the 24 h connection TTL', () => {
+  it('the 24 h connection TTL (4002) after a stable connection reconnects on the first step', () => {
     const { ws, clock } = setupPulse();
     ws.last.accept();
+    clock.advance(STABLE_CONNECTION_MS);
     ws.last.drop(4002, 'ttl');
-    clock.advance(0);
+    clock.advance(999);
+    expect(ws.sockets).toHaveLength(1);
+    clock.advance(1);
     expect(ws.sockets).toHaveLength(2);
   });
+
+  // Issue 11: a service closing with 4002 right after every open got reconnects every 46-972 ms for ever.
+  for (const code of [4002, 1006, 1011, 1001]) {
+    it(`a service closing with ${code} right after every open gets the backoff schedule, not a storm`, () => {
+      const { ws, clock } = setupPulse();
+      const gaps: number[] = [];
+      let last = clock.now();
+      for (let i = 0; i < 6; i++) {
+        ws.last.accept();
+        ws.last.drop(code);
+        const before = ws.sockets.length;
+        while (ws.sockets.length === before) clock.advance(100);
+        gaps.push(clock.now() - last);
+        last = clock.now();
+      }
+      expect(gaps).toEqual([1000, 2000, 5000, 10000, 30000, 30000]);
+    });
+  }
 });

@@ -103,11 +103,11 @@ describe('channels (Realtime face)', () => {
     const { ws, realtime } = setupRealtime();
     ws.last.accept();
     const posts = realtime.channels.get('posts');
-    expect(realtime.channels.get('posts')).toBe(posts);
     const one = vi.fn();
     const all = vi.fn();
     posts.subscribe('new_post', one);
     posts.subscribe(all);
+    expect(realtime.channels.get('posts')).toBe(posts); // the same object while in use
     ws.last.receive(message('posts', 'new_post', { post: { id: 1 } }));
     expect(one).toHaveBeenCalledWith({
       name: 'new_post',

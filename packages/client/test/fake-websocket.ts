@@ -98,9 +98,12 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
     pong(): void {
       this.receive({ type: 'pong', timestamp: 1 });
     }
-    close(): void {
+    close(code = 1000): void {
       this.closedByClient = true;
+      if (this.readyState === 3) return;
       this.readyState = 3;
+      // As in browsers and ws, the close event follows (here: a microtask later, the peer answering at once).
+      queueMicrotask(() => this.onclose?.({ code, reason: '' }));
     }
     accept(): void {
       this.readyState = 1;

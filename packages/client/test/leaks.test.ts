@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { flush, setupPulse, setupRealtime } from './helpers.js';
 
 describe('no leaks', () => {
-  it('disconnect() clears every timer and socket listener (connected)', () => {
+  it('disconnect() clears every timer and socket listener (connected) once the socket closed', async () => {
     const { ws, clock, pulse } = setupPulse();
     ws.last.accept();
     pulse.channel('c').subscribe('m', () => {});
@@ -10,6 +10,7 @@ describe('no leaks', () => {
     expect(clock.pending).toBeGreaterThan(0);
     expect(ws.last.listenerCount()).toBeGreaterThan(0);
     pulse.disconnect();
+    await flush();
     expect(clock.pending).toBe(0);
     expect(ws.last.listenerCount()).toBe(0);
   });
@@ -18,20 +19,36 @@ describe('no leaks', () => {
     const { ws, clock, pulse } = setupPulse();
     ws.last.accept();
     ws.last.drop(1006);
-    expect(clock.pending).toBe(1);
+    expect(clock.pending).toBe(2); // the retry, and the connectionStateTtlMs deadline
     pulse.disconnect();
     expect(clock.pending).toBe(0);
     clock.advance(120_000);
     expect(ws.sockets).toHaveLength(1);
   });
 
-  it('disconnect() while connecting leaves only a no-op error handler (ws throws on unhandled error events)', () => {
+  it('disconnect() while connecting leaves only a no-op error handler (ws throws on unhandled error events)', async () => {
     const { ws, clock, pulse } = setupPulse();
     pulse.disconnect();
+    await flush();
     expect(clock.pending).toBe(0);
     expect(ws.last.onopen).toBeNull();
     expect(ws.last.onmessage).toBeNull();
     expect(ws.last.onclose).toBeNull();
+  });
+
+  it('disconnect() against a peer that never answers the close handshake drops the socket after one second', () => {
+    const { ws, clock, pulse } = setupPulse();
+    ws.last.accept();
+    ws.last.close = () => {}; // the peer never answers: no close event
+    const terminated: boolean[] = [];
+    ws.last.terminate = () => terminated.push(true);
+    pulse.disconnect();
+    expect(terminated).toEqual([]);
+    clock.advance(999);
+    expect(terminated).toEqual([]);
+    clock.advance(1);
+    expect(terminated).toEqual([true]);
+    expect(clock.pending).toBe(0);
   });
 
   it('a token refresh finishing after disconnect() does not reconnect', async () => {
@@ -47,14 +64,16 @@ describe('no leaks', () => {
     expect(clock.pending).toBe(0);
   });
 
-  it('realtime.close() clears timers and listeners', () => {
+  it('realtime.close() clears timers and listeners', async () => {
     const { ws, clock, realtime } = setupRealtime();
     ws.last.accept();
     realtime.channels.get('posts').subscribe(() => {});
     realtime.close();
+    expect(realtime.connection.state).toBe('closing');
+    await flush();
     expect(clock.pending).toBe(0);
     expect(ws.last.listenerCount()).toBe(0);
-    expect(realtime.connection.state).toBe('disconnected');
+    expect(realtime.connection.state).toBe('closed');
   });
 
   it('a socket replaced after a heartbeat timeout has no listeners left', () => {

@@ -1,6 +1,6 @@
 import { REGION_ENDPOINTS } from '@openkbs-pulse/protocol';
 import { describe, expect, it, vi } from 'vitest';
-import { isPulseError, STATES, type ConnectionState } from '../src/index.js';
+import { isPulseError, TRANSITIONS, type ConnectionState } from '../src/index.js';
 import { makeToken, setupPulse } from './helpers.js';
 
 describe('connection lifecycle', () => {
@@ -18,7 +18,20 @@ describe('connection lifecycle', () => {
     expect(setupPulse({ endpoint: 'ws://127.0.0.1:1234' }).ws.last.url).toMatch(/^ws:\/\/127\.0\.0\.1:1234\/?\?/);
     expect(setupPulse({ token: makeToken(), region: 'eu-central-1' }).ws.last.url.startsWith(REGION_ENDPOINTS['eu-central-1'])).toBe(true);
     expect(setupPulse({ token: makeToken() }).ws.last.url.startsWith(REGION_ENDPOINTS['us-east-1'])).toBe(true);
-    expect(setupPulse({ token: 'not-a-jwt' }).ws.last.url.startsWith(REGION_ENDPOINTS['us-east-1'])).toBe(true);
+  });
+
+  it('refuses a token that is not a JWT, and says so when it is the whole getToken() answer', () => {
+    expect(() => setupPulse({ token: 'not-a-jwt' })).toThrow(/not a JWT/);
+    const whole = { token: makeToken(), endpoint: 'wss://pulse.test' };
+    expect(() => setupPulse({ token: whole as never })).toThrow(/whole \{ token, endpoint \} object/);
+    let error: unknown;
+    try {
+      setupPulse({ token: makeToken({ kbId: 'other-kb' }) });
+    } catch (e) {
+      error = e;
+    }
+    expect(isPulseError(error) && error.code).toBe('kb_mismatch');
+    expect((error as Error).message).toContain('"other-kb"');
   });
 
   it('sends the channel option in the URL and treats it as subscribed', () => {
@@ -69,16 +82,26 @@ describe('connection lifecycle', () => {
     expect(seen).not.toHaveBeenCalled();
   });
 
-  it('reads every behaviour from the state table', () => {
-    expect(STATES.connected).toMatchObject({ sends: true, retry: true, terminal: false });
-    expect(STATES.reconnecting).toMatchObject({ sends: false, queues: true });
-    expect(STATES.failed).toMatchObject({ terminal: true, retry: false, queues: false });
+  it('the state table: terminal states are left only by connect(), failures by backoff', () => {
+    for (const terminal of ['closed', 'failed', 'initialized'] as const) {
+      expect(TRANSITIONS[terminal].connect?.[0]).toBe('connecting');
+      expect(TRANSITIONS[terminal].lost).toBeUndefined();
+    }
+    expect(TRANSITIONS.connected.lost).toEqual(['disconnected', 'retry']);
+    expect(TRANSITIONS.disconnected.ttl).toEqual(['suspended', 'suspend']);
   });
 
-  it('channel() returns the same object for the same name and rejects invalid names', () => {
+  it('channel() returns the same object for the same name while it is in use, and rejects invalid names', () => {
     const { pulse } = setupPulse();
-    expect(pulse.channel('a')).toBe(pulse.channel('a'));
-    expect(pulse.channel()).toBe(pulse.channel('default'));
+    const a = pulse.channel('a');
+    const stop = a.subscribe('m', () => {});
+    expect(pulse.channel('a')).toBe(a);
+    const d = pulse.channel();
+    d.subscribe(() => {});
+    expect(pulse.channel('default')).toBe(d);
+    stop();
+    // Not in use any more: the client keeps nothing of it (a channel per document does not leak).
+    expect(pulse.channel('a')).not.toBe(a);
     let error: unknown;
     try {
       pulse.channel('');

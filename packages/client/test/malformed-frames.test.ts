@@ -124,7 +124,8 @@ describe('malformed frames from the service', () => {
     expect(error).toBeInstanceOf(Error);
     expect(error!.name).toBe('PulseError');
     expect(error!.code).toBe('invalid_message');
-    expect(error!.message).toBe('invalid frame');
+    // The protocol's parser says what was wrong with it.
+    expect(error!.message).toMatch(/^ignored a frame from the service: /);
   });
 
   it('a frame that fails is not partly applied: presence state is unchanged after a bad sync or change', () => {
@@ -174,10 +175,10 @@ describe('malformed frames from the service', () => {
     expect(presence).toHaveBeenCalledTimes(8);
     expect(channel.presence.count).toBe(0);
     expect(errors.map((e) => [e.code, e.message])).toEqual([
-      ['invalid_message', 'invalid frame'],
-      ['rate_limited', 'slow down'],
-      ['server_error', 'no code'],
-      ['server_error', 'future code'],
+      ['invalid_message', 'ignored a frame from the service: frame is not valid JSON'],
+      ['rate_limited', 'the service refused an action on "room": slow down'],
+      ['server_error', 'the service refused an action: no code'],
+      ['server_error', 'the service refused an action: future code'],
     ]);
   });
 

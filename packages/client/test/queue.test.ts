@@ -164,18 +164,37 @@ describe('publish confirmation (ping barrier)', () => {
     const { ws, pulse, clock } = setupPulse();
     ws.last.accept();
     const { settled, publish } = publisher(pulse);
-    const a = publish(1);
-    const b = publish(2); // a ping is in flight: no second confirming ping
-    clock.advance(20_000); // silence: the heartbeat pings (after 2)
-    expect(order(ws.last)).toEqual([1, 'ping', 2, 'ping']);
-    ws.last.pong(); // the confirming ping's pong: 1
+    clock.advance(20_000); // silence: the heartbeat pings
+    expect(order(ws.last)).toEqual(['ping']);
+    const a = publish(1); // the heartbeat's ping is in flight: no confirming ping yet
+    expect(order(ws.last)).toEqual(['ping', 1]);
+    ws.last.pong(); // the heartbeat's pong: sent before 1, it confirms nothing, and asks for the next ping
+    await flush();
+    expect(settled).toEqual([]);
+    expect(order(ws.last)).toEqual(['ping', 1, 'ping']);
+    ws.last.pong();
     await a;
     expect(settled).toEqual([1]);
-    expect(order(ws.last)).toEqual([1, 'ping', 2, 'ping']); // the heartbeat's ping covers 2: no new ping
-    ws.last.pong(); // the heartbeat's pong: 2
-    await b;
-    expect(settled).toEqual([1, 2]);
     expect(pulse.state).toBe('connected');
+  });
+
+  it('a service that keeps sending but never answers ping: the connection is replaced and the publish resent (issue 11)', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    ws.last.accept();
+    pulse.channel('c').subscribe('m', () => {});
+    const sent = pulse.channel('c').publish('m', { n: 1 });
+    for (let t = 0; t < 10; t++) {
+      clock.advance(1000); // messages keep coming, pongs never do
+      ws.last.receive({ type: 'message', channel: 'c', data: { type: 'm' }, timestamp: 1 });
+    }
+    expect(ws.sockets).toHaveLength(1);
+    expect(ws.sockets[0]!.closedByClient).toBe(true); // no pong within heartbeatTimeoutMs
+    clock.advance(1000);
+    expect(ws.sockets).toHaveLength(2);
+    ws.autoPong = true;
+    ws.last.accept();
+    expect(ws.last.frames.filter((a) => a.action === 'publish')).toHaveLength(1);
+    await expect(sent).resolves.toBeUndefined();
   });
 
   it('resends unconfirmed publishes first after a reconnection, in order, ahead of later ones, each once', async () => {

@@ -9,11 +9,16 @@ describe('types', () => {
     const chat = pulse.channel<{ message: { text: string }; typing: { user: string } }>('chat');
     expectTypeOf(chat).toEqualTypeOf<PulseChannel<{ message: { text: string }; typing: { user: string } }>>();
     chat.subscribe('message', (d, frame) => {
-      expectTypeOf(d).toEqualTypeOf<{ text: string }>();
+      // The runtime adds the event name as `type`; the type says so.
+      expectTypeOf(d).toEqualTypeOf<{ text: string } & { type: 'message' }>();
       expectTypeOf(d.text).toBeString();
       expectTypeOf(frame).toEqualTypeOf<MessageFrame>();
     });
-    chat.subscribe((d) => expectTypeOf(d).toEqualTypeOf<{ text: string } | { user: string }>());
+    chat.subscribe((d) => {
+      // A catch-all listener narrows on `type`.
+      if (d.type === 'message') expectTypeOf(d.text).toBeString();
+      else expectTypeOf(d.user).toBeString();
+    });
     // @ts-expect-error unknown event on a typed channel
     chat.subscribe('mesage', () => {});
     // @ts-expect-error wrong payload
@@ -47,7 +52,7 @@ describe('types', () => {
       user: string;
     }
     pulse.channel('chat').subscribe('message', (data: Message) => expectTypeOf(data.user).toBeString());
-    pulse.channel('chat').subscribe('message', (data) => expectTypeOf(data).toEqualTypeOf<Record<string, unknown>>());
+    pulse.channel('chat').subscribe('message', (data) => expectTypeOf(data.type).toBeString());
   });
 
   it('Realtime channels are typed too, and Pulse.Realtime is the class', () => {
@@ -55,9 +60,12 @@ describe('types', () => {
     expectTypeOf(realtime).toEqualTypeOf<InstanceType<typeof Pulse.Realtime>>();
     const posts = realtime.channels.get<{ new_post: { post: { id: number } } }>('posts');
     posts.subscribe('new_post', (msg) => {
-      expectTypeOf(msg).toEqualTypeOf<RealtimeMessage<{ post: { id: number } }>>();
+      expectTypeOf(msg).toEqualTypeOf<RealtimeMessage<{ post: { id: number } } & { type: 'new_post' }>>();
       expectTypeOf(msg.data.post.id).toBeNumber();
     });
-    expectTypeOf(realtime.connection.state).toEqualTypeOf<'connecting' | 'connected' | 'disconnected' | 'reconnecting' | 'failed'>();
+    // Ably's states on the Ably-style face; the seed's five on Pulse.
+    expectTypeOf(realtime.connection.state).toEqualTypeOf<'initialized' | 'connecting' | 'connected' | 'disconnected' | 'suspended' | 'closing' | 'closed' | 'failed'>();
+    const { pulse } = setupPulse({ autoConnect: false });
+    expectTypeOf(pulse.state).toEqualTypeOf<'connecting' | 'connected' | 'disconnected' | 'reconnecting' | 'failed'>();
   });
 });

@@ -205,7 +205,8 @@ export type ServerFrameType = ServerFrame['type'];
 function parseJson(text: unknown, limitBytes: number): ParseResult<unknown> & { text?: string } {
   if (typeof text !== 'string') return fail('invalid_message', 'frame must be a text message');
   // The UTF-16 length bounds the UTF-8 size from below, so huge frames are refused before counting.
-  if (text.length > limitBytes || utf8ByteLength(text) > limitBytes) {
+  // At most 3 UTF-8 bytes per UTF-16 unit: short frames (nearly all) are never counted.
+  if (text.length > limitBytes || (text.length * 3 > limitBytes && utf8ByteLength(text) > limitBytes)) {
     return fail('message_too_large', `frame exceeds ${limitBytes} bytes`);
   }
   let value: unknown;

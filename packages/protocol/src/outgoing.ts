@@ -78,7 +78,7 @@ function walk(value: unknown, maxDepth: number, path: string, depth: number): st
     }
     return undefined;
   }
-  for (const key of Object.keys(value)) {
+  for (const key of Object.keys(value as object)) {
     if (key === '__proto__') return `${path} has a "__proto__" key, which the service refuses: rename it`;
     const problem = walk((value as JsonObject)[key], maxDepth, `${path}.${key}`, depth + 1);
     if (problem) return problem;

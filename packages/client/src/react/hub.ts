@@ -21,10 +21,27 @@ import type { AuthResult, ConnectionState, MessageFrame, PresenceMember, PulseOp
  * `autoConnect` is not accepted: the provider connects when it mounts in the browser, never on
  * the server.
  */
-export type PulseProviderOptions = Omit<PulseOptions, 'token' | 'autoConnect'> & {
+export type PulseProviderOptions = Omit<PulseOptions, 'kbId' | 'token' | 'autoConnect'> & {
+  /**
+   * Your knowledge base id. Leave it out when `authCallback` answers it with the first token
+   * (`{ kbId, token, endpoint }`, what a token route often returns anyway).
+   */
+  kbId?: string;
   /** A JWT from your backend. Leave it out to get the first token from `authCallback`. */
   token?: string;
 };
+
+/** What `authCallback` may answer to a provider: also the `kbId`, read from the first answer when the options have none. */
+type FirstAuth = { token: string; endpoint?: string; kbId?: string };
+
+/** The options' problem, said so that it can be fixed, or undefined. */
+export function providerOptionsProblem(options: PulseProviderOptions): string | undefined {
+  if (options.authCallback) return undefined;
+  const example = 'e.g. authCallback: () => fetch("/api/pulse-token").then((r) => r.json())';
+  if (options.token === undefined) return `PulseProvider: options need a token or an authCallback (${example})`;
+  if (options.kbId === undefined) return `PulseProvider: options need a kbId, or an authCallback answering { kbId, token } (${example})`;
+  return undefined;
+}
 
 /** What `usePresence` returns. */
 export interface PresenceSnapshot {
@@ -158,22 +175,23 @@ export class PulseHub {
   }
 
   private create(options: PulseProviderOptions): void {
-    const { token, authCallback, ...rest } = options;
-    if (token === undefined && !authCallback) {
-      throw new PulseError(
-        'invalid_argument',
-        'PulseProvider: options need a token or an authCallback (e.g. authCallback: () => fetch("/api/pulse-token").then((r) => r.json()))',
-      );
-    }
+    const problem = providerOptionsProblem(options);
+    if (problem) throw new PulseError('invalid_argument', problem);
+    const { token, authCallback, kbId, ...rest } = options;
     // The latest authCallback, so an inline function given on a later render is the one called.
     const refresh = authCallback && ((): ReturnType<NonNullable<PulseOptions['authCallback']>> => this.currentAuth()!());
-    const make = (first: { token: string; endpoint?: string }): Pulse =>
-      new Pulse({ ...rest, token: first.token, endpoint: first.endpoint ?? rest.endpoint, authCallback: refresh });
+    const make = (first: FirstAuth): Pulse => {
+      const id = kbId ?? first.kbId;
+      if (id === undefined) {
+        throw new PulseError('invalid_argument', 'PulseProvider: no kbId: set options.kbId, or answer { kbId, token } from authCallback');
+      }
+      return new Pulse({ ...rest, kbId: id, token: first.token, endpoint: first.endpoint ?? rest.endpoint, authCallback: refresh });
+    };
     if (token !== undefined) {
       this.adopt(make({ token }));
       return;
     }
-    const pending = Promise.resolve(refresh!()).then((result: AuthResult) => make(typeof result === 'string' ? { token: result } : result));
+    const pending = Promise.resolve(refresh!()).then((result: AuthResult) => make(typeof result === 'string' ? { token: result } : (result as FirstAuth)));
     this.pending = pending;
     pending.then(
       (client) => {

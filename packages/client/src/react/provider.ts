@@ -4,7 +4,7 @@
  */
 import { createContext, createElement, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { PulseError, type Pulse } from 'openkbs-pulse';
-import { PulseHub, type PulseProviderOptions } from './hub.js';
+import { providerOptionsProblem, PulseHub, type PulseProviderOptions } from './hub.js';
 
 /** Props of {@link PulseProvider}: a ready client, or the options to create one. */
 export type PulseProviderProps =
@@ -48,6 +48,8 @@ export function PulseProvider(props: PulseProviderProps): ReactNode {
   if (!client && !options) {
     throw new PulseError('invalid_argument', 'PulseProvider: pass a client (client={pulse}) or the options to create one (options={{ kbId, token }})');
   }
+  const problem = options && providerOptionsProblem(options);
+  if (problem) throw new PulseError('invalid_argument', problem);
   // The latest options, read when the hub creates a client (so an inline authCallback stays fresh).
   const optionsRef = useRef(options);
   optionsRef.current = options;
