@@ -1,0 +1,180 @@
+// Issue 11, "no deadlines": every wait of the client is bounded. A token refresh by authTimeoutMs;
+// held publishes, presence changes and presence reads by connectionStateTtlMs (then the client is
+// suspended: held work rejects with `timeout`, new work rejects at once, retries go on every 30 s).
+import type { PulseError } from '@openkbs-pulse/protocol';
+import { describe, expect, it } from 'vitest';
+import { isPulseError, type StateChange } from '../src/index.js';
+import { flush, makeToken, setupPulse, setupRealtime } from './helpers.js';
+
+const HOUR = 3_600_000;
+
+describe('token refresh deadline (authTimeoutMs)', () => {
+  it('an authCallback that never answers is a timeout, reported, and asked again with backoff', async () => {
+    let calls = 0;
+    const { ws, pulse, clock } = setupPulse({
+      authCallback: () => {
+        calls++;
+        return new Promise<string>(() => {}); // never answers
+      },
+    });
+    const errors: PulseError[] = [];
+    pulse.on('error', (e) => errors.push(e));
+    ws.last.accept();
+    ws.last.drop(4001);
+    await flush();
+    expect(calls).toBe(1);
+    clock.advance(10_000);
+    await flush();
+    expect(errors.map((e) => e.code)).toEqual(['timeout']);
+    expect(errors[0]!.message).toMatch(/authTimeoutMs/);
+    expect(pulse.state).toBe('reconnecting');
+    clock.advance(1000); // backoff, then the socket with the old token is refused as expired again...
+    ws.last.drop(4001);
+    await flush();
+    expect(calls).toBe(2);
+  });
+});
+
+describe('work held without a connection (connectionStateTtlMs)', () => {
+  it('publish() and presence.get() reject with timeout after 2 minutes of failed reconnects, not 24 hours later', async () => {
+    const { ws, realtime, clock } = setupRealtime();
+    const changes: StateChange[] = [];
+    realtime.connection.on((c) => changes.push(c));
+    ws.last.accept();
+    const posts = realtime.channels.get('posts');
+    ws.last.drop(1006);
+    const published = posts.publish('p', { n: 1 }).catch((e: unknown) => e);
+    const members = posts.presence.get().catch((e: unknown) => e);
+    let settled = false;
+    void Promise.all([published, members]).then(() => (settled = true));
+    // Every attempt fails (the fake sockets never open and are dropped).
+    for (let t = 0; t < 119; t++) {
+      clock.advance(1000);
+      if (ws.last.readyState === 0) ws.last.drop(1006);
+    }
+    await flush();
+    expect(settled).toBe(false);
+    clock.advance(1000);
+    await flush();
+    expect(realtime.connection.state).toBe('suspended');
+    const [p, m] = await Promise.all([published, members]);
+    expect(isPulseError(p) && p.code).toBe('timeout');
+    expect(isPulseError(m) && m.code).toBe('timeout');
+    expect(changes.some((c) => c.current === 'suspended' && c.reason?.code === 'timeout')).toBe(true);
+    // Suspended: new work rejects at once; retries go on (every 30 s at this point).
+    const later = await posts.publish('p', { n: 2 }).catch((e: unknown) => e);
+    expect(isPulseError(later) && later.code).toBe('timeout');
+    const before = ws.sockets.length;
+    clock.advance(30_000);
+    expect(ws.sockets.length).toBeGreaterThan(before);
+  });
+
+  it('a connection that comes back ends the suspension: work is accepted and confirmed again', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    ws.last.accept();
+    ws.last.drop(1006);
+    clock.advance(HOUR / 2); // far past the TTL (the token lasts an hour): suspended, still retrying
+    expect(pulse.state).toBe('reconnecting');
+    ws.autoPong = true;
+    ws.last.accept();
+    expect(pulse.state).toBe('connected');
+    await expect(pulse.channel('c').publish('m', { n: 1 })).resolves.toBeUndefined();
+  });
+
+  it('connectionStateTtlMs is an option', async () => {
+    const { ws, pulse, clock } = setupPulse({ connectionStateTtlMs: 5_000 });
+    ws.last.accept();
+    ws.last.drop(1006);
+    const sent = pulse.channel('c').publish('m', {}).catch((e: unknown) => e);
+    clock.advance(5_000);
+    const error = await sent;
+    expect(isPulseError(error) && error.code).toBe('timeout');
+  });
+});
+
+describe('Pulse.Realtime states (Ably)', () => {
+  it("connection.on('disconnected') fires when the connection drops, as in the tutorial, not only on close()", () => {
+    const { ws, realtime } = setupRealtime();
+    const seen: string[] = [];
+    realtime.connection.on('disconnected', (c) => seen.push(`${c.previous}->${c.current}`));
+    ws.last.accept();
+    ws.last.drop(1006);
+    expect(seen).toEqual(['connected->disconnected']);
+    realtime.close();
+    expect(realtime.connection.state).toBe('closed'); // no socket was open: closed at once
+  });
+
+  it('initialized before connect(), closing then closed after close()', async () => {
+    const { ws, realtime } = setupRealtime({ autoConnect: false });
+    expect(realtime.connection.state).toBe('initialized');
+    realtime.connect();
+    ws.last.accept();
+    realtime.close();
+    expect(realtime.connection.state).toBe('closing');
+    await flush();
+    expect(realtime.connection.state).toBe('closed');
+  });
+});
+
+describe('presence fidelity to the seed', () => {
+  const sync = (members: { userId: string; connectionId: string; data?: unknown }[]) => ({ type: 'presence', action: 'sync', channel: 'room', count: members.length, members });
+
+  it('reading presence.members / count on a subscribed channel starts tracking presence', () => {
+    const { ws, pulse } = setupPulse();
+    ws.last.accept();
+    const room = pulse.channel('room');
+    room.subscribe('m', () => {});
+    expect(room.presence.count).toBe(0);
+    expect(ws.last.frames.map((f) => f.action)).toEqual(['subscribe', 'presence']);
+    ws.last.receive(sync([{ userId: 'u1', connectionId: 'c1' }, { userId: 'u2', connectionId: 'c2' }]));
+    expect(room.presence.count).toBe(2);
+    expect(room.presence.members.map((m) => m.userId)).toEqual(['u1', 'u2']);
+  });
+
+  it("a leave frame without data (the seed's format) gives onLeave the data the client held", () => {
+    const { ws, pulse } = setupPulse();
+    ws.last.accept();
+    const left: unknown[] = [];
+    pulse.channel('room').presence.onLeave((m) => left.push(m.data));
+    ws.last.receive(sync([{ userId: 'u2', connectionId: 'c2', data: { name: 'Jane' } }]));
+    ws.last.receive({ type: 'presence', action: 'leave', channel: 'room', member: { userId: 'u2', connectionId: 'c2' } });
+    expect(left).toEqual([{ name: 'Jane' }]);
+  });
+
+  it('the Pulse face has an awaitable presence.get()', async () => {
+    const { ws, pulse } = setupPulse();
+    ws.last.accept();
+    const got = pulse.channel('room').presence.get();
+    ws.last.receive(sync([{ userId: 'u1', connectionId: 'c1' }]));
+    expect((await got).map((m) => m.userId)).toEqual(['u1']);
+  });
+});
+
+describe('channels are released when unused', () => {
+  it('a channel per document leaves nothing behind once unsubscribed', () => {
+    const { ws, pulse } = setupPulse();
+    ws.last.accept();
+    for (let i = 0; i < 1000; i++) {
+      const doc = pulse.channel(`doc-${i}`);
+      const stop = doc.subscribe('edit', () => {});
+      void doc.presence.enter({ i });
+      stop();
+      void doc.presence.leave();
+    }
+    const engine = (pulse as unknown as { _engine: { _channel(name: string): unknown } })._engine;
+    expect(engine._channel('doc-1')).toBeUndefined();
+    expect(engine._channel('doc-999')).toBeUndefined();
+  });
+
+  it('Realtime channels.release(name) detaches and forgets the channel', () => {
+    const { ws, realtime } = setupRealtime();
+    ws.last.accept();
+    realtime.channels.get('posts').subscribe(() => {});
+    realtime.channels.release('posts');
+    expect(ws.last.frames.map((f) => f.action)).toEqual(['subscribe', 'unsubscribe']);
+  });
+
+  it('a token for a kbId the client was not given is refused before connecting (kb_mismatch)', () => {
+    expect(() => setupPulse({ token: makeToken({ kbId: 'another' }) })).toThrow(expect.objectContaining({ code: 'kb_mismatch' }));
+  });
+});
