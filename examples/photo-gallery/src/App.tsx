@@ -1,5 +1,5 @@
 // The seed's realtime photo gallery, with the usePulse hooks instead of a hand-written socket class.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useChannelEvent, usePresence, usePulse } from './usePulse';
 
 export interface Photo {
@@ -35,7 +35,14 @@ export default function App() {
   const [error, setError] = useState('');
   const viewers = usePresence(pulse, CHANNEL, { userId });
 
-  const load = useCallback(() => api<Photo[]>({ action: 'list' }).then(setPhotos), []);
+  // Only the latest list asked for is shown: answers of overlapping loads can arrive out of order.
+  const loads = useRef(0);
+  const load = useCallback(() => {
+    const mine = ++loads.current;
+    return api<Photo[]>({ action: 'list' }).then((list) => {
+      if (mine === loads.current) setPhotos(list);
+    });
+  }, []);
   useEffect(() => {
     load().catch(() => undefined);
   }, [load]);
@@ -44,12 +51,11 @@ export default function App() {
     if (state === 'connected') load().catch(() => undefined);
   }, [state, load]);
 
-  useChannelEvent<Photo>(pulse, CHANNEL, 'photo_added', (photo) =>
-    setPhotos((prev) => (prev.some((p) => p.id === photo.id) ? prev : [photo, ...prev])),
-  );
-  useChannelEvent<{ id: number }>(pulse, CHANNEL, 'photo_deleted', ({ id }) =>
-    setPhotos((prev) => prev.filter((p) => p.id !== id)),
-  );
+  // Events are hints, never data: any holder of a token can publish on this channel, so a
+  // photo_added could carry anyone's image URL and a photo_deleted could hide a photo that still
+  // exists. The page changes only to what the backend's list confirms.
+  useChannelEvent(pulse, CHANNEL, 'photo_added', () => void load().catch(() => undefined));
+  useChannelEvent(pulse, CHANNEL, 'photo_deleted', () => void load().catch(() => undefined));
 
   // A delete can fail: another viewer deleted the photo first (404), or the network is down.
   // Show it rather than leave an unhandled rejection; a photo that is gone leaves the list.
@@ -133,10 +139,15 @@ function UploadForm({ onUpload }: { onUpload: (photo: { filename: string; captio
   );
 }
 
+/** Whether `url` is one of this app's own media URLs (`/media/<id>/<name>`), the only images shown. */
+function isOwnMediaUrl(url: unknown): url is string {
+  return typeof url === 'string' && /^\/media\/\d+\/[^/?#\\]+$/.test(url);
+}
+
 function PhotoCard({ photo, onDelete }: { photo: Photo; onDelete: () => void }) {
   return (
     <figure className="photo" data-id={photo.id}>
-      <img src={photo.url} alt={photo.caption || photo.filename} />
+      {isOwnMediaUrl(photo.url) ? <img src={photo.url} alt={photo.caption || photo.filename} /> : <div className="missing">{photo.filename}</div>}
       <figcaption>
         <span className="caption">{photo.caption}</span>
         <small> by {photo.uploaded_by}</small>
