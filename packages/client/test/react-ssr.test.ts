@@ -91,7 +91,7 @@ describe('openkbs-pulse/react on the server', () => {
   });
 
   it('a client passed in is neither connected nor used while rendering', () => {
-    const client = new Pulse({ ...options, token, autoConnect: false });
+    const client = new Pulse({ ...options, kbId: 'kb', token, autoConnect: false });
     const before = client.state;
     expect(renderToString(h(PulseProvider, { client }, h(EveryHook)))).toBe(EXPECTED);
     expect(client.state).toBe(before);
@@ -124,6 +124,19 @@ describe('openkbs-pulse/react on the server', () => {
       }
     })();
     expect(isPulseError(empty) && empty.code).toBe('invalid_argument');
+    for (const [bad, says] of [
+      [{ kbId: 'kb' }, /need a token or an authCallback/],
+      [{ token }, /need a kbId, or an authCallback answering \{ kbId, token \}/],
+    ] as const) {
+      let error: unknown;
+      try {
+        renderToString(h(PulseProvider, { options: bad }, h('p')));
+      } catch (e) {
+        error = e;
+      }
+      expect(isPulseError(error) && error.code).toBe('invalid_argument');
+      expect(String((error as Error).message)).toMatch(says);
+    }
   });
 
   it('a bad channel name or limit is refused during render, with the protocol rule', () => {

@@ -238,16 +238,17 @@ describe('openkbs-pulse/react under StrictMode', () => {
     expect(count('ui', 'subscribe', 'feed')).toBe(1);
   });
 
-  it('gets its first token from authCallback, and reports a failed one as a typed error', async () => {
+  it('gets its first token (and kbId) from authCallback, and reports a failed one as a typed error', async () => {
     let calls = 0;
+    // What a token route typically answers; no kbId in the options.
     const authCallback = async () => {
       calls++;
-      return { token: await tokenFor(service, 'ui'), endpoint: service.wsUrl };
+      return { kbId: service.kbId, token: await tokenFor(service, 'ui'), endpoint: service.wsUrl };
     };
     function Status(): ReactNode {
       return h('p', { 'data-testid': 'status' }, `${useConnectionState()} ${useConnectionError()?.code ?? '-'}`);
     }
-    const view = render(strict(h(PulseProvider, { options: { kbId: service.kbId, authCallback } }, h(Status))));
+    const view = render(strict(h(PulseProvider, { options: { authCallback } }, h(Status))));
     expect(view.getByTestId('status').textContent).toBe('connecting -');
     await waitFor(() => expect(view.getByTestId('status').textContent).toBe('connected -'));
     expect(calls).toBe(1);
