@@ -240,6 +240,28 @@ export function malformedServerFrame(): fc.Arbitrary<MalformedFrame> {
     name.map((channel) =>
       frame('__proto__ key', `{"type":"message","channel":${JSON.stringify(channel)},"data":{"type":"t","__proto__":{"x":1}},"timestamp":1}`),
     ),
+    // The rules the client's old inline checks missed (issue 11): the client now uses the same parser.
+    fc
+      .tuple(name, name, fc.integer({ min: -1e15, max: -1 }))
+      .map(([channel, type, timestamp]) => frame('message with a negative timestamp', JSON.stringify({ type: 'message', channel, data: { type }, timestamp }))),
+    badChannel
+      .filter((c) => typeof c === 'string' && c !== '')
+      .map((channel) => frame('message to an invalid channel name (too long, control characters)', JSON.stringify({ type: 'message', channel, data: { type: 't' }, timestamp: 1 }))),
+    fc
+      .tuple(name, fc.double({ min: 0.1, max: 99.9, noNaN: true }).filter((n) => !Number.isInteger(n)))
+      .map(([channel, count]) => frame('presence sync with a fractional count', JSON.stringify({ type: 'presence', action: 'sync', channel, count, members: [] }))),
+    name.map((channel) =>
+      frame(
+        'presence sync with a count below the members listed',
+        JSON.stringify({ type: 'presence', action: 'sync', channel, count: 1, members: [{ userId: 'a', connectionId: 'a' }, { userId: 'b', connectionId: 'b' }] }),
+      ),
+    ),
+    fc.tuple(name, fc.integer({ min: 65, max: 200 })).map(([channel, depth]) => {
+      let data = '{"type":"t"}';
+      for (let i = 2; i < depth; i++) data = `{"type":"t","n":${data}}`;
+      return frame('message nested over 64 levels', `{"type":"message","channel":${JSON.stringify(channel)},"data":${data},"timestamp":1}`);
+    }),
+    fc.integer({ min: -1e15, max: -1 }).map((timestamp) => frame('pong with a negative timestamp', JSON.stringify({ type: 'pong', timestamp }))),
   );
 }
 

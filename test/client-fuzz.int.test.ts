@@ -30,7 +30,8 @@ function aimed(frame: MalformedFrame): string | Uint8Array {
     const value = JSON.parse(frame.payload) as unknown;
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       const object = value as Record<string, unknown>;
-      if (typeof object.channel === 'string' && object.channel !== '' && !frame.payload.includes('__proto__')) {
+      const badName = frame.reason.includes('invalid channel name');
+      if (typeof object.channel === 'string' && object.channel !== '' && !badName && !frame.payload.includes('__proto__')) {
         return JSON.stringify({ ...object, channel: CHANNEL });
       }
     }
@@ -51,7 +52,7 @@ async function storm(payloads: Array<string | Uint8Array>) {
     await new Promise<void>((resolve) => server!.once('listening', () => resolve()));
     const connected = new Promise<WsWebSocket>((resolve) => server!.once('connection', (ws: WsWebSocket) => resolve(ws)));
     const endpoint = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
-    pulse = new Pulse({ kbId: 'kb', token: 'header.payload.sig', endpoint, WebSocket: WebSocket as never, heartbeatIntervalMs: 600_000 });
+    pulse = new Pulse({ kbId: 'kb', token: `e30.${Buffer.from(JSON.stringify({ kbId: 'kb', userId: 'u' })).toString('base64url')}.sig`, endpoint, WebSocket: WebSocket as never, heartbeatIntervalMs: 600_000 });
     const errors: PulseError[] = [];
     pulse.on('error', (error) => errors.push(error));
     const states: string[] = [];
