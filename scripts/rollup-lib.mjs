@@ -14,7 +14,9 @@ const NODE_BUILTINS = new Set(builtinModules);
  */
 export function libraryConfig({ input = { index: 'src/index.ts' }, bins = {} } = {}) {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-  const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
+  // The package's own name too: a subpath entry (openkbs-pulse/react) imports the main entry by
+  // name, so both share one copy of it at run time instead of bundling a second.
+  const deps = [pkg.name, ...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
   // `#name` is the package's own import map: the consumer's resolver picks the target by condition.
   const external = (id) =>
     id.startsWith('#') || id.startsWith('node:') || NODE_BUILTINS.has(id) || deps.some((dep) => id === dep || id.startsWith(dep + '/'));
