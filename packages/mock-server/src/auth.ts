@@ -102,7 +102,13 @@ export async function checkUpgrade(
   authority: TokenAuthority,
   tenants: TenantLookup,
 ): Promise<UpgradeGrant | UpgradeRefusal> {
-  const query = new URL(requestUrl ?? '/', 'http://local').searchParams;
+  let query: URLSearchParams;
+  try {
+    query = new URL(requestUrl ?? '/', 'http://local').searchParams;
+  } catch {
+    // `//[` and the like: not a URL at all (issue 12: this used to throw out of the upgrade handler).
+    return { ok: false, status: 400, code: 'invalid_message', error: 'request URL is malformed: connect to the service URL followed by ?kbId=…&token=…' };
+  }
   const token = query.get('token') ?? '';
   const kbId = query.get('kbId');
   const channel = query.get('channel') ?? undefined;

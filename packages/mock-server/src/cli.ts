@@ -19,6 +19,13 @@ Options:
   --kb-id <kbId>      knowledge base id (default local-kb)
   --api-key <key>     API key for the HTTP API (default local-api-key)
   --json              print one JSON line {"wsUrl","apiUrl","kbId","apiKey"} when ready
+  --allowed-origins <list>
+                      comma-separated browser origins allowed besides loopback ones,
+                      e.g. https://app.example:8443 ('*' = any origin; see docs/security.md)
+  --max-subscriptions <n>      channels per connection (default 1000)
+  --max-presence <n>           presence sets per connection (default 100)
+  --max-frames-per-second <n>  frames a connection may send per second (default 200)
+  --max-frame-burst <n>        frames a connection may send at once (default 1000)
   -h, --help          show this help
 `;
 
@@ -33,6 +40,11 @@ async function main(argv: string[]): Promise<number> {
         'kb-id': { type: 'string', default: 'local-kb' },
         'api-key': { type: 'string', default: 'local-api-key' },
         json: { type: 'boolean', default: false },
+        'allowed-origins': { type: 'string' },
+        'max-subscriptions': { type: 'string' },
+        'max-presence': { type: 'string' },
+        'max-frames-per-second': { type: 'string' },
+        'max-frame-burst': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -52,13 +64,36 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const limits: Record<string, number | undefined> = {};
+  for (const flag of ['max-subscriptions', 'max-presence', 'max-frames-per-second', 'max-frame-burst'] as const) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1) {
+      process.stderr.write(`pulse-local: --${flag} must be a positive integer (got ${text})\n`);
+      return 2;
+    }
+    limits[flag] = value;
+  }
+  const allowedOrigins = values['allowed-origins']?.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+
   // Listen for signals before anything is printed, so a Ctrl-C right after the ready line is honoured.
   const stopped = new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  const service = await createPulseService({ host: values.host, port, kbId: values['kb-id'], apiKey: values['api-key'] });
+  const service = await createPulseService({
+    host: values.host,
+    port,
+    kbId: values['kb-id'],
+    apiKey: values['api-key'],
+    allowedOrigins,
+    maxSubscriptionsPerConnection: limits['max-subscriptions'],
+    maxPresencePerConnection: limits['max-presence'],
+    maxFramesPerSecond: limits['max-frames-per-second'],
+    maxFrameBurst: limits['max-frame-burst'],
+  });
   const facts = { wsUrl: service.wsUrl, apiUrl: service.apiUrl, kbId: service.kbId, apiKey: service.apiKey };
   if (values.json) process.stdout.write(JSON.stringify(facts) + '\n');
   else {

@@ -3,6 +3,7 @@
  * listeners to every socket, so a connection costs no closures and no timers of its own.
  * @module
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { CloseCode } from '@openkbs-pulse/protocol';
 
@@ -32,6 +33,15 @@ export class PulseConnection {
   present: Set<string> | undefined = undefined;
   /** False once the service has detached it (closed, killed, expired, slow). */
   attached = true;
+  /**
+   * Set when its buffer overflowed during a fan-out: it gets nothing more and is closed as a slow
+   * consumer once the fan-out ends, so every subscriber sees the whole fan-out before its `leave`.
+   */
+  dropping = false;
+  /** Frames it may still send right now (token bucket of the frame-rate limit). */
+  allowance: number;
+  /** Service time of the last refill of {@link PulseConnection.allowance}. */
+  allowanceAt: number;
 
   constructor(
     readonly id: string,
@@ -43,7 +53,14 @@ export class PulseConnection {
     readonly closesAt: number,
     /** The close code used at `closesAt`. */
     readonly closesWith: CloseCode,
-  ) {}
+    /** The TCP socket under `ws`, kept from the upgrade for pre-framed writes (see `writeFramed`). */
+    readonly socket: Duplex,
+    /** Initial frame allowance (the burst of the frame-rate limit). */
+    burst: number,
+  ) {
+    this.allowance = burst;
+    this.allowanceAt = connectedAt;
+  }
 
   info(): ConnectionInfo {
     return {

@@ -1,24 +1,27 @@
 /**
  * The HTTP API backends call: `POST /` with `{ action, kbId, apiKey, ... }` (actions from
- * `API_ACTIONS`), `GET /stats`, and CORS preflight answers.
+ * `API_ACTIONS`) and `GET /stats`. It is for backends, not browsers: no CORS headers, JSON bodies
+ * only (so a cross-origin page would have to preflight, and preflights are refused), foreign
+ * `Origin`s and, on loopback, foreign `Host`s refused (access.ts). Every request is bounded in
+ * size and time, and every input gets a 4xx with `{ error, code }`, never a 5xx or a crash.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   API_ACTIONS,
   ERROR_STATUS,
-  MAX_MESSAGE_BYTES,
+  MAX_NESTING_DEPTH,
   channelNameProblem,
-  eventNameProblem,
   isRegion,
-  messageFrameBytes,
-  publishDataProblem,
+  jsonValueProblem,
+  publishProblem,
   type ApiActionName,
   type ApiResponses,
   type ErrorCode,
   type JsonObject,
   type Region,
 } from '@openkbs-pulse/protocol';
+import { crossSiteProblem, readoutAllowed, secretMatches, type AccessPolicy } from './access.js';
 import type { Tenant } from './channels.js';
 import { presenceSnapshot } from './presence.js';
 import type { ServiceStats } from './stats.js';
@@ -36,6 +39,10 @@ export interface ApiBackend {
   /** Fans a message out to the channel's subscribers. */
   publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined): ApiResponses['pulsePublish'];
   stats(): ServiceStats;
+  /** The cross-site rules of the service. */
+  readonly access: AccessPolicy;
+  /** Longest time a request body may take to arrive (then 408 and the connection is closed). */
+  readonly requestTimeoutMs: number;
 }
 
 class ApiFailure extends Error {
@@ -47,38 +54,72 @@ class ApiFailure extends Error {
   }
 }
 
-const CORS_HEADERS = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-  'Access-Control-Allow-Headers': 'Content-Type, Authorization',
-  'Access-Control-Max-Age': '600',
-};
-
+// No Access-Control-* header on any answer (issue 12): the API is for backends, and a page on
+// another origin must neither read its answers nor pass a preflight.
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...CORS_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** How long a refused request's socket may take to read its answer before it is destroyed. */
+const LINGER_MS = 1000;
+
+/**
+ * Answers and closes the connection without reading the rest of the request (an oversized or
+ * too slow body): the answer is flushed, then the socket is ended and, shortly after, destroyed,
+ * so the peer cannot keep it busy.
+ */
+function sendErrorAndClose(req: IncomingMessage, res: ServerResponse, code: ErrorCode, error: string, status: number): void {
+  const socket = req.socket;
+  req.pause();
+  res.shouldKeepAlive = false;
+  res.setHeader('Connection', 'close');
+  res.once('finish', () => {
+    socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  });
+  sendError(res, code, error, status);
 }
 
 function sendError(res: ServerResponse, code: ErrorCode, error: string, status: number = ERROR_STATUS[code] || 500): void {
   sendJson(res, status, { error, code });
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * Reads the body, at most {@link MAX_BODY_BYTES} within `timeoutMs`. Past either bound it answers
+ * (413 or 408), stops reading and closes the connection, and resolves undefined.
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, timeoutMs: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > MAX_BODY_BYTES) {
+    sendErrorAndClose(req, res, 'message_too_large', `request body is ${declared} bytes, over the ${MAX_BODY_BYTES}-byte limit`, 413);
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const stop = (code: ErrorCode, error: string, status: number) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      sendErrorAndClose(req, res, code, error, status);
+      resolve(undefined);
+    };
+    const timer = setTimeout(() => stop('invalid_message', `request body did not arrive within ${timeoutMs} ms`, 408), timeoutMs);
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiFailure('message_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`));
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > MAX_BODY_BYTES) stop('message_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`, 413);
+      else chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
 }
 
@@ -116,18 +157,11 @@ async function runAction(backend: ApiBackend, action: ApiActionName, body: JsonO
     }
     case 'pulsePublish': {
       requireEnabled(tenant);
-      check(channelNameProblem(body.channel));
-      check(eventNameProblem(body.event));
-      const event = body.event as string;
-      check(publishDataProblem(event, body.data));
-      const channel = body.channel as string;
-      const data = body.data as JsonObject | null | undefined;
-      // The limit applies to the frame subscribers receive, as for a publish over WebSocket.
-      const bytes = messageFrameBytes(channel, event, data);
-      if (bytes > MAX_MESSAGE_BYTES) {
-        throw new ApiFailure('message_too_large', `message frame is ${bytes} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit`);
-      }
-      return backend.publish(tenant, channel, event, data);
+      // The one check of a publish (@openkbs-pulse/protocol), as on the WebSocket path and in
+      // every SDK: names, shape, depth, __proto__ keys, and both frames at most 32 KB.
+      const problem = publishProblem(body.channel, body.event, body.data);
+      if (problem) throw new ApiFailure(problem.code === 'invalid_argument' ? 'invalid_message' : problem.code, problem.message);
+      return backend.publish(tenant, body.channel as string, body.event as string, body.data as JsonObject | null | undefined);
     }
     case 'pulsePresence': {
       check(channelNameProblem(body.channel));
@@ -172,30 +206,52 @@ export function createApiHandler(backend: ApiBackend): (req: IncomingMessage, re
   };
 }
 
+/** Whether a Content-Type header names JSON (`application/json`, parameters allowed). */
+function isJsonType(header: string | undefined): boolean {
+  return header !== undefined && header.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
+}
+
 async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const crossSite = crossSiteProblem(req, backend.access);
+  if (crossSite) throw new ApiFailure('forbidden', crossSite);
   const path = (req.url ?? '/').split('?')[0];
   if (req.method === 'OPTIONS') {
-    res.writeHead(204, CORS_HEADERS);
-    res.end();
-    return;
+    // A CORS preflight: only browsers send it, and the API is not for browsers.
+    throw new ApiFailure('forbidden', 'the HTTP API is for backends and answers no CORS preflight: call it from your server (the server SDK), not from a page');
   }
-  if (req.method === 'GET' && path === '/stats') return sendJson(res, 200, backend.stats());
+  if (req.method === 'GET' && path === '/stats') {
+    if (!readoutAllowed(req, backend.access)) {
+      throw new ApiFailure('invalid_api_key', 'GET /stats needs Authorization: Bearer <apiKey> when the service listens beyond loopback');
+    }
+    return sendJson(res, 200, backend.stats());
+  }
   if (path !== '/') return sendJson(res, 404, { error: 'not found', code: 'invalid_message' });
   if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST with a JSON body', code: 'invalid_message' });
+  if (!isJsonType(req.headers['content-type'])) {
+    // Browsers send text/plain, form and multipart bodies cross-origin without a preflight: refused.
+    const error = 'Content-Type must be application/json (the server SDK sends it)';
+    return sendJson(res, 415, { error, code: 'invalid_message' });
+  }
 
-  const raw = await readBody(req);
+  const raw = await readBody(req, res, backend.requestTimeoutMs);
+  if (raw === undefined) return;
   let body: unknown;
   try {
+    // V8's JSON.parse does not recurse, so any depth parses; the depth and __proto__ rules of
+    // frames are applied right after, before anything walks the value.
     body = JSON.parse(raw.toString('utf8'));
   } catch {
     throw new ApiFailure('invalid_message', 'body must be JSON');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiFailure('invalid_message', 'body must be a JSON object');
+  const shape = jsonValueProblem(body, MAX_NESTING_DEPTH, 'body');
+  if (shape) throw new ApiFailure('invalid_message', shape);
   const fields = body as JsonObject;
   const action = fields.action;
   if (typeof action !== 'string' || !ACTIONS.has(action)) throw new ApiFailure('invalid_message', 'Invalid action');
   const tenant = typeof fields.kbId === 'string' ? backend.tenant(fields.kbId) : undefined;
-  if (!tenant || typeof fields.apiKey !== 'string' || fields.apiKey !== tenant.apiKey) {
+  // Constant time, and the same answer for an unknown kbId as for a wrong key.
+  if (!secretMatches(fields.apiKey, tenant?.apiKey ?? '') || !tenant) {
     throw new ApiFailure('invalid_api_key', 'invalid kbId or apiKey');
   }
   sendJson(res, 200, await runAction(backend, action as ApiActionName, fields, tenant));

@@ -3,7 +3,7 @@
  * connections and the test hooks.
  * @module
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
@@ -12,11 +12,16 @@ import {
   CLOSE_CODES,
   CONNECTION_TTL_MS,
   DEFAULT_REGION,
+  MAX_FRAME_BURST,
+  MAX_FRAMES_PER_SECOND,
   MAX_MESSAGE_BYTES,
+  MAX_PRESENCE_ENTRIES_PER_CONNECTION,
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
   PulseError,
   encodeFrame,
   mergeEventIntoData,
   parseClientAction,
+  presenceDataProblem,
   systemClock,
   type ClientAction,
   type Clock,
@@ -28,6 +33,7 @@ import {
   type ServerFrame,
   type TimerHandle,
 } from '@openkbs-pulse/protocol';
+import { crossSiteProblem, isLoopbackHost, type AccessPolicy } from './access.js';
 import { checkUpgrade, createTokenAuthority, secretKey, type TokenAuthority } from './auth.js';
 import { fanOut, Tenant } from './channels.js';
 import { frameText, writeFramed } from './wire.js';
@@ -58,6 +64,27 @@ export interface PulseServiceOptions {
   clock?: Clock;
   /** HS256 signing key. @default 32 random bytes per service */
   secret?: string | Uint8Array;
+  /**
+   * Browser origins allowed to open WebSockets (and send HTTP requests), besides loopback ones
+   * (`http://localhost:5173`, `http://127.0.0.1:8080`), which are always allowed, as are clients
+   * that send no `Origin` (backends, tests). Exactly as browsers send them, e.g.
+   * `https://app.example:8443`; `'*'` allows every origin. See docs/security.md.
+   * @default []
+   */
+  allowedOrigins?: readonly string[];
+  /** Most channels one connection may subscribe to; more get an `error` frame `limit_exceeded`. @default MAX_SUBSCRIPTIONS_PER_CONNECTION (1000) */
+  maxSubscriptionsPerConnection?: number;
+  /** Most presence sets one connection may be in; more get an `error` frame `limit_exceeded`. @default MAX_PRESENCE_ENTRIES_PER_CONNECTION (100) */
+  maxPresencePerConnection?: number;
+  /** Frames per second one connection may send, sustained; frames over it are dropped with an `error` frame `rate_limited`. @default MAX_FRAMES_PER_SECOND (200) */
+  maxFramesPerSecond?: number;
+  /** Frames one connection may send at once above the rate. @default MAX_FRAME_BURST (1000) */
+  maxFrameBurst?: number;
+  /**
+   * Longest time an HTTP request may take to arrive, headers and body (answered 408 and closed
+   * after it), so slow clients cannot hold sockets. @default 10000
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Events a test can listen to with `service.on(...)`. */
@@ -136,6 +163,9 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
 }
 
 const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** Idle keep-alive HTTP connections are closed after this long. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /** ws closes connections whose single frame is larger than this (1009); frames over 32 KB and below it get an error frame. */
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** How long stop() waits for close handshakes before dropping sockets. */
@@ -150,12 +180,35 @@ function advertisedHost(host: string): string {
 }
 
 function refuse(socket: Duplex, status: number, code: ErrorCode, error: string): void {
+  if (socket.destroyed) return;
   const body = JSON.stringify({ error, code });
-  const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 503 ? 'Service Unavailable' : 'Bad Request';
+  const reason = STATUS_CODES[status] ?? 'Error';
+  // No CORS header: a page on another origin must not read why it was refused.
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Access-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n${body}`,
+      `Connection: close\r\n\r\n${body}`,
   );
+}
+
+/** The answer to a request that made a handler throw: still a 4xx with the JSON error body. */
+function answerMalformed(res: ServerResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: 'malformed request', code: 'invalid_message' });
+  res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+  res.end(body);
+}
+
+/** HTTP server options: Node's defaults let a slow client hold a socket for minutes (issue 12), so every phase is bounded. */
+function httpServerOptions(requestTimeoutMs: number): ServerOptions {
+  return {
+    headersTimeout: Math.min(requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
+  };
 }
 
 class LocalPulseService extends EventEmitter<PulseServiceEvents> implements PulseService {
@@ -166,6 +219,12 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   readonly tokenTtlSeconds: number;
   private readonly connectionTtlMs: number;
   private readonly maxBufferedBytes: number;
+  private readonly maxSubscriptions: number;
+  private readonly maxPresence: number;
+  private readonly framesPerMs: number;
+  private readonly frameBurst: number;
+  /** The cross-site rules (access.ts), also what read-outs such as `/stats` check. */
+  readonly access: AccessPolicy;
   private readonly clock: Clock;
   private readonly authority: TokenAuthority;
   private readonly tenants = new Map<string, Tenant>();
@@ -181,6 +240,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private sweepAt = Number.POSITIVE_INFINITY;
   private sweepTimer: TimerHandle | undefined;
   private nextConnection = 0;
+  /** Nesting of fan-outs in progress (a drop inside one broadcasts `leave`s: a fan-out too). */
+  private fanOutDepth = 0;
+  /** Connections that overflowed during a fan-out, closed once it ends (see `PulseConnection.dropping`). */
+  private readonly overflowed: PulseConnection[] = [];
   private readonly idPrefix = randomBytes(4).toString('hex');
   // One listener of each kind for every socket: `this` is the socket.
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -196,8 +259,14 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? 24 * 60 * 60;
     this.connectionTtlMs = options.connectionTtlMs ?? CONNECTION_TTL_MS;
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.maxSubscriptions = positive(options.maxSubscriptionsPerConnection, MAX_SUBSCRIPTIONS_PER_CONNECTION, 'maxSubscriptionsPerConnection');
+    this.maxPresence = positive(options.maxPresencePerConnection, MAX_PRESENCE_ENTRIES_PER_CONNECTION, 'maxPresencePerConnection');
+    this.framesPerMs = positive(options.maxFramesPerSecond, MAX_FRAMES_PER_SECOND, 'maxFramesPerSecond') / 1000;
+    this.frameBurst = positive(options.maxFrameBurst, MAX_FRAME_BURST, 'maxFrameBurst');
+    const requestTimeoutMs = positive(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs');
     this.clock = options.clock ?? systemClock;
     this.authority = createTokenAuthority(secretKey(options.secret), this.clock);
+    this.access = { loopbackOnly: isLoopbackHost(this.host), allowedOrigins: [...(options.allowedOrigins ?? [])], adminKey: this.apiKey };
     this.addTenant(this.kbId, this.apiKey);
 
     // The listeners below are shared by every socket and get the socket as `this`.
@@ -213,7 +282,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     };
 
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
-    this.server = createServer(
+    this.server = createServer(httpServerOptions(requestTimeoutMs), 
       createApiHandler({
         tenant: (kbId) => this.tenants.get(kbId),
         get wsUrl() {
@@ -223,10 +292,17 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         mintToken: (tenant, userId, expiresIn) => this.mint(tenant.kbId, tenant.region, userId, expiresIn),
         publish: (tenant, channel, event, data) => this.publish(tenant, channel, event, data),
         stats: () => this.stats(),
+        access: this.access,
+        requestTimeoutMs,
       }),
     );
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      void this.upgrade(req, socket, head);
+      // Total: whatever goes wrong, this request gets an answer and the process goes on.
+      try {
+        this.upgrade(req, socket, head).catch(() => refuse(socket, 400, 'invalid_message', 'malformed upgrade request'));
+      } catch {
+        refuse(socket, 400, 'invalid_message', 'malformed upgrade request');
+      }
     });
   }
 
@@ -381,6 +457,12 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       refuse(socket, 503, 'server_error', 'service is stopping');
       return;
     }
+    // Before the token: a page on another origin learns nothing, not even whether its token is valid.
+    const crossSite = crossSiteProblem(req, this.access);
+    if (crossSite) {
+      refuse(socket, 403, 'forbidden', crossSite);
+      return;
+    }
     const grant = await checkUpgrade(req.url, this.authority, {
       isEnabled: (kbId) => this.tenants.get(kbId)?.enabled === true,
     });
@@ -412,6 +494,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         now,
         Math.min(tokenEnd, ttlEnd),
         tokenEnd <= ttlEnd ? CLOSE_CODES.tokenExpired : CLOSE_CODES.connectionTtl,
+        socket,
+        this.frameBurst,
       );
       (ws as TaggedSocket)[CONNECTION] = connection;
       this.byId.set(id, connection);
@@ -487,16 +571,34 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   // -------------------------------------------------------------------------------------------
   // Frames
 
-  /** Hands one pre-encoded text frame to a socket; closes it when its buffer overflows. */
+  /**
+   * Hands one pre-encoded text frame to a socket. A socket whose buffer overflows gets nothing
+   * more and is closed as a slow consumer once the current fan-out ends (never in the middle of
+   * one: its `leave` would overtake the rest of the fan-out, and a presence update fanned out
+   * after the leave would leave a ghost member on the other clients).
+   */
   private deliver = (connection: PulseConnection, frame: Buffer, framed?: Buffer): boolean => {
     const ws = connection.ws;
-    if (!connection.attached || this.isPaused || ws.readyState !== WebSocket.OPEN) return false;
-    if (!framed || !writeFramed(ws, framed)) ws.send(frame, TEXT);
+    if (!connection.attached || connection.dropping || this.isPaused || ws.readyState !== WebSocket.OPEN) return false;
+    if (framed) {
+      if (!writeFramed(connection.socket, framed)) return false;
+    } else ws.send(frame, TEXT);
     if (ws.bufferedAmount > this.maxBufferedBytes) {
-      this.closeConnection(connection, CLOSE_CODES.slowConsumer, `slow consumer: over ${this.maxBufferedBytes} bytes unsent`);
+      connection.dropping = true;
+      this.overflowed.push(connection);
+      if (this.fanOutDepth === 0) this.dropOverflowed();
     }
     return true;
   };
+
+  /** Closes the connections that overflowed, after the fan-out that overflowed them. */
+  private dropOverflowed(): void {
+    // Each close broadcasts leaves, a fan-out of its own that may overflow more connections: they
+    // join the queue and are closed by this same loop.
+    for (let connection = this.overflowed.shift(); connection; connection = this.overflowed.shift()) {
+      this.closeConnection(connection, CLOSE_CODES.slowConsumer, `slow consumer: over ${this.maxBufferedBytes} bytes unsent`);
+    }
+  }
 
   private sendFrame(connection: PulseConnection, frame: ServerFrame): void {
     this.deliver(connection, Buffer.from(encodeFrame(frame)));
@@ -512,8 +614,16 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     const state = tenant.channels.get(channel);
     if (!state) return 0;
     const payload = Buffer.from(encodeFrame(frame));
-    // Framing once pays off from two subscribers on; one subscriber gets a plain send.
-    return fanOut(state, payload, this.deliver, state.subscribers.size > 1 ? frameText(payload) : undefined);
+    this.fanOutDepth++;
+    let delivered: number;
+    try {
+      // Framing once pays off from two subscribers on; one subscriber gets a plain send.
+      delivered = fanOut(state, payload, this.deliver, state.subscribers.size > 1 ? frameText(payload) : undefined);
+    } finally {
+      this.fanOutDepth--;
+    }
+    if (this.fanOutDepth === 0) this.dropOverflowed();
+    return delivered;
   }
 
   private publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined): PublishResponse {
@@ -525,6 +635,18 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     return { delivered, timestamp };
   }
 
+  /** Frame-rate limit: a token bucket per connection, refilled from the service clock. */
+  private allowFrame(connection: PulseConnection): boolean {
+    const now = this.clock.now();
+    if (now > connection.allowanceAt) {
+      connection.allowance = Math.min(this.frameBurst, connection.allowance + (now - connection.allowanceAt) * this.framesPerMs);
+      connection.allowanceAt = now;
+    }
+    if (connection.allowance < 1) return false;
+    connection.allowance--;
+    return true;
+  }
+
   private receive(ws: WebSocket, data: RawData, isBinary: boolean): void {
     const connection = (ws as TaggedSocket)[CONNECTION];
     if (!connection || !connection.attached) return;
@@ -534,6 +656,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         if (ignored.ok) this.emit('action', ignored.value, connection.info());
       }
       return;
+    }
+    if (!this.allowFrame(connection)) {
+      return this.reject(connection, 'rate_limited', `over ${this.framesPerMs * 1000} frames per second: this frame was dropped; send less often`);
     }
     if (isBinary) return this.reject(connection, 'invalid_message', 'frames must be JSON text');
     const bytes = data as Buffer;
@@ -550,6 +675,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       case 'ping':
         return this.sendFrame(connection, { type: 'pong', timestamp: this.clock.now() });
       case 'subscribe':
+        if (!connection.channels.has(action.channel) && connection.channels.size >= this.maxSubscriptions) {
+          const why = `this connection is subscribed to ${this.maxSubscriptions} channels, the most allowed: unsubscribe from one first`;
+          return this.reject(connection, 'limit_exceeded', why, action.channel);
+        }
         return tenant.subscribe(connection, action.channel);
       case 'unsubscribe':
         return tenant.unsubscribe(connection, action.channel);
@@ -560,6 +689,16 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         return this.sendFrame(connection, presenceSync(tenant.channels.get(action.channel), action.channel));
       case 'presence_enter':
       case 'presence_update': {
+        // The same check as every sender runs before sending (one rule: @openkbs-pulse/protocol).
+        const problem = presenceDataProblem(action.channel, action.data);
+        if (problem) {
+          const code = problem.code === 'invalid_argument' ? 'invalid_message' : problem.code;
+          return this.reject(connection, code, problem.message, action.channel);
+        }
+        if (!connection.present?.has(action.channel) && (connection.present?.size ?? 0) >= this.maxPresence) {
+          const why = `this connection is in ${this.maxPresence} presence sets, the most allowed: leave one first`;
+          return this.reject(connection, 'limit_exceeded', why, action.channel);
+        }
         const change = enterPresence(tenant.channel(action.channel), action.channel, connection, action.data);
         this.broadcast(tenant, action.channel, change);
         return;
@@ -575,6 +714,15 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
 }
 
 function noop(): void {}
+
+/** A positive numeric option, or its default; anything else is a typed error naming the option. */
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new PulseError('invalid_argument', `${name} must be a positive number (got ${String(value)}); leave it out for the default ${fallback}`);
+  }
+  return value;
+}
 
 /** A listen failure as a PulseError naming host:port, the system error as its cause. */
 function listenError(error: Error, host: string, port: number): PulseError {

@@ -4,7 +4,6 @@
  * @module
  */
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
 
 /**
  * The RFC 6455 bytes of one unmasked, final text frame carrying `payload` (server frames are never
@@ -28,21 +27,18 @@ export function frameText(payload: Buffer): Buffer {
   return frame;
 }
 
-/** The parts of `ws` internals a direct write relies on. */
-interface WsInternals {
-  _socket?: Duplex;
-  _sender?: { _queue?: unknown[] };
-}
-
 /**
- * Writes a pre-framed message straight to the socket under `ws`, which skips ws's per-send
- * framing (a header allocation and two writes per subscriber). Only done when it keeps frame
- * order: nothing queued in ws's sender (no compression is negotiated: the service disables it).
- * @returns false when the caller must fall back to `ws.send`.
+ * Writes a pre-framed message to the TCP socket the service handed to `ws` at the upgrade (the
+ * service keeps its own reference: no private field of `ws` is read). That skips ws's per-send
+ * framing (a header allocation and two writes per subscriber) and keeps frame order, because
+ * ws writes every frame it sends synchronously to the same socket unless it is compressing or
+ * reading a Blob, and the service does neither (`perMessageDeflate: false`, it only sends
+ * Buffers). Never called once ws has started closing (the caller checks `readyState === OPEN`),
+ * so nothing follows a close frame.
+ * @returns false when the socket can no longer be written (the caller then skips the delivery).
  */
-export function writeFramed(ws: WebSocket, framed: Buffer): boolean {
-  const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
-  if (!socket || !sender || !Array.isArray(sender._queue) || sender._queue.length > 0) return false;
+export function writeFramed(socket: Duplex, framed: Buffer): boolean {
+  if (socket.destroyed || !socket.writable) return false;
   socket.write(framed);
   return true;
 }

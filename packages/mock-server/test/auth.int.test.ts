@@ -106,12 +106,14 @@ describe('tenant isolation', () => {
 
     const response = await fetch(service.apiUrl, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ action: 'pulseChannels', kbId: 'kb-b', apiKey: 'key-b' }),
     });
     expect(await response.json()).toEqual({ channels: [{ channel: 'chat', subscribers: 1, presence: 0 }] });
 
     const published = await fetch(service.apiUrl, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ action: 'pulsePublish', kbId: 'kb-b', apiKey: 'key-b', channel: 'chat', event: 'only-b', data: {} }),
     });
     expect(await published.json()).toMatchObject({ delivered: 1 });
@@ -127,6 +129,7 @@ describe('tenant isolation', () => {
   it('refuses the API key of one kb for another', async () => {
     const response = await fetch(service.apiUrl, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ action: 'pulseStatus', kbId: service.kbId, apiKey: 'key-b' }),
     });
     expect(response.status).toBe(401);

@@ -46,6 +46,7 @@ describe('pulse-local CLI', () => {
 
     const response = await fetch(facts.apiUrl, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ action: 'createPulseToken', kbId: facts.kbId, apiKey: facts.apiKey, userId: 'alice' }),
     });
     const { token, endpoint } = (await response.json()) as { token: string; endpoint: string };

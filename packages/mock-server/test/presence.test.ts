@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { MAX_PRESENCE_MEMBERS } from '@openkbs-pulse/protocol';
 import { ChannelState, fanOut, Tenant } from '../src/channels.js';
@@ -6,7 +7,7 @@ import { PulseConnection } from '../src/connection.js';
 import { enterPresence, leavePresence, presenceSnapshot, presenceSync } from '../src/presence.js';
 
 const fakeSocket = {} as WebSocket;
-const connection = (id: string, userId = id) => new PulseConnection(id, 'kb', userId, fakeSocket, 1000, 2000, 4001);
+const connection = (id: string, userId = id) => new PulseConnection(id, 'kb', userId, fakeSocket, 1000, 2000, 4001, {} as Duplex, 10);
 
 describe('presence', () => {
   it('enters, updates (entering twice updates), and leaves', () => {
