@@ -16,7 +16,9 @@ const alias = [
   { find: /^#undici$/, replacement: source('./packages/server/src/undici-node.ts') },
 ];
 
-const slow = ['**/*.browser.test.ts', '**/*.scale.test.ts', '**/node_modules/**', '**/dist/**'];
+const slow = ['**/*.browser.test.ts', '**/*.scale.test.ts', 'test/runtimes/**', '**/node_modules/**', '**/dist/**'];
+// Firefox and WebKit run the cross-browser suite in projects of their own (scripts/test.mjs times each).
+const otherBrowsers = ['test/browsers/firefox.browser.test.ts', 'test/browsers/webkit.browser.test.ts'];
 
 export default defineConfig({
   resolve: { alias },
@@ -45,11 +47,20 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['**/*.browser.test.ts'],
-          exclude: ['**/node_modules/**', '**/dist/**'],
+          exclude: [...otherBrowsers, '**/node_modules/**', '**/dist/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
         },
+      },
+      ...otherBrowsers.map((file) => ({
+        extends: true as const,
+        test: { name: file.split('/').pop()!.split('.')[0]!, include: [file], testTimeout: 60_000, hookTimeout: 60_000 },
+      })),
+      {
+        extends: true,
+        // Deno, Bun and workerd (Cloudflare Workers) running the built packages: test/runtimes/.
+        test: { name: 'runtimes', include: ['test/runtimes/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
       },
       {
         extends: true,

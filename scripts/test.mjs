@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // The whole test suite, as run by `corepack pnpm test` and by CI (.ci/run):
-// build, typecheck, lint, every vitest project on this Node, unit + integration again on
-// Node 20 and/or 24 (whichever this is not), the packed-package checks and the API docs.
-// Stops at the first failing step.
+// build, typecheck, lint, the vitest projects on this Node (unit, integration, Chromium, scale),
+// the runtime matrix (Deno, Bun, Cloudflare Workers' workerd, Firefox, WebKit: one step each, timed),
+// unit + integration again on each of Node 20, 22 and 24 that this Node is not, the packed-package
+// checks and the API docs. Stops at the first failing step.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-// The oldest and the newest supported Node: the suite runs on this Node, then the unit and
+// The supported Node lines (README runtime table): the suite runs on this Node, then the unit and
 // integration tests again on each of these that this Node is not.
-const PINNED_NODE = { 20: '20.20.2', 24: '24.21.0' };
+const PINNED_NODE = { 20: '20.20.2', 22: '22.23.5', 24: '24.21.0' };
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const started = Date.now();
 
@@ -28,10 +29,11 @@ function run(title, command, args, options = {}) {
   console.log(`✓ ${title} (${seconds}s)`);
 }
 
-function vitest(title, nodeBinary, projects, reportName) {
+function vitest(title, nodeBinary, projects, reportName, files = []) {
   const report = join(root, '.tmp', `${reportName}.json`);
   const args = [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile=${report}`];
   for (const project of projects) args.push('--project', project);
+  args.push(...files);
   run(title, nodeBinary, args);
   const results = JSON.parse(readFileSync(report, 'utf8'));
   totals.passed += results.numPassedTests;
@@ -67,7 +69,13 @@ mkdirSync(join(root, '.tmp'), { recursive: true });
 run('build all packages', 'corepack', ['pnpm', 'build']);
 run('typecheck', 'corepack', ['pnpm', 'typecheck']);
 run('lint', 'corepack', ['pnpm', 'lint']);
-vitest(`tests on Node ${process.versions.node} (unit, integration, browser, scale)`, process.execPath, [], 'vitest-node-current');
+vitest(`tests on Node ${process.versions.node} (unit, integration, browser: Chromium, scale)`, process.execPath, ['unit', 'integration', 'browser', 'scale'], 'vitest-node-current');
+// The runtime matrix, each timed on its own (the README runtime table says what each covers).
+const version = (pkg) => JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+vitest(`Deno ${version('deno')} and Bun ${version('bun')}: client + server SDK`, process.execPath, ['runtimes'], 'vitest-deno-bun', ['test/runtimes/deno-bun']);
+vitest(`Cloudflare Workers: workerd through miniflare ${version('miniflare')}`, process.execPath, ['runtimes'], 'vitest-workers', ['test/runtimes/workers']);
+vitest('Firefox ESR: cross-browser suite', process.execPath, ['firefox'], 'vitest-firefox');
+vitest('WebKit (WebKitGTK MiniBrowser): cross-browser suite', process.execPath, ['webkit'], 'vitest-webkit');
 const major = process.versions.node.split('.')[0];
 for (const [pinnedMajor, version] of Object.entries(PINNED_NODE)) {
   if (pinnedMajor === major) continue;
