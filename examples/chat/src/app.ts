@@ -55,14 +55,18 @@ function isChatMessage(value: unknown): value is ChatMessage {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Messages, in id order, each shown once (a message can arrive live and from a catch-up).
+// Messages, in id order, each shown once (a message can arrive from a catch-up and as the answer
+// to this page's own send). Only the backend says what was said: a live `message` event is a hint
+// to ask it, never data to show, because any page holding a token can publish one, with any id
+// and text (an id of 1e15 would move the cursor past everything, a copied id would hide a real
+// message). Ids, texts and the cursor all come from the backend's answers.
 const shown = new Set<number>();
-let lastId = 0;
+/** Highest id of the backend's catch-up answers: everything up to it has been shown. */
+let cursor = 0;
 
 function showMessage(message: ChatMessage): void {
   if (shown.has(message.id)) return;
   shown.add(message.id);
-  lastId = Math.max(lastId, message.id);
   const item = document.createElement('li');
   item.dataset.id = String(message.id);
   const author = document.createElement('span');
@@ -80,9 +84,31 @@ function showMessage(message: ChatMessage): void {
   item.scrollIntoView({ block: 'nearest' });
 }
 
-async function catchUp(): Promise<void> {
-  const { messages } = await api<{ messages: ChatMessage[] }>(`/api/messages?after=${lastId}`);
-  messages.forEach(showMessage);
+let catchingUp: Promise<void> | undefined;
+let askAgain = false;
+
+/** Fetches and shows what the backend has after the cursor; calls during a fetch run one more. */
+function catchUp(): Promise<void> {
+  if (catchingUp) {
+    askAgain = true;
+    return catchingUp;
+  }
+  catchingUp = (async () => {
+    try {
+      do {
+        askAgain = false;
+        const { messages } = await api<{ messages: unknown[] }>(`/api/messages?after=${cursor}`);
+        for (const message of messages) {
+          if (!isChatMessage(message)) continue;
+          showMessage(message);
+          cursor = Math.max(cursor, message.id);
+        }
+      } while (askAgain);
+    } finally {
+      catchingUp = undefined;
+    }
+  })();
+  return catchingUp;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -152,10 +178,11 @@ async function main(): Promise<void> {
   });
   const chat = pulse.channel('chat');
 
+  // A hint that something was said: ask the backend what (see showMessage).
   chat.subscribe('message', (data) => {
-    if (!isChatMessage(data)) return;
-    stoppedTyping(data.userId);
-    showMessage(data);
+    const { userId } = (data ?? {}) as { userId?: unknown };
+    if (typeof userId === 'string') stoppedTyping(userId);
+    catchUp().catch((error) => console.warn('catch-up failed', error));
   });
   chat.subscribe('typing', (data) => {
     const { userId, name: who } = data as { userId?: unknown; name?: unknown };

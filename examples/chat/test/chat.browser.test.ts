@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
+import Pulse from 'openkbs-pulse';
 // @ts-expect-error the example backend is plain JavaScript
 import { startChatServer } from '../server.mjs';
 import { SOURCE_ALIAS, serviceCondition } from './helpers.js';
@@ -55,6 +56,27 @@ async function openAs(name: string): Promise<Page> {
 async function send(page: Page, text: string): Promise<void> {
   await page.fill('#text', text);
   await page.press('#text', 'Enter');
+}
+
+/** Posts a message through the backend (stored, then published), as a page would. */
+async function postAs(name: string, text: string): Promise<void> {
+  const response = await fetch(`${chat.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: `u-${name}`, name, text }),
+  });
+  expect(response.status).toBe(200);
+}
+
+/** A client holding a token of this chat, as any visitor does, that publishes on its own. */
+async function forger(): Promise<Pulse> {
+  const answer = await fetch(`${chat.url}/api/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Mallory' }),
+  });
+  const { kbId, token, endpoint } = (await answer.json()) as { kbId: string; token: string; endpoint: string };
+  return new Pulse({ kbId, token, endpoint });
 }
 
 const messageText = (page: Page, text: string) => page.waitForSelector(`#messages li .text >> text="${text}"`, WAIT);
@@ -136,5 +158,31 @@ describe('chat page in Chromium', () => {
     expect(await mallory.locator('#online li').first().textContent()).toBe(evil);
     expect(await mallory.locator('#messages img, #messages b, #online img').count()).toBe(0);
     expect(await mallory.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
+  it('forged message events show nothing, move no cursor and hide no real message (finding 10)', async () => {
+    const ada = await openAs('Ada');
+    const mallory = await forger();
+    try {
+      const channel = mallory.channel('chat');
+      // A forged id far ahead (it would move the catch-up cursor past every real message), and a
+      // forged copy of the id the next real message gets (it would hide that message).
+      await channel.publish('message', { id: 1e15, userId: 'u-mallory', name: 'Mallory', text: 'forged far ahead', sentAt: 0 });
+      await channel.publish('message', { id: 1, userId: 'u-mallory', name: 'Mallory', text: 'forged copy', sentAt: 0 });
+      // Published after the forged ones: once the page shows it, it has handled them.
+      await postAs('Bob', 'real one');
+      await messageText(ada, 'real one');
+
+      // Offline while Bob speaks: the catch-up on reconnection must bring it.
+      await service.stop();
+      await ada.waitForSelector('body[data-state="reconnecting"]', WAIT);
+      await postAs('Bob', 'while you were away');
+      await service.start();
+      await ada.waitForSelector('body[data-state="connected"]', WAIT);
+      await messageText(ada, 'while you were away');
+      expect(await ada.locator('#messages li .text').allTextContents()).toEqual(['real one', 'while you were away']);
+    } finally {
+      mallory.disconnect();
+    }
   });
 });
