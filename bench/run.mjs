@@ -21,6 +21,7 @@ const SUITES = {
   fanout: () => import('./suites/fanout.mjs'),
   connections: () => import('./suites/connections.mjs'),
   client: () => import('./suites/client-throughput.mjs'),
+  memory: () => import('./suites/client-memory.mjs'),
   sdk: () => import('./suites/sdk-publish.mjs'),
 };
 

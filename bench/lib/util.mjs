@@ -1,7 +1,7 @@
 // Shared helpers of the benchmarks: statistics, progress, child servers, source bundles.
 import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -45,13 +45,18 @@ export function progress(label) {
 /**
  * Bundles a workspace package's TypeScript source into one ESM file for child processes
  * (so benchmarks measure the working tree without a prior build).
+ * BENCH_SOURCE_ROOT=<dir> bundles the packages of another tree instead, e.g. an earlier commit
+ * (`git archive <commit> packages | tar -x -C bench/.tmp/old`), to compare two engines; there
+ * `@openkbs-pulse/protocol` is bundled from that tree's source too, and other dependencies come
+ * from this checkout.
  */
 export async function bundleSource(name, entry) {
   const { build } = await import('esbuild');
   mkdirSync(TMP_DIR, { recursive: true });
   const outfile = join(TMP_DIR, `${name}.mjs`);
+  const other = process.env.BENCH_SOURCE_ROOT ? resolve(process.env.BENCH_SOURCE_ROOT) : undefined;
   await build({
-    entryPoints: [join(ROOT_DIR, entry)],
+    entryPoints: [join(other ?? ROOT_DIR, entry)],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -60,8 +65,17 @@ export async function bundleSource(name, entry) {
     logLevel: 'silent',
     external: ['bufferutil', 'utf-8-validate'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    ...(other && {
+      alias: { '@openkbs-pulse/protocol': join(other, 'packages/protocol/src/index.ts') },
+      nodePaths: ['client', 'mock-server'].map((p) => join(ROOT_DIR, 'packages', p, 'node_modules')),
+    }),
   });
   return outfile;
+}
+
+/** The `openkbs-pulse` client bundled from source (see `bundleSource`), for the client suites. */
+export function clientBundle() {
+  return bundleSource('client', 'packages/client/src/index.ts');
 }
 
 /** A child process speaking a small request/response protocol over IPC. */

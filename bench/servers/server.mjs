@@ -50,7 +50,20 @@ if (kind === 'ws') {
   wss.on('connection', (socket) => {
     clients.add(socket);
     socket.on('close', () => clients.delete(socket));
-    socket.on('message', () => {}); // subscribe/ping actions are ignored
+    // subscribe actions are ignored; a ping is answered (a client's heartbeat must not drop it between rounds)
+    socket.on('message', (raw) => {
+      if (raw.includes('"ping"')) socket.send(JSON.stringify({ type: 'pong', timestamp: Date.now() }));
+    });
+  });
+  // A socket.io client (engine.io v4 over WebSocket) is spoken to by hand, so it gets the same
+  // paced bytes as the others: open packet, connect ack, then `42["tick",data]` frames.
+  wss.on('connection', (socket, request) => {
+    if (!request.url.startsWith('/socket.io/')) return;
+    socket.socketio = true;
+    socket.send(`0${JSON.stringify({ sid: 'bench', upgrades: [], pingInterval: 600_000, pingTimeout: 600_000, maxPayload: 1_000_000 })}`);
+    socket.on('message', (raw) => {
+      if (String(raw).startsWith('40')) socket.send('40{"sid":"bench-socket"}');
+    });
   });
   info = { url: `ws://127.0.0.1:${wss.address().port}` };
 } else if (kind === 'socketio') {
@@ -74,6 +87,7 @@ if (kind === 'ws') {
 }
 
 let cpuMark = process.cpuUsage();
+let pacedWrites;
 serveIpc({
   info: () => info,
   tokens: async ({ n, sameUser }) => {
@@ -104,6 +118,25 @@ serveIpc({
     }
     return true;
   },
+  // Paced frames (client receive benchmarks): the frames of `n` messages (the local service's
+  // message frame, `data.n` = 1..n) are encoded once, as WebSocket frames, and written straight to
+  // each client's TCP socket `batch` frames per write, one write per `intervalMs`. Every subject
+  // gets the same bytes in the same writes, at a rate below what any of them can take, so their
+  // receive CPU is compared on identical input (see bench/README.md, "client").
+  paced: async ({ n, channel, batch = 100, intervalMs = 1 }) => {
+    const key = `${n}/${channel}/${batch}`;
+    if (pacedWrites?.key !== key) pacedWrites = { key, ...encodePaced(n, channel, batch) };
+    const writes = pacedWrites;
+    const started = performance.now();
+    for (let w = 0; w < writes.plain.length; w++) {
+      for (const socket of clients) socket._socket.write(socket.socketio ? writes.sio[w] : writes.plain[w]);
+      // Absolute schedule: a late tick does not shift the rest (the rate stays fixed).
+      const due = started + (w + 1) * intervalMs;
+      while (performance.now() < due) await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now() - 0.5)));
+      for (const socket of clients) while (socket._socket.writableLength > 4 * 1024 * 1024) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return { seconds: (performance.now() - started) / 1000, bytes: writes.plain.reduce((sum, b) => sum + b.length, 0) };
+  },
   connections: () => (service ? service.connections().length : clients.size),
   tcpConnections: () => tcpConnections,
   close: async () => {
@@ -112,3 +145,29 @@ serveIpc({
   },
 });
 process.send({ ready: info });
+
+/** One unmasked server-to-client WebSocket text frame (RFC 6455 §5.2) carrying `text`. */
+function wsFrame(text) {
+  const payload = Buffer.from(text);
+  const length = payload.length;
+  const header = length < 126 ? Buffer.from([0x81, length]) : length < 65_536 ? Buffer.from([0x81, 126, length >> 8, length & 255]) : null;
+  if (!header) throw new Error('bench frames are under 64 KiB');
+  return Buffer.concat([header, payload]);
+}
+
+/** The writes of `paced`: `n` message frames, plain Pulse and socket.io, `batch` frames per write. */
+function encodePaced(n, channel, batch) {
+  const plain = [];
+  const sio = [];
+  for (let i = 1; i <= n; i++) {
+    const data = { type: 'tick', text: 'hello subscribers', n: i, ok: true };
+    plain.push(wsFrame(JSON.stringify({ type: 'message', channel, data, timestamp: 1_764_000_000_000 + i })));
+    sio.push(wsFrame(`42${JSON.stringify(['tick', data])}`));
+  }
+  const writes = { plain: [], sio: [] };
+  for (let i = 0; i < n; i += batch) {
+    writes.plain.push(Buffer.concat(plain.slice(i, i + batch)));
+    writes.sio.push(Buffer.concat(sio.slice(i, i + batch)));
+  }
+  return writes;
+}
