@@ -1,6 +1,7 @@
-// The seed's realtime photo gallery, with the usePulse hooks instead of a hand-written socket class.
+// The seed's realtime photo gallery, with the SDK's React hooks (openkbs-pulse/react) instead of a
+// hand-written socket class.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { useChannelEvent, usePresence, usePulse } from './usePulse';
+import { PulseProvider, useChannel, useConnectionState, usePresence } from 'openkbs-pulse/react';
 
 export interface Photo {
   id: number;
@@ -28,12 +29,23 @@ async function api<T>(body: object): Promise<T> {
 const userId = sessionStorage.getItem('gallery-user') ?? `user_${Math.random().toString(36).slice(2, 8)}`;
 sessionStorage.setItem('gallery-user', userId);
 
+// The backend answers { kbId, token, endpoint }: the provider's first token, and every refresh.
+const auth = () => api<{ kbId: string; token: string; endpoint: string }>({ action: 'getToken', userId });
+
+/** One Pulse connection for the page, opened when it mounts (StrictMode's double mount included). */
 export default function App() {
+  return (
+    <PulseProvider options={{ authCallback: auth }}>
+      <Gallery />
+    </PulseProvider>
+  );
+}
+
+function Gallery() {
   const [photos, setPhotos] = useState<Photo[]>([]);
-  const auth = useCallback(() => api<{ kbId: string; token: string; endpoint: string }>({ action: 'getToken', userId }), []);
-  const { pulse, state } = usePulse({ key: `gallery:${userId}`, auth });
+  const state = useConnectionState();
   const [error, setError] = useState('');
-  const viewers = usePresence(pulse, CHANNEL, { userId });
+  const viewers = usePresence(CHANNEL, { userId });
 
   // Only the latest list asked for is shown: answers of overlapping loads can arrive out of order.
   const loads = useRef(0);
@@ -54,8 +66,8 @@ export default function App() {
   // Events are hints, never data: any holder of a token can publish on this channel, so a
   // photo_added could carry anyone's image URL and a photo_deleted could hide a photo that still
   // exists. The page changes only to what the backend's list confirms.
-  useChannelEvent(pulse, CHANNEL, 'photo_added', () => void load().catch(() => undefined));
-  useChannelEvent(pulse, CHANNEL, 'photo_deleted', () => void load().catch(() => undefined));
+  useChannel(CHANNEL, 'photo_added', () => void load().catch(() => undefined));
+  useChannel(CHANNEL, 'photo_deleted', () => void load().catch(() => undefined));
 
   // A delete can fail: another viewer deleted the photo first (404), or the network is down.
   // Show it rather than leave an unhandled rejection; a photo that is gone leaves the list.
@@ -78,7 +90,7 @@ export default function App() {
       <header>
         <h1>Photo gallery</h1>
         <span className={state === 'connected' ? 'online' : 'offline'} title={state}></span>
-        <span id="viewers">{viewers.length} viewers online</span>
+        <span id="viewers">{viewers.count} viewers online</span>
       </header>
       <UploadForm onUpload={handleUpload} />
       {error && (

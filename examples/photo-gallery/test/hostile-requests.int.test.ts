@@ -22,7 +22,12 @@ beforeAll(async () => {
   service = await createPulseService();
   gallery = await startGallery({
     pulse: { kbId: service.kbId, apiKey: service.apiKey, apiUrl: service.apiUrl },
-    alias: { 'openkbs-pulse': source('client/src/index.ts'), '@openkbs-pulse/protocol': source('protocol/src/index.ts') },
+    alias: {
+      // The subpath first: 'openkbs-pulse' would also match it.
+      'openkbs-pulse/react': source('client/src/react/index.ts'),
+      'openkbs-pulse': source('client/src/index.ts'),
+      '@openkbs-pulse/protocol': source('protocol/src/index.ts'),
+    },
   });
 }, 60_000);
 afterAll(async () => {
