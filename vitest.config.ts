@@ -33,6 +33,18 @@ export default defineConfig({
         },
       },
       {
+        // The client's behaviour suite again, against the built script-tag bundle (pulse.js).
+        extends: true,
+        resolve: {
+          alias: [{ find: /^\.\.\/src\/index\.js$/, replacement: source('./test-helpers/pulse-js.ts') }, ...alias],
+        },
+        test: {
+          name: 'pulse-js',
+          include: ['packages/client/test/**/*.test.ts'],
+          exclude: [...slow, '**/*.int.test.ts', '**/bundle.test.ts', '**/types.test.ts', '**/react*.test.ts*', '**/commonjs*.test.ts', '**/server-subpath.test.ts'],
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'integration',

@@ -14,15 +14,18 @@ const PULSE_JS = file('pulse.js');
 const built = existsSync(PULSE_JS) && existsSync(file('dist/index.d.mts'));
 if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepack pnpm build` (the root test command builds first)');
 
-/** Hard budget: the goal is 5,000 bytes (reached: about 4,980 with full frame validation), plus a small margin. */
-const GOAL_BYTES = 5000;
-const BUDGET_BYTES = 5120;
+/**
+ * Hard budget of the script-tag bundle (both faces + presence), gzip level 9: under half of
+ * socket.io-client. pulse.js runs the same code as the npm build, and the whole client behaviour
+ * suite runs against it (the `pulse-js` vitest project).
+ */
+const BUDGET_BYTES = 6144;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
     const source = readFileSync(PULSE_JS);
     const gzip = gzipSync(source, { level: 9 }).length;
-    console.log(`[openkbs-pulse] pulse.js: ${source.length} bytes, ${gzip} bytes gzip (budget ${BUDGET_BYTES}, goal ${GOAL_BYTES})`);
+    console.log(`[openkbs-pulse] pulse.js: ${source.length} bytes, ${gzip} bytes gzip (budget ${BUDGET_BYTES})`);
     expect(gzip).toBeLessThanOrEqual(BUDGET_BYTES);
   });
 
@@ -83,7 +86,15 @@ describe.skipIf(!built)('built artifacts', () => {
     expect((await present).map((m) => m.clientId)).toEqual(['a']);
     expect(updates).toEqual(['rate_limited']);
     realtime.close();
-    expect(realtime.connection.state).toBe('disconnected');
+    expect(realtime.connection.state).toBe('closing');
+  });
+
+  it('terser renames only _-prefixed properties: public and built-in names survive', () => {
+    const source = readFileSync(PULSE_JS, 'utf8');
+    for (const name of ['.add(', 'Promise.resolve', '.delete(', '.has(', 'onStateChange', 'presence', 'subscribe']) {
+      expect(source.includes(name), name).toBe(true);
+    }
+    expect(source).not.toMatch(/\._[a-zA-Z]+\b/); // no _-prefixed property left unrenamed
   });
 
   it('dist/server.cjs re-exports the server SDK with its default export (require)', () => {

@@ -161,9 +161,12 @@ describe('channels are released when unused', () => {
       stop();
       void doc.presence.leave();
     }
-    const engine = (pulse as unknown as { _engine: { _channel(name: string): unknown } })._engine;
-    expect(engine._channel('doc-1')).toBeUndefined();
-    expect(engine._channel('doc-999')).toBeUndefined();
+    // A channel in use is one object; a released one is not kept (each call makes a new, empty one).
+    expect(pulse.channel('doc-1')).not.toBe(pulse.channel('doc-1'));
+    expect(pulse.channel('doc-999')).not.toBe(pulse.channel('doc-999'));
+    const kept = pulse.channel('kept');
+    kept.subscribe('edit', () => {});
+    expect(pulse.channel('kept')).toBe(kept);
   });
 
   it('Realtime channels.release(name) detaches and forgets the channel', () => {

@@ -1,7 +1,8 @@
 // Incoming frames that break the protocol: each is dropped (nothing reaches message or presence
 // listeners, presence state is unchanged) and reported as exactly one `invalid_message` PulseError
 // on the error event; valid frames keep flowing on the same connection.
-import { PulseError, isPulseError, type PresenceMember } from '@openkbs-pulse/protocol';
+import type { PresenceMember } from '@openkbs-pulse/protocol';
+import { isPulseError, PulseError } from '../src/index.js';
 import { describe, expect, it, vi } from 'vitest';
 import { setupPulse, setupRealtime } from './helpers.js';
 

@@ -7,7 +7,7 @@
  */
 import { messageFrameBytes, encodeFrame } from './frames.js';
 import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
-import { channelNameProblem, eventNameProblem, publishDataProblem, type JsonObject } from './validate.js';
+import { channelNameProblem, eventNameProblem, nestingExceeds, publishDataProblem, type JsonObject } from './validate.js';
 
 /** Why something cannot be sent, with the code to reject it with. */
 export interface SendProblem {
@@ -30,67 +30,44 @@ export const MAX_PUBLISH_DATA_DEPTH = MAX_NESTING_DEPTH - 1;
  */
 export const MAX_PRESENCE_DATA_DEPTH = MAX_NESTING_DEPTH - 3;
 
+/** Refuses, while `JSON.stringify` walks a value, what JSON would drop or change without a word. */
+function strict(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new Error('has a "__proto__" key, which the service refuses: rename it');
+  const type = typeof value;
+  if (type === 'bigint') throw new Error('holds a BigInt: convert it to a string or a number');
+  if (type === 'function' || type === 'symbol' || (type === 'number' && !Number.isFinite(value as number))) {
+    throw new Error(`holds ${type === 'number' ? String(value) : `a ${type}`}, which JSON cannot carry`);
+  }
+  if (value instanceof Map || value instanceof Set) throw new Error('holds a Map or a Set, which JSON turns into {}: convert it');
+  return value;
+}
+
 /**
  * Why `value` cannot travel as JSON exactly as given, or `undefined` when it can. Refused, because
  * `JSON.stringify` would throw or silently change them: `BigInt`s, cycles, functions and symbols,
  * non-finite numbers, `Map`s and `Set`s, nesting deeper than `maxDepth` (the value itself counting
  * as one level when it is an object or array), and own `__proto__` keys (as `JSON.parse` of user
  * input makes them; the service refuses them). `undefined` object properties are allowed: JSON
- * leaves them out, which reads the same.
- * Never throws (a getter that throws is reported as a problem).
+ * leaves them out, which reads the same. Dates and other values with `toJSON` travel as what it
+ * returns. Never throws (a getter that throws is reported as a problem).
  */
-export function jsonValueProblem(value: unknown, maxDepth: number, path = 'data'): string | undefined {
+export function jsonValueProblem(value: unknown, maxDepth: number, name = 'data'): string | undefined {
+  let text: string | undefined;
   try {
-    return walk(value, maxDepth, path, 1);
+    text = JSON.stringify(value, strict);
   } catch (error) {
-    return `${path} could not be read (${error instanceof Error ? error.message : String(error)})`;
+    const message = error instanceof Error ? error.message : String(error);
+    // Cycles and very deep values fail inside JSON.stringify itself, with engine-specific words.
+    return `${name} ${/circular|cyclic|call stack|too much recursion/i.test(message) ? 'refers to itself or nests too deeply' : message}`;
   }
-}
-
-function walk(value: unknown, maxDepth: number, path: string, depth: number): string | undefined {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-    case 'undefined':
-      return undefined;
-    case 'number':
-      return Number.isFinite(value) ? undefined : `${path} is ${value}, which JSON cannot carry (it would arrive as null)`;
-    case 'bigint':
-      return `${path} is a BigInt, which JSON cannot carry: convert it to a string or a number`;
-    case 'function':
-    case 'symbol':
-      return `${path} is a ${typeof value}, which JSON cannot carry`;
-  }
-  if (value === null) return undefined;
-  if (depth > maxDepth) {
-    return `${path} nests more than ${maxDepth} levels deep (or refers to itself): flatten it`;
-  }
-  const object = value as { toJSON?: unknown };
-  // Dates and other values with toJSON travel as what toJSON returns.
-  if (typeof object.toJSON === 'function') return walk((object.toJSON as () => unknown)(), maxDepth, path, depth);
-  if (value instanceof Map || value instanceof Set) {
-    return `${path} is a ${value instanceof Map ? 'Map' : 'Set'}, which JSON turns into {}: convert it to an object or array`;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const problem = walk(value[i], maxDepth, `${path}[${i}]`, depth + 1);
-      if (problem) return problem;
-    }
-    return undefined;
-  }
-  for (const key of Object.keys(value as object)) {
-    if (key === '__proto__') return `${path} has a "__proto__" key, which the service refuses: rename it`;
-    const problem = walk((value as JsonObject)[key], maxDepth, `${path}.${key}`, depth + 1);
-    if (problem) return problem;
-  }
-  return undefined;
+  return text !== undefined && nestingExceeds(text, maxDepth) ? `${name} nests more than ${maxDepth} levels deep: flatten it` : undefined;
 }
 
 /** A refusal of a value too large once framed. */
 function tooLarge(what: string, bytes: number): SendProblem {
   return {
     code: 'message_too_large',
-    message: `${what} is ${bytes} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit: send less data, or a reference to it`,
+    message: `${what} is ${bytes} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit: send less, or a reference to it`,
   };
 }
 
