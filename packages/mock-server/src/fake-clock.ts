@@ -2,9 +2,25 @@ import type { Clock, TimerHandle } from '@openkbs-pulse/protocol';
 
 /** A {@link Clock} whose time moves only when the test says so. */
 export interface FakeClock extends Clock {
-  /** Moves time forward by `ms`, running every timer that falls due, in order. */
+  /**
+   * Moves time forward by `ms`, running every timer that falls due, in order.
+   *
+   * @param ms - how far, in milliseconds.
+   * @example
+   * ```ts
+   * clock.advance(1000); // the first reconnection delay passes at once
+   * ```
+   */
   advance(ms: number): void;
-  /** Runs timers until none is left (bounded, so a timer that re-arms itself cannot loop forever). */
+  /**
+   * Runs timers until none is left (bounded, so a timer that re-arms itself cannot loop forever).
+   *
+   * @param maxTimers - how many timers to run at most.
+   * @example
+   * ```ts
+   * clock.runAll(); // every pending timeout fires now
+   * ```
+   */
   runAll(maxTimers?: number): void;
   /** How many timers are waiting. */
   readonly pending: number;

@@ -127,38 +127,131 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   readonly region: Region;
   /** Whether the HTTP server is listening. */
   readonly listening: boolean;
-  /** Mints a token for `userId` (no HTTP round trip). */
+  /**
+   * Mints a token for `userId` (no HTTP round trip).
+   *
+   * @param userId - the user the token is for.
+   * @param options - `kbId` (another tenant, or a wrong one to test `kb_mismatch`) and `expiresIn` in seconds.
+   * @example
+   * ```ts
+   * const client = new Pulse({ kbId: service.kbId, token: await service.createToken('alice'), endpoint: service.wsUrl });
+   * const expired = await service.createToken('alice', { expiresIn: 0 });
+   * ```
+   */
   createToken(userId: string, options?: CreateTokenOptions): Promise<string>;
-  /** Adds (or reconfigures) a tenant. */
+  /**
+   * Adds (or reconfigures) a tenant.
+   *
+   * @param kbId - its knowledge base id.
+   * @param apiKey - the API key its backend calls use.
+   * @param options - whether Pulse is `enabled` for it, and its `region`.
+   * @example
+   * ```ts
+   * service.addTenant('kb-two', 'key-two', { region: 'eu-central-1' });
+   * ```
+   */
   addTenant(kbId: string, apiKey: string, options?: { enabled?: boolean; region?: Region }): void;
   /**
    * Turns Pulse on or off for a kb: off refuses new connections and HTTP publishes with `pulse_not_enabled`.
    * @throws PulseError `invalid_argument` for a kbId that is neither the default one nor added with {@link PulseService.addTenant}.
+   *
+   * @param kbId - the knowledge base.
+   * @param enabled - on or off.
+   * @example
+   * ```ts
+   * service.setEnabled(service.kbId, false); // the next connection is refused: pulse_not_enabled
+   * ```
    */
   setEnabled(kbId: string, enabled: boolean): void;
-  /** Open connections. */
+  /**
+   * Open connections.
+   *
+   * @example
+   * ```ts
+   * expect(service.connections()).toHaveLength(1); // one client, however many channels
+   * ```
+   */
   connections(): ConnectionInfo[];
-  /** Abruptly drops one connection (no close frame, like a network failure). False if unknown. */
+  /**
+   * Abruptly drops one connection (no close frame, like a network failure). False if unknown.
+   *
+   * @param connectionId - from {@link PulseService.connections}.
+   * @example
+   * ```ts
+   * const [first] = service.connections();
+   * service.kill(first!.connectionId); // the client goes to reconnecting, then back
+   * ```
+   */
   kill(connectionId: string): boolean;
-  /** Abruptly drops every connection. */
+  /**
+   * Abruptly drops every connection; returns how many.
+   *
+   * @example
+   * ```ts
+   * service.dropAll(); // every client reconnects, re-subscribes and re-enters presence
+   * ```
+   */
   dropAll(): number;
-  /** Stops answering: incoming frames (ping included) are read and ignored, nothing is sent. */
+  /**
+   * Stops answering: incoming frames (ping included) are read and ignored, nothing is sent.
+   *
+   * @example
+   * ```ts
+   * service.pause(); // a silent service: the client's heartbeat notices and reconnects
+   * service.resume();
+   * ```
+   */
   pause(): void;
-  /** Answers again after {@link PulseService.pause}. */
+  /**
+   * Answers again after {@link PulseService.pause}.
+   *
+   * @example
+   * ```ts
+   * service.resume();
+   * ```
+   */
   resume(): void;
   /** Whether {@link PulseService.pause} is in effect. */
   readonly paused: boolean;
-  /** Closes the listener and every connection (code 1001) but keeps tenants, secret and port. */
+  /**
+   * Closes the listener and every connection (code 1001) but keeps tenants, secret and port.
+   *
+   * @example
+   * ```ts
+   * await service.stop(); // an outage: clients retry with backoff
+   * await service.start(); // same port: they reconnect
+   * ```
+   */
   stop(): Promise<void>;
   /**
    * Listens again (on the same port after a stop).
    * @throws PulseError `disconnected` after {@link PulseService.close}; `invalid_argument` when
    * the host and port cannot be listened on (the system error, e.g. `EADDRINUSE`, is the `cause`).
+   *
+   * @example
+   * ```ts
+   * await service.stop();
+   * await service.start();
+   * ```
    */
   start(): Promise<void>;
-  /** Counts per kb (the `GET /stats` document). */
+  /**
+   * Counts per kb (the `GET /stats` document).
+   *
+   * @example
+   * ```ts
+   * console.log(service.stats());
+   * ```
+   */
   stats(): ServiceStats;
-  /** Stops for good. */
+  /**
+   * Stops for good.
+   *
+   * @example
+   * ```ts
+   * afterAll(() => service.close());
+   * ```
+   */
   close(): Promise<void>;
 }
 

@@ -200,7 +200,15 @@ export interface PulseTokenClaims {
   exp: number;
 }
 
-/** Whether a parsed body is an API error. */
+/**
+ * Whether a parsed body is an API error.
+ *
+ * @param body - a parsed JSON answer of the HTTP API.
+ * @example
+ * ```ts
+ * const error = parseApiError(await response.json()); // { error, code? } or undefined
+ * ```
+ */
 export function parseApiError(body: unknown): ApiErrorBody | undefined {
   if (!isObject(body) || typeof body.error !== 'string') return undefined;
   return isErrorCode(body.code) ? { error: body.error, code: body.code } : { error: body.error };
@@ -280,7 +288,18 @@ function enableValidator(body: JsonObject): ParseResult<EnableResponse> {
   return ok({ enabled: body.enabled, region: body.region as Region, endpoint: body.endpoint as string });
 }
 
-/** Validates the successful answer of `action`. Never throws. */
+/**
+ * Validates the successful answer of `action`. Never throws.
+ *
+ * @param action - the API action the answer is for.
+ * @param body - the parsed JSON answer.
+ * @example
+ * ```ts
+ * const result = parseApiResponse(API_ACTIONS.publish, body);
+ * if (result.ok) console.log(result.value.delivered);
+ * else console.error(result.message);
+ * ```
+ */
 export function parseApiResponse<A extends ApiActionName>(action: A, body: unknown): ParseResult<ApiResponses[A]> {
   if (!isObject(body)) return invalid('response must be a JSON object');
   const validate = VALIDATORS[action] as (body: JsonObject) => ParseResult<ApiResponses[A]>;
@@ -291,6 +310,13 @@ export function parseApiResponse<A extends ApiActionName>(action: A, body: unkno
  * Reads the claims of a JWT without verifying its signature (for routing decisions only:
  * the service verifies). Never throws: returns `undefined` for anything that is not a JWT
  * with a JSON object payload, a value that is not a string included.
+ *
+ * @param token - anything; only a JWT string gives claims.
+ * @example
+ * ```ts
+ * const claims = decodeTokenClaims(token);
+ * if (claims?.kbId !== kbId) console.warn('this token is for another kb');
+ * ```
  */
 export function decodeTokenClaims(token: unknown): Partial<PulseTokenClaims> | undefined {
   if (typeof token !== 'string') return undefined;

@@ -66,7 +66,15 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 /** All error codes, in a stable order. */
 export const ERROR_CODES = Object.freeze(Object.keys(ERROR_STATUS)) as readonly ErrorCode[];
 
-/** Whether `value` is one of the known {@link ErrorCode}s. */
+/**
+ * Whether `value` is one of the known {@link ErrorCode}s.
+ *
+ * @param value - anything, e.g. the `code` of a parsed answer.
+ * @example
+ * ```ts
+ * const code = isErrorCode(body.code) ? body.code : 'server_error';
+ * ```
+ */
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_STATUS, value);
 }
@@ -192,7 +200,17 @@ export class PulseError extends Error {
   }
 }
 
-/** Whether `value` is a {@link PulseError} (works across bundle copies, so it does not rely on `instanceof`). */
+/**
+ * Whether `value` is a {@link PulseError} (works across bundle copies, so it does not rely on `instanceof`).
+ *
+ * @param value - anything caught.
+ * @example
+ * ```ts
+ * try { await client.publish('chat', 'message', data) } catch (e) {
+ *   if (isPulseError(e)) console.error(e.code, e.docsUrl)
+ * }
+ * ```
+ */
 export function isPulseError(value: unknown): value is PulseError {
   return (
     value instanceof PulseError ||

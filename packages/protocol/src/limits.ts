@@ -31,6 +31,13 @@ export const MAX_NESTING_DEPTH = 64;
 /**
  * Number of UTF-8 bytes needed to encode `text`, without allocating.
  * Lone surrogates count as 3 bytes, as `TextEncoder` replaces them with U+FFFD.
+ *
+ * @param text - any string.
+ * @example
+ * ```ts
+ * utf8ByteLength('héllo'); // 6
+ * if (utf8ByteLength(JSON.stringify(data)) > MAX_MESSAGE_BYTES) shrink(data);
+ * ```
  */
 export function utf8ByteLength(text: string): number {
   let bytes = 0;

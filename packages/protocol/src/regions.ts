@@ -18,12 +18,28 @@ export const REGION_ENDPOINTS: Readonly<Record<Region, string>> = Object.freeze(
   'eu-central-1': 'wss://pulse.vpc1.eu',
 });
 
-/** Whether `value` is a known {@link Region}. */
+/**
+ * Whether `value` is a known {@link Region}.
+ *
+ * @param value - anything, e.g. a command-line argument.
+ * @example
+ * ```ts
+ * if (!isRegion(flag)) throw new Error(`--region must be ${REGIONS.join(' or ')}`);
+ * ```
+ */
 export function isRegion(value: unknown): value is Region {
   return value === 'us-east-1' || value === 'eu-central-1';
 }
 
-/** The WebSocket endpoint of `region`. */
+/**
+ * The WebSocket endpoint of `region`.
+ *
+ * @param region - a known region.
+ * @example
+ * ```ts
+ * endpointForRegion('eu-central-1'); // 'wss://pulse.vpc1.eu'
+ * ```
+ */
 export function endpointForRegion(region: Region): string {
   return REGION_ENDPOINTS[region];
 }
@@ -36,6 +52,13 @@ const HOSTED_DOMAIN = '.openkbs.com';
  * (a local service, a proxy). The host must be a region's host exactly (`pulse.vpc1.eu`) or
  * that host under `.openkbs.com` (`pulse.vpc1.eu.openkbs.com`); any other host, such as
  * `pulse.vpc1.eu.example.com`, has no region. Scheme, port, path and letter case are ignored.
+ *
+ * @param endpoint - a WebSocket URL or host.
+ * @example
+ * ```ts
+ * regionForEndpoint('wss://pulse.vpc1.eu'); // 'eu-central-1'
+ * regionForEndpoint('ws://127.0.0.1:8080'); // undefined: a local service
+ * ```
  */
 export function regionForEndpoint(endpoint: string): Region | undefined {
   let host: string;
@@ -61,7 +84,17 @@ export interface ConnectParams {
   channel?: string | undefined;
 }
 
-/** `${endpoint}?kbId=...&token=...[&channel=...]`, keeping any query the endpoint already has. */
+/**
+ * `${endpoint}?kbId=...&token=...[&channel=...]`, keeping any query the endpoint already has.
+ *
+ * @param endpoint - the WebSocket endpoint.
+ * @param params - `kbId`, `token` and an optional first `channel`.
+ * @example
+ * ```ts
+ * buildConnectUrl('wss://pulse.vpc1.us', { kbId, token, channel: 'chat' });
+ * // 'wss://pulse.vpc1.us/?kbId=...&token=...&channel=chat'
+ * ```
+ */
 export function buildConnectUrl(endpoint: string, params: ConnectParams): string {
   const url = new URL(endpoint);
   url.searchParams.set('kbId', params.kbId);

@@ -150,6 +150,13 @@ export interface PulseClient {
    * Mints a client token for `userId`, with the client's credentials (or the environment's).
    * Distinguished from the 3-argument form by the argument count: one or two arguments where
    * the second is not a string mean `(userId, options?)`.
+   *
+   * @param userId - the user the token is for.
+   * @param options - lifetime (`expiresIn`, seconds) and per-call overrides.
+   * @example
+   * ```ts
+   * const { token, endpoint } = await client.getToken(user.id, { expiresIn: 3600 });
+   * ```
    */
   getToken(userId: string, options?: TokenOptions): Promise<TokenResponse>;
   /**
@@ -157,23 +164,91 @@ export interface PulseClient {
    * client options, then `OPENKBS_KB_ID` / `OPENKBS_API_KEY`.
    */
   getToken(kbId: string | undefined, apiKey: string | undefined, userId: string, options?: TokenOptions): Promise<TokenResponse>;
-  /** Publishes `event` with `data` to every subscriber of `channel`. */
+  /**
+   * Publishes `event` with `data` to every subscriber of `channel`.
+   *
+   * @param channel - the channel name.
+   * @param event - the event name.
+   * @param data - a JSON object (or nothing); subscribers receive it with `type: event` added.
+   * @param options - per-call overrides (credentials, timeout, retries, `signal`).
+   * @example
+   * ```ts
+   * const { delivered } = await client.publish('orders', 'new_order', { id: 'ord-123' });
+   * ```
+   */
   publish(channel: string, event: string, data?: PublishData, options?: CallOptions): Promise<PublishResponse>;
-  /** The presence set of `channel` (`count` exact, at most 100 members listed). */
+  /**
+   * The presence set of `channel` (`count` exact, at most 100 members listed).
+   *
+   * @param channel - the channel name.
+   * @param options - per-call overrides.
+   * @example
+   * ```ts
+   * const { count, members } = await client.presence('chat');
+   * ```
+   */
   presence(channel: string, options?: CallOptions): Promise<PresenceResponse>;
-  /** Active channels of the knowledge base. */
+  /**
+   * Active channels of the knowledge base.
+   *
+   * @param options - per-call overrides.
+   * @example
+   * ```ts
+   * const { channels } = await client.channels();
+   * ```
+   */
   channels(options?: CallOptions): Promise<ChannelsResponse>;
-  /** Whether Pulse is enabled, its region and endpoint, and current counts. */
+  /**
+   * Whether Pulse is enabled, its region and endpoint, and current counts.
+   *
+   * @param options - per-call overrides.
+   * @example
+   * ```ts
+   * const { enabled, connections } = await client.status();
+   * ```
+   */
   status(options?: CallOptions): Promise<StatusResponse>;
-  /** Enables Elastic Pulse (optionally in `region`). */
+  /**
+   * Enables Elastic Pulse (optionally in `region`).
+   *
+   * @param options - `region` and per-call overrides.
+   * @example
+   * ```ts
+   * await client.enable({ region: 'eu-central-1' });
+   * ```
+   */
   enable(options?: EnableOptions): Promise<EnableResponse>;
-  /** Disables Elastic Pulse. */
+  /**
+   * Disables Elastic Pulse.
+   *
+   * @param options - per-call overrides.
+   * @example
+   * ```ts
+   * await client.disable();
+   * ```
+   */
   disable(options?: CallOptions): Promise<EnableResponse>;
-  /** Publishes many events, `concurrency` at a time; never rejects, one result per item. */
+  /**
+   * Publishes many events, `concurrency` at a time; never rejects, one result per item.
+   *
+   * @param items - `{ channel, event, data? }` each.
+   * @param options - `concurrency` and per-call overrides.
+   * @example
+   * ```ts
+   * const results = await client.publishBatch([{ channel: 'a', event: 'e' }, { channel: 'b', event: 'e' }], { concurrency: 4 });
+   * ```
+   */
   publishBatch(items: readonly PublishBatchItem[], options?: PublishBatchOptions): Promise<PublishBatchResult[]>;
   /** The transport in use (`pending` until the first request picks it). */
   readonly transport: Transport['kind'];
-  /** Closes pooled connections. Calls after `close()` fail with `disconnected`. */
+  /**
+   * Closes pooled connections. Calls after `close()` fail with `disconnected`.
+   *
+   * @example
+   * ```ts
+   * await client.close();
+   * ```
+   */
   close(): Promise<void>;
 }
 
@@ -205,7 +280,14 @@ function unexpectedError(error: unknown): Error {
 /**
  * Checks a publish before anything is sent: names, payload shape, and the size of the
  * WebSocket frame the service will deliver (at most {@link @openkbs-pulse/protocol!MAX_MESSAGE_BYTES | MAX_MESSAGE_BYTES}).
+ * @param channel - the channel name to check.
+ * @param event - the event name to check.
+ * @param data - the data to check: a JSON object, `null` or `undefined`.
  * @throws PulseError `invalid_argument` or `message_too_large`.
+ * @example
+ * ```ts
+ * validatePublish('orders', 'new_order', order); // throws before you queue a publish that would fail
+ * ```
  */
 export function validatePublish(channel: unknown, event: unknown, data: unknown): void {
   const problem = channelNameProblem(channel) ?? eventNameProblem(event) ?? publishDataProblem(event as string, data);
@@ -265,7 +347,17 @@ const isRedirect = (response: HttpResponse): boolean =>
 const timeoutMessage = (action: ApiActionName, apiUrl: string, timeoutMs: number): string =>
   errorMessage('timeout', `${callName(action)} to ${apiUrl} got no answer within ${timeoutMs} ms (timeoutMs)`);
 
-/** Creates an explicitly configured client. Nothing is read from the environment until a call. */
+/**
+ * Creates an explicitly configured client. Nothing is read from the environment until a call.
+ *
+ * @param options - credentials and API URL (else the `OPENKBS_*` environment), transport, timeout, retries.
+ * @example
+ * ```ts
+ * const client = createPulseClient({ kbId, apiKey, apiUrl: 'http://127.0.0.1:8080', retries: 0 });
+ * await client.publish('orders', 'new_order', { id: 'ord-1' });
+ * await client.close();
+ * ```
+ */
 export function createPulseClient(options: PulseClientOptions = {}): PulseClient {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;

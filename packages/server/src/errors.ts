@@ -70,6 +70,14 @@ export class PulseApiError extends PulseError {
  * Whether `value` is a {@link PulseApiError}. Like `isPulseError`, it works across bundle
  * copies of the SDK (two versions installed, ESM and CJS loaded together), so it does not rely
  * on `instanceof` alone.
+  *
+ * @param value - anything caught.
+ * @example
+ * ```ts
+ * try { await publish('orders', 'new_order', order) } catch (e) {
+ *   if (isPulseApiError(e) && e.retryable) queueForLater(order)
+ * }
+ * ```
  */
 export function isPulseApiError(value: unknown): value is PulseApiError {
   if (value instanceof PulseApiError) return true;

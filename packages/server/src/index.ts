@@ -79,50 +79,148 @@ function client(): PulseClient {
   return defaultClient;
 }
 
-/** Mints a client token with `OPENKBS_KB_ID` / `OPENKBS_API_KEY` (or `options`). */
+/**
+ * Mints a client token with `OPENKBS_KB_ID` / `OPENKBS_API_KEY` (or `options`).
+ *
+ * @param userId - the user the token is for: `userId` of their presence entries.
+ * @param options - lifetime (`expiresIn`, seconds) and per-call credentials, URL, timeout, retries.
+ * @returns `{ token, endpoint, region, expiresIn }`: give the page `token` and `endpoint`.
+ * @example
+ * ```ts
+ * // an authenticated route of your backend
+ * const { token, endpoint } = await getToken(user.id);
+ * res.json({ token, endpoint, kbId: process.env.OPENKBS_KB_ID });
+ * ```
+ */
 export function getToken(userId: string, options?: TokenOptions): Promise<TokenResponse>;
-/** Mints a client token (the seed's call shape); `undefined` credentials fall back to the environment. */
+/**
+ * Mints a client token (the seed's call shape); `undefined` credentials fall back to the environment.
+ *
+ * @param kbId - the knowledge base id, or `undefined` for `OPENKBS_KB_ID`.
+ * @param apiKey - its API key, or `undefined` for `OPENKBS_API_KEY`.
+ * @param userId - the user the token is for.
+ * @param options - lifetime (`expiresIn`, seconds), API URL, timeout, retries.
+ * @example
+ * ```ts
+ * const { token, endpoint } = await pulse.getToken(kbId, apiKey, user.id);
+ * ```
+ */
 export function getToken(kbId: string | undefined, apiKey: string | undefined, userId: string, options?: TokenOptions): Promise<TokenResponse>;
 export function getToken(...args: unknown[]): Promise<TokenResponse> {
   return (client().getToken as (...rest: unknown[]) => Promise<TokenResponse>)(...args);
 }
 
-/** Publishes `event` with `data` to every subscriber of `channel`. */
+/**
+ * Publishes `event` with `data` to every subscriber of `channel`.
+ *
+ * @param channel - the channel name (1 to 256 characters).
+ * @param event - the event name subscribers listen to (1 to 128 characters).
+ * @param data - a JSON object (or nothing); subscribers receive it with `type: event` added.
+ * @param options - per-call credentials (`kbId`, `apiKey`), URL, timeout, retries, `signal`.
+ * @returns how many connections it was delivered to, and when.
+ * @example
+ * ```ts
+ * await publish('orders', 'new_order', { id: 'ord-123', total: 42 });
+ * await publish('orders', 'new_order', { id: 'ord-124' }, { kbId, apiKey }); // explicit credentials
+ * ```
+ */
 export function publish(channel: string, event: string, data?: PublishData, options?: CallOptions): Promise<PublishResponse> {
   return client().publish(channel, event, data, options);
 }
 
-/** The presence set of `channel`. */
+/**
+ * The presence set of `channel`.
+ *
+ * @param channel - the channel name.
+ * @param options - per-call credentials, URL, timeout, retries, `signal`.
+ * @returns `{ count, members }`: `count` is exact, `members` lists at most 100.
+ * @example
+ * ```ts
+ * const { count, members } = await presence('chat');
+ * console.log(`${count} online:`, members.map((m) => m.userId));
+ * ```
+ */
 export function presence(channel: string, options?: CallOptions): Promise<PresenceResponse> {
   return client().presence(channel, options);
 }
 
-/** Active channels. */
+/**
+ * Active channels, with their subscriber and presence counts.
+ *
+ * @param options - per-call credentials, URL, timeout, retries, `signal`.
+ * @example
+ * ```ts
+ * const { channels: active } = await channels();
+ * for (const c of active) console.log(c.channel, c.subscribers, c.presence);
+ * ```
+ */
 export function channels(options?: CallOptions): Promise<ChannelsResponse> {
   return client().channels(options);
 }
 
-/** Pulse status of the knowledge base. */
+/**
+ * Pulse status of the knowledge base: enabled, region, endpoint, connection and channel counts.
+ *
+ * @param options - per-call credentials, URL, timeout, retries, `signal`.
+ * @example
+ * ```ts
+ * const { enabled, region, connections } = await status();
+ * if (!enabled) await enable();
+ * ```
+ */
 export function status(options?: CallOptions): Promise<StatusResponse> {
   return client().status(options);
 }
 
-/** Enables Elastic Pulse. */
+/**
+ * Enables Elastic Pulse for the knowledge base.
+ *
+ * @param options - the `region` to run in (`us-east-1` by default), per-call credentials, URL, timeout.
+ * @example
+ * ```ts
+ * const { endpoint } = await enable({ region: 'eu-central-1' });
+ * ```
+ */
 export function enable(options?: EnableOptions): Promise<EnableResponse> {
   return client().enable(options);
 }
 
-/** Disables Elastic Pulse. */
+/**
+ * Disables Elastic Pulse: connections and publishes are refused with `pulse_not_enabled` until {@link enable}.
+ *
+ * @param options - per-call credentials, URL, timeout, retries, `signal`.
+ * @example
+ * ```ts
+ * await disable();
+ * ```
+ */
 export function disable(options?: CallOptions): Promise<EnableResponse> {
   return client().disable(options);
 }
 
-/** Publishes many events with bounded concurrency; one settled result per item. */
+/**
+ * Publishes many events with bounded concurrency; one settled result per item (it never rejects for one item).
+ *
+ * @param items - `{ channel, event, data? }` each.
+ * @param options - `concurrency`, per-call credentials, URL, timeout, retries, `signal`.
+ * @example
+ * ```ts
+ * const results = await publishBatch(users.map((u) => ({ channel: u.privateChannel, event: 'notice', data: { text } })));
+ * const failed = results.filter((r) => !r.ok);
+ * ```
+ */
 export function publishBatch(items: readonly PublishBatchItem[], options?: PublishBatchOptions): Promise<PublishBatchResult[]> {
   return client().publishBatch(items, options);
 }
 
-/** Closes the default client's pooled connections (a later call opens a new client). */
+/**
+ * Closes the default client's pooled connections (a later call opens a new client).
+ *
+ * @example
+ * ```ts
+ * process.on('SIGTERM', () => void close());
+ * ```
+ */
 export async function close(): Promise<void> {
   const current = defaultClient;
   defaultClient = undefined;

@@ -57,6 +57,13 @@ export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () =>
 /**
  * Parses a `Retry-After` header (delta seconds or an HTTP date) into ms from `nowMs`.
  * Returns `undefined` for a missing or unparseable value.
+ * @param value - a `Retry-After` header: seconds or an HTTP date.
+ * @param nowMs - the current time, in ms since the epoch.
+ * @example
+ * ```ts
+ * parseRetryAfter('2', Date.now()); // 2000
+ * parseRetryAfter('Wed, 21 Oct 2026 07:28:00 GMT', Date.now()); // ms until then
+ * ```
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
   if (value === null || value === undefined) return undefined;

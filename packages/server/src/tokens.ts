@@ -26,6 +26,11 @@ function checkClaims(payload: Record<string, unknown>): DecodedPulseToken {
  * Reads the claims of a Pulse token WITHOUT verifying its signature (for display and
  * routing only; never for authorization).
  * @throws PulseError `invalid_token` when it is not a JWT with Pulse claims.
+ * @param token - a Pulse client token (a JWT).
+ * @example
+ * ```ts
+ * const { kbId, userId, endpoint, exp } = decodeToken(token); // no signature check
+ * ```
  */
 export function decodeToken(token: string): DecodedPulseToken {
   if (typeof token !== 'string' || token === '') throw new PulseError('invalid_token', 'token must be a non-empty string');
@@ -50,8 +55,15 @@ export interface VerifyTokenOptions {
 
 /**
  * Verifies a Pulse token's HS256 signature and expiry, and returns its claims.
- * @param secret The HS256 key (a string is used as its UTF-8 bytes).
+ * @param secret - the HS256 key (a string is used as its UTF-8 bytes).
  * @throws PulseError `token_expired`, `invalid_token` or `kb_mismatch`.
+ * @param token - a Pulse client token (a JWT).
+ * @param options - `kbId` to require, clock tolerance and time source.
+ * @example
+ * ```ts
+ * // tokens you sign yourself, or the local service's (createPulseService({ secret }))
+ * const { userId } = await verifyToken(token, process.env.PULSE_SIGNING_SECRET!, { kbId });
+ * ```
  */
 export async function verifyToken(token: string, secret: string | Uint8Array, options: VerifyTokenOptions = {}): Promise<DecodedPulseToken> {
   if (typeof token !== 'string' || token === '') throw new PulseError('invalid_token', 'token must be a non-empty string');
