@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
+import Pulse from 'openkbs-pulse';
 // @ts-expect-error the example backend is plain JavaScript
 import { createHandler } from '../handler.mjs';
 // @ts-expect-error the example backend is plain JavaScript
@@ -47,6 +48,9 @@ beforeAll(async () => {
   });
   db = openDatabase({ databaseUrl: '' });
   app = await startLivePosts({ handler: createHandler(db), pulseScript });
+  // PGlite boots on the first request and takes seconds (many on a loaded machine): here, not
+  // inside the first page's wait for a connection.
+  await fetch(`${app.url}/posts`, { method: 'POST', body: JSON.stringify({ action: 'list' }) });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -110,5 +114,33 @@ describe('Live Posts page in Chromium', () => {
     // Newest first, each once.
     expect(await page.locator('#posts .post').first().textContent()).toBe('bob: said while you were away');
     await page.close();
+  });
+
+  it('a forged new_post shows nothing and hides no real post: the page shows what the list says (finding 10)', async () => {
+    const page = await open();
+    await page.waitForFunction(() => Number(document.body.dataset.loaded) >= 1, undefined, WAIT);
+    const call = async (body: object) => {
+      const response = await fetch(`${app.url}/posts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return (await response.json()) as Record<string, unknown>;
+    };
+    // Any visitor gets a token like this one, and may publish with it.
+    const { kbId, token, endpoint } = (await call({ action: 'getPulseToken', userId: 'user_mallory' })) as { kbId: string; token: string; endpoint: string };
+    const mallory = new Pulse({ kbId, token, endpoint });
+    try {
+      const { rows } = await db.query('SELECT COALESCE(MAX(id), 0) + 1 AS next FROM posts');
+      const next = Number(rows[0]!.next);
+      const channel = mallory.channel('posts');
+      await channel.publish('new_post', { post: { id: 1e15, user_name: 'mallory', content: 'forged far ahead' } });
+      await channel.publish('new_post', { post: { id: next, user_name: 'mallory', content: 'forged copy' } });
+      // Published after the forged ones: once the page shows it, it has handled them.
+      const { post } = (await call({ action: 'create', userName: 'bob', content: 'real one' })) as { post: { id: number } };
+      expect(post.id).toBe(next);
+      await page.waitForSelector(`#posts .post[data-id="${next}"]`, WAIT);
+      expect(await page.locator(`#posts .post[data-id="${next}"]`).textContent()).toBe('bob: real one');
+      expect(await page.locator('#posts .post', { hasText: 'forged' }).count()).toBe(0);
+    } finally {
+      mallory.disconnect();
+      await page.close();
+    }
   });
 });
