@@ -37,7 +37,9 @@ describe('corepack pnpm demo', () => {
   it('serves the chat, delivers a message over Pulse, and stops on SIGINT with exit 0', async () => {
     // PORT=0: any free port, so the test does not collide with a demo a developer has open.
     demo = spawn(process.execPath, ['scripts/demo.mjs'], { cwd: root, env: { ...process.env, PORT: '0' } });
-    const [, url] = await waitForLine(demo, /open (http:\/\/\S+) in two browser tabs/, 120_000);
+    const [, url, inspectorUrl] = await waitForLine(demo, /open (http:\/\/\S+) in two browser tabs.*\n\s*Pulse inspector: (http:\/\/\S+)/, 120_000);
+    // The local service's inspector is printed beside the chat and serves its page.
+    expect(await (await fetch(inspectorUrl!)).text()).toContain('<title>Pulse inspector</title>');
 
     const page = await fetch(url!);
     expect(page.status).toBe(200);

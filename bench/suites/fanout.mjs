@@ -3,12 +3,17 @@
 // Each server runs in its own process (its CPU is measured with process.cpuUsage); the N
 // subscribers are the same minimal raw `ws` clients for every server, in this process.
 // Rounds alternate between servers; figures are medians over rounds.
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { URLSearchParams } from 'node:url';
 import { CHANNEL, clientUrl, closeClients, openClients, publishMessage } from '../lib/clients.mjs';
 import { mockServerBundlePath, startServer } from '../lib/servers.mjs';
 import { interleave, median, percentile, progress } from '../lib/util.mjs';
 
 const MESSAGE_MARK = Buffer.from('"message"');
+// PULSE_BENCH_INSPECTOR=1 keeps an inspector feed subscribed to the local service for the whole
+// suite, as an open inspector page would (what it costs: docs/testing.md, "The inspector").
+const WITH_INSPECTOR = process.env.PULSE_BENCH_INSPECTOR === '1';
 
 export async function run({ quick = false, subscribers = 1000 } = {}) {
   const rounds = quick ? 2 : 6;
@@ -20,10 +25,12 @@ export async function run({ quick = false, subscribers = 1000 } = {}) {
 
   const bar = progress('fan-out');
   const subjects = {};
+  const inspectorFeeds = [];
   try {
     for (const kind of kinds) {
       bar.update(`starting ${kind}`);
       const server = await startServer(kind);
+      if (kind === 'pulse' && WITH_INSPECTOR) inspectorFeeds.push(await openInspectorFeed(server.info.apiUrl));
       const state = { expected: 0, count: 0, t0: 0, times: new Float64Array(subscribers), resolve: undefined };
       const onMessage = (data) => {
         if (state.expected === 0 || data.indexOf(MESSAGE_MARK) === -1) return;
@@ -53,12 +60,13 @@ export async function run({ quick = false, subscribers = 1000 } = {}) {
       subject.cpuPerDelivery.push(cpuMicros / (subscribers * publishesPerRound));
     }
   } finally {
+    for (const feed of inspectorFeeds) feed.terminate();
     for (const subject of Object.values(subjects)) {
       await closeClients(subject.sockets);
       await subject.server.stop();
     }
   }
-  bar.done(`${rounds} rounds × ${publishesPerRound} publishes × ${subscribers} subscribers per server`);
+  bar.done(`${rounds} rounds × ${publishesPerRound} publishes × ${subscribers} subscribers per server${WITH_INSPECTOR ? ', inspector open' : ''}`);
 
   const summary = {};
   for (const kind of kinds) {
@@ -116,6 +124,21 @@ export function fanoutRows(summary, kinds = Object.keys(summary)) {
     }
   }
   return rows;
+}
+
+/** Subscribes to the local service's inspector feed like the inspector page; resolves with the socket. */
+async function openInspectorFeed(apiUrl) {
+  const grant = await (await fetch(`${apiUrl}/_inspector/session`)).json();
+  const { WebSocket } = createRequire(import.meta.url)('ws');
+  const socket = new WebSocket(`${grant.endpoint}?${new URLSearchParams({ kbId: grant.kbId, token: grant.token })}`, { perMessageDeflate: false });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const snapshot = new Promise((resolve) => socket.once('message', resolve));
+  socket.send(JSON.stringify({ action: 'subscribe', channel: grant.channel }));
+  await snapshot;
+  return socket;
 }
 
 async function publishOnce(kind, subject, subscribers, seq, timeoutMs) {

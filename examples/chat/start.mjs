@@ -46,7 +46,9 @@ export async function startChatDemo(options = {}) {
   });
 
   log(service ? `local Pulse service: ${service.wsUrl} (kb ${service.kbId})` : `Pulse: ${pulse.apiUrl ?? 'hosted'} (kb ${pulse.kbId})`);
-  log(`\n  Chat is running: open ${chat.url} in two browser tabs (add ?name=Ada to pick a name)\n`);
+  log(`\n  Chat is running: open ${chat.url} in two browser tabs (add ?name=Ada to pick a name)`);
+  // The local service's live console: who is connected, presence, every message and refusal.
+  log(service?.inspectorUrl ? `  Pulse inspector: ${service.inspectorUrl}\n` : '');
 
   let commands;
   // The commands read the terminal: without one (a pipe, CI, a test) there are none to offer.

@@ -1,7 +1,7 @@
 /**
  * `pulse-local`: runs the local Pulse service until Ctrl-C.
  *
- *   pulse-local [--host 127.0.0.1] [--port 0] [--kb-id local-kb] [--api-key local-api-key] [--json]
+ *   pulse-local [--host 127.0.0.1] [--port 0] [--kb-id local-kb] [--api-key local-api-key] [--json] [--no-inspector]
  *
  * With `--json`, prints one line `{"wsUrl","apiUrl","kbId","apiKey"}` once ready; otherwise a banner.
  * @module
@@ -26,6 +26,7 @@ Options:
   --max-presence <n>           presence sets per connection (default 100)
   --max-frames-per-second <n>  frames a connection may send per second (default 200)
   --max-frame-burst <n>        frames a connection may send at once (default 1000)
+  --no-inspector      do not serve the inspector page (/_inspector)
   -h, --help          show this help
 `;
 
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
         'max-presence': { type: 'string' },
         'max-frames-per-second': { type: 'string' },
         'max-frame-burst': { type: 'string' },
+        'no-inspector': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -93,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
     maxPresencePerConnection: limits['max-presence'],
     maxFramesPerSecond: limits['max-frames-per-second'],
     maxFrameBurst: limits['max-frame-burst'],
+    inspector: !values['no-inspector'],
   });
   const facts = { wsUrl: service.wsUrl, apiUrl: service.apiUrl, kbId: service.kbId, apiKey: service.apiKey };
   if (values.json) process.stdout.write(JSON.stringify(facts) + '\n');
@@ -104,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
         `  HTTP API   ${facts.apiUrl}   (POST { action, kbId, apiKey, ... };  GET /stats)`,
         `  kbId       ${facts.kbId}`,
         `  apiKey     ${facts.apiKey}`,
+        ...(service.inspectorUrl ? [`  Inspector  ${service.inspectorUrl}`] : []),
         '',
         `  OPENKBS_API_URL=${facts.apiUrl} OPENKBS_KB_ID=${facts.kbId} OPENKBS_API_KEY=${facts.apiKey}`,
         '',

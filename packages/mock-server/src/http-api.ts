@@ -43,6 +43,8 @@ export interface ApiBackend {
   readonly access: AccessPolicy;
   /** Longest time a request body may take to arrive (then 408 and the connection is closed). */
   readonly requestTimeoutMs: number;
+  /** Told of every refused call (the inspector logs them). */
+  refused?(code: ErrorCode, message: string): void;
 }
 
 class ApiFailure extends Error {
@@ -200,8 +202,10 @@ export function createApiHandler(backend: ApiBackend): (req: IncomingMessage, re
   return (req, res) => {
     handle(backend, req, res).catch((error: unknown) => {
       if (res.headersSent) return;
-      if (error instanceof ApiFailure) sendError(res, error.code, error.message);
-      else sendError(res, 'server_error', error instanceof Error ? error.message : 'internal error');
+      const code = error instanceof ApiFailure ? error.code : 'server_error';
+      const message = error instanceof ApiFailure ? error.message : error instanceof Error ? error.message : 'internal error';
+      backend.refused?.(code, message);
+      sendError(res, code, message);
     });
   };
 }

@@ -258,7 +258,13 @@ export class Inspector {
 
   /** Takes a WebSocket upgrade to the feed; false for any other path (not handled). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(req.url ?? '/', 'http://local');
+    if (!(req.url ?? '').startsWith(`${INSPECTOR_PATH}/feed`)) return false;
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://local');
+    } catch {
+      return false; // malformed: the service refuses it as it refuses any other
+    }
     if (url.pathname !== `${INSPECTOR_PATH}/feed`) return false;
     socket.on('error', () => socket.destroy());
     void this.upgrade(req, url, socket, head);
@@ -291,11 +297,9 @@ export class Inspector {
           : 'the service listens beyond loopback: the inspector needs its API key (Authorization: Bearer <apiKey>)',
       });
     }
-    const token = await this.authority.sign(
-      { kbId: FEED_KB_ID, userId: 'inspector', region: 'us-east-1', endpoint: '' },
-      FEED_TOKEN_TTL_SECONDS,
-    );
+    // The address the page reached the service at (the service may listen on every interface).
     const endpoint = `ws://${req.headers.host ?? '127.0.0.1'}${INSPECTOR_PATH}/feed`;
+    const token = await this.authority.sign({ kbId: FEED_KB_ID, userId: 'inspector', region: 'us-east-1', endpoint }, FEED_TOKEN_TTL_SECONDS);
     send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ kbId: FEED_KB_ID, token, endpoint, channel: INSPECTOR_CHANNEL }));
   }
 

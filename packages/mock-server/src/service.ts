@@ -41,6 +41,8 @@ import { PulseConnection, type ConnectionInfo } from './connection.js';
 import { createApiHandler } from './http-api.js';
 import { enterPresence, leavePresence, presenceSync } from './presence.js';
 import { serviceStats, type ServiceStats } from './stats.js';
+import { INSPECTOR_PATH, Inspector } from './inspector.js';
+import type { PublishSource, ServiceTap } from './inspector-events.js';
 
 /** Options of {@link createPulseService}. */
 export interface PulseServiceOptions {
@@ -85,6 +87,12 @@ export interface PulseServiceOptions {
    * after it), so slow clients cannot hold sockets. @default 10000
    */
   requestTimeoutMs?: number;
+  /**
+   * Serve the inspector page at `/_inspector` (loopback only, or with the API key when listening
+   * on another interface). It costs nothing while no page is open.
+   * @default true
+   */
+  inspector?: boolean;
 }
 
 /** Events a test can listen to with `service.on(...)`. */
@@ -127,6 +135,8 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   readonly region: Region;
   /** Whether the HTTP server is listening. */
   readonly listening: boolean;
+  /** The inspector page, e.g. `http://127.0.0.1:PORT/_inspector`; undefined with `inspector: false`. */
+  readonly inspectorUrl: string | undefined;
   /**
    * Mints a token for `userId` (no HTTP round trip).
    *
@@ -341,6 +351,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   // One listener of each kind for every socket: `this` is the socket.
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly onClose: (this: WebSocket, code: number, reason: Buffer) => void;
+  private readonly inspector: Inspector | undefined;
+  /** Set only while an inspector page is open: every call site is `this.tap?.(...)`, free without one. */
+  private tap: ServiceTap | undefined;
 
   constructor(options: PulseServiceOptions) {
     super();
@@ -375,23 +388,31 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     };
 
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
-    this.server = createServer(httpServerOptions(requestTimeoutMs), 
-      createApiHandler({
-        tenant: (kbId) => this.tenants.get(kbId),
-        get wsUrl() {
-          return service.wsUrl;
-        },
-        tokenTtlSeconds: this.tokenTtlSeconds,
-        mintToken: (tenant, userId, expiresIn) => this.mint(tenant.kbId, tenant.region, userId, expiresIn),
-        publish: (tenant, channel, event, data) => this.publish(tenant, channel, event, data),
-        stats: () => this.stats(),
-        access: this.access,
-        requestTimeoutMs,
-      }),
-    );
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      // Total: whatever goes wrong, this request gets an answer and the process goes on.
+    this.inspector = options.inspector === false ? undefined : this.createInspector();
+    const api = createApiHandler({
+      tenant: (kbId) => this.tenants.get(kbId),
+      get wsUrl() {
+        return service.wsUrl;
+      },
+      tokenTtlSeconds: this.tokenTtlSeconds,
+      mintToken: (tenant, userId, expiresIn) => this.mint(tenant.kbId, tenant.region, userId, expiresIn),
+      publish: (tenant, channel, event, data) => this.publish(tenant, channel, event, data, 'http'),
+      stats: () => this.stats(),
+      access: this.access,
+      requestTimeoutMs,
+      refused: (code, message) => this.tap?.({ kind: 'refused', site: 'http', code, message }),
+    });
+    // Both listeners are total: whatever a request holds, it gets an answer and the process goes on.
+    this.server = createServer(httpServerOptions(requestTimeoutMs), (req, res) => {
       try {
+        if (!this.inspector?.handleRequest(req, res)) api(req, res);
+      } catch {
+        answerMalformed(res);
+      }
+    });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      try {
+        if (this.inspector?.handleUpgrade(req, socket, head)) return;
         this.upgrade(req, socket, head).catch(() => refuse(socket, 400, 'invalid_message', 'malformed upgrade request'));
       } catch {
         refuse(socket, 400, 'invalid_message', 'malformed upgrade request');
@@ -413,6 +434,33 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   }
   get listening(): boolean {
     return this.isListening;
+  }
+  get inspectorUrl(): string | undefined {
+    return this.inspector ? `${this.url}${INSPECTOR_PATH}` : undefined;
+  }
+
+  /** The inspector sees the service through this object only (and its one tap). */
+  private createInspector(): Inspector {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const service = this;
+    return new Inspector({
+      access: this.access,
+      clock: this.clock,
+      get paused() {
+        return service.isPaused;
+      },
+      tenants: () => this.tenants.values(),
+      tenant: (kbId) => this.tenants.get(kbId),
+      connections: () => this.byId.values(),
+      pause: () => this.pause(),
+      resume: () => this.resume(),
+      kill: (id) => this.kill(id),
+      dropAll: () => this.dropAll(),
+      publish: (tenant, channel, event, data, from) => this.publish(tenant, channel, event, data, from),
+      setTap: (tap) => {
+        this.tap = tap;
+      },
+    });
   }
   get paused(): boolean {
     return this.isPaused;
@@ -504,6 +552,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     const done = new Promise<void>((resolve) => closing.once('close', () => resolve()));
     this.server.closeAllConnections();
     for (const connection of [...this.byId.values()]) this.closeConnection(connection, CLOSE_CODES.goingAway, 'service stopping');
+    this.inspector?.close(CLOSE_CODES.goingAway, 'service stopping');
     await this.drainSockets();
     this.disarmSweep();
     await done;
@@ -561,6 +610,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     });
     if (socket.destroyed) return;
     if (!grant.ok) {
+      this.tap?.({ kind: 'refused', site: 'upgrade', code: grant.code, message: grant.error });
       refuse(socket, grant.status, grant.code, grant.error);
       return;
     }
@@ -598,6 +648,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       ws.on('error', noop);
       if (grant.channel !== undefined) tenant.subscribe(connection, grant.channel);
       this.armSweep(connection.closesAt);
+      this.tap?.({ kind: 'connect', connection });
       if (this.listenerCount('connection') > 0) this.emit('connection', connection.info());
     });
   }
@@ -617,6 +668,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         tenant.release(channel);
       }
     }
+    this.tap?.({ kind: 'disconnect', connection, code, reason });
     if (this.listenerCount('close') > 0) this.emit('close', connection.info(), code, reason);
   }
 
@@ -700,11 +752,13 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private reject(connection: PulseConnection, code: ErrorCode, message: string, channel?: string): void {
     const frame: ServerFrame = channel === undefined ? { type: 'error', error: message, code } : { type: 'error', error: message, code, channel };
     this.sendFrame(connection, frame);
+    this.tap?.({ kind: 'refused', site: 'frame', code, message, connection });
     if (this.listenerCount('rejected') > 0) this.emit('rejected', code, message, connection.info());
   }
 
   private broadcast(tenant: Tenant, channel: string, frame: ServerFrame): number {
     const state = tenant.channels.get(channel);
+    if (this.tap !== undefined && frame.type === 'presence' && frame.action !== 'sync') this.tap({ kind: 'presence', kbId: tenant.kbId, change: frame });
     if (!state) return 0;
     const payload = Buffer.from(encodeFrame(frame));
     this.fanOutDepth++;
@@ -719,12 +773,13 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     return delivered;
   }
 
-  private publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined): PublishResponse {
+  private publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined, from: PublishSource): PublishResponse {
     const timestamp = this.clock.now();
     const frame: MessageFrame = { type: 'message', channel, data: mergeEventIntoData(event, data), timestamp };
     const delivered = this.broadcast(tenant, channel, frame);
     tenant.published++;
     tenant.delivered += delivered;
+    this.tap?.({ kind: 'publish', kbId: tenant.kbId, channel, event, data, from, delivered });
     return { delivered, timestamp };
   }
 
@@ -772,11 +827,13 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
           const why = `this connection is subscribed to ${this.maxSubscriptions} channels, the most allowed: unsubscribe from one first`;
           return this.reject(connection, 'limit_exceeded', why, action.channel);
         }
-        return tenant.subscribe(connection, action.channel);
+        tenant.subscribe(connection, action.channel);
+        return this.tap?.({ kind: 'subscribe', connection, channel: action.channel });
       case 'unsubscribe':
-        return tenant.unsubscribe(connection, action.channel);
+        tenant.unsubscribe(connection, action.channel);
+        return this.tap?.({ kind: 'unsubscribe', connection, channel: action.channel });
       case 'publish':
-        this.publish(tenant, action.channel, action.event, action.data);
+        this.publish(tenant, action.channel, action.event, action.data, connection);
         return;
       case 'presence':
         return this.sendFrame(connection, presenceSync(tenant.channels.get(action.channel), action.channel));
