@@ -48,22 +48,18 @@ export function isTokenExpired(token: string, nowMs: number): boolean {
  */
 export function tokenProblem(token: unknown, kbId: string): PulseError | undefined {
   if (typeof token !== 'string' || !token) {
-    const got = token === null ? 'null' : typeof token;
-    const whole = typeof token === 'object' && token !== null && 'token' in token;
     return new PulseError(
       'invalid_argument',
-      whole
-        ? 'token must be the JWT string, but got the whole { token, endpoint } object from getToken(): pass its .token (and .endpoint as the endpoint option)'
-        : `token must be the JWT string your backend got from getToken(), but got ${got}`,
+      `token must be the JWT string, not ${(token as { token?: unknown })?.token ? 'the whole { token, endpoint } object from getToken(): pass its .token' : String(token)}`,
     );
   }
   const claims = decodeTokenClaims(token);
-  if (!claims) return new PulseError('invalid_token', 'token is not a JWT (three base64url parts with JSON claims): pass the token getToken() returned, unchanged');
+  if (!claims) return new PulseError('invalid_token', 'token is not a JWT: pass the token from getToken() unchanged');
   if (typeof claims.kbId === 'string' && claims.kbId !== kbId) {
-    return new PulseError('kb_mismatch', `the token was minted for kbId "${claims.kbId}", not "${kbId}": use the same kbId in getToken() and in the client`);
+    return new PulseError('kb_mismatch', `token is for kbId "${claims.kbId}", not "${kbId}"`);
   }
   if (claims.endpoint !== undefined && !isEndpoint(claims.endpoint)) {
-    return new PulseError('invalid_token', 'the token\'s endpoint claim is not a ws:// or wss:// URL: pass the endpoint option');
+    return new PulseError('invalid_token', 'token endpoint is not a ws(s):// URL');
   }
   return undefined;
 }
@@ -77,7 +73,7 @@ export function refreshToken(source: AuthSource, clock: Clock, timeoutMs: number
   if (!source.authCallback && !source.authUrl) return Promise.resolve(undefined);
   return new Promise<FreshToken>((resolve, reject) => {
     const timer = clock.setTimeout(
-      () => reject(new PulseError('timeout', `no token from ${source.authCallback ? 'authCallback' : 'authUrl'} within ${timeoutMs} ms: it will be asked again (authTimeoutMs)`)),
+      () => reject(new PulseError('timeout', `no token within ${timeoutMs} ms (authTimeoutMs)`)),
       timeoutMs,
     );
     fetchToken(source)
@@ -90,7 +86,7 @@ export function refreshToken(source: AuthSource, clock: Clock, timeoutMs: number
 async function fetchToken(source: AuthSource): Promise<unknown> {
   if (source.authCallback) return source.authCallback();
   const response = await (source.fetch ?? fetch)(source.authUrl!, { credentials: 'include' });
-  if (!response.ok) throw new PulseError('invalid_response', `authUrl answered HTTP ${response.status}`, { statusCode: response.status });
+  if (!response.ok) throw new PulseError('invalid_response', `authUrl: HTTP ${response.status}`, { statusCode: response.status });
   const text = (await response.text()).trim();
   return text.startsWith('{') ? JSON.parse(text) : text;
 }
@@ -98,10 +94,10 @@ async function fetchToken(source: AuthSource): Promise<unknown> {
 function checkAnswer(answer: unknown): FreshToken {
   const fresh = (typeof answer === 'string' ? { token: answer } : answer) as Partial<FreshToken> | null;
   if (!fresh || typeof fresh.token !== 'string' || !fresh.token) {
-    throw new PulseError('invalid_response', 'the auth answer has no token: return a token string or { token, endpoint? }');
+    throw new PulseError('invalid_response', 'auth answer has no token');
   }
   if (fresh.endpoint != null && !isEndpoint(fresh.endpoint)) {
-    throw new PulseError('invalid_response', `the auth answer's endpoint is not a ws:// or wss:// URL`);
+    throw new PulseError('invalid_response', 'auth answer endpoint is not a ws(s):// URL');
   }
   return { token: fresh.token, endpoint: fresh.endpoint ?? undefined };
 }

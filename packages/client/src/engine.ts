@@ -21,7 +21,7 @@ import {
   decodeTokenClaims,
   encodeFrame,
   isRegion,
-  parseServerFrame,
+  checkServerFrame,
   presenceDataProblem,
   publishProblem,
   PulseError,
@@ -41,7 +41,7 @@ import { createChannelState, wantsPresence, wantsSubscription, type ChannelState
 import { ANY, createEmitter, logListenerError, type Emitter, type Handler, type ListenerErrorHandler, type WildcardHandler } from './emitter.js';
 import { applyPresence, clearPresence, type PresenceEvents } from './presence.js';
 import { createQueue } from './queue.js';
-import { holdsWork, TRANSITIONS, type Effect, type EngineEvent, type EngineState } from './states.js';
+import { holdsWork, readTransition, TRANSITIONS, type Effect, type EngineEvent, type EngineState } from './states.js';
 import { openTransport, type DownInfo, type Transport, type WebSocketLikeConstructor } from './transport.js';
 
 /** Options shared by `Pulse` and `Pulse.Realtime`. */
@@ -187,28 +187,30 @@ const RESOLVED = Promise.resolve();
 
 /** Refusals that end in `failed` (no retry loop), with what to do about them. */
 const FATAL: Partial<Record<ErrorCode, string>> = {
-  invalid_token: 'mint the token with getToken() for this kbId and pass it unchanged',
-  forbidden: 'the token does not grant this connection (private channel, or a revoked key)',
-  kb_mismatch: 'use the same kbId in getToken() and in the client',
-  pulse_not_enabled: 'enable Elastic Pulse for this knowledge base (openkbs pulse enable)',
+  invalid_token: 'mint it with getToken() for this kbId',
+  forbidden: 'the token does not allow this',
+  kb_mismatch: 'use one kbId in getToken() and the client',
+  pulse_not_enabled: 'run: openkbs pulse enable',
 };
+/** The message of every `token_expired` the client raises itself. */
+const EXPIRED = 'token expired: set authCallback or authUrl to refresh it, or mint a new one';
+const BAD_ENDPOINT = 'endpoint must be a ws:// or wss:// URL';
 const isFatal = (code: ErrorCode | undefined): code is ErrorCode => !!code && Object.prototype.hasOwnProperty.call(FATAL, code);
 
 /** A positive finite number option, or `invalid_argument`. */
 function positive(options: EngineOptions, key: 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'maxQueueSize' | 'authTimeoutMs' | 'connectionStateTtlMs', fallback: number): number {
   const value = options[key] ?? fallback;
   if (typeof value === 'number' && value > 0 && value < Infinity) return value;
-  throw new PulseError('invalid_argument', `${key} must be a positive number of ${key === 'maxQueueSize' ? 'entries' : 'milliseconds'}`);
+  throw new PulseError('invalid_argument', `${key} must be a positive number`);
 }
 
 /** Checks the options a client cannot work without, throwing `invalid_argument` (or the token's problem). */
 function checkOptions(options: EngineOptions): void {
-  if (!options || typeof options !== 'object') throw new PulseError('invalid_argument', 'pass the options object: new Pulse({ kbId, token })');
-  if (typeof options.kbId !== 'string' || !options.kbId) throw new PulseError('invalid_argument', 'kbId must be your knowledge base id (a non-empty string)');
+  if (typeof options?.kbId !== 'string' || !options.kbId) throw new PulseError('invalid_argument', 'kbId must be a non-empty string: new Pulse({ kbId, token })');
   const problem = tokenProblem(options.token, options.kbId);
   if (problem) throw problem;
-  if (options.endpoint !== undefined && !isEndpoint(options.endpoint)) throw new PulseError('invalid_argument', 'endpoint must be a ws:// or wss:// URL');
-  if (options.region !== undefined && !isRegion(options.region)) throw new PulseError('invalid_argument', `unknown region "${String(options.region)}"`);
+  if (options.endpoint !== undefined && !isEndpoint(options.endpoint)) throw new PulseError('invalid_argument', BAD_ENDPOINT);
+  if (options.region !== undefined && !isRegion(options.region)) throw new PulseError('invalid_argument', `unknown region ${String(options.region)}`);
 }
 
 /** Creates the engine (and connects unless `autoConnect` is false). Throws a `PulseError` on a bad option or token. */
@@ -222,7 +224,7 @@ export function createEngine(options: EngineOptions): Engine {
   const ttlMs = positive(options, 'connectionStateTtlMs', 120_000);
   const canRefresh = !!(options.authCallback || options.authUrl);
   if (options.autoConnect !== false && !canRefresh && isTokenExpired(options.token, clock.now())) {
-    throw new PulseError('token_expired', 'the token has expired and there is no authCallback or authUrl to get a fresh one: mint a new token, or set authCallback');
+    throw new PulseError('token_expired', EXPIRED);
   }
   const onListenerError: ListenerErrorHandler = options.onListenerError ?? logListenerError;
   const debug = options.debug ? (...args: unknown[]) => console.debug('[pulse]', ...args) : undefined;
@@ -300,10 +302,10 @@ export function createEngine(options: EngineOptions): Engine {
   };
   const step = (event: EngineEvent, reason: PulseError | undefined): void => {
     const row = TRANSITIONS[state][event];
-    debug?.('event', event, 'in', state, row ? '->' : '(ignored)', row?.[0] ?? '', reason ?? '');
+    debug?.(event, 'in', state, '->', row ?? '(ignored)', reason ?? '');
     if (!row) return;
     const previous = state;
-    const [next, ...effects] = row;
+    const [next, ...effects] = readTransition(row);
     state = next;
     for (const effect of effects) EFFECTS[effect](reason);
     if (next !== previous) em.emit('state', { current: next, previous, reason });
@@ -319,7 +321,7 @@ export function createEngine(options: EngineOptions): Engine {
   const startTtl = (): void => {
     ttlTimer ??= clock.setTimeout(() => {
       ttlTimer = undefined;
-      dispatch('ttl', new PulseError('timeout', `no connection for ${ttlMs / 1000} s: held publishes and presence calls were rejected; new ones reject until the connection is back (connectionStateTtlMs)`));
+      dispatch('ttl', new PulseError('timeout', `no connection for ${ttlMs / 1000} s (connectionStateTtlMs)`));
     }, ttlMs);
   };
   /** Rejects everything held (queue, presence reads), forgetting what the server knew. Returns whether anything was rejected. */
@@ -374,7 +376,7 @@ export function createEngine(options: EngineOptions): Engine {
       epoch++;
       clearTimers();
       listenBrowser(false);
-      const error = new PulseError('disconnected', 'disconnect()/close() was called before this was confirmed');
+      const error = new PulseError('disconnected', 'disconnect() came first');
       if (rejectHeld(error)) report(error);
       if (transport) dropTransport();
       else dispatch('ended');
@@ -399,15 +401,14 @@ export function createEngine(options: EngineOptions): Engine {
     if (isTokenExpired(token, clock.now())) {
       return canRefresh
         ? dispatch('expired')
-        : dispatch('refused', new PulseError('token_expired', 'the token has expired and there is no authCallback or authUrl to get a fresh one: set authCallback, or connect with a fresh token'));
+        : dispatch('refused', new PulseError('token_expired', EXPIRED));
     }
     let url: string;
     try {
       url = buildConnectUrl(endpoint(), { kbId: options.kbId, token, channel: options.channel });
     } catch (cause) {
-      return dispatch('refused', new PulseError('invalid_argument', 'the endpoint is not a ws:// or wss:// URL: pass the endpoint option', { cause }));
+      return dispatch('refused', new PulseError('invalid_argument', BAD_ENDPOINT, { cause }));
     }
-    debug?.('open', shown());
     transport = openTransport(Ctor!, url, clock, intervalMs, timeoutMs, {
       open: () => dispatch('opened'),
       frame: onText,
@@ -425,7 +426,7 @@ export function createEngine(options: EngineOptions): Engine {
       (fresh) => {
         if (current !== epoch) return;
         refreshing = false;
-        if (!fresh) return dispatch('refused', new PulseError('token_expired', 'the token has expired and there is no authCallback or authUrl to get a fresh one'));
+        if (!fresh) return dispatch('refused', new PulseError('token_expired', EXPIRED));
         token = fresh.token;
         authEndpoint = fresh.endpoint;
         // The first retry after a refresh is immediate; a token that keeps failing backs off.
@@ -437,9 +438,8 @@ export function createEngine(options: EngineOptions): Engine {
         if (current !== epoch) return;
         refreshing = false;
         nextDelay = backoffDelay(attempt++, random);
-        const code = cause instanceof PulseError && cause.code === 'timeout' ? 'timeout' : 'invalid_response';
-        const message = cause instanceof Error ? cause.message : String(cause);
-        dispatch('lost', new PulseError(code, `token refresh failed (${message}): retrying`, { cause }));
+        const code = (cause as PulseError)?.code === 'timeout' ? 'timeout' : 'invalid_response';
+        dispatch('lost', new PulseError(code, `token refresh failed: ${(cause as Error)?.message ?? cause}`, { cause }));
       },
     );
   }
@@ -451,7 +451,6 @@ export function createEngine(options: EngineOptions): Engine {
     // Unconfirmed work goes back to the front of the queue, ahead of anything published from now on.
     queue._down();
     for (const ch of channels.values()) ch._subscribed = ch._presenceRequested = false;
-    debug?.('closed', info.code, info.reason);
     const now = clock.now();
     if (info.opened && now - openedAt >= STABLE_CONNECTION_MS) attempt = 0;
     const expired = isTokenExpired(token, now);
@@ -477,17 +476,16 @@ export function createEngine(options: EngineOptions): Engine {
     dispatch('lost', reason);
   }
 
-  const refusal = (code: ErrorCode, info: DownInfo): PulseError => {
-    const why = [info.status && `HTTP ${info.status}`, code, info.message].filter(Boolean).join(', ');
-    const fix = isFatal(code) ? `: ${FATAL[code]}` : code === 'token_expired' ? ': set authCallback or authUrl so the client can refresh it' : '';
-    return new PulseError(code, `${shown()} ${info.opened ? 'closed the connection' : 'refused the connection'} (${why})${fix}`, { statusCode: info.status, cause: info.cause });
-  };
+  const refusal = (code: ErrorCode, info: DownInfo): PulseError =>
+    new PulseError(
+      code,
+      `${shown()} ${info.opened ? 'closed' : 'refused'} the connection (${info.status ? `HTTP ${info.status} ` : ''}${code}${info.message ? `: ${info.message}` : ''})${code === 'token_expired' ? `: ${EXPIRED}` : isFatal(code) ? `: ${FATAL[code]}` : ''}`,
+      { statusCode: info.status, cause: info.cause },
+    );
   const cannotConnect = (info: DownInfo): PulseError =>
     new PulseError(
       'network_error',
-      hidesRefusals
-        ? `cannot connect to ${shown()}: the network failed or the service refused (browsers hide why: check that the service runs, the kbId and the token)`
-        : `cannot connect to ${shown()}${info.cause instanceof Error ? `: ${info.cause.message}` : ''} (is the service running? OPENKBS_API_URL / endpoint point at it)`,
+      `cannot connect to ${shown()}${hidesRefusals ? ' (browsers hide why: check that the service runs, the kbId and the token)' : `: ${(info.cause as Error)?.message ?? 'closed'} (is the service running at this endpoint?)`}`,
       { cause: info.cause },
     );
 
@@ -523,12 +521,14 @@ export function createEngine(options: EngineOptions): Engine {
   const send = (action: ClientAction): boolean => sendText(encodeFrame(action));
   const queue = createQueue(positive(options, 'maxQueueSize', 100), sendText);
 
-  /** Every frame is checked by the protocol's `parseServerFrame`; a bad one is reported and nothing of it reaches listeners. */
+  /**
+   * Every frame is checked by the protocol's rules (`checkServerFrame`, the compact form of
+   * `parseServerFrame`); a bad one is reported and nothing of it reaches listeners.
+   */
   function onText(data: unknown): void {
     debug?.('<-', data);
-    const parsed = parseServerFrame(data);
-    if (!parsed.ok) return update(new PulseError('invalid_message', `ignored a frame from the service: ${parsed.message}`));
-    const frame = parsed.value;
+    const frame = checkServerFrame(data);
+    if (!frame) return update(new PulseError('invalid_message', 'ignored a malformed frame from the service (debug: true logs it)'));
     if (frame.type === 'message') channels.get(frame.channel)?._em.emit(frame.data.type, frame);
     else if (frame.type === 'presence') {
       const ch = channels.get(frame.channel);
@@ -589,12 +589,7 @@ export function createEngine(options: EngineOptions): Engine {
     (target === 'm' ? ch._em : ch._presence._em) as unknown as Emitter<Record<string, unknown>>;
 
   const notConnected = (): PulseError =>
-    new PulseError(
-      stale ? 'timeout' : 'not_connected',
-      stale
-        ? `no connection for over ${ttlMs / 1000} s: try again once the client is connected`
-        : `the client is ${state === 'initialized' ? 'not connected yet' : state}: call connect() first`,
-    );
+    stale ? new PulseError('timeout', `no connection for over ${ttlMs / 1000} s: try again once connected`) : new PulseError('not_connected', `not connected (${state}): call connect()`);
   /** Throws unless work can be held or sent now. */
   const canWork = (): void => {
     if (!holdsWork(state) || stale) throw notConnected();
@@ -681,7 +676,7 @@ export function createEngine(options: EngineOptions): Engine {
       return () => em.off(type, handler);
     },
     _connect() {
-      if (!Ctor) throw new PulseError('no_websocket', 'no WebSocket in this runtime: pass the `WebSocket` option (e.g. the ws package)');
+      if (!Ctor) throw new PulseError('no_websocket', 'no WebSocket here: pass the `WebSocket` option');
       if (state === 'connected' || state === 'connecting' || state === 'disconnected' || state === 'suspended') {
         // Live already: retry now rather than wait for the timer.
         if (state !== 'connected' && state !== 'connecting' && !refreshing) dispatch('retry');
@@ -716,7 +711,7 @@ export function createEngine(options: EngineOptions): Engine {
       const ch = channels.get(name);
       if (!ch) return;
       void leave(name);
-      ch._presence._em.emit('gone', new PulseError('disconnected', `channel "${name}" was released before its presence was read`));
+      ch._presence._em.emit('gone', new PulseError('disconnected', `channel ${name} released`));
       ch._em.all.clear();
       ch._presence._em.all.clear();
       ch._track = false;

@@ -68,7 +68,7 @@ export function createQueue(max: number, send: (text: string) => boolean): Publi
   /** For each ping in flight, oldest first: the `_seq` of the last entry sent before it. */
   let marks: number[] = [];
   let seq = 0;
-  const full = (): PulseError => new PulseError('queue_full', `the outgoing queue is full (${max} waiting): wait for the connection, or raise maxQueueSize`);
+  const full = (): PulseError => new PulseError('queue_full', `queue full (${max}): raise maxQueueSize`);
   const ping = (): void => {
     if (send(PING)) marks.push(seq);
   };

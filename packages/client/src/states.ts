@@ -73,59 +73,65 @@ export type Effect =
   /** Start listening to `online` / `visibilitychange` (the client is live). */
   | 'watch';
 
-/** One row of the table: the next state, then the effects. */
-export type Transition = readonly [EngineState, ...Effect[]];
+/**
+ * One row of the table: the next state, then the effects, separated by spaces
+ * (`'connecting watch open'`). The type only lets names of states and effects through.
+ */
+export type Transition = EngineState | `${EngineState} ${Effect}` | `${EngineState} ${Effect} ${Effect}`;
 
 /** The table. An event a state does not list is ignored in that state. */
 export const TRANSITIONS: Readonly<Record<EngineState, Partial<Record<EngineEvent, Transition>>>> = {
   initialized: {
-    connect: ['connecting', 'watch', 'open'],
-    close: ['closed'],
+    connect: 'connecting watch open',
+    close: 'closed',
   },
   connecting: {
-    opened: ['connected', 'resume'],
-    lost: ['disconnected', 'retry'],
-    expired: ['connecting', 'auth'],
-    authed: ['connecting', 'open'],
-    refused: ['failed', 'fail'],
-    ttl: ['suspended', 'suspend'],
-    close: ['closing', 'shutdown'],
+    opened: 'connected resume',
+    lost: 'disconnected retry',
+    expired: 'connecting auth',
+    authed: 'connecting open',
+    refused: 'failed fail',
+    ttl: 'suspended suspend',
+    close: 'closing shutdown',
   },
   connected: {
-    lost: ['disconnected', 'retry'],
-    expired: ['connecting', 'auth'],
-    refused: ['failed', 'fail'],
-    close: ['closing', 'shutdown'],
+    lost: 'disconnected retry',
+    expired: 'connecting auth',
+    refused: 'failed fail',
+    close: 'closing shutdown',
   },
   disconnected: {
-    retry: ['connecting', 'open'],
-    expired: ['connecting', 'auth'],
-    ttl: ['suspended', 'suspend'],
-    close: ['closed', 'shutdown'],
-    refused: ['failed', 'fail'],
+    retry: 'connecting open',
+    expired: 'connecting auth',
+    ttl: 'suspended suspend',
+    close: 'closed shutdown',
+    refused: 'failed fail',
   },
   suspended: {
     // An attempt still in flight when the TTL passed may open, fail or be refused here.
-    opened: ['connected', 'resume'],
-    lost: ['suspended', 'retry'],
-    retry: ['connecting', 'open'],
-    expired: ['suspended', 'auth'],
-    authed: ['suspended', 'open'],
-    refused: ['failed', 'fail'],
-    close: ['closed', 'shutdown'],
+    opened: 'connected resume',
+    lost: 'suspended retry',
+    retry: 'connecting open',
+    expired: 'suspended auth',
+    authed: 'suspended open',
+    refused: 'failed fail',
+    close: 'closed shutdown',
   },
   closing: {
-    ended: ['closed'],
-    connect: ['connecting', 'watch', 'open'],
+    ended: 'closed',
+    connect: 'connecting watch open',
   },
   closed: {
-    connect: ['connecting', 'watch', 'open'],
+    connect: 'connecting watch open',
   },
   failed: {
-    connect: ['connecting', 'watch', 'open'],
-    close: ['closed'],
+    connect: 'connecting watch open',
+    close: 'closed',
   },
 };
+
+/** A row read: the next state and the effects. */
+export const readTransition = (row: Transition): [EngineState, ...Effect[]] => row.split(' ') as [EngineState, ...Effect[]];
 
 /** Connection states of the `Pulse` face, as the seed documents them. */
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'reconnecting' | 'failed';

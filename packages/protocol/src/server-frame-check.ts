@@ -1,0 +1,54 @@
+/**
+ * `checkServerFrame`: the rules of `parseServerFrame`, compact, for clients that pay for every
+ * byte (the script-tag `pulse.js`). It accepts exactly the frames `parseServerFrame` accepts and
+ * returns the same value; it only does not say why a frame is refused. A property test
+ * (protocol/test/server-frame-check.test.ts) holds the two to that over generated valid and
+ * malformed frames, so there is still one rule.
+ * @module
+ */
+import { isErrorCode } from './errors.js';
+import type { ServerFrame } from './frames.js';
+import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
+import { channelNameProblem, hasPollutingKey, isObject, nestingExceeds, type JsonObject } from './validate.js';
+
+/** A parsed frame before its checks: every read is guarded by a shape check before it. */
+type Raw = JsonObject & { data: JsonObject; member: JsonObject; members: JsonObject[]; count: number };
+
+const isName = (value: unknown): boolean => typeof value === 'string' && value !== '';
+const isTime = (value: unknown): boolean => Number.isFinite(value) && (value as number) >= 0;
+const isMember = (m: unknown): boolean =>
+  isObject(m) && isName(m.userId) && isName(m.connectionId) && (m.connectedAt === undefined || Number.isFinite(m.connectedAt));
+
+/**
+ * The frame in `text` when it is a valid service frame (the rules of `parseServerFrame`, with its
+ * default size limit), else `undefined`. Never throws.
+ */
+export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_BYTES * 128): ServerFrame | undefined {
+  if (typeof text !== 'string' || text.length > maxBytes || (text.length * 3 > maxBytes && utf8ByteLength(text) > maxBytes)) return undefined;
+  let f: Raw;
+  try {
+    f = JSON.parse(text) as Raw;
+  } catch {
+    return undefined;
+  }
+  if (!isObject(f) || nestingExceeds(text, MAX_NESTING_DEPTH) || hasPollutingKey(text, f)) return undefined;
+  const { type, action } = f;
+  const inChannel = !channelNameProblem(f.channel);
+  const valid =
+    type === 'message'
+      ? inChannel && isObject(f.data) && typeof f.data.type === 'string' && isTime(f.timestamp)
+      : type === 'presence'
+        ? inChannel &&
+          (action === 'sync'
+            ? Number.isInteger(f.count) && f.count >= 0 && Array.isArray(f.members) && f.members.length <= f.count && f.members.every(isMember)
+            : (action === 'enter' || action === 'leave' || action === 'update') && isMember(f.member))
+        : type === 'pong'
+          ? isTime(f.timestamp)
+          : type === 'error' && typeof f.error === 'string';
+  if (!valid) return undefined;
+  if (type !== 'error') return f as unknown as ServerFrame;
+  // As parseServerFrame: a code the protocol does not know is `server_error`; nothing else is kept.
+  const frame: ServerFrame = { type: 'error', error: f.error as string, code: isErrorCode(f.code) ? f.code : 'server_error' };
+  if (typeof f.channel === 'string') frame.channel = f.channel;
+  return frame;
+}
