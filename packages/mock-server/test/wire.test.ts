@@ -44,3 +44,20 @@ describe('frameText', () => {
     expect(decode(Buffer.concat(texts.map((t) => frameText(Buffer.from(t)))))).toEqual(texts);
   });
 });
+
+describe('no ws internals (issue 12, finding 8)', () => {
+  it('no module of the service reads or writes a private field of ws', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('../src/', import.meta.url);
+    const offenders: string[] = [];
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith('.ts')) continue;
+      const text = readFileSync(new URL(name, dir), 'utf8');
+      // ws keeps its state in underscore fields (_socket, _sender, _receiver, _queue, _bufferedAmount…).
+      for (const match of text.matchAll(/\b_(socket|sender|receiver|queue|bufferedAmount|readyState|closeFrame\w*|isServer)\b/g)) {
+        offenders.push(`${name}: ${match[0]}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
