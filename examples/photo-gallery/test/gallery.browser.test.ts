@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
+import Pulse from 'openkbs-pulse';
 // @ts-expect-error the example backend is plain JavaScript
 import { startGallery } from '../server.mjs';
 
@@ -106,5 +107,38 @@ describe('React gallery in Chromium (StrictMode)', () => {
     await a.page.waitForSelector('.photo', { ...WAIT, state: 'detached' });
     expect(pageErrors).toEqual([]);
     await a.page.close();
+  });
+
+  it('forged photo_added / photo_deleted change nothing: the page shows what the backend lists (finding 10)', async () => {
+    const call = async <T,>(body: object): Promise<T> => {
+      const response = await fetch(`${gallery.url}/api`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return (await response.json()) as T;
+    };
+    const upload = (filename: string) => call<{ id: number }>({ action: 'upload', filename, content: PNG.toString('base64'), uploadedBy: 'ada' });
+    const a = await open();
+    const tracked: string[] = [];
+    a.page.on('request', (request) => request.url().includes('evil.example') && tracked.push(request.url()));
+    const real = await upload('real.png');
+    await a.page.waitForSelector(`.photo[data-id="${real.id}"]`, WAIT);
+
+    // Any viewer gets a token like this one, and may publish with it.
+    const { kbId, token, endpoint } = await call<{ kbId: string; token: string; endpoint: string }>({ action: 'getToken', userId: 'mallory' });
+    const mallory = new Pulse({ kbId, token, endpoint });
+    try {
+      const channel = mallory.channel('gallery');
+      const forged = { id: 999_999, filename: 'track.png', caption: 'forged', uploaded_by: 'mallory', url: 'https://evil.example/track.png', created_at: 0 };
+      await channel.publish('photo_added', forged);
+      await channel.publish('photo_deleted', { id: real.id });
+      // Published after the forged ones: once the page shows it, it has handled them.
+      const later = await upload('later.png');
+      await a.page.waitForSelector(`.photo[data-id="${later.id}"]`, WAIT);
+      expect(await a.page.locator(`.photo[data-id="${real.id}"]`).count()).toBe(1);
+      expect(await a.page.locator('.photo[data-id="999999"], img[src*="evil.example"]').count()).toBe(0);
+      expect(tracked).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      mallory.disconnect();
+      await a.page.close();
+    }
   });
 });
