@@ -55,14 +55,19 @@
   // Rendering
 
   function renderState() {
-    const s = view.state;
-    document.body.dataset.paused = String(s.paused);
+    renderCounters();
+    renderConnections();
+    renderChannels();
+  }
+
+  /** Only what publishes and pauses change: the lists (and their Drop buttons) stay as they are. */
+  function renderCounters() {
+    const paused = view.state.paused;
+    document.body.dataset.paused = String(paused);
     const serviceState = $('service-state');
-    serviceState.textContent = s.paused ? 'service paused' : 'service answering';
-    serviceState.className = s.paused ? 'paused' : '';
+    serviceState.textContent = paused ? 'service paused' : 'service answering';
+    serviceState.className = paused ? 'paused' : '';
     renderTenants();
-    if (s.connections) renderConnections();
-    if (s.channels) renderChannels();
   }
 
   function renderTenants() {
@@ -255,9 +260,13 @@
   }
 
   function onUpdate(data) {
-    if (data.state) view.state = data.state;
-    else if (data.counters) view.state = { ...view.state, ...data.counters };
-    if (data.state || data.counters) renderState();
+    if (data.state) {
+      view.state = data.state;
+      renderState();
+    } else if (data.counters) {
+      view.state = { ...view.state, ...data.counters };
+      renderCounters();
+    }
     if (data.log) addLog(data.log, data.skipped);
     if (data.sample) {
       view.samples.push(data.sample);
