@@ -61,12 +61,15 @@ function compile(all: readonly Block[]): Map<Block, string[]> {
     noEmit: true,
     noUnusedLocals: false,
     jsx: ts.JsxEmit.ReactJSX,
+    allowJs: true,
+    checkJs: true,
     paths: { ...config.options.paths, react: [react('@types/react')], 'react/jsx-runtime': [react('@types/react/jsx-runtime')] },
   };
   const virtual = new Map<string, Block>();
   const sources = new Map<string, string>();
   all.forEach((block, index) => {
-    const ext = block.lang === 'tsx' ? 'tsx' : 'ts';
+    // JavaScript blocks are checked as JavaScript (checkJs): types from JSDoc and inference.
+    const ext = block.lang === 'tsx' ? 'tsx' : block.lang === 'js' || block.lang === 'javascript' ? 'mjs' : 'ts';
     const path = join(root, 'test', '.doc-snippets', `snippet-${index}.${ext}`);
     virtual.set(path, block);
     // `export {}` makes each block a module: its own names shadow the page globals.
