@@ -410,6 +410,22 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         answerMalformed(res);
       }
     });
+    // An `Expect` other than 100-continue: Node would answer an empty 417; answer it with the JSON error body.
+    this.server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+      const body = JSON.stringify({ error: 'only "Expect: 100-continue" is supported', code: 'invalid_message' });
+      res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+      res.end(body);
+    });
+    // Requests Node cannot even parse get the service's JSON error too (Node's default is an empty 400).
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+      if (error.code === 'ECONNRESET' || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      if (error.code === 'HPE_HEADER_OVERFLOW') refuse(socket, 431, 'invalid_message', 'request headers are too large');
+      else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') refuse(socket, 408, 'invalid_message', 'request did not arrive in time');
+      else refuse(socket, 400, 'invalid_message', 'malformed HTTP request');
+    });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       try {
         if (this.inspector?.handleUpgrade(req, socket, head)) return;
