@@ -154,10 +154,19 @@ describe.skipIf(skip)('the inspector page in Chromium', () => {
 
     const screenshot = process.env.PULSE_INSPECTOR_SCREENSHOT;
     if (screenshot) {
+      // Some traffic for the chart: ~15 s of publishes at a varying rate, a third client, a refusal.
       await clientCall(bob, `ch.presence.enter({ name: 'Bob' })`);
-      await inspector.waitForSelector('#chart', WAIT);
-      await inspector.waitForFunction(() => document.getElementById('conns-now')?.textContent === '2', undefined, WAIT);
-      await inspector.screenshot({ path: screenshot, fullPage: true });
+      await clientCall(ada, `window.n = 0; window.ticker = setInterval(() => ch.publish('chat', { text: 'message ' + ++window.n }), 60)`);
+      await inspector.waitForFunction(() => Number(document.getElementById('log-count')?.textContent) > 80, undefined, { timeout: 30_000 });
+      const carol = await openClient('carol', 'lobby');
+      await clientCall(carol, `ch.presence.enter({ name: 'Carol' })`);
+      await clientCall(ada, `clearInterval(window.ticker); window.ticker = setInterval(() => ch.publish('chat', { text: 'message ' + ++window.n }), 200)`);
+      await inspector.waitForFunction(() => Number(document.getElementById('log-count')?.textContent) > 120, undefined, { timeout: 30_000 });
+      await clientCall(ada, `clearInterval(window.ticker)`);
+      const raw = await connect(service, 'mallory', { channel: 'room' });
+      raw.send({ action: 'publish', channel: 'room', event: 'big', data: { blob: 'x'.repeat(40_000) } });
+      await inspector.waitForSelector('#log li[data-kind="refused"]', WAIT);
+      await inspector.screenshot({ path: screenshot, fullPage: false });
     }
   });
 
