@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The whole test suite, as run by `corepack pnpm test` and by CI (.ci/run):
 // build, typecheck, lint, the vitest projects on this Node (unit, integration, Chromium, scale),
-// the runtime matrix (Deno, Bun, Cloudflare Workers' workerd, Firefox, WebKit: one step each, timed),
+// the runtime matrix (Deno, Bun, Cloudflare Workers' workerd, Vercel's Edge Runtime, Firefox, WebKit:
+// one step each, timed),
 // unit + integration again on each of Node 20, 22 and 24 that this Node is not, the packed-package
 // checks and the API docs. Stops at the first failing step.
 import { spawnSync } from 'node:child_process';
@@ -74,6 +75,7 @@ vitest(`tests on Node ${process.versions.node} (unit, integration, browser: Chro
 const version = (pkg) => JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
 vitest(`Deno ${version('deno')} and Bun ${version('bun')}: client + server SDK`, process.execPath, ['runtimes'], 'vitest-deno-bun', ['test/runtimes/deno-bun']);
 vitest(`Cloudflare Workers: workerd through miniflare ${version('miniflare')}`, process.execPath, ['runtimes'], 'vitest-workers', ['test/runtimes/workers']);
+vitest(`Vercel Edge: edge-runtime ${version('edge-runtime')}`, process.execPath, ['runtimes'], 'vitest-vercel-edge', ['test/runtimes/vercel-edge']);
 vitest('Firefox ESR: cross-browser suite', process.execPath, ['firefox'], 'vitest-firefox');
 vitest('WebKit (WebKitGTK MiniBrowser): cross-browser suite', process.execPath, ['webkit'], 'vitest-webkit');
 const major = process.versions.node.split('.')[0];
