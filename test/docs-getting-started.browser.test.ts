@@ -88,7 +88,7 @@ describe.skipIf(skip)('getting started: the complete backend and page', () => {
     await a!.fill('#text', 'hello from a');
     await a!.click('button');
     for (const page of [a!, b!]) {
-      await page.waitForFunction(() => [...document.querySelectorAll('#messages li')].some((li) => li.textContent?.endsWith(': hello from a')));
+      await page.waitForFunction(() => Array.from(document.querySelectorAll('#messages li')).some((li) => li.textContent?.endsWith(': hello from a')));
     }
     expect(await text(b!, '#messages li')).toMatch(/^guest-\w+: hello from a$/);
     expect(errors).toEqual([]);
