@@ -4,7 +4,10 @@
 //   2. publint --strict and attw --profile node16 on each TARBALL,
 //   3. a consumer project that `npm install`s the four tarballs together and type-checks imports of
 //      every public entry point with moduleResolution node16 (an ESM .mts and a CJS .cts file) and
-//      bundler, then loads each entry point at run time with import() and require().
+//      bundler, then loads each entry point at run time with import() and require(),
+//   4. CommonJS consumers of `openkbs-pulse` (`require()` is the Pulse class): a plain script, and
+//      TypeScript (`import Pulse = require(...)`, `import Pulse from`) compiled with and without
+//      esModuleInterop, for node16 and node10 resolution, then run.
 // Exits non-zero on any failure and prints a summary. Usage:
 //   node scripts/check-packages.mjs [--keep]   (--keep leaves the temp dir for inspection)
 import { spawnSync } from 'node:child_process';
@@ -175,6 +178,104 @@ import { createPulseService, createFakeClock } from '@openkbs-pulse/mock-server'
     record(`consumer import('${specifier}')`, run(process.execPath, ['-e', esm], { cwd: consumer }));
     const cjs = `const m = require(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) throw new Error('no exports');`;
     record(`consumer require('${specifier}')`, run(process.execPath, ['-e', cjs], { cwd: consumer }));
+  }
+  commonJsConsumers(consumer, tsc);
+}
+
+/**
+ * `const Pulse = require('openkbs-pulse'); new Pulse(...)`: the CJS build is the class itself with
+ * every named export as a property, and its types (`export =`) say the same to TypeScript.
+ */
+function commonJsConsumers(consumer, tsc) {
+  // An unsigned JWT with the claims the client reads (it never verifies the signature).
+  const jwt = (param) => `const b64 = (${param}) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const token = \`\${b64({ alg: 'none', typ: 'JWT' })}.\${b64({ kbId: 'kb', userId: 'u1', exp: Math.floor(Date.now() / 1000) + 3600 })}.\`;
+`;
+  const token = jwt('value: object');
+  const script = `'use strict';
+const assert = require('node:assert/strict');
+${jwt('value')}
+const Pulse = require('openkbs-pulse');
+new (require('openkbs-pulse'))({ kbId: 'kb', token, autoConnect: false }).disconnect();
+const pulse = new Pulse({ kbId: 'kb', token, autoConnect: false });
+assert.ok(pulse instanceof Pulse);
+assert.equal(pulse.state, 'disconnected');
+pulse.disconnect();
+const { Pulse: Named, Realtime, PulseError, isPulseError, ERROR_STATUS, MAX_MESSAGE_BYTES, TRANSITIONS } = require('openkbs-pulse');
+assert.equal(Named, Pulse);
+assert.equal(require('openkbs-pulse').default, Pulse);
+new (require('openkbs-pulse').Realtime)({ kbId: 'kb', token, autoConnect: false }).close();
+new Realtime({ kbId: 'kb', token, autoConnect: false }).close();
+assert.ok(isPulseError(new PulseError('invalid_token', 'x')));
+assert.equal(typeof ERROR_STATUS, 'object');
+assert.equal(typeof MAX_MESSAGE_BYTES, 'number');
+assert.equal(typeof TRANSITIONS, 'object');
+// openkbs-pulse/server keeps its shape: named exports and \`default\`, the server SDK.
+const server = require('openkbs-pulse/server');
+assert.equal(typeof server.getToken, 'function');
+assert.equal(typeof server.default.getToken, 'function');
+`;
+  writeFileSync(join(consumer, 'require.cjs'), script);
+  record("consumer CommonJS: new (require('openkbs-pulse'))(...)", run(process.execPath, ['require.cjs'], { cwd: consumer }));
+
+  const checks = `
+const pulse: Pulse = new Pulse(options);
+const state: ConnectionState = pulse.state;
+assert.strictEqual(state, 'disconnected');
+pulse.disconnect();
+new Pulse.Realtime({ kbId: 'kb', token, autoConnect: false }).close();
+const realtime: Realtime = new Realtime({ kbId: 'kb', token, autoConnect: false });
+realtime.close();
+const error: unknown = new PulseError('invalid_token', 'x');
+assert.ok(error instanceof Error && isPulseError(error));
+const code: ErrorCode = error.code;
+assert.strictEqual(code, 'invalid_token');
+`;
+  writeFileSync(
+    join(consumer, 'cjs-export-equals.cts'),
+    `import assert = require('node:assert');
+import Pulse = require('openkbs-pulse');
+${token}
+type ConnectionState = Pulse.ConnectionState;
+type ErrorCode = Pulse.ErrorCode;
+type Realtime = Pulse.Realtime;
+const { Realtime, PulseError, isPulseError } = Pulse;
+const options: Pulse.PulseOptions = { kbId: 'kb', token, autoConnect: false };
+${checks}
+assert.strictEqual(Pulse.default, Pulse);
+assert.strictEqual(Pulse.Pulse, Pulse);
+const limit: number = Pulse.MAX_MESSAGE_BYTES;
+assert.ok(limit > 0 && typeof Pulse.ERROR_STATUS === 'object' && typeof Pulse.TRANSITIONS === 'object');
+`,
+  );
+  writeFileSync(
+    join(consumer, 'cjs-default-import.cts'),
+    `import assert = require('node:assert');
+import Pulse, { Realtime, PulseError, isPulseError, type ConnectionState, type ErrorCode, type PulseOptions } from 'openkbs-pulse';
+import * as namespace from 'openkbs-pulse';
+${token}
+const options: PulseOptions = { kbId: 'kb', token, autoConnect: false };
+${checks}
+assert.strictEqual(namespace.Realtime, Realtime);
+`,
+  );
+  const files = ['cjs-export-equals.cts', 'cjs-default-import.cts'];
+  const common = { strict: true, skipLibCheck: false, target: 'ES2022', lib: ['ES2022'], types: ['node'] };
+  for (const [resolution, module] of [
+    ['node16', 'node16'],
+    ['node10', 'commonjs'],
+  ]) {
+    for (const esModuleInterop of [false, true]) {
+      const name = `cjs-${resolution}-${esModuleInterop ? 'interop' : 'no-interop'}`;
+      const compilerOptions = { ...common, module, moduleResolution: resolution, esModuleInterop, outDir: `out-${name}` };
+      writeFileSync(join(consumer, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions, files }));
+      const label = `TS CommonJS consumer (${resolution}, esModuleInterop ${esModuleInterop})`;
+      if (!record(`${label}: tsc`, run(process.execPath, [tsc, '-p', `tsconfig.${name}.json`], { cwd: consumer }))) continue;
+      for (const file of files) {
+        const emitted = join(`out-${name}`, file.replace(/\.cts$/, '.cjs'));
+        record(`${label}: node ${file}`, run(process.execPath, [emitted], { cwd: consumer }));
+      }
+    }
   }
 }
 

@@ -35,4 +35,9 @@ const iife = {
   },
 };
 
-export default [...libraryConfig({ input: { index: 'src/index.ts', server: 'src/server.ts', react: 'src/react/index.ts' } }), iife];
+// `cjsDefault`: `require('openkbs-pulse')` is the Pulse class itself (`new (require('openkbs-pulse'))()`),
+// with every named export (Realtime, PulseError, ...) and `default` as properties of it.
+export default [
+  ...libraryConfig({ input: { index: 'src/index.ts', server: 'src/server.ts', react: 'src/react/index.ts' }, cjsDefault: ['index'] }),
+  iife,
+];
