@@ -8,7 +8,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Whether every package's dist/ is built; in CI a missing build is an error, not a skip. */
 export function distBuilt(): boolean {
-  const built = ['client', 'server', 'protocol'].every((name) => existsSync(`${root}packages/${name}/dist/index.mjs`));
+  // dist/web.mjs (the deno/bun entry) comes from the package's build script, not from `rollup -c` alone.
+  const outputs = ['client/dist/index.mjs', 'client/dist/web.mjs', 'server/dist/index.mjs', 'protocol/dist/index.mjs'];
+  const built = outputs.every((path) => existsSync(`${root}packages/${path}`));
   if (!built && process.env.CI) throw new Error('the packages are not built: run corepack pnpm build first');
   if (!built) console.warn('[openkbs-pulse] runtime test skipped: packages not built (corepack pnpm build)');
   return built;
