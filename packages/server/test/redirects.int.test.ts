@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPulseClient, type PulseClient } from '../src/client.js';
 import { isPulseApiError } from '../src/errors.js';
-import type { FetchLike, TransportKind } from '../src/transport.js';
+import { loadUndici, type FetchLike, type TransportKind } from '../src/transport.js';
 import { API_KEY, everyRendering, KB_ID } from './helpers.js';
 
 const servers: Server[] = [];
@@ -47,8 +47,8 @@ async function thief(): Promise<{ url: string; received: string[] }> {
 const redirector = (status: number, location: string) =>
   listen((_req, _body, res) => res.writeHead(status, { location, 'content-type': 'text/plain' }).end('moved'));
 
-function client(apiUrl: string, transport: TransportKind, fetch?: FetchLike): PulseClient {
-  const made = createPulseClient({ apiUrl, kbId: KB_ID, apiKey: API_KEY, transport, fetch, retries: 0, env: () => ({}) });
+function client(apiUrl: string, transport: TransportKind, fetch?: FetchLike, dispatcher?: import('undici').Dispatcher): PulseClient {
+  const made = createPulseClient({ apiUrl, kbId: KB_ID, apiKey: API_KEY, transport, fetch, dispatcher, retries: 0, env: () => ({}) });
   clients.push(made);
   return made;
 }
@@ -90,4 +90,21 @@ it('a custom fetch that follows redirects anyway: the answer is refused, naming 
   expect(error).toMatchObject({ code: 'invalid_response', retryable: false });
   expect((error as Error).message).toContain(target.url);
   expect(target.received).toEqual(['GET ']);
+});
+
+it("a caller's undici dispatcher with the redirect interceptor does not follow either", async () => {
+  const undici = await loadUndici();
+  if (!undici) throw new Error('undici must load in Node');
+  const following = new undici.Agent().compose(undici.interceptors.redirect({ maxRedirections: 3 }));
+  const target = await thief();
+  const api = await redirector(307, target.url);
+  try {
+    const error = await client(api, 'undici', undefined, following)
+      .publish('orders', 'new_order', { id: 1 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'invalid_response', status: 307 });
+    expect(target.received).toEqual([]);
+  } finally {
+    await following.close();
+  }
 });
