@@ -19,7 +19,8 @@ async function connect(userId: string, channel?: string): Promise<RawSocket> {
 }
 
 beforeEach(async () => {
-  service = await createPulseService();
+  // Far above the per-connection frame rate: this fuzzer sends thousands of frames a second on purpose.
+  service = await createPulseService({ maxFramesPerSecond: 1e6, maxFrameBurst: 1e6 });
 });
 
 afterEach(async () => {

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildConnectUrl } from '@openkbs-pulse/protocol';
-import { closeAllClients, openClient } from './helpers.js';
+import { WebSocket } from 'ws';
+import { RawClient, closeAllClients, openClient } from './helpers.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const bin = fileURLToPath(new URL('../bin/pulse-local.mjs', import.meta.url));
@@ -70,6 +71,43 @@ describe('pulse-local CLI', () => {
     const exited = once(child!, 'exit');
     child!.kill('SIGTERM');
     expect((await exited)[0]).toBe(0);
+  });
+
+  it('takes the limits and the origin allow-list as flags', async () => {
+    const output = await run(['--port', '0', '--json', '--max-subscriptions', '1', '--allowed-origins', 'https://app.example, https://b.example']);
+    const facts = JSON.parse(output) as { wsUrl: string; apiUrl: string; kbId: string; apiKey: string };
+    const response = await fetch(facts.apiUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'createPulseToken', kbId: facts.kbId, apiKey: facts.apiKey, userId: 'alice' }),
+    });
+    const { token } = (await response.json()) as { token: string };
+    const url = buildConnectUrl(facts.wsUrl, { kbId: facts.kbId, token, channel: 'one' });
+    const client = await new Promise<RawClient>((resolve, reject) => {
+      const ws = new WebSocket(url, { origin: 'https://b.example' });
+      const raw = new RawClient(ws);
+      ws.once('open', () => resolve(raw));
+      ws.once('error', reject);
+    });
+    client.send({ action: 'subscribe', channel: 'two' });
+    expect(await client.nextType('error')).toMatchObject({ code: 'limit_exceeded', channel: 'two' });
+    client.close();
+    const refused = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(url, { origin: 'https://evil.example' });
+      ws.once('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        ws.terminate();
+      });
+      ws.once('error', () => undefined);
+    });
+    expect(refused).toBe(403);
+  });
+
+  it('exits 2 on a limit that is not a positive integer', async () => {
+    const proc = spawn(process.execPath, [bin, '--max-presence', '0'], { stdio: 'pipe' });
+    child = proc;
+    const [code] = await once(proc, 'exit');
+    expect(code).toBe(2);
   });
 
   it('exits 2 on an unknown option', async () => {
