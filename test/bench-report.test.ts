@@ -82,4 +82,17 @@ describe('fan-out rows', () => {
       ['local service vs socket.io: deliveries/s', 2],
     ]);
   });
+
+  it('with PULSE_BENCH_INSPECTOR=1, add the local service with an inspector open, directly against it closed', () => {
+    const open = { cpuMicrosPerDelivery: 2.2, p50Ms: 10, p99Ms: 25, deliveriesPerSecond: 81_000 };
+    const rows = fanoutRows({ ...summary, 'pulse-inspector': open }, ['pulse', 'pulse-inspector', 'ws', 'socketio']);
+    expect(rows.find((r: { subject: string }) => r.subject === 'local service, inspector open: server CPU per delivery')).toMatchObject({ value: 2.2 });
+    const direct = rows.filter((r: { subject: string }) => r.subject.startsWith('inspector open vs closed'));
+    expect(direct.map((r: { subject: string; value: number }) => [r.subject, Number(r.value.toFixed(2))])).toEqual([
+      ['inspector open vs closed: server CPU per delivery', 1.1],
+      ['inspector open vs closed: p50 latency', 1],
+      ['inspector open vs closed: p99 latency', 1.25],
+      ['inspector open vs closed: deliveries/s', 0.9],
+    ]);
+  });
 });

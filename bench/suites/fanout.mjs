@@ -11,16 +11,19 @@ import { mockServerBundlePath, startServer } from '../lib/servers.mjs';
 import { interleave, median, percentile, progress } from '../lib/util.mjs';
 
 const MESSAGE_MARK = Buffer.from('"message"');
-// PULSE_BENCH_INSPECTOR=1 keeps an inspector feed subscribed to the local service for the whole
-// suite, as an open inspector page would (what it costs: docs/testing.md, "The inspector").
+// PULSE_BENCH_INSPECTOR=1 adds a second local service, measured in the same interleaved rounds,
+// with an inspector feed subscribed as an open inspector page would be (what it costs:
+// docs/testing.md, "The inspector").
 const WITH_INSPECTOR = process.env.PULSE_BENCH_INSPECTOR === '1';
+/** The server a subject runs ('pulse-inspector' is the local service too). */
+const serverKind = (kind) => (kind === 'pulse-inspector' ? 'pulse' : kind);
 
 export async function run({ quick = false, subscribers = 1000 } = {}) {
   const rounds = quick ? 2 : 6;
   const publishesPerRound = quick ? 5 : 10;
   const kinds = ['ws', 'socketio'];
   const notes = [];
-  if (await mockServerBundlePath()) kinds.unshift('pulse');
+  if (await mockServerBundlePath()) kinds.unshift(...(WITH_INSPECTOR ? ['pulse', 'pulse-inspector'] : ['pulse']));
   else notes.push('local service not measured: packages/mock-server/src/index.ts does not exist yet');
 
   const bar = progress('fan-out');
@@ -29,17 +32,17 @@ export async function run({ quick = false, subscribers = 1000 } = {}) {
   try {
     for (const kind of kinds) {
       bar.update(`starting ${kind}`);
-      const server = await startServer(kind);
-      if (kind === 'pulse' && WITH_INSPECTOR) inspectorFeeds.push(await openInspectorFeed(server.info.apiUrl));
+      const server = await startServer(serverKind(kind));
+      if (kind === 'pulse-inspector') inspectorFeeds.push(await openInspectorFeed(server.info.apiUrl));
       const state = { expected: 0, count: 0, t0: 0, times: new Float64Array(subscribers), resolve: undefined };
       const onMessage = (data) => {
         if (state.expected === 0 || data.indexOf(MESSAGE_MARK) === -1) return;
         state.times[state.count++] = performance.now() - state.t0;
         if (state.count === state.expected) state.resolve();
       };
-      const tokens = kind === 'pulse' ? await server.request('tokens', { n: subscribers }) : [];
-      const urls = Array.from({ length: subscribers }, (_, i) => clientUrl(kind, server.info, tokens[i]));
-      const sockets = await openClients(kind, urls, 50, onMessage, (n) => bar.update(`${kind}: ${n}/${subscribers} connected`));
+      const tokens = serverKind(kind) === 'pulse' ? await server.request('tokens', { n: subscribers }) : [];
+      const urls = Array.from({ length: subscribers }, (_, i) => clientUrl(serverKind(kind), server.info, tokens[i]));
+      const sockets = await openClients(serverKind(kind), urls, 50, onMessage, (n) => bar.update(`${kind}: ${n}/${subscribers} connected`));
       subjects[kind] = { server, sockets, state, cpuPerDelivery: [], latencies: [], rates: [] };
       // Warm up, and make sure every subscription is live before measuring.
       for (let i = 0; i < 3; i++) await publishOnce(kind, subjects[kind], subscribers, i, 10_000);
@@ -66,7 +69,7 @@ export async function run({ quick = false, subscribers = 1000 } = {}) {
       await subject.server.stop();
     }
   }
-  bar.done(`${rounds} rounds × ${publishesPerRound} publishes × ${subscribers} subscribers per server${WITH_INSPECTOR ? ', inspector open' : ''}`);
+  bar.done(`${rounds} rounds × ${publishesPerRound} publishes × ${subscribers} subscribers per server`);
 
   const summary = {};
   for (const kind of kinds) {
@@ -92,7 +95,7 @@ export async function run({ quick = false, subscribers = 1000 } = {}) {
   };
 }
 
-const LABEL = { pulse: 'local service', ws: 'raw ws (pre-encoded Buffer)', socketio: 'socket.io (io.emit)' };
+const LABEL = { pulse: 'local service', 'pulse-inspector': 'local service, inspector open', ws: 'raw ws (pre-encoded Buffer)', socketio: 'socket.io (io.emit)' };
 const METRICS = [
   ['cpuMicrosPerDelivery', 'server CPU per delivery', 'µs'],
   ['p50Ms', 'p50 latency', 'ms'],
@@ -120,6 +123,17 @@ export function fanoutRows(summary, kinds = Object.keys(summary)) {
         unit: '× socket.io',
         ratio: null,
         detail: `${summary.pulse[key].toPrecision(3)} vs ${summary.socketio[key].toPrecision(3)}`,
+      });
+    }
+  }
+  if (summary.pulse && summary['pulse-inspector']) {
+    for (const [key, what] of METRICS) {
+      rows.push({
+        subject: `inspector open vs closed: ${what}`,
+        value: summary['pulse-inspector'][key] / summary.pulse[key],
+        unit: '× closed',
+        ratio: null,
+        detail: `${summary['pulse-inspector'][key].toPrecision(3)} vs ${summary.pulse[key].toPrecision(3)}`,
       });
     }
   }
@@ -153,7 +167,7 @@ async function publishOnce(kind, subject, subscribers, seq, timeoutMs) {
     };
   });
   state.t0 = performance.now();
-  sockets[0].send(publishMessage(kind, { text: 'hello subscribers', seq, channel: CHANNEL }));
+  sockets[0].send(publishMessage(serverKind(kind), { text: 'hello subscribers', seq, channel: CHANNEL }));
   await done;
   state.expected = 0;
   return Array.from(state.times.subarray(0, subscribers));
