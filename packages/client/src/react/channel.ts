@@ -15,7 +15,10 @@ declare const EVENTS: unique symbol;
  * A channel name that carries its event map, made by {@link defineChannel}. Hooks given one infer
  * payload types from it and refuse unknown event names; a plain string is an untyped channel.
  */
-export type ChannelName<E extends EventMap<E> = DefaultEvents> = string & { readonly [EVENTS]?: E };
+export type ChannelName<E extends EventMap<E> = DefaultEvents> = string & {
+  /** Type only (never set): the channel's event map. */
+  readonly [EVENTS]?: E;
+};
 
 /**
  * Names a typed channel once, for every hook (and `pulse.channel(name)`) to use.
@@ -64,6 +67,15 @@ function useLatest<T>(value: T): { readonly current: T } {
 /**
  * Calls `handler` with every `event` message of `channel` while the component is mounted. The
  * latest handler is called: a new function on each render does not resubscribe.
+ *
+ * @example
+ * ```tsx
+ * function Notifications() {
+ *   const [last, setLast] = useState('');
+ *   useChannel(chat, 'message', (data) => setLast(data.text));
+ *   return <p>{last}</p>;
+ * }
+ * ```
  */
 export function useChannel<E extends EventMap<E> = DefaultEvents, K extends keyof E & string = keyof E & string>(
   channel: ChannelName<E>,
@@ -105,6 +117,12 @@ export interface ChannelEventsOptions {
 /**
  * The latest messages of `event` on `channel` (oldest first), received while mounted. Pulse keeps
  * no history: it starts empty, and again when `channel` or `event` changes.
+ *
+ * @example
+ * ```tsx
+ * const messages = useChannelEvents(chat, 'message', { limit: 20 });
+ * return <ul>{messages.map((m, i) => <li key={i}>{m.user}: {m.text}</li>)}</ul>;
+ * ```
  */
 export function useChannelEvents<E extends EventMap<E> = DefaultEvents, K extends keyof E & string = keyof E & string>(
   channel: ChannelName<E>,
@@ -136,6 +154,12 @@ export type Publish<E extends EventMap<E> = DefaultEvents> = <K extends keyof E 
  * A stable function publishing on `channel` (the same function across renders). Before the client
  * exists (the first token is still being fetched) the publish waits for it; on the server, or
  * outside a mounted provider, it rejects with `not_connected`. Otherwise it is `channel.publish`.
+ *
+ * @example
+ * ```tsx
+ * const publish = usePublish(chat);
+ * <button onClick={() => publish('message', { user, text }).catch(console.error)}>Send</button>
+ * ```
  */
 export function usePublish<E extends EventMap<E> = DefaultEvents>(channel: ChannelName<E>): Publish<E> {
   const hub = useHub('usePublish');

@@ -14,13 +14,27 @@ const noError = (): undefined => undefined;
 /**
  * The connection state of the provider's client. `'connecting'` on the server, during hydration
  * and while the first token is fetched; `'failed'` when fetching it failed.
+ *
+ * @example
+ * ```tsx
+ * const state = useConnectionState();
+ * return <span className={state === 'connected' ? 'online' : 'offline'}>{state}</span>;
+ * ```
  */
 export function useConnectionState(): ConnectionState {
   const hub = useHub('useConnectionState');
   return useSyncExternalStore(hub.subscribe, hub.getState, serverState);
 }
 
-/** The last error of the provider's client (or of fetching its first token), else undefined. */
+/**
+ * The last error of the provider's client (or of fetching its first token), else undefined.
+ *
+ * @example
+ * ```tsx
+ * const error = useConnectionError();
+ * return error ? <p role="alert">{error.code}: {error.message}</p> : null;
+ * ```
+ */
 export function useConnectionError(): PulseError | undefined {
   const hub = useHub('useConnectionError');
   return useSyncExternalStore(hub.subscribe, hub.getError, noError);
@@ -29,6 +43,12 @@ export function useConnectionError(): PulseError | undefined {
 /**
  * The provider's client, for what the hooks do not cover; `undefined` on the server, during
  * hydration and until the provider mounted (and got its first token).
+ *
+ * @example
+ * ```tsx
+ * const pulse = usePulseClient();
+ * useEffect(() => pulse?.on('error', (e) => report(e)), [pulse]);
+ * ```
  */
 export function usePulseClient(): Pulse | undefined {
   return useClient(useHub('usePulseClient'));

@@ -27,6 +27,12 @@ const serverSnapshot = (): PresenceSnapshot => EMPTY_PRESENCE;
  * as JSON, so a new object with the same content sends nothing) and leaves on unmount. Components
  * of one provider entering the same channel share one membership (the last data wins), which
  * leaves when the last of them unmounts. A remount (StrictMode) neither leaves nor re-enters.
+ *
+ * @example
+ * ```tsx
+ * const { members, count } = usePresence('lobby', { name: user.name }); // enters while mounted
+ * const watchers = usePresence('lobby').count; // only watches
+ * ```
  */
 export function usePresence(channel: string, data?: unknown): PresenceState {
   const hub = useHub('usePresence');

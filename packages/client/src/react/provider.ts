@@ -14,7 +14,9 @@ export type PulseProviderProps =
        * browser-only code (a socket opened during server rendering would never close).
        */
       client: Pulse;
+      /** Not with `client`. */
       options?: undefined;
+      /** The components that use the client. */
       children?: ReactNode;
     }
   | {
@@ -24,7 +26,9 @@ export type PulseProviderProps =
        * provider a new `key` to connect with other options. `authCallback` is always the latest.
        */
       options: PulseProviderOptions;
+      /** Not with `options`. */
       client?: undefined;
+      /** The components that use the client. */
       children?: ReactNode;
     };
 
