@@ -72,10 +72,10 @@ run('typecheck', 'corepack', ['pnpm', 'typecheck']);
 run('lint', 'corepack', ['pnpm', 'lint']);
 vitest(`tests on Node ${process.versions.node} (unit, integration, browser: Chromium, scale)`, process.execPath, ['unit', 'integration', 'browser', 'scale'], 'vitest-node-current');
 // The runtime matrix, each timed on its own (the README runtime table says what each covers).
-const version = (pkg) => JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-vitest(`Deno ${version('deno')} and Bun ${version('bun')}: client + server SDK`, process.execPath, ['runtimes'], 'vitest-deno-bun', ['test/runtimes/deno-bun']);
-vitest(`Cloudflare Workers: workerd through miniflare ${version('miniflare')}`, process.execPath, ['runtimes'], 'vitest-workers', ['test/runtimes/workers']);
-vitest(`Vercel Edge: edge-runtime ${version('edge-runtime')}`, process.execPath, ['runtimes'], 'vitest-vercel-edge', ['test/runtimes/vercel-edge']);
+const packageVersion = (pkg) => JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+vitest(`Deno ${packageVersion('deno')} and Bun ${packageVersion('bun')}: client + server SDK`, process.execPath, ['runtimes'], 'vitest-deno-bun', ['test/runtimes/deno-bun']);
+vitest(`Cloudflare Workers: workerd through miniflare ${packageVersion('miniflare')}`, process.execPath, ['runtimes'], 'vitest-workers', ['test/runtimes/workers']);
+vitest(`Vercel Edge: edge-runtime ${packageVersion('edge-runtime')}`, process.execPath, ['runtimes'], 'vitest-vercel-edge', ['test/runtimes/vercel-edge']);
 vitest('Firefox ESR: cross-browser suite', process.execPath, ['firefox'], 'vitest-firefox');
 vitest('WebKit (WebKitGTK MiniBrowser): cross-browser suite', process.execPath, ['webkit'], 'vitest-webkit');
 const major = process.versions.node.split('.')[0];
