@@ -73,6 +73,20 @@ describe('pulse-local CLI', () => {
     expect((await exited)[0]).toBe(0);
   });
 
+  it('prints the inspector URL in the banner and serves it there; --no-inspector switches it off', async () => {
+    const banner = await run(['--port', '0']);
+    const inspectorUrl = /Inspector {2}(http:\/\/\S+)/.exec(banner)?.[1];
+    expect(inspectorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_inspector$/);
+    expect(await (await fetch(inspectorUrl!)).text()).toContain('<title>Pulse inspector</title>');
+    child!.kill('SIGTERM');
+    await once(child!, 'exit');
+
+    const without = await run(['--port', '0', '--no-inspector']);
+    expect(without).not.toContain('Inspector');
+    const apiUrl = /HTTP API {3}(http:\/\/\S+)/.exec(without)?.[1];
+    expect((await fetch(`${apiUrl}/_inspector`)).status).toBe(404);
+  });
+
   it('takes the limits and the origin allow-list as flags', async () => {
     const output = await run(['--port', '0', '--json', '--max-subscriptions', '1', '--allowed-origins', 'https://app.example, https://b.example']);
     const facts = JSON.parse(output) as { wsUrl: string; apiUrl: string; kbId: string; apiKey: string };
