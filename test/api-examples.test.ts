@@ -44,7 +44,8 @@ const PENDING: readonly string[] = [
   'openkbs-pulse: RealtimePresence.unsubscribe',
   'openkbs-pulse: RealtimeConnection.on',
   'openkbs-pulse: RealtimeConnection.off',
-  // packages/protocol/src/validate.ts, frames.ts, outgoing.ts: same (shared validation).
+  // packages/protocol/src/validate.ts, frames.ts, outgoing.ts, server-frame-check.ts: same (shared validation).
+  '@openkbs-pulse/protocol: checkServerFrame',
   '@openkbs-pulse/protocol: channelNameProblem',
   '@openkbs-pulse/protocol: eventNameProblem',
   '@openkbs-pulse/protocol: publishDataProblem',

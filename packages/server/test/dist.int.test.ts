@@ -15,12 +15,12 @@ interface Run {
   stderr: string;
 }
 
-function exec(file: string, args: string[], env: Record<string, string> = {}, cwd = PACKAGE_DIR): Promise<Run> {
+function exec(file: string, args: string[], env: Record<string, string> = {}, cwd = PACKAGE_DIR, timeout = 15_000): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       file,
       args,
-      { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 15_000 },
+      { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
@@ -35,11 +35,13 @@ const cli = (...args: string[]) => exec(process.execPath, [BIN, ...args], env);
 
 beforeAll(async () => {
   const rollup = fileURLToPath(new URL('../../../node_modules/rollup/dist/bin/rollup', import.meta.url));
-  const build = await exec(process.execPath, [rollup, '-c', '--silent']);
-  if (build.code !== 0) throw new Error(`build failed: ${build.stderr}`);
+  // The build takes 5 s of CPU, and 20 s or more of wall time while other suites run: a killed
+  // build must not read as a failed one.
+  const build = await exec(process.execPath, [rollup, '-c', '--silent'], {}, PACKAGE_DIR, 150_000);
+  if (build.code !== 0) throw new Error(`build failed (exit ${build.code}): ${build.stderr}`);
   service = await createPulseService({ apiKey: 'cli-secret-api-key-42' });
   env = { OPENKBS_API_URL: service.apiUrl, OPENKBS_KB_ID: service.kbId, OPENKBS_API_KEY: service.apiKey };
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await service?.close();
