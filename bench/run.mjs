@@ -22,6 +22,7 @@ const SUITES = {
   connections: () => import('./suites/connections.mjs'),
   client: () => import('./suites/client-throughput.mjs'),
   memory: () => import('./suites/client-memory.mjs'),
+  browser: () => import('./suites/browser-receive.mjs'),
   sdk: () => import('./suites/sdk-publish.mjs'),
 };
 

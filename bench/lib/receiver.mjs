@@ -4,7 +4,7 @@
 // other subject's garbage. Every subject calls the same `callback` with the message data.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { serveIpc } from './util.mjs';
+import { benchToken, serveIpc } from './util.mjs';
 
 const require = createRequire(import.meta.url);
 const { WebSocket: WsWebSocket } = require('ws');
@@ -36,7 +36,7 @@ const SUBJECTS = {
   // The client under test, through its public API only.
   async pulse() {
     const { default: Pulse } = await import(clientBundle);
-    const pulse = new Pulse({ kbId: 'kb', token: 'h.p.s', endpoint: url, WebSocket });
+    const pulse = new Pulse({ kbId: 'kb', token: benchToken('kb'), endpoint: url, WebSocket });
     pulse.channel(CHANNEL).subscribe('tick', callback);
     await new Promise((resolve) => {
       const stop = pulse.onStateChange((state) => state === 'connected' && (stop(), resolve()));

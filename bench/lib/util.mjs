@@ -1,5 +1,6 @@
 // Shared helpers of the benchmarks: statistics, progress, child servers, source bundles.
 import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,8 +54,9 @@ export function progress(label) {
 export async function bundleSource(name, entry) {
   const { build } = await import('esbuild');
   mkdirSync(TMP_DIR, { recursive: true });
-  const outfile = join(TMP_DIR, `${name}.mjs`);
   const other = process.env.BENCH_SOURCE_ROOT ? resolve(process.env.BENCH_SOURCE_ROOT) : undefined;
+  // Another tree's bundle gets its own file: a concurrent run on this tree keeps reading its own.
+  const outfile = join(TMP_DIR, other ? `${name}.${createHash('sha1').update(other).digest('hex').slice(0, 8)}.mjs` : `${name}.mjs`);
   await build({
     entryPoints: [join(other ?? ROOT_DIR, entry)],
     bundle: true,
@@ -76,6 +78,15 @@ export async function bundleSource(name, entry) {
 /** The `openkbs-pulse` client bundled from source (see `bundleSource`), for the client suites. */
 export function clientBundle() {
   return bundleSource('client', 'packages/client/src/index.ts');
+}
+
+/**
+ * An unsigned token shaped like a real one (header.payload.signature, the claims the client reads),
+ * for a client connecting to a bench sender that checks nothing: the client checks the shape.
+ */
+export function benchToken(kbId = 'kb') {
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ kbId, userId: 'bench', exp: Math.floor(Date.now() / 1000) + 86_400 })}.bench`;
 }
 
 /** A child process speaking a small request/response protocol over IPC. */
