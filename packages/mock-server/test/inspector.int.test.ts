@@ -268,6 +268,39 @@ describe('inspector: the feed', () => {
     expect(await view.entry((e) => e.kind === 'action' && e.text.includes('dropped all'))).toBeDefined();
   });
 
+  it('is bounded: the last 1,000 log lines are kept, a burst is cut to the newest 300 per batch with a count of the rest', async () => {
+    service = await createPulseService();
+    const { feed } = await openFeed(service);
+    const batches: Message['data'][] = [];
+    feed.ws.on('message', (raw) => {
+      const frame = JSON.parse(String(raw)) as Message;
+      if (frame.data?.type === 'update' && Array.isArray(frame.data.log)) batches.push(frame.data);
+    });
+    // Three clients send 400 publishes each at once (within the per-connection burst): far more
+    // than one batch takes.
+    const publishes = 1200;
+    const senders = await Promise.all(['a', 'b', 'c'].map((user) => connect(service!, user)));
+    for (const [n, sender] of senders.entries()) {
+      for (let j = 0; j < 400; j++) sender.send({ action: 'publish', channel: 'room', event: 'e', data: { i: n * 400 + j } });
+    }
+    const received = () => batches.reduce((sum, b) => sum + (b.log as Entry[]).length + Number(b.skipped ?? 0), 0);
+    await new Promise<void>((resolve, reject) => {
+      // Every publish and the three connects: shown or counted as skipped.
+      const expected = publishes + senders.length;
+      const timer = setTimeout(() => reject(new Error(`only ${received()} of ${expected} lines accounted for`)), 5000);
+      const check = () => (received() === expected ? (clearTimeout(timer), resolve()) : setTimeout(check, 50));
+      check();
+    });
+    expect(Math.max(...batches.map((b) => (b.log as Entry[]).length))).toBeLessThanOrEqual(300);
+    expect(batches.some((b) => Number(b.skipped) > 0)).toBe(true);
+    feed.send({ action: 'subscribe', channel: 'inspector' });
+    const snapshot = await feed.next<Message>((f) => (f as Message).data?.type === 'snapshot');
+    const log = snapshot.data.log as (Entry & { seq: number })[];
+    expect(log).toHaveLength(1000);
+    expect(log.at(-1)!.seq - log[0]!.seq).toBe(999);
+    expect(log.at(-1)!.detail).toMatch(/"i":\d+/);
+  });
+
   it('closes the feed when the service stops', async () => {
     service = await createPulseService();
     const { feed } = await openFeed(service);
