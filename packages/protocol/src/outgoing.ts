@@ -53,14 +53,15 @@ function strict(key: string, value: unknown): unknown {
  */
 export function jsonValueProblem(value: unknown, maxDepth: number, name = 'data'): string | undefined {
   let text: string | undefined;
+  const deep = `nests more than ${maxDepth} levels deep (or refers to itself): flatten it`;
   try {
     text = JSON.stringify(value, strict);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // Cycles and very deep values fail inside JSON.stringify itself, with engine-specific words.
-    return `${name} ${/circular|cyclic|call stack|too much recursion/i.test(message) ? 'refers to itself or nests too deeply' : message}`;
+    return `${name} ${/circular|cyclic|call stack|too much recursion/i.test(message) ? deep : message}`;
   }
-  return text !== undefined && nestingExceeds(text, maxDepth) ? `${name} nests more than ${maxDepth} levels deep: flatten it` : undefined;
+  return text !== undefined && nestingExceeds(text, maxDepth) ? `${name} ${deep}` : undefined;
 }
 
 /** A refusal of a value too large once framed. */
