@@ -45,7 +45,9 @@ function describe(label: string, declarations: readonly ts.Declaration[]): Publi
     for (const tag of ts.getJSDocTags(declaration)) {
       if (ts.isJSDocParameterTag(tag) && tag.comment) documented.add(tag.name.getText());
     }
-    if (ts.isFunctionLike(declaration)) {
+    // With overloads, the implementation's signature is not public: the overloads are.
+    const overloaded = declarations.length > 1 && ts.isFunctionLike(declaration) && 'body' in declaration && declaration.body !== undefined;
+    if (ts.isFunctionLike(declaration) && !overloaded) {
       for (const param of declaration.parameters) if (ts.isIdentifier(param.name)) params.add(param.name.text);
     }
   }

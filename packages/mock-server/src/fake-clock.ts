@@ -36,11 +36,14 @@ interface Timer {
  * Creates a fake clock starting at `startMs` (default: 2024-01-01T00:00:00Z).
  * Pass it as the `clock` option of the client, the server SDK or the local service.
  *
+ * @param startMs - the time it starts at, in ms since the epoch.
  * @example
  * ```ts
  * const clock = createFakeClock();
- * const pulse = new Pulse({ kbId, token, clock });
- * clock.advance(30_000); // heartbeats and reconnect delays fire now, not in 30 s
+ * const service = await createPulseService({ clock });
+ * const pulse = new Pulse({ kbId: service.kbId, token: await service.createToken('u1'), endpoint: service.wsUrl, clock });
+ * clock.advance(1000); // timers due within 1 s run now. Over a real socket, advance less than
+ * // heartbeatTimeoutMs at a time and await in between (docs/testing.md, "Time").
  * ```
  */
 export function createFakeClock(startMs = Date.UTC(2024, 0, 1)): FakeClock {

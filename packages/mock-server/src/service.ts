@@ -918,6 +918,7 @@ type TaggedSocket = WebSocket & { [CONNECTION]?: PulseConnection };
  * @throws PulseError `invalid_argument` when `host`:`port` cannot be listened on (in use, no
  * permission); the system error is its `cause`.
  *
+ * @param options - port and host, tenants (`kbId`, `apiKey`), token secret and lifetime, `clock`, limits, inspector.
  * @example
  * ```ts
  * const service = await createPulseService();

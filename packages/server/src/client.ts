@@ -162,6 +162,11 @@ export interface PulseClient {
   /**
    * Mints a client token (the seed's call shape). `undefined` credentials fall back to the
    * client options, then `OPENKBS_KB_ID` / `OPENKBS_API_KEY`.
+   *
+   * @param kbId - the knowledge base id, or `undefined`.
+   * @param apiKey - its API key, or `undefined`.
+   * @param userId - the user the token is for.
+   * @param options - lifetime (`expiresIn`, seconds) and per-call overrides.
    */
   getToken(kbId: string | undefined, apiKey: string | undefined, userId: string, options?: TokenOptions): Promise<TokenResponse>;
   /**
