@@ -60,6 +60,13 @@ const SAMPLE_CAPACITY = 300;
 const MAX_ROWS = 200;
 /** JSON previews (message data, member data) are cut to this many characters. */
 const MAX_PREVIEW = 500;
+/** Presence members listed over all channels (each channel's count stays exact). */
+const MAX_MEMBERS = 2000;
+/** User ids (any string a token was minted for) are cut to this many characters. */
+const MAX_NAME = 200;
+/** One-line summaries are cut to this many characters. */
+const MAX_TEXT = 1000;
+// With these caps a snapshot stays well under the 4 MiB a client accepts in one frame.
 /** A page whose socket has this much unsent data is dropped (it reconnects and gets a fresh snapshot). */
 const MAX_FEED_BUFFER = 4 * 1024 * 1024;
 /** Feed frames carry the data of an inspector publish inside an action: a larger bound than 32 KB. */
@@ -135,6 +142,10 @@ function preview(value: unknown): string | undefined {
     text = String(value);
   }
   return text.length > MAX_PREVIEW ? `${text.slice(0, MAX_PREVIEW)}…` : text;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function stringField(data: JsonObject, field: string): string | undefined {
@@ -397,7 +408,8 @@ export class Inspector {
   // Recording
 
   private push(entry: Omit<LogEntry, 'seq' | 'time'>): void {
-    const full: LogEntry = { seq: ++this.seq, time: this.backend.clock.now(), ...entry };
+    const full: LogEntry = { seq: ++this.seq, time: this.backend.clock.now(), ...entry, text: clip(entry.text, MAX_TEXT) };
+    if (full.userId !== undefined) full.userId = clip(full.userId, MAX_NAME);
     this.log.push(full);
     if (this.log.length > LOG_CAPACITY) this.log.splice(0, this.log.length - LOG_CAPACITY);
     if (this.pending.length >= MAX_BATCH) {
@@ -500,20 +512,23 @@ export class Inspector {
     let connectionTotal = 0;
     for (const c of this.backend.connections()) {
       if (connectionTotal++ >= MAX_ROWS) continue;
-      connections.push({ connectionId: c.id, kbId: c.kbId, userId: c.userId, channels: [...c.channels], presence: c.present ? [...c.present] : [], connectedAt: c.connectedAt, closesAt: c.closesAt });
+      connections.push({ connectionId: c.id, kbId: c.kbId, userId: clip(c.userId, MAX_NAME), channels: [...c.channels], presence: c.present ? [...c.present] : [], connectedAt: c.connectedAt, closesAt: c.closesAt });
     }
     const channels: JsonObject[] = [];
     let channelTotal = 0;
+    let membersLeft = MAX_MEMBERS;
     for (const tenant of this.backend.tenants()) {
       for (const [name, state] of tenant.channels) {
         if (channelTotal++ >= MAX_ROWS) continue;
-        const { count, members } = presenceSnapshot(state);
+        const { count, members: listed } = presenceSnapshot(state);
+        const members = listed.slice(0, membersLeft);
+        membersLeft -= members.length;
         channels.push({
           kbId: tenant.kbId,
           channel: name,
           subscribers: state.subscribers.size,
           presenceCount: count,
-          members: members.map((m) => ({ userId: m.userId, connectionId: m.connectionId, connectedAt: m.connectedAt, data: preview(m.data) ?? null })),
+          members: members.map((m) => ({ userId: clip(m.userId, MAX_NAME), connectionId: m.connectionId, connectedAt: m.connectedAt, data: preview(m.data) ?? null })),
         });
       }
     }

@@ -301,6 +301,30 @@ describe('inspector: the feed', () => {
     expect(log.at(-1)!.detail).toMatch(/"i":\d+/);
   });
 
+  it('keeps a snapshot under the 4 MiB a client accepts: at most 2,000 members listed, counts exact, long user ids cut', async () => {
+    service = await createPulseService();
+    const longName = 'u'.repeat(5000);
+    const clients = await Promise.all(Array.from({ length: 25 }, (_, i) => connect(service!, i === 0 ? longName : `user-${i}`)));
+    for (const client of clients) {
+      for (let c = 0; c < 100; c++) client.send({ action: 'presence_enter', channel: `ch-${c}`, data: { note: 'x'.repeat(400) } });
+    }
+    await Promise.all(clients.map((client) => client.sync()));
+    const grant = await session(service);
+    const feed = await openClient(buildConnectUrl(grant.endpoint, { kbId: grant.kbId, token: grant.token }));
+    const raw = new Promise<string>((resolve) => feed.ws.once('message', (data) => resolve(String(data))));
+    feed.send({ action: 'subscribe', channel: grant.channel });
+    const text = await raw;
+    expect(Buffer.byteLength(text)).toBeLessThan(4 * 1024 * 1024);
+    const state = (JSON.parse(text) as Message).data.state as {
+      channels: { presenceCount: number; members: { userId: string }[] }[];
+      connections: { userId: string }[];
+    };
+    expect(state.channels).toHaveLength(100);
+    expect(state.channels.every((c) => c.presenceCount === 25)).toBe(true);
+    expect(state.channels.reduce((sum, c) => sum + c.members.length, 0)).toBe(2000);
+    expect(Math.max(...state.connections.map((c) => c.userId.length))).toBeLessThanOrEqual(201);
+  });
+
   it('closes the feed when the service stops', async () => {
     service = await createPulseService();
     const { feed } = await openFeed(service);
