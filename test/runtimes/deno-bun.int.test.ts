@@ -1,8 +1,8 @@
 // Deno and Bun: the client (on the runtime's own WebSocket) and the server SDK (getToken, publish,
 // presence) against the local service, with `openkbs-pulse` and `openkbs-pulse/server` resolved
-// by each runtime's own resolver (Deno through `npm:` specifiers) from the built packages.
+// by each runtime's own resolver (Deno through `npm:` specifiers) from the packed packages.
 // The runtimes come from the npm packages `deno` and `bun` (devDependencies).
-import { dirname } from 'node:path';
+import { join } from 'node:path';
 import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binary, consumerProject, distBuilt, runScenario } from './runtime-helpers.js';
@@ -14,7 +14,9 @@ const RUNTIMES = [
 
 describe.skipIf(!distBuilt())('Deno and Bun', () => {
   let service: PulseService;
+  let project: string;
   beforeAll(async () => {
+    project = consumerProject('deno-bun');
     service = await createPulseService({ host: '127.0.0.1' });
   });
   afterAll(async () => {
@@ -22,8 +24,8 @@ describe.skipIf(!distBuilt())('Deno and Bun', () => {
   });
 
   it.each(RUNTIMES)('$name: token, subscribe, server and client publish, presence, on its native WebSocket', async ({ name, command, args }) => {
-    const script = consumerProject(name);
-    const { result, output } = await runScenario(command, [...args(script), service.apiUrl, service.kbId, service.apiKey], dirname(script));
+    const script = join(project, 'scenario.mjs');
+    const { result, output } = await runScenario(command, [...args(script), service.apiUrl, service.kbId, service.apiKey], project);
     expect(result, output).toBeDefined();
     expect(result!.error, output).toBeUndefined();
     expect(result!.runtime.startsWith(name)).toBe(true);

@@ -1,7 +1,7 @@
-// Shared by the runtime tests (Deno, Bun, Workers): they run the built packages (dist/) as users get them.
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Shared by the runtime tests (Deno, Bun, Workers, Vercel Edge): they run the packed packages as users install them.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,22 +16,45 @@ export function distBuilt(): boolean {
   return built;
 }
 
+/** The published packages the runtimes import, and the folder each is built in. */
+const PACKAGES = [
+  { name: 'openkbs-pulse', dir: 'client' },
+  { name: '@openkbs-pulse/server', dir: 'server' },
+  { name: '@openkbs-pulse/protocol', dir: 'protocol' },
+] as const;
+
 /**
- * A consumer project in .tmp/runtimes/<name> whose node_modules links the workspace packages,
- * like an app that installed them: Deno resolves `npm:` specifiers from it (nodeModulesDir
- * "manual"), and its empty tsconfig keeps Bun from applying the repository's source `paths`.
- * Returns the path of the scenario script copied into it.
+ * A consumer project in .tmp/runtimes/<name>, laid out as npm installs one: each package is its
+ * `pnpm pack` tarball unpacked into node_modules (what is published, not the source tree), and
+ * their third-party dependencies are links to the versions the workspace resolved. Deno resolves
+ * `npm:` specifiers from it (nodeModulesDir "manual"); its empty tsconfig keeps Bun from applying
+ * the repository's source `paths`; bundlers bundle from it. Returns the project folder.
  */
 export function consumerProject(name: string): string {
   const dir = join(root, '.tmp', 'runtimes', name);
-  mkdirSync(join(dir, 'node_modules', '@openkbs-pulse'), { recursive: true });
-  const link = (target: string, path: string) => {
-    rmSync(join(dir, 'node_modules', path), { force: true, recursive: true });
-    symlinkSync(join(root, 'packages', target), join(dir, 'node_modules', path), 'dir');
-  };
-  link('client', 'openkbs-pulse');
-  link('server', '@openkbs-pulse/server');
-  link('protocol', '@openkbs-pulse/protocol');
+  rmSync(dir, { force: true, recursive: true });
+  const modules = join(dir, 'node_modules');
+  const packs = join(dir, 'packs');
+  mkdirSync(join(modules, '@openkbs-pulse'), { recursive: true });
+  mkdirSync(packs, { recursive: true });
+  for (const pkg of PACKAGES) {
+    const source = join(root, 'packages', pkg.dir);
+    const packed = spawnSync('corepack', ['pnpm', 'pack', '--pack-destination', packs], { cwd: source, encoding: 'utf8' });
+    if (packed.status !== 0) throw new Error(`pnpm pack ${pkg.name} failed: ${packed.stderr}`);
+    const tarball = readdirSync(packs).find((file) => file.startsWith(pkg.name.replace('@', '').replace('/', '-') + '-'));
+    if (!tarball) throw new Error(`pnpm pack ${pkg.name} left no tarball in ${packs}`);
+    const target = join(modules, pkg.name);
+    mkdirSync(target, { recursive: true });
+    const unpacked = spawnSync('tar', ['-xzf', join(packs, tarball), '-C', target, '--strip-components=1'], { encoding: 'utf8' });
+    if (unpacked.status !== 0) throw new Error(`unpacking ${tarball} failed: ${unpacked.stderr}`);
+    rmSync(join(packs, tarball));
+    const manifest = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(manifest.dependencies ?? {})) {
+      if (PACKAGES.some((own) => own.name === dep) || existsSync(join(modules, dep))) continue;
+      mkdirSync(dirname(join(modules, dep)), { recursive: true });
+      symlinkSync(realpathSync(join(source, 'node_modules', dep)), join(modules, dep), 'dir');
+    }
+  }
   writeFileSync(
     join(dir, 'package.json'),
     JSON.stringify({ private: true, type: 'module', dependencies: { 'openkbs-pulse': '*', '@openkbs-pulse/server': '*' } }),
@@ -39,7 +62,7 @@ export function consumerProject(name: string): string {
   writeFileSync(join(dir, 'deno.json'), JSON.stringify({ nodeModulesDir: 'manual' }));
   writeFileSync(join(dir, 'tsconfig.json'), '{}');
   copyFileSync(join(root, 'test', 'runtimes', 'scenario.mjs'), join(dir, 'scenario.mjs'));
-  return join(dir, 'scenario.mjs');
+  return dir;
 }
 
 /** What scenario.mjs reports. */

@@ -2,15 +2,13 @@
 // with the `edge-light`/`worker`/`browser` conditions, no Node built-ins) and run in Vercel's own
 // Edge Runtime (the npm package `edge-runtime`, the VM that `next dev` uses for edge functions):
 // mints a token, publishes and reads presence against the local service.
-// Reads the built packages (dist/): `corepack pnpm build` first.
-import { fileURLToPath } from 'node:url';
+// Bundles the packed packages (test/runtimes/runtime-helpers.ts): `corepack pnpm build` first.
 import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
 import { EdgeRuntime } from 'edge-runtime';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distBuilt } from './runtime-helpers.js';
+import { consumerProject, distBuilt } from './runtime-helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** An edge function (fetch event, as the Edge Runtime dispatches) using the server SDK. */
 const edgeFunction = (credentials: { kbId: string; apiKey: string; apiUrl: string }) => `
@@ -31,7 +29,9 @@ addEventListener('fetch', (event) => event.respondWith(handle()));
 
 describe.skipIf(!distBuilt())('openkbs-pulse/server in a Vercel Edge Function (edge-runtime)', () => {
   let service: PulseService;
+  let project: string;
   beforeAll(async () => {
+    project = consumerProject('vercel-edge');
     service = await createPulseService({ host: '127.0.0.1' });
   });
   afterAll(async () => {
@@ -40,7 +40,7 @@ describe.skipIf(!distBuilt())('openkbs-pulse/server in a Vercel Edge Function (e
 
   it('bundles with the edge-light conditions without undici or a Node built-in, and runs', async () => {
     const result = await build({
-      stdin: { contents: edgeFunction({ kbId: service.kbId, apiKey: service.apiKey, apiUrl: service.apiUrl }), resolveDir: root, loader: 'js' },
+      stdin: { contents: edgeFunction({ kbId: service.kbId, apiKey: service.apiKey, apiUrl: service.apiUrl }), resolveDir: project, loader: 'js' },
       bundle: true,
       write: false,
       format: 'iife',

@@ -1,15 +1,13 @@
 // Cloudflare Workers: a Worker that imports `openkbs-pulse/server`, bundled the way Workers users
 // bundle (esbuild with wrangler's `workerd`/`worker`/`browser` conditions, no Node built-ins),
 // runs in workerd (through miniflare), mints a token and publishes to the local service.
-// Reads the built packages (dist/): `corepack pnpm build` first.
-import { fileURLToPath } from 'node:url';
+// Bundles the packed packages (test/runtimes/runtime-helpers.ts): `corepack pnpm build` first.
 import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
 import { build, type Metafile } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distBuilt } from './runtime-helpers.js';
+import { consumerProject, distBuilt } from './runtime-helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 // What a Worker's author writes: the default export of the server SDK, credentials from bindings.
 const WORKER = `
@@ -30,9 +28,9 @@ export default {
 `;
 
 /** Bundles the Worker like wrangler does (ESM, workerd conditions, no Node platform). */
-async function bundleWorker(): Promise<{ code: string; metafile: Metafile }> {
+async function bundleWorker(project: string): Promise<{ code: string; metafile: Metafile }> {
   const result = await build({
-    stdin: { contents: WORKER, resolveDir: root, loader: 'js', sourcefile: 'worker.js' },
+    stdin: { contents: WORKER, resolveDir: project, loader: 'js', sourcefile: 'worker.js' },
     bundle: true,
     write: false,
     format: 'esm',
@@ -49,8 +47,10 @@ async function bundleWorker(): Promise<{ code: string; metafile: Metafile }> {
 describe.skipIf(!distBuilt())('openkbs-pulse/server in a Cloudflare Worker (workerd)', () => {
   let service: PulseService;
   let mf: Miniflare | undefined;
+  let project: string;
 
   beforeAll(async () => {
+    project = consumerProject('workers');
     service = await createPulseService({ host: '127.0.0.1' });
   });
   afterAll(async () => {
@@ -59,16 +59,16 @@ describe.skipIf(!distBuilt())('openkbs-pulse/server in a Cloudflare Worker (work
   });
 
   it('bundles with the workerd conditions without undici or any Node built-in', async () => {
-    const { metafile } = await bundleWorker();
+    const { metafile } = await bundleWorker(project);
     const inputs = Object.keys(metafile.inputs);
-    expect(inputs.some((path) => path.includes('openkbs-pulse') || path.includes('packages/server/dist'))).toBe(true);
+    expect(inputs.some((path) => path.includes('node_modules/@openkbs-pulse/server/dist/'))).toBe(true);
     expect(inputs.filter((path) => /[\\/]undici[\\/]|^node:/.test(path))).toEqual([]);
     const imports = Object.values(metafile.outputs).flatMap((output) => output.imports.map((i) => i.path));
     expect(imports).toEqual([]);
   });
 
   it('mints a token, publishes and reads presence against the local service', async () => {
-    const { code } = await bundleWorker();
+    const { code } = await bundleWorker(project);
     mf = new Miniflare({
       modules: true,
       script: code,
