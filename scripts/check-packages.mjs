@@ -29,7 +29,7 @@ const PACKAGES = [
   {
     dir: 'packages/client',
     name: 'openkbs-pulse',
-    specifiers: ['openkbs-pulse', 'openkbs-pulse/server'],
+    specifiers: ['openkbs-pulse', 'openkbs-pulse/server', 'openkbs-pulse/react'],
     // pulse.js is the script-tag bundle (an IIFE setting the global `Pulse`), exported so that CDNs
     // and bundlers can reference the file; it is not a module entry point, so attw does not check it.
     attwExclude: ['./pulse.js'],
@@ -113,7 +113,8 @@ function consumerCheck() {
   // other; third-party dependencies come from the registry.
   const installed = run(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', '@types/node@^20', ...tarballs.values()],
+    // react (an optional peer dependency of openkbs-pulse) for its openkbs-pulse/react entry.
+    ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', '@types/node@^20', 'react@^19', '@types/react@^19', ...tarballs.values()],
     { cwd: consumer },
   );
   if (!record('consumer npm install of the tarballs', installed)) return;
@@ -144,9 +145,14 @@ void server.presence;
 void createPulseService;
 const clock = createFakeClock();
 clock.advance(10);
+const room: ChannelName<{ message: { text: string } }> = defineChannel<{ message: { text: string } }>('room');
+const useRoom = () => useChannel(room, 'message', (data) => void data.text);
+void useRoom;
+void PulseProvider;
 `;
   const imports = (ext) => `
 import Pulse, { Realtime, PulseError, isPulseError } from 'openkbs-pulse';
+import { PulseProvider, defineChannel, useChannel, type ChannelName } from 'openkbs-pulse/react';
 import serverDefault, { getToken, publish } from 'openkbs-pulse/server';
 import * as server from '@openkbs-pulse/server';
 import { MAX_MESSAGE_BYTES, type ErrorCode } from '@openkbs-pulse/protocol';
