@@ -23,6 +23,7 @@ const SUITES = {
   client: () => import('./suites/client-throughput.mjs'),
   memory: () => import('./suites/client-memory.mjs'),
   browser: () => import('./suites/browser-receive.mjs'),
+  herd: () => import('./suites/reconnect-herd.mjs'),
   sdk: () => import('./suites/sdk-publish.mjs'),
 };
 
