@@ -11,12 +11,12 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** docs/*.md, the root README and each package's README. */
+/** docs/*.md, the API reference's introduction, the root README and each package's README. */
 function markdownFiles(): string[] {
   const files = readdirSync(join(root, 'docs'))
     .filter((name) => name.endsWith('.md'))
     .map((name) => `docs/${name}`);
-  files.push('README.md');
+  files.push('docs/reference/introduction.md', 'README.md');
   for (const name of readdirSync(join(root, 'packages'))) {
     if (existsSync(join(root, 'packages', name, 'README.md'))) files.push(`packages/${name}/README.md`);
   }
