@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumerProject } from '../test/runtimes/runtime-helpers.js';
 import { missingBrowser, type BrowserDriver, type BrowserKind, type BrowserPage } from './browsers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -148,9 +149,9 @@ export function browserScenario(kind: BrowserKind): void {
     beforeAll(async () => {
       service = await createPulseService({ host: '127.0.0.1' });
       const pulseJs = readFileSync(PULSE_JS);
-      // The npm build as an app bundles it: esbuild for the browser, from the package's dist/.
+      // The npm build as an app bundles it: esbuild for the browser, from the packed package.
       const bundled = await build({
-        stdin: { contents: "import Pulse from 'openkbs-pulse'; window.Pulse = Pulse;", resolveDir: root, loader: 'js' },
+        stdin: { contents: "import Pulse from 'openkbs-pulse'; window.Pulse = Pulse;", resolveDir: consumerProject(`browser-${kind.name}`), loader: 'js' },
         bundle: true,
         write: false,
         format: 'iife',
