@@ -39,7 +39,12 @@ export function consumerProject(name: string): string {
   mkdirSync(packs, { recursive: true });
   for (const pkg of PACKAGES) {
     const source = join(root, 'packages', pkg.dir);
-    const packed = spawnSync('corepack', ['pnpm', 'pack', '--pack-destination', packs], { cwd: source, encoding: 'utf8' });
+    const packed = spawnSync('corepack', ['pnpm', 'pack', '--pack-destination', packs], {
+      cwd: source,
+      encoding: 'utf8',
+      // No terminal to answer corepack's download question: the pinned pnpm is fetched silently.
+      env: { ...process.env, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
+    });
     if (packed.status !== 0) throw new Error(`pnpm pack ${pkg.name} failed: ${packed.stderr}`);
     const tarball = readdirSync(packs).find((file) => file.startsWith(pkg.name.replace('@', '').replace('/', '-') + '-'));
     if (!tarball) throw new Error(`pnpm pack ${pkg.name} left no tarball in ${packs}`);
