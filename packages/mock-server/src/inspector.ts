@@ -37,7 +37,7 @@ import {
 import { createTokenAuthority, secretKey, type TokenAuthority } from './auth.js';
 import type { Tenant } from './channels.js';
 import type { PulseConnection } from './connection.js';
-import { crossSiteProblem, readoutAllowed, type AccessPolicy } from './access.js';
+import { crossSiteProblem, hostAllowed, readoutAllowed, type AccessPolicy } from './access.js';
 import type { PublishSource, ServiceEvent, ServiceTap } from './inspector-events.js';
 import { presenceSnapshot } from './presence.js';
 
@@ -206,6 +206,24 @@ function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode, error: s
   );
 }
 
+/**
+ * The cross-site rules of the service for the feed's upgrade, which also lets in the inspector's
+ * own page wherever the service is reached (a LAN address when it listens on 0.0.0.0): an `Origin`
+ * equal to the `Host`. Its token, from the guarded session, is what protects the feed; the
+ * loopback `Host` rule still applies, so a DNS-rebinding page gets no further than before.
+ */
+function feedOriginProblem(req: IncomingMessage, access: AccessPolicy): string | undefined {
+  const { origin, host } = req.headers;
+  if (origin !== undefined && host !== undefined && hostAllowed(host, access)) {
+    try {
+      if (new URL(origin).host === host.toLowerCase()) return undefined;
+    } catch {
+      // not a URL: the service's rules decide
+    }
+  }
+  return crossSiteProblem(req, access);
+}
+
 /** The inspector of one service. */
 export class Inspector {
   private readonly authority: TokenAuthority;
@@ -315,7 +333,7 @@ export class Inspector {
   }
 
   private async upgrade(req: IncomingMessage, url: URL, socket: Duplex, head: Buffer): Promise<void> {
-    const crossSite = crossSiteProblem(req, this.backend.access);
+    const crossSite = feedOriginProblem(req, this.backend.access);
     if (crossSite) return refuseUpgrade(socket, 403, 'forbidden', crossSite);
     const verified = await this.authority.verify(url.searchParams.get('token') ?? '');
     if (socket.destroyed) return;

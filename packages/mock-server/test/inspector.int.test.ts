@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildConnectUrl } from '@openkbs-pulse/protocol';
+import { WebSocket } from 'ws';
 import { createPulseService, type PulseService } from '../src/index.js';
 import { api, closeAllClients, connect, openClient, upgradeRefusal, type Frame, type RawClient } from './helpers.js';
 
@@ -149,6 +150,17 @@ describe('inspector: page and access', () => {
       req.end();
     });
     expect(refused).toBe(403);
+    // A DNS-rebinding page is same-origin with itself, but its Host is no loopback name.
+    const rebinding = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${grant.endpoint}?kbId=${grant.kbId}&token=${grant.token}`, {
+        origin: `http://evil.example:${service!.port}`,
+        headers: { host: `evil.example:${service!.port}` },
+      });
+      ws.once('open', () => (ws.terminate(), resolve(101)));
+      ws.once('unexpected-response', (_req, res) => (res.resume(), ws.terminate(), resolve(res.statusCode ?? 0)));
+      ws.once('error', () => resolve(0));
+    });
+    expect(rebinding).toBe(403);
   });
 
   it('on another interface: the API key is needed', async () => {
@@ -158,7 +170,18 @@ describe('inspector: page and access', () => {
     expect(JSON.parse(none.body)).toMatchObject({ code: 'invalid_api_key' });
     expect(JSON.parse(none.body).error).toContain('Authorization: Bearer');
     expect((await get(`${service.url}/_inspector/session`, { Authorization: 'Bearer wrong' })).status).toBe(401);
-    await session(service, { Authorization: 'Bearer secret-key' });
+    const grant = await session(service, { Authorization: 'Bearer secret-key' });
+    // The page reached at a LAN name opens the feed from its own origin; another origin may not.
+    const feedUrl = `${service.wsUrl}/_inspector/feed?kbId=${grant.kbId}&token=${grant.token}`;
+    const upgrade = (origin: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(feedUrl, { origin, headers: { host: `lan.example:${service!.port}` } });
+        ws.once('open', () => (ws.terminate(), resolve(101)));
+        ws.once('unexpected-response', (_req, res) => (res.resume(), ws.terminate(), resolve(res.statusCode ?? 0)));
+        ws.once('error', () => resolve(0));
+      });
+    expect(await upgrade(`http://lan.example:${service.port}`)).toBe(101);
+    expect(await upgrade('https://evil.example')).toBe(403);
   });
 
   it('the feed takes only its own tokens, and service tokens open nothing there', async () => {
