@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                 # everything (pnpm bench): writes bench/results/latest.json
 //                                      # and rewrites the results table of bench/README.md
-//   node bench/run.mjs --only=fanout   # some suites: bundle,fanout,connections,client,sdk
+//   node bench/run.mjs --only=fanout   # some suites: bundle,fanout,connections,client,memory,browser,herd,sdk
 //   node bench/run.mjs --quick         # fewer rounds (smoke run)
 //
 // Only a full run (no --only, no --quick) writes the committed results: a quick or partial run

@@ -75,6 +75,8 @@ export async function run({ quick = false } = {}) {
       waiters.delete(key);
       waiter?.({ count: Number(url.searchParams.get('count')), sink: Number(url.searchParams.get('sink')) });
       res.writeHead(204).end();
+    } else if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
     } else if (url.pathname === '/pulse.js' || url.pathname === '/socket.io.min.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(url.pathname === '/pulse.js' ? PULSE_JS : SOCKET_IO_JS));
     } else {
@@ -104,11 +106,15 @@ export async function run({ quick = false } = {}) {
     for (let round = 0; round < rounds; round++) {
       const order = interleave(subjects, rounds).slice(round * subjects.length, (round + 1) * subjects.length);
       bar.update(`round ${round + 1}/${rounds}: ${order.join(', ')} pages at once, ${n} messages`);
-      const context = await browser.newContext();
+      // A browser context per page: contexts never share a renderer process, so each page has a
+      // main thread of its own (ThreadTime is per thread) and no page's work runs on another's.
+      const contexts = [];
       try {
         const pages = {};
         for (const subject of order) {
           const open = signalled(subject, 'open');
+          const context = await browser.newContext();
+          contexts.push(context);
           const p = await context.newPage();
           p.on('pageerror', (error) => process.stderr.write(`  ${subject} page error: ${error.message}\n`));
           p.on('console', (message) => message.type() === 'error' && process.stderr.write(`  ${subject} page console: ${message.text()}\n`));
@@ -147,7 +153,7 @@ export async function run({ quick = false } = {}) {
         ratios.pulse.push(perMessage.pulse / perMessage.raw);
         ratios.socketio.push(perMessage.socketio / perMessage.raw);
       } finally {
-        await context.close();
+        for (const context of contexts) await context.close();
       }
       await untilConnections(sender, 0);
     }
@@ -183,6 +189,6 @@ export async function run({ quick = false } = {}) {
     summary: { scriptUs: Object.fromEntries(subjects.map((s) => [s, median(script[s])])), threadUs: Object.fromEntries(subjects.map((s) => [s, median(thread[s])])), ratios },
     note:
       'CDP Performance.getMetrics ScriptDuration (and ThreadTime, main-thread CPU) of each page over the measured messages (after a warm-up), per message; the per-round ratios are of ScriptDuration. ' +
-      `Pages are plain HTML the driver never runs script in; one sender writes the same frames in the same paced writes (${pace.batch} per ${pace.intervalMs} ms) to all three (socket.io: the same data framed as 42["tick",data]). Headless Chromium, fresh context per round; the per-round ratio rows are the headline.`,
+      `Pages are plain HTML the driver never runs script in; one sender writes the same frames in the same paced writes (${pace.batch} per ${pace.intervalMs} ms) to all three (socket.io: the same data framed as 42["tick",data]). Headless Chromium, a fresh browser context (renderer process) per page and round; the per-round ratio rows are the headline.`,
   };
 }
