@@ -139,13 +139,15 @@ describe('openkbs-pulse/react on the server', () => {
     }
   });
 
-  it('a bad channel name or limit is refused during render, with the protocol rule', () => {
+  it('a bad channel name, limit or presence data is refused during render with a PulseError', () => {
     function Bad({ which }: { which: string }): ReactNode {
       if (which === 'channel') useChannel('', 'message', () => {});
-      else useChannelEvents('chat', 'message', { limit: 0 });
+      else if (which === 'limit') useChannelEvents('chat', 'message', { limit: 0 });
+      else if (which === 'bigint') usePresence('chat', { n: 1n });
+      else usePresence('chat', () => {});
       return null;
     }
-    for (const which of ['channel', 'limit']) {
+    for (const which of ['channel', 'limit', 'bigint', 'function']) {
       let error: unknown;
       try {
         renderToString(h(PulseProvider, { options }, h(Bad, { which })));

@@ -238,6 +238,18 @@ describe('openkbs-pulse/react under StrictMode', () => {
     expect(count('ui', 'subscribe', 'feed')).toBe(1);
   });
 
+  it('a provider unmounted while its first token is fetched never opens a socket', async () => {
+    let answer!: (value: { kbId: string; token: string; endpoint: string }) => void;
+    const first = new Promise<{ kbId: string; token: string; endpoint: string }>((resolve) => (answer = resolve));
+    const view = render(strict(h(PulseProvider, { options: { authCallback: () => first, WebSocket: CountedWebSocket as unknown as PulseProviderOptions['WebSocket'] } }, h(Capture))));
+    view.unmount();
+    answer({ kbId: service.kbId, token: await tokenFor(service, 'ui'), endpoint: service.wsUrl });
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the provider's handling of the answer has run
+    expect(sockets).toBe(0);
+    expect(opened).toEqual([]);
+  });
+
   it('gets its first token (and kbId) from authCallback, and reports a failed one as a typed error', async () => {
     let calls = 0;
     // What a token route typically answers; no kbId in the options.

@@ -185,7 +185,8 @@ export class PulseHub {
       if (id === undefined) {
         throw new PulseError('invalid_argument', 'PulseProvider: no kbId: set options.kbId, or answer { kbId, token } from authCallback');
       }
-      return new Pulse({ ...rest, kbId: id, token: first.token, endpoint: first.endpoint ?? rest.endpoint, authCallback: refresh });
+      // Connected by adopt(): a client whose users all left while its token was fetched never opens a socket.
+      return new Pulse({ ...rest, kbId: id, token: first.token, endpoint: first.endpoint ?? rest.endpoint, authCallback: refresh, autoConnect: false });
     };
     if (token !== undefined) {
       this.adopt(make({ token }));
@@ -195,7 +196,7 @@ export class PulseHub {
     this.pending = pending;
     pending.then(
       (client) => {
-        if (this.pending !== pending) return client.disconnect(); // every user left meanwhile
+        if (this.pending !== pending) return; // every user left meanwhile: never connected
         this.pending = undefined;
         this.adopt(client);
       },
@@ -220,6 +221,7 @@ export class PulseHub {
     this.client = client;
     this.failed = false;
     this.watch(client);
+    client.connect();
     this.notify();
   }
 

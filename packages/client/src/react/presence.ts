@@ -3,7 +3,7 @@
  * @module
  */
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import type { PresenceMember, PulseError } from 'openkbs-pulse';
+import { PulseError, type PresenceMember } from 'openkbs-pulse';
 import { checkChannel, useClient } from './channel.js';
 import { EMPTY_PRESENCE, type PresenceSnapshot } from './hub.js';
 import { useHub } from './provider.js';
@@ -19,6 +19,18 @@ export interface PresenceState {
 }
 
 const noop = (): (() => void) => () => undefined;
+
+/** `data` as JSON (how changes are compared), or a PulseError saying what to pass. */
+function presenceJson(data: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(data);
+  } catch (cause) {
+    throw new PulseError('invalid_argument', `usePresence: data must be JSON (plain objects, arrays, strings, numbers, booleans, null): ${String(cause)}`, { cause });
+  }
+  if (json === undefined) throw new PulseError('invalid_argument', 'usePresence: data must be JSON; pass null to enter with no data, or leave data out to only watch');
+  return json;
+}
 const serverSnapshot = (): PresenceSnapshot => EMPTY_PRESENCE;
 
 /**
@@ -42,7 +54,7 @@ export function usePresence(channel: string, data?: unknown): PresenceState {
   const snapshot = useSyncExternalStore(store ? store.subscribe : noop, store ? store.getSnapshot : serverSnapshot, serverSnapshot);
   const [error, setError] = useState<{ client: unknown; error: PulseError } | undefined>(undefined);
   const entering = data !== undefined;
-  const json = entering ? JSON.stringify(data) : undefined;
+  const json = entering ? presenceJson(data) : undefined;
   useEffect(() => {
     if (!client || json === undefined) return;
     return hub.enter(client, channel, JSON.parse(json), (e) => setError({ client, error: e }));
