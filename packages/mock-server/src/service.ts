@@ -309,7 +309,9 @@ function httpServerOptions(requestTimeoutMs: number): ServerOptions {
   return {
     headersTimeout: Math.min(requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
     requestTimeout: requestTimeoutMs,
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Below the request timeout: Node may count an idle keep-alive socket's wait against the next
+    // request's header deadline, so an idle socket must be closed before that deadline could pass.
+    keepAliveTimeout: Math.min(KEEP_ALIVE_TIMEOUT_MS, Math.floor(requestTimeoutMs / 2)),
     connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
   };
 }

@@ -124,9 +124,11 @@ describe('bounded requests (finding 6)', () => {
     await stillServes();
   });
 
-  it('closes a connection whose headers never end', async () => {
+  it('answers 408 and closes a connection whose headers never end', async () => {
     const answer = await rawRequest(service.port, `POST / HTTP/1.1\r\nHost: ${host()}\r\nX-Slow: 1\r\n`, { keepOpen: true, waitMs: 10_000 });
-    expect(answer.closedByService).toBe(true);
+    expect(answer.status).toBe(408);
+    expect(answer.headers.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'invalid_message' });
     await stillServes();
   });
 });
