@@ -87,7 +87,7 @@ serveIpc({
         .map(([key, [count, size]]) => [key, (count - (before.get(key)?.[0] ?? 0)) / n, (size - (before.get(key)?.[1] ?? 0)) / n])
         .filter(([, , size]) => size > 0)
         .sort((a, b) => b[2] - a[2])
-        .slice(0, 25)
+        .slice(0, 60)
         .map(([key, count, size]) => ({ key, countPerClient: Math.round(count * 100) / 100, bytesPerClient: Math.round(size) }));
     }
     return { perClient: bytes / n, top };

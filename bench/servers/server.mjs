@@ -6,6 +6,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { serveIpc } from '../lib/util.mjs';
+import { wsFrame } from '../lib/ws-frame.mjs';
 
 // TCP connections accepted by any server of this process (the IPC channel is not a net server).
 let tcpConnections = 0;
@@ -145,15 +146,6 @@ serveIpc({
   },
 });
 process.send({ ready: info });
-
-/** One unmasked server-to-client WebSocket text frame (RFC 6455 §5.2) carrying `text`. */
-function wsFrame(text) {
-  const payload = Buffer.from(text);
-  const length = payload.length;
-  const header = length < 126 ? Buffer.from([0x81, length]) : length < 65_536 ? Buffer.from([0x81, 126, length >> 8, length & 255]) : null;
-  if (!header) throw new Error('bench frames are under 64 KiB');
-  return Buffer.concat([header, payload]);
-}
 
 /** The writes of `paced`: `n` message frames, plain Pulse and socket.io, `batch` frames per write. */
 function encodePaced(n, channel, batch) {

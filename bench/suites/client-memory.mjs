@@ -7,6 +7,19 @@ import { join } from 'node:path';
 import { startServer } from '../lib/servers.mjs';
 import { BENCH_DIR, clientBundle, interleave, median, progress, startChild } from '../lib/util.mjs';
 
+/**
+ * Where the client's extra bytes go: heap-snapshot growth per client of `pulse` minus that of a
+ * bare client (`ws`), by "type: constructor", largest first (the 12 above 16 B).
+ */
+export function extraByConstructor(pulse, ws) {
+  const wsBytes = new Map(ws.map((t) => [t.key, t.bytesPerClient]));
+  return pulse
+    .map((t) => ({ key: t.key, count: t.countPerClient, bytes: t.bytesPerClient - (wsBytes.get(t.key) ?? 0) }))
+    .filter((t) => t.bytes > 16)
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 12);
+}
+
 export async function run({ quick = false } = {}) {
   const n = quick ? 200 : 500;
   const rounds = quick ? 2 : 3;
@@ -45,13 +58,7 @@ export async function run({ quick = false } = {}) {
   bar.done(`${rounds} rounds × ${n} clients per subject`);
   const pulse = median(perClient.pulse);
   const ws = median(perClient.ws);
-  // Where the client's extra bytes go: snapshot growth per client, pulse minus ws, by constructor.
-  const wsBytes = new Map(top.ws?.map((t) => [t.key, t.bytesPerClient]) ?? []);
-  const extra = (top.pulse ?? [])
-    .map((t) => ({ key: t.key, count: t.countPerClient, bytes: t.bytesPerClient - (wsBytes.get(t.key) ?? 0) }))
-    .filter((t) => t.bytes > 16)
-    .sort((a, b) => b.bytes - a.bytes)
-    .slice(0, 12);
+  const extra = extraByConstructor(top.pulse ?? [], top.ws ?? []);
   return {
     title: `Client idle memory (${n} clients in one process, each connected with one channel subscribed, local service)`,
     ratioLabel: 'vs bare ws client',
