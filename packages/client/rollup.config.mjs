@@ -14,9 +14,18 @@ import { libraryConfig } from '../../scripts/rollup-lib.mjs';
 // or `new`); no `toplevel`, which would drop the `var Pulse` the IIFE exists to define.
 const INTERNAL_PROPS = /^_/;
 
+// pulse.js has no room for `shareConnection` (its gzip budget, bundle.test.ts): there the option is
+// a no-op (each tab connects on its own); pulse-share.js is the same bundle with it.
+const noShare = {
+  name: 'no-share',
+  resolveId: (id, importer) => (id === './share.js' && !importer?.includes('share') ? '\0no-share' : null),
+  load: (id) => (id === '\0no-share' ? 'export const createSharedEngine = (options, createEngine) => createEngine(options);' : null),
+};
+
 const iife = {
   input: 'src/iife.ts',
   plugins: [
+    noShare,
     // In browsers isomorphic-ws is only a lookup of the global WebSocket, which the engine does anyway.
     { name: 'browser-websocket', resolveId: (id) => (id === 'isomorphic-ws' ? '\0isomorphic-ws' : null), load: (id) => (id === '\0isomorphic-ws' ? 'export default undefined;' : null) },
     nodeResolve({ browser: true, extensions: ['.mjs', '.js', '.ts'] }),
@@ -40,4 +49,5 @@ const iife = {
 export default [
   ...libraryConfig({ input: { index: 'src/index.ts', server: 'src/server.ts', react: 'src/react/index.ts' }, cjsDefault: ['index'] }),
   iife,
+  { ...iife, plugins: iife.plugins.slice(1), output: { ...iife.output, file: 'pulse-share.js' } },
 ];

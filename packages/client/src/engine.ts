@@ -129,6 +129,15 @@ export interface EngineOptions {
    * @default console.error
    */
   onListenerError?: (error: unknown) => void;
+  /**
+   * Browsers: one WebSocket for all tabs of this origin whose token has the same kbId and
+   * `userId`. The tab holding a Web Lock connects; the others talk to it over a
+   * `BroadcastChannel`, and one of them takes over when it closes. Where Web Locks or
+   * `BroadcastChannel` are missing (Node, old browsers) each client connects on its own.
+   * See docs/share-connection.md (presence rule, failover, limits).
+   * @default false
+   */
+  shareConnection?: boolean;
 }
 
 /** A state change. */

@@ -6,6 +6,7 @@
 import { channelNameProblem, PulseError, type JsonObject, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
 import { ANY } from './emitter.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
+import { createSharedEngine } from './share.js';
 import { pulseState, type ConnectionState } from './states.js';
 
 /** Options of `new Pulse(...)`. */
@@ -150,7 +151,7 @@ export class Pulse {
 
   /** Checks the options (a bad one throws a `PulseError` that says how to fix it) and connects unless `autoConnect` is false. */
   constructor(options: PulseOptions) {
-    this._engine = createEngine(options);
+    this._engine = options.shareConnection ? createSharedEngine(options, createEngine) : createEngine(options);
     this._defaultChannel = options.channel ?? 'default';
   }
 

@@ -7,6 +7,7 @@
 import { channelNameProblem, PulseError, type JsonObject, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
 import { ANY } from './emitter.js';
 import { createEngine, type Engine, type EngineOptions, type StateChange } from './engine.js';
+import { createSharedEngine } from './share.js';
 import type { EngineState } from './states.js';
 
 /** Connection states of `Pulse.Realtime`: Ably's. */
@@ -231,7 +232,7 @@ export class Realtime {
 
   /** Checks the options (a bad one throws a `PulseError` that says how to fix it) and connects unless `autoConnect` is false. */
   constructor(options: RealtimeOptions) {
-    const engine = (this._engine = createEngine(options));
+    const engine = (this._engine = options.shareConnection ? createSharedEngine(options, createEngine) : createEngine(options));
     this.clientId = options.clientId;
     const listeners = registry();
     this.connection = {

@@ -1,0 +1,144 @@
+/**
+ * The leader of a shared connection: the tab holding the Web Lock runs the real engine and
+ * serves every tab (itself included, through the same messages) from it.
+ *
+ * - Subscriptions are reference-counted by tab: the engine gets one message listener and one
+ *   presence listener per channel while any tab wants it, so the service sees one subscription,
+ *   and each message is posted once (tabs without listeners on the channel drop it).
+ * - Presence: one member per connection, so per user, while any tab has entered; its data is
+ *   the data of the tab that entered (or updated) last. When that tab leaves, the member takes
+ *   the data of the latest remaining tab; it leaves when no tab is entered.
+ * - Requests run on the engine; their promises' outcome goes back to the asking tab.
+ * @module
+ */
+import type { Clock, PresenceMember } from '@openkbs-pulse/protocol';
+import { ANY, type WildcardHandler } from './emitter.js';
+import type { Engine } from './engine.js';
+import type { PresenceEvents } from './presence.js';
+import { toWire, type Request, type ToLeader, type ToTabs } from './share-protocol.js';
+
+/** Interval of the leader's heartbeat, in ms (kept well under a minute: hidden tabs' timers may run once a minute). */
+export const BEAT_MS = 5_000;
+
+interface Served {
+  /** Tabs wanting messages / presence. */
+  m: Set<string>;
+  p: Set<string>;
+  offM?: (() => void) | undefined;
+  offP?: (() => void) | undefined;
+  /** Entered tabs and their data, oldest first. */
+  entered: Map<string, unknown>;
+}
+
+export interface Leader {
+  receive(message: ToLeader): void;
+  /** Stops serving: drops listeners and presence and closes the engine (the lock goes next). */
+  stop(): void;
+}
+
+/** Starts serving with `engine` (connecting it); `post` reaches every tab, the leader's own too. The caller announces `lead`. */
+export function createLeader(engine: Engine, post: (message: ToTabs) => void, clock: Clock): Leader {
+  const served = new Map<string, Served>();
+  const stateOf = (to?: string): ToTabs => ({ k: 'state', to, s: engine._state, r: engine._retrying });
+  const offs = [
+    engine._on('state', (change) => post({ k: 'state', s: change.current, r: engine._retrying, e: change.reason && toWire(change.reason) })),
+    engine._on('error', (error) => post({ k: 'err', t: 'error', e: toWire(error) })),
+    engine._on('update', (error) => post({ k: 'err', t: 'update', e: toWire(error) })),
+  ];
+  let beat: unknown;
+  const tick = (): void => {
+    post({ k: 'beat' });
+    beat = clock.setTimeout(tick, BEAT_MS);
+  };
+
+  const serve = (ch: string): Served => {
+    let s = served.get(ch);
+    if (!s) served.set(ch, (s = { m: new Set(), p: new Set(), entered: new Map() }));
+    return s;
+  };
+  const members = (ch: string): PresenceMember[] => [...(engine._channel(ch)?._presence._byId.values() ?? [])];
+  const presenceNews = (ch: string, type: string, v: unknown, to?: string): ToTabs => {
+    const set = engine._channel(ch)?._presence;
+    return { k: 'pres', to, ch, type, v, members: members(ch), count: set?._count ?? 0, synced: !!set?._synced };
+  };
+
+  /** Listens on the engine while some tab wants the channel's messages / presence. */
+  const attach = (ch: string, s: Served): void => {
+    if (s.m.size && !s.offM) s.offM = engine._listen(ch, 'm', ANY, ((frame, ev) => post({ k: 'msg', ch, ev: ev as string, f: frame as never })) as WildcardHandler<never>);
+    if (!s.m.size && s.offM) s.offM = void s.offM();
+    const onPresence: WildcardHandler<PresenceEvents> = (v, type) => post(presenceNews(ch, type, type === 'gone' ? toWire(v) : v));
+    if (s.p.size && !s.offP) s.offP = engine._listen(ch, 'p', ANY, onPresence as unknown as WildcardHandler<never>);
+    if (!s.p.size && s.offP) s.offP = void s.offP();
+    if (!s.m.size && !s.p.size && !s.entered.size) served.delete(ch);
+  };
+
+  /** Removes `tab`'s membership: the member takes the latest remaining tab's data, or leaves. */
+  const leave = (ch: string, tab: string): Promise<void> => {
+    const s = served.get(ch);
+    if (!s?.entered.has(tab)) return Promise.resolve();
+    const latest = [...s.entered.keys()].pop() === tab;
+    s.entered.delete(tab);
+    const rest = [...s.entered.values()];
+    const done = !rest.length ? engine._leave(ch) : latest ? engine._enter(ch, rest[rest.length - 1]) : Promise.resolve();
+    attach(ch, s);
+    return done;
+  };
+
+  const run = (r: Request): Promise<unknown> => {
+    if (r.op === 'publish') return engine._publish(r.ch, r.ev!, r.data);
+    if (r.op === 'get') return engine._get(r.ch);
+    if (r.op === 'leave') return leave(r.ch, r.tab);
+    const s = serve(r.ch);
+    // Re-inserted, so the map stays ordered by the latest enter or update.
+    s.entered.delete(r.tab);
+    s.entered.set(r.tab, r.data);
+    return engine._enter(r.ch, r.data);
+  };
+
+  const receive = (message: ToLeader): void => {
+    if (message.k === 'hello') {
+      engine._connect();
+      post(stateOf(message.tab));
+    } else if (message.k === 'want') {
+      const s = serve(message.ch);
+      const hadP = s.p.has(message.tab);
+      for (const [set, on] of [[s.m, message.m], [s.p, message.p]] as const) {
+        if (on) set.add(message.tab);
+        else set.delete(message.tab);
+      }
+      attach(message.ch, s);
+      // A tab that starts watching presence gets the set as it is now.
+      if (message.p && !hadP && engine._channel(message.ch)?._presence._synced) post(presenceNews(message.ch, 'members', members(message.ch), message.tab));
+    } else if (message.k === 'bye') {
+      for (const [ch, s] of [...served]) {
+        s.m.delete(message.tab);
+        s.p.delete(message.tab);
+        void leave(ch, message.tab).catch(() => undefined);
+        attach(ch, s);
+      }
+    } else {
+      const { tab: to, id } = message;
+      run(message).then(
+        (v) => post({ k: 'res', to, id, ok: true, v }),
+        (error: unknown) => post({ k: 'res', to, id, ok: false, e: toWire(error) }),
+      );
+    }
+  };
+
+  tick();
+  engine._connect();
+  return {
+    receive,
+    stop() {
+      clock.clearTimeout(beat);
+      for (const off of offs) off();
+      for (const [ch, s] of served) {
+        s.offM?.();
+        s.offP?.();
+        engine._release(ch);
+      }
+      served.clear();
+      engine._close();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The messages the tabs of one shared connection (`shareConnection`) exchange over their
+ * `BroadcastChannel`. Tabs may run different builds of the client (an app update reaches tabs one
+ * by one), so every field name is plain and short, never `_`-prefixed (pulse.js renames those),
+ * and errors travel as `{ code, message, status }` (structured clone drops the `PulseError` class).
+ * @module
+ */
+import { isErrorCode, PulseError, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
+import type { EngineState } from './states.js';
+
+/** A `PulseError` as it crosses tabs. */
+export interface WireError {
+  code: string;
+  message: string;
+  status?: number | undefined;
+}
+
+/** What a tab wants of one channel: its messages (`m`), its presence (`p`). */
+export interface Want {
+  k: 'want';
+  tab: string;
+  ch: string;
+  m: boolean;
+  p: boolean;
+}
+
+/** A request whose answer is a {@link Result} with the same `id`. */
+export interface Request {
+  k: 'req';
+  tab: string;
+  id: number;
+  op: 'publish' | 'enter' | 'leave' | 'get';
+  ch: string;
+  ev?: string;
+  data?: unknown;
+}
+
+/** Tab to leader: a tab joins (`hello`, answered with the state), leaves (`bye`), wants or asks. */
+export type ToLeader = { k: 'hello'; tab: string } | { k: 'bye'; tab: string } | Want | Request;
+
+/** The answer to a {@link Request}. */
+export interface Result {
+  k: 'res';
+  to: string;
+  id: number;
+  ok: boolean;
+  v?: unknown;
+  e?: WireError;
+}
+
+/** A presence event of a channel, with the set after it (`to` only for the snapshot a tab asked for). */
+export interface PresenceNews {
+  k: 'pres';
+  to?: string;
+  ch: string;
+  type: string;
+  v: unknown;
+  members: PresenceMember[];
+  count: number;
+  synced: boolean;
+}
+
+/**
+ * Leader to tabs: a new leader (`lead`: tabs send it everything they want again), the
+ * connection state, an error event, a channel message, presence, an answer, a heartbeat.
+ */
+export type ToTabs =
+  | { k: 'lead' }
+  | { k: 'beat' }
+  | { k: 'state'; to?: string; s: EngineState; r: boolean; e?: WireError }
+  | { k: 'err'; t: 'error' | 'update'; e: WireError }
+  | { k: 'msg'; ch: string; ev: string; f: MessageFrame }
+  | PresenceNews
+  | Result;
+
+export type ShareMessage = ToLeader | ToTabs;
+
+/** Kinds a leader handles; every other kind is for tabs. */
+export const isToLeader = (message: ShareMessage): message is ToLeader =>
+  message.k === 'hello' || message.k === 'bye' || message.k === 'want' || message.k === 'req';
+
+export const toWire = (error: unknown): WireError =>
+  error instanceof PulseError
+    ? { code: error.code, message: error.message, status: error.statusCode }
+    : { code: 'server_error', message: String((error as Error)?.message ?? error) };
+
+export const fromWire = (error: WireError): PulseError =>
+  new PulseError(isErrorCode(error.code) ? error.code : 'server_error', error.message, { statusCode: error.status });

@@ -1,0 +1,354 @@
+/**
+ * `shareConnection`: one WebSocket per browser for all tabs of an origin, kbId and user.
+ *
+ * Every tab gets this {@link Engine}. It keeps the tab's channels, listeners and presence
+ * locally, like the real engine, and sends what it wants to the leader: the tab holding the Web
+ * Lock `openkbs-pulse:<kbId>:<userId>`, which runs the real engine (share-leader.ts) and answers
+ * over a `BroadcastChannel` of the same name. The leader's own tab talks to it through the same
+ * messages, called directly, so leading and following are one code path.
+ *
+ * Failover: the lock is released when the leader tab closes or crashes (the browser does it) or
+ * disconnects; the next tab waiting on it leads, announces `lead`, and every tab sends again its
+ * channels, its presence and its unanswered requests (at least once, as the engine resends
+ * unconfirmed publishes). A leader that stays silent for {@link SILENCE_MS} (a frozen tab) has its
+ * lock stolen (`steal: true`); if it wakes up it finds it lost the lock and follows.
+ *
+ * Without `navigator.locks` or `BroadcastChannel`, or with a token without `userId`, the tab
+ * connects on its own (`createEngine`), silently.
+ * @module
+ */
+import { decodeTokenClaims, presenceDataProblem, publishProblem, PulseError, systemClock, type Clock, type PresenceMember } from '@openkbs-pulse/protocol';
+import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
+import { createEmitter, logListenerError, type Handler } from './emitter.js';
+import type { Engine, EngineEvents, EngineOptions } from './engine.js';
+import { clearPresence } from './presence.js';
+import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
+import { fromWire, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
+import { holdsWork, type EngineState } from './states.js';
+
+/** Leader silence after which a waiting tab takes the lock from it, in ms (twelve missed beats: hidden tabs' timers can be throttled to one a minute). */
+export const SILENCE_MS = 12 * BEAT_MS + 5_000;
+
+/** The parts of the Web Locks API used here. */
+export interface ShareLocks {
+  request(name: string, options: { signal?: AbortSignal; steal?: boolean }, callback: () => Promise<void>): Promise<unknown>;
+}
+
+/** The part of `BroadcastChannel` used here. */
+export interface ShareChannel {
+  onmessage: ((event: { data: unknown }) => void) | null;
+  postMessage(message: unknown): void;
+  close(): void;
+}
+
+/** Where the browser APIs come from (tests pass fakes). */
+export interface ShareEnv {
+  locks?: ShareLocks | undefined;
+  BroadcastChannel?: (new (name: string) => ShareChannel) | undefined;
+}
+
+const browserEnv = (): ShareEnv => {
+  const g = globalThis as unknown as { navigator?: { locks?: ShareLocks }; BroadcastChannel?: new (name: string) => ShareChannel };
+  return { locks: g.navigator?.locks, BroadcastChannel: g.BroadcastChannel };
+};
+
+interface Pending {
+  message: Request;
+  resolve(value: unknown): void;
+  reject(error: PulseError): void;
+  timer: unknown;
+}
+
+/**
+ * The engine of a tab sharing its connection, or `createEngine(options)` where sharing cannot
+ * work. Throws what `createEngine` throws for bad options.
+ */
+export function createSharedEngine(options: EngineOptions, createEngine: (options: EngineOptions) => Engine, env: ShareEnv = browserEnv()): Engine {
+  const userId = decodeTokenClaims(options.token)?.userId;
+  const { locks, BroadcastChannel: Channel } = env;
+  if (!locks || !Channel || typeof userId !== 'string') return createEngine(options);
+  // Checks the options now, and is the engine this tab runs whenever it leads.
+  const engine = createEngine({ ...options, autoConnect: false });
+  const clock: Clock = options.clock ?? systemClock;
+  const name = `openkbs-pulse:${options.kbId}:${userId}`;
+  const tab = Math.random().toString(36).slice(2) + clock.now().toString(36);
+  const deadlineMs = (options.connectionStateTtlMs ?? 120_000) + SILENCE_MS;
+  const report = options.onListenerError ?? logListenerError;
+  const em = createEmitter<EngineEvents>(report);
+  const channels = new Map<string, ChannelState>();
+  /** What the leader was last told this tab wants, by channel. */
+  const told = new Map<string, string>();
+  const pending = new Map<number, Pending>();
+  const bc = new Channel(name);
+
+  let state: EngineState = 'initialized';
+  let retrying = false;
+  let joined = false;
+  let nextId = 0;
+  let leader: Leader | undefined;
+  let release: (() => void) | undefined;
+  let abort: AbortController | undefined;
+  let lastBeat = clock.now();
+  let watchdog: unknown;
+
+  const setState = (current: EngineState, reason?: PulseError): void => {
+    const previous = state;
+    state = current;
+    // Its reason, if any, also comes as an `err` message (the engine emits both).
+    if (current !== previous) em.emit('state', { current, previous, reason });
+  };
+
+  /** To the leader: called directly when this tab leads, else broadcast. */
+  const send = (message: ToLeader): void => {
+    if (leader) leader.receive(message);
+    else bc.postMessage(message);
+  };
+  /** From the leader to every tab, this one included. */
+  const post = (message: ToTabs): void => {
+    bc.postMessage(message);
+    receive(message);
+  };
+
+  const want = (ch: ChannelState, force = false): void => {
+    const m = ch._em.all.size > 0;
+    const p = wantsPresence(ch);
+    const key = `${+m}${+p}`;
+    if (!p) clearPresence(ch._presence);
+    if (!wantsSubscription(ch) && channels.get(ch._name) === ch) channels.delete(ch._name);
+    if (!joined || (!force && (told.get(ch._name) ?? '00') === key)) return;
+    told.set(ch._name, key);
+    send({ k: 'want', tab, ch: ch._name, m, p });
+  };
+
+  /** Tells a (new) leader everything this tab wants: its channels, its presence, its unanswered requests. */
+  const replay = (): void => {
+    if (!joined) return;
+    told.clear();
+    send({ k: 'hello', tab });
+    for (const ch of channels.values()) {
+      want(ch, true);
+      const entered = ch._presence._entered;
+      if (entered) send({ k: 'req', tab, id: -1, op: 'enter', ch: ch._name, data: entered.data });
+    }
+    for (const p of pending.values()) send(p.message);
+  };
+
+  const receive = (message: ToTabs): void => {
+    if ('to' in message && message.to !== undefined && message.to !== tab) return;
+    if (message.k === 'lead' || message.k === 'beat') {
+      lastBeat = clock.now();
+      if (message.k === 'lead') replay();
+    } else if (!joined) {
+      return;
+    } else if (message.k === 'state') {
+      retrying = message.r;
+      setState(message.s, message.e && fromWire(message.e));
+    } else if (message.k === 'err') {
+      // State changes carry their own reason (emitted with them above).
+      em.emit(message.t, fromWire(message.e));
+    } else if (message.k === 'msg') {
+      channels.get(message.ch)?._em.emit(message.ev, message.f);
+    } else if (message.k === 'pres') {
+      const ch = channels.get(message.ch);
+      if (!ch || !wantsPresence(ch)) return;
+      const set = ch._presence;
+      set._byId = new Map(message.members.map((member) => [member.connectionId, member]));
+      set._count = message.count;
+      set._synced = message.synced;
+      set._em.emit(message.type as 'members', (message.type === 'gone' ? fromWire(message.v as WireError) : message.v) as never);
+    } else if (message.k === 'res') {
+      const p = pending.get(message.id);
+      if (!p) return;
+      pending.delete(message.id);
+      clock.clearTimeout(p.timer);
+      if (message.ok) p.resolve(message.v);
+      else p.reject(fromWire(message.e!));
+    }
+  };
+
+  bc.onmessage = (event) => {
+    const message = event.data as ShareMessage;
+    if (isToLeader(message)) leader?.receive(message);
+    else receive(message);
+  };
+
+  // ---- leading --------------------------------------------------------------------------
+
+  const lead = (unlock: () => void): void => {
+    if (!joined || leader) return unlock();
+    release = unlock;
+    leader = createLeader(engine, post, clock);
+    post({ k: 'lead' });
+  };
+  /** Stops leading (disconnect, or the lock was stolen); returns whether this tab led. */
+  const resign = (): boolean => {
+    const was = leader;
+    leader = undefined;
+    was?.stop();
+    release?.();
+    release = undefined;
+    return !!was;
+  };
+  /** Waits for the lock (or takes it: `steal`); holds it until {@link resign}. */
+  const requestLock = (steal = false): void => {
+    abort?.abort();
+    const current = (abort = new AbortController());
+    const callback = (): Promise<void> => new Promise<void>((resolve) => lead(resolve));
+    locks.request(name, steal ? { steal } : { signal: current.signal }, callback).catch(() => {
+      // Aborted while waiting (disconnect, or this tab steals), or stolen while leading: follow.
+      if (abort === current && resign() && joined) {
+        requestLock();
+        replay();
+      }
+    });
+  };
+  const watch = (): void => {
+    watchdog = clock.setTimeout(() => {
+      if (!leader && clock.now() - lastBeat > SILENCE_MS) {
+        lastBeat = clock.now();
+        requestLock(true);
+      }
+      watch();
+    }, BEAT_MS);
+  };
+
+  // ---- requests -------------------------------------------------------------------------
+
+  /** Rejects at once and emits it, as the engine does for work it cannot take. */
+  const refuse = <T>(error: PulseError): Promise<T> => {
+    em.emit('error', error);
+    const promise = Promise.reject(error);
+    promise.catch(() => undefined);
+    return promise;
+  };
+  const notConnected = (): PulseError => new PulseError('not_connected', `not connected (${state}): call connect()`);
+
+  const request = <T>(op: Request['op'], ch: string, ev?: string, data?: unknown): Promise<T> => {
+    if (!joined || !holdsWork(state)) return refuse(notConnected());
+    const message: Request = { k: 'req', tab, id: nextId++, op, ch, ev, data };
+    const promise = new Promise<T>((resolve, reject) => {
+      const timer = clock.setTimeout(() => {
+        pending.delete(message.id);
+        reject(new PulseError('timeout', `no answer from the tab holding the shared connection in ${deadlineMs / 1000} s`));
+      }, deadlineMs);
+      pending.set(message.id, { message, resolve: resolve as (value: unknown) => void, reject, timer });
+    });
+    // The leader's engine emitted its failures as `error` events already (mirrored to every tab).
+    promise.catch(() => undefined);
+    send(message);
+    return promise;
+  };
+
+  const use = (name: string): ChannelState => {
+    let ch = channels.get(name);
+    if (!ch) channels.set(name, (ch = createChannelState(name, report)));
+    return ch;
+  };
+
+  const leave = (name: string): Promise<void> => {
+    const ch = channels.get(name);
+    if (!ch?._presence._entered) return Promise.resolve();
+    ch._presence._entered = undefined;
+    const done = joined && holdsWork(state) ? request<void>('leave', name) : Promise.resolve();
+    want(ch);
+    return done;
+  };
+
+  const onPageHide = (): void => {
+    if (joined) send({ k: 'bye', tab });
+  };
+
+  const shared: Engine = {
+    get _state() {
+      return state;
+    },
+    get _retrying() {
+      return retrying;
+    },
+    _on(type, handler) {
+      em.on(type, handler);
+      return () => em.off(type, handler);
+    },
+    _connect() {
+      if (joined) return send({ k: 'hello', tab });
+      joined = true;
+      lastBeat = clock.now();
+      setState('connecting');
+      (globalThis as { addEventListener?: (type: string, fn: () => void) => void }).addEventListener?.('pagehide', onPageHide);
+      requestLock();
+      watch();
+      replay();
+    },
+    _close() {
+      if (!joined) return;
+      send({ k: 'bye', tab });
+      joined = false;
+      (globalThis as { removeEventListener?: (type: string, fn: () => void) => void }).removeEventListener?.('pagehide', onPageHide);
+      clock.clearTimeout(watchdog);
+      abort?.abort();
+      resign();
+      const error = new PulseError('disconnected', 'disconnect() came first');
+      for (const p of pending.values()) {
+        clock.clearTimeout(p.timer);
+        p.reject(error);
+      }
+      pending.clear();
+      for (const ch of channels.values()) {
+        clearPresence(ch._presence);
+        ch._presence._em.emit('gone', error);
+      }
+      setState('closed');
+    },
+    _channel: (name) => channels.get(name),
+    _listen(name, target, type, handler, face) {
+      const ch = use(name);
+      ch._face ??= face;
+      const emitter = (target === 'm' ? ch._em : ch._presence._em) as unknown as { on(t: unknown, h: Handler): void; off(t: unknown, h: Handler): void };
+      emitter.on(type, handler as Handler);
+      want(ch);
+      let removed = false;
+      return () => {
+        if (removed) return;
+        removed = true;
+        emitter.off(type, handler as Handler);
+        want(ch);
+      };
+    },
+    _publish(name, event, data) {
+      const problem = publishProblem(name, event, data);
+      return problem ? refuse(new PulseError(problem.code, problem.message)) : request<void>('publish', name, event, data);
+    },
+    _enter(name, data) {
+      const problem = presenceDataProblem(name, data);
+      if (problem) return refuse(new PulseError(problem.code, problem.message));
+      if (!joined || !holdsWork(state)) return refuse(notConnected());
+      const ch = use(name);
+      ch._presence._entered = { data };
+      want(ch);
+      return request<void>('enter', name, undefined, data);
+    },
+    _leave: leave,
+    _get: (name) => request<PresenceMember[]>('get', name),
+    _members(name) {
+      const ch = channels.get(name);
+      if (!ch) return { members: [], count: 0 };
+      if (ch._em.all.size && !ch._track) {
+        ch._track = true;
+        want(ch);
+      }
+      return { members: [...ch._presence._byId.values()], count: ch._presence._count };
+    },
+    _release(name) {
+      const ch = channels.get(name);
+      if (!ch) return;
+      void leave(name).catch(() => undefined);
+      ch._presence._em.emit('gone', new PulseError('disconnected', `channel ${name} released`));
+      ch._em.all.clear();
+      ch._presence._em.all.clear();
+      ch._track = false;
+      want(ch);
+    },
+  };
+  if (options.autoConnect !== false) shared._connect();
+  return shared;
+}
