@@ -238,15 +238,40 @@ describe('openkbs-pulse/react under StrictMode', () => {
     expect(count('ui', 'subscribe', 'feed')).toBe(1);
   });
 
+  it('an expired token is refreshed through the latest authCallback given to the provider', async () => {
+    const calls: string[] = [];
+    const authCallback = (name: string) => async () => {
+      calls.push(name);
+      return { token: await tokenFor(service, 'ui', 3600), endpoint: service.wsUrl };
+    };
+    // A token of one second: the service closes the connection when it expires.
+    const base = { kbId: service.kbId, token: await tokenFor(service, 'ui', 1), endpoint: service.wsUrl };
+    const tree = (name: string) => strict(h(PulseProvider, { options: { ...base, authCallback: authCallback(name) } }, h(Capture)));
+    const view = render(tree('first'));
+    await waitFor(() => expect(uiClient?.state).toBe('connected'));
+    const client = uiClient!;
+    view.rerender(tree('second')); // an inline function: a new one on each render
+    await reachState(client, 'reconnecting');
+    await reachState(client, 'connected');
+    expect(calls).toEqual(['second']);
+    expect(uiClient).toBe(client); // the same client, not a new one per options object
+  });
+
   it('a provider unmounted while its first token is fetched never opens a socket', async () => {
-    let answer!: (value: { kbId: string; token: string; endpoint: string }) => void;
-    const first = new Promise<{ kbId: string; token: string; endpoint: string }>((resolve) => (answer = resolve));
-    const view = render(strict(h(PulseProvider, { options: { authCallback: () => first, WebSocket: CountedWebSocket as unknown as PulseProviderOptions['WebSocket'] } }, h(Capture))));
-    view.unmount();
-    answer({ kbId: service.kbId, token: await tokenFor(service, 'ui'), endpoint: service.wsUrl });
-    await first;
-    await new Promise((resolve) => setTimeout(resolve, 0)); // the provider's handling of the answer has run
-    expect(sockets).toBe(0);
+    const token = await tokenFor(service, 'ui');
+    // The answer comes before the provider's deferred close has run, or after it: neither connects.
+    for (const when of ['before', 'after'] as const) {
+      let answer!: (value: { kbId: string; token: string; endpoint: string }) => void;
+      const first = new Promise<{ kbId: string; token: string; endpoint: string }>((resolve) => (answer = resolve));
+      const options: PulseProviderOptions = { authCallback: () => first, WebSocket: CountedWebSocket as unknown as PulseProviderOptions['WebSocket'] };
+      const view = render(strict(h(PulseProvider, { options }, h(Capture))));
+      view.unmount();
+      if (when === 'after') await new Promise((resolve) => setTimeout(resolve, 0));
+      answer({ kbId: service.kbId, token, endpoint: service.wsUrl });
+      await first;
+      await new Promise((resolve) => setTimeout(resolve, 0)); // the provider's handling of the answer has run
+      expect([when, sockets]).toEqual([when, 0]);
+    }
     expect(opened).toEqual([]);
   });
 

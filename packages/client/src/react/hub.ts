@@ -179,7 +179,7 @@ export class PulseHub {
     if (problem) throw new PulseError('invalid_argument', problem);
     const { token, authCallback, kbId, ...rest } = options;
     // The latest authCallback, so an inline function given on a later render is the one called.
-    const refresh = authCallback && ((): ReturnType<NonNullable<PulseOptions['authCallback']>> => this.currentAuth()!());
+    const refresh = authCallback && ((): ReturnType<NonNullable<PulseOptions['authCallback']>> => (this.currentAuth() ?? authCallback)());
     const make = (first: FirstAuth): Pulse => {
       const id = kbId ?? first.kbId;
       if (id === undefined) {
@@ -197,6 +197,11 @@ export class PulseHub {
     pending.then(
       (client) => {
         if (this.pending !== pending) return; // every user left meanwhile: never connected
+        if (this.users === 0) {
+          // Unmounted, its deferred close not run yet: drop it too (a later mount creates a client again).
+          this.pending = undefined;
+          return;
+        }
         this.pending = undefined;
         this.adopt(client);
       },
