@@ -219,6 +219,8 @@ describe('openkbs-pulse/react under StrictMode', () => {
     expect(client.state).toBe('connected');
     expect(closed).toEqual([]);
     expect(opened).toEqual(['ui']);
+    // What the hooks did on it is undone: no ghost presence for a client that stays connected.
+    expect(count('ui', 'presence_leave')).toBe(1);
   });
 
   it('usePublish and useChannelEvents: the latest messages, at most `limit`', async () => {

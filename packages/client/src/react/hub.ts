@@ -147,7 +147,8 @@ export class PulseHub {
     this.users++;
     if (this.users > 1) return;
     if (this.given) {
-      this.watch(this.given);
+      // Still watched when a re-mount comes before the deferred release ran.
+      if (!this.stopWatching) this.watch(this.given);
       this.notify();
     } else if (!this.client && !this.pending) {
       this.create(this.options!());
@@ -161,10 +162,12 @@ export class PulseHub {
       if (this.users > 0) return;
       this.stopWatching?.();
       this.stopWatching = undefined;
-      this.presenceStores = new WeakMap();
-      this.channelUses = new WeakMap();
-      this.memberships.clear();
       if (!this.given) {
+        // The client goes, and with it what the hooks held on it (the service drops its presence).
+        // A client passed in stays: the hooks' own deferred undo (leave, remove listeners) runs on it.
+        this.presenceStores = new WeakMap();
+        this.channelUses = new WeakMap();
+        this.memberships.clear();
         this.client?.disconnect();
         this.client = undefined;
         // A client still waiting for its token is dropped when the token arrives (see create).
