@@ -8,6 +8,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** The entry point of each published package. */
 export const PACKAGE_ENTRIES: Readonly<Record<string, string>> = {
   'openkbs-pulse': 'packages/client/src/index.ts',
+  'openkbs-pulse/react': 'packages/client/src/react/index.ts',
   '@openkbs-pulse/server': 'packages/server/src/index.ts',
   '@openkbs-pulse/protocol': 'packages/protocol/src/index.ts',
   '@openkbs-pulse/mock-server': 'packages/mock-server/src/index.ts',

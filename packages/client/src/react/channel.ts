@@ -28,6 +28,7 @@ export type ChannelName<E extends EventMap<E> = DefaultEvents> = string & {
  * const chat = defineChannel<{ message: { user: string; text: string } }>('chat');
  * useChannel(chat, 'message', (data) => console.log(data.text)); // data: { user: string; text: string }
  * ```
+ * @param name - The channel name (the protocol's rules; an invalid one throws `invalid_argument`).
  */
 export function defineChannel<E extends EventMap<E>>(name: string): ChannelName<E> {
   checkChannel('defineChannel', name);
@@ -76,13 +77,20 @@ function useLatest<T>(value: T): { readonly current: T } {
  *   return <p>{last}</p>;
  * }
  * ```
+ * @param channel - A channel name, or a typed one from {@link defineChannel}.
+ * @param event - The event name (checked during render).
+ * @param handler - Called with the payload and the raw frame; the latest one given is called.
  */
 export function useChannel<E extends EventMap<E> = DefaultEvents, K extends keyof E & string = keyof E & string>(
   channel: ChannelName<E>,
   event: K,
   handler: MessageListener<E[K]>,
 ): void;
-/** Calls `handler` with every message of `channel`, whatever its event. */
+/**
+ * Calls `handler` with every message of `channel`, whatever its event.
+ * @param channel - A channel name, or a typed one from {@link defineChannel}.
+ * @param handler - Called with the payload and the raw frame; the latest one given is called.
+ */
 export function useChannel<E extends EventMap<E> = DefaultEvents>(channel: ChannelName<E>, handler: MessageListener<E[keyof E]>): void;
 export function useChannel(
   channel: string,
@@ -123,6 +131,9 @@ export interface ChannelEventsOptions {
  * const messages = useChannelEvents(chat, 'message', { limit: 20 });
  * return <ul>{messages.map((m, i) => <li key={i}>{m.user}: {m.text}</li>)}</ul>;
  * ```
+ * @param channel - A channel name, or a typed one from {@link defineChannel}.
+ * @param event - The event name (checked during render).
+ * @param options - `limit`: how many messages to keep (default 50).
  */
 export function useChannelEvents<E extends EventMap<E> = DefaultEvents, K extends keyof E & string = keyof E & string>(
   channel: ChannelName<E>,
@@ -160,6 +171,7 @@ export type Publish<E extends EventMap<E> = DefaultEvents> = <K extends keyof E 
  * const publish = usePublish(chat);
  * <button onClick={() => publish('message', { user, text }).catch(console.error)}>Send</button>
  * ```
+ * @param channel - A channel name, or a typed one from {@link defineChannel}.
  */
 export function usePublish<E extends EventMap<E> = DefaultEvents>(channel: ChannelName<E>): Publish<E> {
   const hub = useHub('usePublish');

@@ -45,6 +45,8 @@ const serverSnapshot = (): PresenceSnapshot => EMPTY_PRESENCE;
  * const { members, count } = usePresence('lobby', { name: user.name }); // enters while mounted
  * const watchers = usePresence('lobby').count; // only watches
  * ```
+ * @param channel - The channel name.
+ * @param data - This component's member data (JSON; `null` for none); leave it out to only watch.
  */
 export function usePresence(channel: string, data?: unknown): PresenceState {
   const hub = useHub('usePresence');

@@ -46,6 +46,7 @@ const HubContext = createContext<PulseHub | undefined>(undefined);
  *   <Chat />
  * </PulseProvider>
  * ```
+ * @param props - `client` (a ready client) or `options` (to create one), and `children`.
  */
 export function PulseProvider(props: PulseProviderProps): ReactNode {
   const { client, options, children } = props;
