@@ -65,12 +65,25 @@ export function mergeEventIntoData(
 }
 
 /**
+ * Whether `text` holds more than `max` opening brackets (`{` or `[`, strings included): a text
+ * with fewer cannot nest deeper than `max`. Counted with `indexOf`, which runs natively, so the
+ * character-by-character scan below is only needed for texts with many brackets.
+ */
+function hasMoreBrackets(text: string, max: number): boolean {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i >= 0; i = text.indexOf(bracket, i + 1)) if (++count > max) return true;
+  }
+  return false;
+}
+
+/**
  * Whether valid JSON `text` nests objects and arrays more than `max` levels deep. One scan of
  * the text, skipping strings; a text shorter than two brackets per level is never that deep.
  * @internal
  */
 export function nestingExceeds(text: string, max: number): boolean {
-  if (text.length < 2 * (max + 1)) return false;
+  if (text.length < 2 * (max + 1) || !hasMoreBrackets(text, max)) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
