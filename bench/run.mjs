@@ -25,6 +25,7 @@ const SUITES = {
   browser: () => import('./suites/browser-receive.mjs'),
   herd: () => import('./suites/reconnect-herd.mjs'),
   sdk: () => import('./suites/sdk-publish.mjs'),
+  share: () => import('./suites/share-connection.mjs'),
 };
 
 const plan = runPlan(process.argv.slice(2), Object.keys(SUITES));
