@@ -2,7 +2,7 @@
  * `<PulseProvider>`: one client and one connection for every hook below it.
  * @module
  */
-import { createContext, createElement, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, createElement, useContext, useEffect, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import { PulseError, type Pulse } from 'openkbs-pulse';
 import { providerOptionsProblem, PulseHub, type PulseProviderOptions } from './hub.js';
 
@@ -48,7 +48,7 @@ const HubContext = createContext<PulseHub | undefined>(undefined);
  * ```
  * @param props - `client` (a ready client) or `options` (to create one), and `children`.
  */
-export function PulseProvider(props: PulseProviderProps): ReactNode {
+export function PulseProvider(props: PulseProviderProps): ReactElement {
   const { client, options, children } = props;
   if (!client && !options) {
     throw new PulseError('invalid_argument', 'PulseProvider: pass a client (client={pulse}) or the options to create one (options={{ kbId, token }})');
