@@ -254,8 +254,15 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     return done;
   };
 
-  const onPageHide = (): void => {
-    if (joined) send({ k: 'bye', tab });
+  /** Leaving the page says goodbye (the leader drops this tab's wants); back from the back/forward cache, it says them again. */
+  const onPage = (event: { type: string; persisted?: boolean }): void => {
+    if (event.type === 'pagehide') {
+      if (joined) send({ k: 'bye', tab });
+    } else if (event.persisted) replay();
+  };
+  const listenPage = (on: boolean): void => {
+    const g = globalThis as { addEventListener?: (type: string, fn: typeof onPage) => void; removeEventListener?: (type: string, fn: typeof onPage) => void };
+    for (const type of ['pagehide', 'pageshow']) g[on ? 'addEventListener' : 'removeEventListener']?.(type, onPage);
   };
 
   const shared: Engine = {
@@ -274,7 +281,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       joined = true;
       lastBeat = clock.now();
       setState('connecting');
-      (globalThis as { addEventListener?: (type: string, fn: () => void) => void }).addEventListener?.('pagehide', onPageHide);
+      listenPage(true);
       requestLock();
       watch();
       replay();
@@ -283,7 +290,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       if (!joined) return;
       send({ k: 'bye', tab });
       joined = false;
-      (globalThis as { removeEventListener?: (type: string, fn: () => void) => void }).removeEventListener?.('pagehide', onPageHide);
+      listenPage(false);
       clock.clearTimeout(watchdog);
       abort?.abort();
       resign();

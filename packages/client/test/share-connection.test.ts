@@ -2,13 +2,14 @@ import { createFakeClock } from '@openkbs-pulse/mock-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 // The sharing code is not in pulse.js (see bundle notes in docs/share-connection.md): the source face is tested.
 import { Pulse, type PulseOptions } from '../src/pulse.js';
+import { Realtime } from '../src/realtime.js';
 import { SILENCE_MS } from '../src/share.js';
 import { createFakeWebSocket } from './fake-websocket.js';
 import { flush, makeToken } from './helpers.js';
 import { createFakeBrowser, type FakeBrowser } from './share-fakes.js';
 
 const LOCK = 'openkbs-pulse:kb:u1';
-const opened: Pulse[] = [];
+const opened: Pick<Pulse, 'disconnect'>[] = [];
 afterEach(() => {
   for (const pulse of opened.splice(0)) pulse.disconnect();
 });
@@ -39,11 +40,24 @@ function setup() {
       vi.unstubAllGlobals();
     }
   };
+  /** A new tab with a `Pulse.Realtime`. */
+  const realtimeTab = () => {
+    const t = browser.tab();
+    vi.stubGlobal('navigator', { locks: t.env.locks });
+    vi.stubGlobal('BroadcastChannel', t.env.BroadcastChannel);
+    try {
+      const realtime = new Realtime({ ...options(), clientId: 'u1' });
+      opened.push({ disconnect: () => realtime.close() });
+      return { ...t, realtime };
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  };
   /** Lets the tabs exchange messages (each hop is a microtask) and the fake sockets answer. */
   const settle = async () => {
     for (let i = 0; i < 10; i++) await flush();
   };
-  return { clock, ws, browser, tab, settle };
+  return { clock, ws, browser, tab, realtimeTab, settle, options };
 }
 
 describe('shareConnection (fake Web Locks and BroadcastChannel)', () => {
@@ -252,5 +266,75 @@ describe('shareConnection (fake Web Locks and BroadcastChannel)', () => {
     ws.last.accept();
     await settle();
     expect(ws.last.frames).toEqual([{ action: 'subscribe', channel: 'x' }]);
+  });
+  it('Pulse.Realtime tabs share too: one socket, messages and connection state in the follower', async () => {
+    const { ws, realtimeTab, settle } = setup();
+    const a = realtimeTab();
+    const b = realtimeTab();
+    await settle();
+    expect(ws.sockets).toHaveLength(1);
+    ws.last.accept();
+    await settle();
+    expect(b.realtime.connection.state).toBe('connected');
+    const names: unknown[] = [];
+    b.realtime.channels.get('posts').subscribe('new_post', (m) => names.push(m.name));
+    await settle();
+    ws.last.receive({ type: 'message', channel: 'posts', data: { type: 'new_post', id: 1 }, timestamp: 1 });
+    await settle();
+    expect(names).toEqual(['new_post']);
+    await b.realtime.channels.get('posts').publish('new_post', { id: 2 });
+    expect(ws.last.frames.at(-1)).toEqual({ action: 'publish', channel: 'posts', event: 'new_post', data: { id: 2 } });
+    a.realtime.close();
+  });
+
+  it('a follower that disconnects drops its subscriptions and rejects its pending work; connect() brings them back', async () => {
+    const { ws, tab, settle } = setup();
+    const a = tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    b.pulse.channel('x').subscribe('m', () => undefined);
+    await settle();
+    ws.autoPong = false;
+    const sent = b.pulse.channel('x').publish('m', { n: 1 });
+    await settle();
+    b.pulse.disconnect();
+    await expect(sent).rejects.toMatchObject({ code: 'disconnected' });
+    expect(b.pulse.state).toBe('disconnected');
+    await settle();
+    expect(ws.last.frames.filter((f) => f.action !== 'publish')).toEqual([
+      { action: 'subscribe', channel: 'x' },
+      { action: 'unsubscribe', channel: 'x' },
+    ]);
+    b.pulse.connect();
+    await settle();
+    expect(b.pulse.state).toBe('connected');
+    expect(ws.last.frames.at(-1)).toEqual({ action: 'subscribe', channel: 'x' });
+    expect(ws.sockets).toHaveLength(1);
+    expect(a.pulse.state).toBe('connected');
+  });
+
+  it('a request nobody answers rejects with timeout (the tab holding the lock is silent)', async () => {
+    const { browser, clock, settle, options } = setup();
+    // A holder that never answers nor beats (a frozen tab of another build, say).
+    void browser.tab().env.locks!.request(LOCK, {}, () => new Promise<void>(() => undefined));
+    const t = browser.tab();
+    vi.stubGlobal('navigator', { locks: t.env.locks });
+    vi.stubGlobal('BroadcastChannel', t.env.BroadcastChannel);
+    const pulse = new Pulse({ ...options(), connectionStateTtlMs: 1_000 });
+    vi.unstubAllGlobals();
+    opened.push(pulse);
+    const sent = pulse.channel('x').publish('m', { n: 1 });
+    let outcome: unknown;
+    sent.then(
+      () => (outcome = 'resolved'),
+      (error: unknown) => (outcome = error),
+    );
+    for (let elapsed = 0; elapsed <= SILENCE_MS + 10_000 && outcome === undefined; elapsed += 1_000) {
+      clock.advance(1_000);
+      await settle();
+    }
+    expect(outcome).toMatchObject({ name: 'PulseError', code: 'timeout' });
   });
 });
