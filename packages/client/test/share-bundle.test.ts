@@ -1,0 +1,30 @@
+// The script-tag files and shareConnection: pulse.js leaves the sharing code out (its gzip budget,
+// bundle.test.ts), so there the option is a no-op; pulse-share.js is pulse.js plus sharing, with a
+// budget of its own. Its behaviour in Chromium: share-connection.browser.test.ts.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+
+const file = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+const [PULSE_JS, SHARE_JS] = [file('pulse.js'), file('pulse-share.js')];
+const built = existsSync(PULSE_JS) && existsSync(SHARE_JS);
+if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: run `corepack pnpm build`');
+
+/** pulse-share.js: 10,748 bytes gzip when written (pulse.js: 8,606, + about 2.1 KB); this stops growth. */
+const SHARE_BUDGET_BYTES = 11264;
+
+describe.skipIf(!built)('pulse-share.js', () => {
+  it('stays under its gzip budget (prints its size)', () => {
+    const gzip = gzipSync(readFileSync(SHARE_JS), { level: 9 }).length;
+    console.log(`[openkbs-pulse] pulse-share.js: ${gzip} bytes gzip (budget ${SHARE_BUDGET_BYTES})`);
+    expect(gzip).toBeLessThanOrEqual(SHARE_BUDGET_BYTES);
+  });
+
+  it('has the sharing code; pulse.js does not', () => {
+    for (const marker of ['BroadcastChannel', 'openkbs-pulse:', 'steal']) {
+      expect(readFileSync(SHARE_JS, 'utf8').includes(marker), marker).toBe(true);
+      expect(readFileSync(PULSE_JS, 'utf8').includes(marker), marker).toBe(false);
+    }
+  });
+});
