@@ -305,7 +305,8 @@ export class PulseHub {
       if (!same) snapshot = Object.freeze({ members: Object.freeze(members), count });
       return snapshot;
     };
-    read();
+    // Not read here (this runs during render): reading the members may make the client track presence,
+    // which sends frames. The first subscriber reads them; until then the snapshot is empty.
     const storeListeners = new Set<() => void>();
     let stop: Unsubscribe | undefined;
     const changed = (): void => {
