@@ -116,7 +116,9 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     if (!p) clearPresence(ch._presence);
     if (!wantsSubscription(ch) && channels.get(ch._name) === ch) channels.delete(ch._name);
     if (!joined || (!force && (told.get(ch._name) ?? '00') === key)) return;
-    told.set(ch._name, key);
+    // Nothing wanted is the default: forgetting it keeps `told` as small as the channels in use.
+    if (key === '00') told.delete(ch._name);
+    else told.set(ch._name, key);
     send({ k: 'want', tab, ch: ch._name, m, p });
   };
 
