@@ -250,11 +250,9 @@ describe('shareConnection (fake Web Locks and BroadcastChannel)', () => {
     const got: unknown[] = [];
     b.pulse.channel('x').subscribe('m', (d) => got.push(d));
     await settle();
-    // Frozen: its messages stop (the fake drops a crashed tab's channels; its lock is kept here).
-    const frozenChannels = a.env;
-    expect(frozenChannels.locks).toBeDefined();
+    // Frozen: its messages stop going out; it keeps its lock.
     const first = ws.last;
-    vi.spyOn(a.env.BroadcastChannel!.prototype, 'postMessage').mockImplementation(() => undefined);
+    const frozen = vi.spyOn(a.env.BroadcastChannel!.prototype, 'postMessage').mockImplementation(() => undefined);
     for (let t = 0; t <= SILENCE_MS + 10_000; t += 5_000) {
       clock.advance(5_000);
       await settle();
@@ -266,7 +264,19 @@ describe('shareConnection (fake Web Locks and BroadcastChannel)', () => {
     ws.last.accept();
     await settle();
     expect(ws.last.frames).toEqual([{ action: 'subscribe', channel: 'x' }]);
+    // Awake again, it follows the new leader: its channel comes through the new socket.
+    frozen.mockRestore();
+    const gotA: unknown[] = [];
+    a.pulse.channel('z').subscribe('m', (d) => gotA.push(d));
+    await settle();
+    expect(ws.last.frames.at(-1)).toEqual({ action: 'subscribe', channel: 'z' });
+    ws.last.receive({ type: 'message', channel: 'z', data: { type: 'm', n: 1 }, timestamp: 1 });
+    await settle();
+    expect(gotA).toEqual([{ type: 'm', n: 1 }]);
+    expect(a.pulse.state).toBe('connected');
+    expect(ws.sockets).toHaveLength(2);
   });
+
   it('Pulse.Realtime tabs share too: one socket, messages and connection state in the follower', async () => {
     const { ws, realtimeTab, settle } = setup();
     const a = realtimeTab();
