@@ -1,4 +1,5 @@
 import { createFakeClock } from '@openkbs-pulse/mock-server';
+import { CLOSE_CODES } from '@openkbs-pulse/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 // The sharing code is not in pulse.js (see bundle notes in docs/share-connection.md): the source face is tested.
 import { Pulse, type PulseOptions } from '../src/pulse.js';
@@ -28,12 +29,12 @@ function setup() {
     shareConnection: true,
   });
   /** A new tab with a `Pulse` (the browser APIs are read when the client is made). */
-  const tab = (userId = 'u1', b: FakeBrowser = browser) => {
+  const tab = (userId = 'u1', b: FakeBrowser = browser, extra: Partial<PulseOptions> = {}) => {
     const t = b.tab();
     vi.stubGlobal('navigator', { locks: t.env.locks });
     vi.stubGlobal('BroadcastChannel', t.env.BroadcastChannel);
     try {
-      const pulse = new Pulse(options(userId));
+      const pulse = new Pulse({ ...options(userId), ...extra });
       opened.push(pulse);
       return { ...t, pulse };
     } finally {
@@ -275,6 +276,29 @@ describe('shareConnection (fake Web Locks and BroadcastChannel)', () => {
     expect(gotA).toEqual([{ type: 'm', n: 1 }]);
     expect(a.pulse.state).toBe('connected');
     expect(ws.sockets).toHaveLength(2);
+  });
+
+  it('the leader refreshes an expired token with its own authCallback; followers need none', async () => {
+    const { ws, tab, settle, browser } = setup();
+    const fresh = makeToken({ userId: 'u1', endpoint: 'wss://pulse.test', exp: Math.floor(Date.UTC(2030, 0, 1) / 1000) });
+    let calls = 0;
+    const a = tab('u1', browser, { authCallback: () => (calls++, fresh) });
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    b.pulse.channel('x').subscribe('m', () => undefined);
+    await settle();
+    ws.last.drop(CLOSE_CODES.tokenExpired, 'token expired');
+    await settle();
+    expect(calls).toBe(1);
+    expect(ws.sockets).toHaveLength(2);
+    expect(ws.last.query.get('token')).toBe(fresh);
+    ws.last.accept();
+    await settle();
+    expect(b.pulse.state).toBe('connected');
+    expect(ws.last.frames).toEqual([{ action: 'subscribe', channel: 'x' }]);
+    await b.pulse.channel('x').publish('m', { n: 1 });
+    expect(a.pulse.state).toBe('connected');
   });
 
   it('Pulse.Realtime tabs share too: one socket, messages and connection state in the follower', async () => {
