@@ -71,6 +71,8 @@ run('build all packages', 'corepack', ['pnpm', 'build']);
 run('typecheck', 'corepack', ['pnpm', 'typecheck']);
 run('lint', 'corepack', ['pnpm', 'lint']);
 vitest(`tests on Node ${process.versions.node} (unit, integration, browser: Chromium, scale)`, process.execPath, ['unit', 'integration', 'browser', 'scale'], 'vitest-node-current');
+// The client's behaviour suite again, against the built script-tag bundle: the two builds cannot drift.
+vitest('client behaviour suite against the built pulse.js', process.execPath, ['pulse-js'], 'vitest-pulse-js');
 // The runtime matrix, each timed on its own (the README runtime table says what each covers).
 const packageVersion = (pkg) => JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
 vitest(`Deno ${packageVersion('deno')} and Bun ${packageVersion('bun')}: client + server SDK`, process.execPath, ['runtimes'], 'vitest-deno-bun', ['test/runtimes/deno-bun']);
