@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/client/pulse.js', 'docs/api/**', 'bench/results/**', '**/.tmp/**', 'examples/*/public/vendor/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/client/pulse.js', 'packages/client/pulse-share.js', 'docs/api/**', 'bench/results/**', '**/.tmp/**', 'examples/*/public/vendor/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
