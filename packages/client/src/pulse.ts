@@ -39,26 +39,86 @@ export type AnyDelivered<E> = { [K in keyof E & string]: Delivered<E[K], K> }[ke
 
 /** Presence of one channel. */
 export interface PulsePresence {
-  /** Called with the full member list whenever it changes. */
+  /**
+   * Called with the full member list whenever it changes.
+   *
+   * @param callback - gets every member after each change (sync, enter, update, leave).
+   * @example
+   * ```ts
+   * const stop = chat.presence.subscribe((members) => (online.textContent = String(members.length)));
+   * ```
+   */
   subscribe(callback: (members: PresenceMember[]) => void): Unsubscribe;
-  /** Called when a member enters. */
+  /**
+   * Called when a member enters.
+   *
+   * @param callback - gets the member that entered.
+   * @example
+   * ```ts
+   * chat.presence.onEnter((member) => toast(`${member.userId} joined`));
+   * ```
+   */
   onEnter(callback: (member: PresenceMember) => void): Unsubscribe;
-  /** Called when a member leaves. */
+  /**
+   * Called when a member leaves.
+   *
+   * @param callback - gets the member that left.
+   * @example
+   * ```ts
+   * chat.presence.onLeave((member) => toast(`${member.userId} left`));
+   * ```
+   */
   onLeave(callback: (member: PresenceMember) => void): Unsubscribe;
-  /** Called when a member updates its data. */
+  /**
+   * Called when a member updates its data.
+   *
+   * @param callback - gets the member with its new data.
+   * @example
+   * ```ts
+   * chat.presence.onUpdate((member) => render(member.data));
+   * ```
+   */
   onUpdate(callback: (member: PresenceMember) => void): Unsubscribe;
   /**
    * Enters the presence set (re-entered with the latest data after every reconnect). Resolves
    * when the service has it; rejects with `invalid_argument`/`message_too_large` for data it
    * would refuse, `not_connected` when the client is not connecting, `timeout` when no connection
    * came back in time, `disconnected` after `disconnect()`.
+   *
+   * @param data - what other members see: a JSON value (a name, an avatar, a status).
+   * @example
+   * ```ts
+   * await chat.presence.enter({ name: 'Ada' });
+   * ```
    */
   enter(data?: unknown): Promise<void>;
-  /** Replaces this connection's member data (enters when not entered yet); settles like `enter`. */
+  /**
+   * Replaces this connection's member data (enters when not entered yet); settles like `enter`.
+   *
+   * @param data - the new member data.
+   * @example
+   * ```ts
+   * await chat.presence.update({ name: 'Ada', status: 'away' });
+   * ```
+   */
   update(data?: unknown): Promise<void>;
-  /** Leaves the presence set; resolves at once when not entered or not connected (the service dropped the member with the connection). */
+  /**
+   * Leaves the presence set; resolves at once when not entered or not connected (the service dropped the member with the connection).
+   *
+   * @example
+   * ```ts
+   * await chat.presence.leave();
+   * ```
+   */
   leave(): Promise<void>;
-  /** The members, once the service sent the full set (waits for it; rejects like `enter`). */
+  /**
+   * The members, once the service sent the full set (waits for it; rejects like `enter`).
+   *
+   * @example
+   * ```ts
+   * const members = await chat.presence.get();
+   * ```
+   */
   get(): Promise<PresenceMember[]>;
   /**
    * Known members (the service lists at most 100). Reading it on a subscribed channel starts
@@ -74,13 +134,31 @@ export interface PulsePresence {
 export interface PulseChannel<E extends EventMap<E> = DefaultEvents> {
   /** The channel name. */
   readonly name: string;
-  /** Listens to one event (any name, `*` included). Returns a function that stops listening. */
+  /**
+   * Listens to one event (any name, `*` included). Returns a function that stops listening.
+   *
+   * @param event - the event name.
+   * @param callback - gets the data (with `type`, the event name) and the raw frame.
+   * @example
+   * ```ts
+   * const chat = pulse.channel<{ message: { user: string; text: string } }>('chat');
+   * const stop = chat.subscribe('message', (data) => console.log(data.user, data.text));
+   * stop(); // stops this listener
+   * ```
+   */
   subscribe<K extends keyof E & string>(event: K, callback: MessageListener<E[K], K>): Unsubscribe;
   /** Untyped channels: listens to one event with a payload type of your choice. */
   subscribe<T extends object>(event: string extends keyof E ? string : never, callback: MessageListener<T>): Unsubscribe;
   /** Listens to every event (the only catch-all form: `subscribe('*', cb)` listens to an event named `*`); narrow on `data.type`. */
   subscribe(callback: (data: AnyDelivered<E>, frame: MessageFrame) => void): Unsubscribe;
-  /** Drops every listener, leaves presence and unsubscribes on the server; the client then forgets the channel. */
+  /**
+   * Drops every listener, leaves presence and unsubscribes on the server; the client then forgets the channel.
+   *
+   * @example
+   * ```ts
+   * chat.unsubscribe();
+   * ```
+   */
   unsubscribe(): void;
   /**
    * Publishes `event` with `data` (a JSON object; `data.type` becomes the event name).
@@ -94,6 +172,13 @@ export interface PulseChannel<E extends EventMap<E> = DefaultEvents> {
    * it refused the publish, or `disconnected` after `disconnect()`. Every rejection is also an
    * `error` event, and an ignored promise never causes an unhandled rejection, so
    * fire-and-forget calls are safe.
+   *
+   * @param event - the event name subscribers listen to.
+   * @param data - a JSON object (or nothing); at most 32 KB once framed.
+   * @example
+   * ```ts
+   * await chat.publish('message', { user: 'Ada', text: 'Hello!' }); // resolves when the service has it
+   * ```
    */
   publish<K extends keyof E & string>(event: K, data?: E[K] | null): Promise<void>;
   /** Presence of this channel: members, their changes, and entering / leaving. */
@@ -169,6 +254,13 @@ export class Pulse {
    * The channel `name` (the same object while the channel is in use). Default: the `channel`
    * option, else `'default'`. A channel with no listeners and no presence is not kept by the
    * client: getting it costs nothing until you subscribe.
+   *
+   * @param name - the channel name (1 to 256 characters).
+   * @example
+   * ```ts
+   * const chat = pulse.channel<{ message: { text: string } }>('chat');
+   * chat.subscribe('message', (data) => console.log(data.text));
+   * ```
    */
   channel<E extends EventMap<E> = DefaultEvents>(name: string = this._defaultChannel): PulseChannel<E> {
     const ch = this._engine._channel(name);
@@ -178,7 +270,15 @@ export class Pulse {
     return pulseChannel(this._engine, name) as unknown as PulseChannel<E>;
   }
 
-  /** Calls `callback` with each new state. Returns a function that stops it. */
+  /**
+   * Calls `callback` with each new state. Returns a function that stops it.
+   *
+   * @param callback - gets each new state: `connecting`, `connected`, `reconnecting`, `disconnected`, `failed`.
+   * @example
+   * ```ts
+   * pulse.onStateChange((state) => (banner.textContent = state === 'connected' ? '' : state));
+   * ```
+   */
   onStateChange(callback: (state: ConnectionState) => void): Unsubscribe {
     let last = this.state;
     return this._engine._on('state', () => {
@@ -192,17 +292,39 @@ export class Pulse {
    * `network_error` per run of failed connection attempts, closes by the service with a reason
    * (`slow_consumer`, `connection_expired`), failed token refreshes, and every rejected publish
    * or presence call (so fire-and-forget code can see them).
+   *
+   * @param event - `error`.
+   * @param callback - gets each `PulseError`: match on `code`; `docsUrl` explains it.
+   * @example
+   * ```ts
+   * pulse.on('error', (error) => console.warn(error.code, error.message));
+   * ```
    */
   on(event: 'error', callback: (error: PulseError) => void): Unsubscribe {
     return this._engine._on(event, callback);
   }
 
-  /** Connects (again): after `disconnect()`, a failure, or with `autoConnect: false`; retries at once while reconnecting. */
+  /**
+   * Connects (again): after `disconnect()`, a failure, or with `autoConnect: false`; retries at once while reconnecting.
+   *
+   * @example
+   * ```ts
+   * const pulse = new Pulse({ kbId, token, autoConnect: false });
+   * pulse.connect();
+   * ```
+   */
   connect(): void {
     this._engine._connect();
   }
 
-  /** Closes the connection, stops reconnecting and rejects unconfirmed and queued publishes with `disconnected`. */
+  /**
+   * Closes the connection, stops reconnecting and rejects unconfirmed and queued publishes with `disconnected`.
+   *
+   * @example
+   * ```ts
+   * pulse.disconnect(); // connect() opens it again
+   * ```
+   */
   disconnect(): void {
     this._engine._close();
   }

@@ -48,24 +48,76 @@ export type PresenceAction = 'enter' | 'leave' | 'update';
 
 /** Presence of a `Pulse.Realtime` channel. */
 export interface RealtimePresence {
-  /** Enters the presence set (re-entered with the latest data after every reconnect). */
+  /**
+   * Enters the presence set (re-entered with the latest data after every reconnect).
+   *
+   * @param data - what other members see: a JSON value.
+   * @example
+   * ```ts
+   * await channel.presence.enter({ name: 'Ada' });
+   * ```
+   */
   enter(data?: unknown): Promise<void>;
-  /** Replaces this connection's member data (enters when not entered yet). */
+  /**
+   * Replaces this connection's member data (enters when not entered yet).
+   *
+   * @param data - the new member data.
+   * @example
+   * ```ts
+   * await channel.presence.update({ status: 'away' });
+   * ```
+   */
   update(data?: unknown): Promise<void>;
-  /** Leaves the presence set. */
+  /**
+   * Leaves the presence set.
+   *
+   * @example
+   * ```ts
+   * await channel.presence.leave();
+   * ```
+   */
   leave(): Promise<void>;
   /**
    * The current members (waits for the first sync when none arrived yet). Rejects with
    * `disconnected` when the channel is detached or the client closed before then, `timeout`
    * when no connection came back within `connectionStateTtlMs`, the error of a `failed`
    * connection. `callback`, if given, is called with the members, later.
+   *
+   * @param callback - called with the members too, as in Ably's callback style.
+   * @example
+   * ```ts
+   * const members = await channel.presence.get();
+   * ```
    */
   get(callback?: (members: RealtimeMember[]) => void): Promise<RealtimeMember[]>;
-  /** Called with the full member list whenever it changes. */
+  /**
+   * Called with the full member list whenever it changes.
+   *
+   * @param callback - gets the whole member array after every change (unlike Ably's per-member events).
+   * @example
+   * ```ts
+   * channel.presence.subscribe((members) => (online.textContent = String(members.length)));
+   * channel.presence.subscribe('enter', (member) => toast(`${member.clientId} joined`));
+   * ```
+   */
   subscribe(callback: (members: RealtimeMember[]) => void): void;
-  /** Called when a member enters, leaves or updates. */
+  /**
+   * Called when a member enters, leaves or updates.
+   *
+   * @param action - `enter`, `leave` or `update`.
+   */
   subscribe(action: PresenceAction, callback: (member: RealtimeMember) => void): void;
-  /** Removes listeners: all, those of one action, or one callback. */
+  /**
+   * Removes listeners: all, those of one action, or one callback.
+   *
+   * @param action - the action whose listeners to remove, or the one callback to remove; none: all.
+   * @param callback - with `action`: only this callback of that action.
+   * @example
+   * ```ts
+   * channel.presence.unsubscribe('enter');
+   * channel.presence.unsubscribe(); // every presence listener
+   * ```
+   */
   unsubscribe(action?: PresenceAction | ((value: never) => void), callback?: (value: never) => void): void;
 }
 
@@ -73,11 +125,31 @@ export interface RealtimePresence {
 export interface RealtimeChannel<E extends { [K in keyof E]: object } = Record<string, JsonObject>> {
   /** The channel name. */
   readonly name: string;
-  /** Listens to one event (any name, `*` included). */
+  /**
+   * Listens to one event (any name, `*` included).
+   *
+   * @param name - the event name.
+   * @param callback - gets the message: `data` (with `type`), `name`, `timestamp`.
+   * @example
+   * ```ts
+   * const posts = realtime.channels.get<{ new_post: { post: { id: number } } }>('posts');
+   * posts.subscribe('new_post', (message) => render(message.data.post));
+   * ```
+   */
   subscribe<K extends keyof E & string>(name: K, callback: (message: RealtimeMessage<E[K] & { type: K }>) => void): void;
   /** Listens to every event (the only catch-all form). */
   subscribe(callback: (message: RealtimeMessage<{ [K in keyof E & string]: E[K] & { type: K } }[keyof E & string]>) => void): void;
-  /** Removes listeners: all, those of one event, or one callback. */
+  /**
+   * Removes listeners: all, those of one event, or one callback.
+   *
+   * @param name - the event whose listeners to remove, or the one callback to remove; none: all.
+   * @param callback - with `name`: only this callback of that event.
+   * @example
+   * ```ts
+   * channel.unsubscribe('new_post');
+   * channel.unsubscribe(); // every listener
+   * ```
+   */
   unsubscribe(name?: (keyof E & string) | ((message: never) => void), callback?: (message: never) => void): void;
   /**
    * Publishes event `name` with `data` (a JSON object; `data.type` becomes the event name).
@@ -90,9 +162,23 @@ export interface RealtimeChannel<E extends { [K in keyof E]: object } = Record<s
    * `timeout` when no connection came back within `connectionStateTtlMs`, the service's code
    * when it refused the publish, or `disconnected` after `close()`. An ignored promise never
    * causes an unhandled rejection.
+   *
+   * @param name - the event name.
+   * @param data - a JSON object (or nothing); at most 32 KB once framed.
+   * @example
+   * ```ts
+   * await channel.publish('new_post', { post: { id: 1 } });
+   * ```
    */
   publish<K extends keyof E & string>(name: K, data?: E[K] | null): Promise<void>;
-  /** Drops every listener (message and presence), leaves presence and unsubscribes on the server. */
+  /**
+   * Drops every listener (message and presence), leaves presence and unsubscribes on the server.
+   *
+   * @example
+   * ```ts
+   * channel.detach();
+   * ```
+   */
   detach(): void;
   /** Presence of this channel. */
   readonly presence: RealtimePresence;
@@ -117,9 +203,26 @@ export interface RealtimeConnection {
    * Listens to one state, to `'update'`, or (with the callback alone) to every change and update.
    * Every error reaches a catch-all listener exactly once, as `change.reason`:
    * `realtime.connection.on((change) => change.reason && show(change.reason))`.
+   *
+   * @param event - a state, `update`, or the callback itself for every change.
+   * @param callback - gets `{ previous, current, reason }`.
+   * @example
+   * ```ts
+   * realtime.connection.on('connected', () => console.log('online'));
+   * realtime.connection.on((change) => change.reason && show(change.reason));
+   * ```
    */
   on(event: ConnectionEvent | ((change: StateChange<RealtimeState>) => void), callback?: (change: StateChange<RealtimeState>) => void): void;
-  /** Removes listeners: all, those of one event, or one callback. */
+  /**
+   * Removes listeners: all, those of one event, or one callback.
+   *
+   * @param event - the event whose listeners to remove, or the one callback to remove; none: all.
+   * @param callback - with `event`: only this callback of that event.
+   * @example
+   * ```ts
+   * realtime.connection.off(); // every listener
+   * ```
+   */
   off(event?: ConnectionEvent | ((change: StateChange<RealtimeState>) => void), callback?: (change: StateChange<RealtimeState>) => void): void;
 }
 
@@ -259,17 +362,41 @@ export class Realtime {
     };
   }
 
-  /** Listens to every failure, once each (connection errors, refusals, and every rejected publish or presence call). */
+  /**
+   * Listens to every failure, once each (connection errors, refusals, and every rejected publish or presence call).
+   *
+   * @param event - `error`.
+   * @param callback - gets each `PulseError`: match on `code`.
+   * @example
+   * ```ts
+   * realtime.on('error', (error) => console.warn(error.code, error.message));
+   * ```
+   */
   on(event: 'error', callback: (error: PulseError) => void): () => void {
     return this._engine._on(event, callback);
   }
 
-  /** Connects (again) after `close()`, a failure, or with `autoConnect: false`. */
+  /**
+   * Connects (again) after `close()`, a failure, or with `autoConnect: false`.
+   *
+   * @example
+   * ```ts
+   * const realtime = new Pulse.Realtime({ kbId, token, autoConnect: false });
+   * realtime.connect();
+   * ```
+   */
   connect(): void {
     this._engine._connect();
   }
 
-  /** Closes the connection, stops reconnecting and rejects unconfirmed and queued publishes with `disconnected`. */
+  /**
+   * Closes the connection, stops reconnecting and rejects unconfirmed and queued publishes with `disconnected`.
+   *
+   * @example
+   * ```ts
+   * realtime.close();
+   * ```
+   */
   close(): void {
     this._engine._close();
   }
