@@ -234,12 +234,19 @@ describe('shareConnection (fake Web Locks and BroadcastChannel)', () => {
     expect(ws.sockets).toHaveLength(2);
   });
 
-  it('without Web Locks or BroadcastChannel (Node) each client connects on its own', () => {
-    const clock = createFakeClock();
-    const ws = createFakeWebSocket(false);
-    const token = makeToken({ endpoint: 'wss://pulse.test', exp: Math.floor(clock.now() / 1000) + 3600 });
-    for (let i = 0; i < 3; i++) opened.push(new Pulse({ kbId: 'kb', token, WebSocket: ws.WebSocket, clock, shareConnection: true }));
-    expect(ws.sockets).toHaveLength(3);
+  it('without Web Locks or BroadcastChannel each client connects on its own', () => {
+    // Node 20 has neither; Node 22+ and browsers may have both: take them away for this test.
+    vi.stubGlobal('BroadcastChannel', undefined);
+    vi.stubGlobal('navigator', { ...globalThis.navigator, locks: undefined });
+    try {
+      const clock = createFakeClock();
+      const ws = createFakeWebSocket(false);
+      const token = makeToken({ endpoint: 'wss://pulse.test', exp: Math.floor(clock.now() / 1000) + 3600 });
+      for (let i = 0; i < 3; i++) opened.push(new Pulse({ kbId: 'kb', token, WebSocket: ws.WebSocket, clock, shareConnection: true }));
+      expect(ws.sockets).toHaveLength(3);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('a frozen leader (silent past SILENCE_MS) loses the lock; when it wakes up it follows', async () => {
