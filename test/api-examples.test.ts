@@ -12,20 +12,6 @@ const IMPLEMENTED_BY_USERS = ['WebSocketLike', 'HttpResponseLike', 'Clock'];
  * entry that has gained its example fails the last test until it is removed here.
  */
 const PENDING: readonly string[] = [
-  // packages/protocol/src/validate.ts, frames.ts, outgoing.ts, server-frame-check.ts: same (shared validation).
-  '@openkbs-pulse/protocol: checkServerFrame',
-  '@openkbs-pulse/protocol: messageFrameBytes',
-  '@openkbs-pulse/protocol: channelNameProblem',
-  '@openkbs-pulse/protocol: eventNameProblem',
-  '@openkbs-pulse/protocol: publishDataProblem',
-  '@openkbs-pulse/protocol: mergeEventIntoData',
-  '@openkbs-pulse/protocol: parseClientAction',
-  '@openkbs-pulse/protocol: parsePresenceMember',
-  '@openkbs-pulse/protocol: parseServerFrame',
-  '@openkbs-pulse/protocol: encodeFrame',
-  '@openkbs-pulse/protocol: jsonValueProblem',
-  '@openkbs-pulse/protocol: publishProblem',
-  '@openkbs-pulse/protocol: presenceDataProblem',
 ];
 
 let callables: PublicCallable[] | undefined;

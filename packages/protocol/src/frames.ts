@@ -238,8 +238,13 @@ function channelOf(frame: JsonObject): ParseResult<string> {
 
 /**
  * Validates one text frame sent by a client. Never throws.
- * @param text The raw WebSocket message.
- * @param maxBytes Size limit in UTF-8 bytes.
+ * @param text - The raw WebSocket message.
+ * @param maxBytes - Size limit in UTF-8 bytes.
+ * @example
+ * ```ts
+ * const action = parseClientAction(message);
+ * if (!action.ok) return sendError(action.code, action.message);
+ * ```
  */
 export function parseClientAction(text: unknown, maxBytes: number = MAX_MESSAGE_BYTES): ParseResult<ClientAction> {
   const parsed = parseJson(text, maxBytes);
@@ -275,7 +280,15 @@ export function parseClientAction(text: unknown, maxBytes: number = MAX_MESSAGE_
   }
 }
 
-/** Validates a presence member object. */
+/**
+ * Validates a presence member object.
+ * @param value - the member as received (anything).
+ * @example
+ * ```ts
+ * const member = parsePresenceMember(frame.member);
+ * if (member.ok) show(member.value.userId);
+ * ```
+ */
 export function parsePresenceMember(value: unknown): ParseResult<PresenceMember> {
   if (!isObject(value)) return fail('invalid_message', 'member must be an object');
   if (!isNonEmptyString(value.userId)) return fail('invalid_message', 'member.userId must be a non-empty string');
@@ -293,8 +306,13 @@ export function parsePresenceMember(value: unknown): ParseResult<PresenceMember>
  * with the same rules as for client actions where they overlap: channel names as
  * {@link channelNameProblem}, timestamps non-negative, a sync `count` a non-negative integer
  * not below the number of members listed, nesting at most {@link MAX_NESTING_DEPTH} levels.
- * @param text The raw WebSocket message.
- * @param maxBytes Size limit; the service never sends more than a client may publish plus a
+ * @example
+ * ```ts
+ * const frame = parseServerFrame(event.data);
+ * if (!frame.ok) console.warn(frame.message); else handle(frame.value);
+ * ```
+ * @param text - The raw WebSocket message.
+ * @param maxBytes - Size limit; the service never sends more than a client may publish plus a
  * presence sync of {@link MAX_PRESENCE_MEMBERS} members, so the default is generous.
  */
 export function parseServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_BYTES * 128): ParseResult<ServerFrame> {
@@ -352,7 +370,14 @@ export function parseServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
   }
 }
 
-/** Serializes a frame or action (one place, so encoding stays consistent). */
+/**
+ * Serializes a frame or action (one place, so encoding stays consistent).
+ * @param frame - a client action or a service frame.
+ * @example
+ * ```ts
+ * socket.send(encodeFrame({ action: 'subscribe', channel: 'chat' }));
+ * ```
+ */
 export function encodeFrame(frame: ClientAction | ServerFrame): string {
   return JSON.stringify(frame);
 }
@@ -368,6 +393,9 @@ const FRAME_TIMESTAMP = 1_704_067_200_000;
  * `data` must be JSON-serializable: this throws what `JSON.stringify` throws (a `TypeError` for
  * a `BigInt` or a cycle).
  *
+ * @param channel - the channel published to.
+ * @param event - the event name.
+ * @param data - the published data (a JSON object), or nothing.
  * @example
  * ```ts
  * if (messageFrameBytes('chat', 'new_message', { text }) > MAX_MESSAGE_BYTES) refuse();

@@ -50,6 +50,13 @@ function strict(key: string, value: unknown): unknown {
  * input makes them; the service refuses them). `undefined` object properties are allowed: JSON
  * leaves them out, which reads the same. Dates and other values with `toJSON` travel as what it
  * returns. Never throws (a getter that throws is reported as a problem).
+ * @param value - the value to check.
+ * @param maxDepth - deepest nesting allowed, the value itself counting as one level.
+ * @param name - how messages call the value.
+ * @example
+ * ```ts
+ * jsonValueProblem({ n: 1n }, 10); // 'data holds a BigInt: convert it to a string or a number'
+ * ```
  */
 export function jsonValueProblem(value: unknown, maxDepth: number, name = 'data'): string | undefined {
   let text: string | undefined;
@@ -78,6 +85,14 @@ function tooLarge(what: string, bytes: number): SendProblem {
  * the event name), {@link jsonValueProblem} with {@link MAX_PUBLISH_DATA_DEPTH}, and the size of
  * both the publish frame and the message frame subscribers receive (each at most
  * {@link MAX_MESSAGE_BYTES}). Never throws.
+ * @param channel - the channel to publish to.
+ * @param event - the event name.
+ * @param data - the payload: a JSON object or nothing.
+ * @example
+ * ```ts
+ * const problem = publishProblem('chat', 'message', input);
+ * if (problem) throw new PulseError(problem.code, problem.message);
+ * ```
  */
 export function publishProblem(channel: unknown, event: unknown, data: unknown): SendProblem | undefined {
   const invalid =
@@ -98,6 +113,12 @@ export function publishProblem(channel: unknown, event: unknown, data: unknown):
  * Why presence member `data` for `channel` would be refused, or `undefined` when it is accepted:
  * {@link jsonValueProblem} with {@link MAX_PRESENCE_DATA_DEPTH}, and the `presence_update` frame
  * (the larger of enter and update) at most {@link MAX_MESSAGE_BYTES}. Never throws.
+ * @param channel - the channel whose presence set is entered or updated.
+ * @param data - the member data.
+ * @example
+ * ```ts
+ * const problem = presenceDataProblem('room', { name: 'Ada' }); // undefined: accepted
+ * ```
  */
 export function presenceDataProblem(channel: unknown, data: unknown): SendProblem | undefined {
   const invalid = channelNameProblem(channel) ?? jsonValueProblem(data, MAX_PRESENCE_DATA_DEPTH);

@@ -22,6 +22,13 @@ const isMember = (m: unknown): boolean =>
 /**
  * The frame in `text` when it is a valid service frame (the rules of `parseServerFrame`, with its
  * default size limit), else `undefined`. Never throws.
+ * @param text - the raw WebSocket message.
+ * @param maxBytes - size limit in UTF-8 bytes (the default is `parseServerFrame`'s).
+ * @example
+ * ```ts
+ * const frame = checkServerFrame(event.data);
+ * if (frame?.type === 'message') deliver(frame);
+ * ```
  */
 export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_BYTES * 128): ServerFrame | undefined {
   if (typeof text !== 'string' || text.length > maxBytes || (text.length * 3 > maxBytes && utf8ByteLength(text) > maxBytes)) return undefined;

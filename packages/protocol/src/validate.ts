@@ -31,12 +31,28 @@ function nameProblem(kind: 'channel' | 'event', max: number, name: unknown): str
   return undefined;
 }
 
-/** Why `name` is not a valid channel name, or `undefined` when it is. */
+/**
+ * Why `name` is not a valid channel name, or `undefined` when it is.
+ * @param name - the channel name to check (anything: it is checked to be a string).
+ * @example
+ * ```ts
+ * const problem = channelNameProblem(input);
+ * if (problem) throw new Error(problem); // e.g. "channel must not be empty"
+ * ```
+ */
 export function channelNameProblem(name: unknown): string | undefined {
   return nameProblem('channel', MAX_CHANNEL_NAME_LENGTH, name);
 }
 
-/** Why `name` is not a valid event name, or `undefined` when it is. */
+/**
+ * Why `name` is not a valid event name, or `undefined` when it is.
+ * @param name - the event name to check (anything: it is checked to be a string).
+ * @example
+ * ```ts
+ * eventNameProblem('new_message'); // undefined: valid
+ * eventNameProblem(''); // 'event must not be empty'
+ * ```
+ */
 export function eventNameProblem(name: unknown): string | undefined {
   return nameProblem('event', MAX_EVENT_NAME_LENGTH, name);
 }
@@ -45,6 +61,12 @@ export function eventNameProblem(name: unknown): string | undefined {
  * Why `data` cannot be the payload of a publish to `event`, or `undefined` when it can.
  * The service merges the event name into the payload as `data.type`, so the payload must be
  * a JSON object whose own `type`, if any, equals the event name (otherwise it would be lost).
+ * @param event - the event name the data is published with.
+ * @param data - the payload to check.
+ * @example
+ * ```ts
+ * publishDataProblem('message', [1, 2]); // 'data must be a JSON object (...)'
+ * ```
  */
 export function publishDataProblem(event: string, data: unknown): string | undefined {
   if (data === undefined || data === null) return undefined;
@@ -53,7 +75,15 @@ export function publishDataProblem(event: string, data: unknown): string | undef
   return undefined;
 }
 
-/** The frame payload for `event`: `data` with `type` set to the event name. */
+/**
+ * The frame payload for `event`: `data` with `type` set to the event name.
+ * @param event - the event name, which becomes `type`.
+ * @param data - the published data (a JSON object), or nothing.
+ * @example
+ * ```ts
+ * mergeEventIntoData('new_message', { text: 'hi' }); // { text: 'hi', type: 'new_message' }
+ * ```
+ */
 export function mergeEventIntoData(
   event: string,
   data: JsonObject | null | undefined,
