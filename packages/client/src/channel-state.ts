@@ -6,7 +6,7 @@
  * channel per document does not grow without bound.
  * @module
  */
-import type { MessageFrame } from '@openkbs-pulse/protocol';
+import { channelNameProblem, PulseError, type MessageFrame } from '@openkbs-pulse/protocol';
 import { createEmitter, type Emitter, type ListenerErrorHandler } from './emitter.js';
 import { createPresenceSet, type PresenceSet } from './presence.js';
 
@@ -45,3 +45,10 @@ export const wantsPresence = (ch: ChannelState): boolean =>
 
 /** Whether the channel needs a server subscription. */
 export const wantsSubscription = (ch: ChannelState): boolean => wantsPresence(ch) || ch._em.all.size > 0;
+
+/** `name` when it is a valid channel name; else throws `invalid_argument` saying what is wrong and what was given. */
+export function checkChannelName(name: unknown): string {
+  const problem = channelNameProblem(name);
+  if (problem) throw new PulseError('invalid_argument', `${problem} (got ${typeof name === 'string' ? JSON.stringify(name) : typeof name})`);
+  return name as string;
+}

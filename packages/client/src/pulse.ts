@@ -3,7 +3,8 @@
  * over the connection engine.
  * @module
  */
-import { channelNameProblem, PulseError, type JsonObject, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
+import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
+import { checkChannelName } from './channel-state.js';
 import { ANY } from './emitter.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
 import { createSharedEngine } from './share.js';
@@ -266,7 +267,7 @@ export class Pulse {
     const ch = this._engine._channel(name);
     if (ch) return (ch._face ??= pulseChannel(this._engine, name)) as unknown as PulseChannel<E>;
     // Throws `invalid_argument` for a bad name, here rather than at the first subscribe.
-    validChannelName(name);
+    checkChannelName(name);
     return pulseChannel(this._engine, name) as unknown as PulseChannel<E>;
   }
 
@@ -328,9 +329,4 @@ export class Pulse {
   disconnect(): void {
     this._engine._close();
   }
-}
-
-function validChannelName(name: unknown): void {
-  const problem = channelNameProblem(name);
-  if (problem) throw new PulseError('invalid_argument', `${problem} (got ${typeof name === 'string' ? JSON.stringify(name) : typeof name})`);
 }

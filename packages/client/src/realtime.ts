@@ -4,7 +4,8 @@
  * same connection engine as `Pulse`.
  * @module
  */
-import { channelNameProblem, PulseError, type JsonObject, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
+import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
+import { checkChannelName } from './channel-state.js';
 import { ANY } from './emitter.js';
 import { createEngine, type Engine, type EngineOptions, type StateChange } from './engine.js';
 import { createSharedEngine } from './share.js';
@@ -356,7 +357,7 @@ export class Realtime {
     this.channels = {
       get<E extends { [K in keyof E]: object }>(name: string): RealtimeChannel<E> {
         const ch = engine._channel(name);
-        return (ch ? (ch._face ??= realtimeChannel(engine, name)) : realtimeChannel(engine, checkName(name))) as RealtimeChannel<E>;
+        return (ch ? (ch._face ??= realtimeChannel(engine, name)) : realtimeChannel(engine, checkChannelName(name))) as RealtimeChannel<E>;
       },
       release: (name) => engine._release(name),
     };
@@ -400,10 +401,4 @@ export class Realtime {
   close(): void {
     this._engine._close();
   }
-}
-
-function checkName(name: unknown): string {
-  const problem = channelNameProblem(name);
-  if (problem) throw new PulseError('invalid_argument', `${problem} (got ${typeof name === 'string' ? JSON.stringify(name) : typeof name})`);
-  return name as string;
 }
