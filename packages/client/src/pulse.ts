@@ -4,10 +4,9 @@
  * @module
  */
 import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
-import { checkChannelName } from './channel-state.js';
 import { ANY } from './emitter.js';
-import { createEngine, type Engine, type EngineOptions } from './engine.js';
-import { createSharedEngine } from './share.js';
+import type { Engine, EngineOptions } from './engine.js';
+import { args, channelFace, newEngine } from './face.js';
 import { pulseState, type ConnectionState } from './states.js';
 
 /** Options of `new Pulse(...)`. */
@@ -195,7 +194,7 @@ function pulseChannel(engine: Engine, name: string): PulseChannel<EventMap> {
   const face = {
     name,
     subscribe(event: string | MessageListener<object>, callback?: MessageListener<object>): Unsubscribe {
-      const [type, cb] = typeof event === 'function' ? ([ANY, event] as const) : ([event, callback!] as const);
+      const [type, cb] = args<string, MessageListener<object>>(event, callback, ANY as never);
       return engine._listen(name, 'm', type, (frame: MessageFrame) => cb(frame.data, frame), face);
     },
     unsubscribe: () => engine._release(name),
@@ -237,7 +236,7 @@ export class Pulse {
 
   /** Checks the options (a bad one throws a `PulseError` that says how to fix it) and connects unless `autoConnect` is false. */
   constructor(options: PulseOptions) {
-    this._engine = options.shareConnection ? createSharedEngine(options, createEngine) : createEngine(options);
+    this._engine = newEngine(options);
     this._defaultChannel = options.channel ?? 'default';
   }
 
@@ -264,11 +263,7 @@ export class Pulse {
    * ```
    */
   channel<E extends EventMap<E> = DefaultEvents>(name: string = this._defaultChannel): PulseChannel<E> {
-    const ch = this._engine._channel(name);
-    if (ch) return (ch._face ??= pulseChannel(this._engine, name)) as unknown as PulseChannel<E>;
-    // Throws `invalid_argument` for a bad name, here rather than at the first subscribe.
-    checkChannelName(name);
-    return pulseChannel(this._engine, name) as unknown as PulseChannel<E>;
+    return channelFace<PulseChannel<E>>(this._engine, name, pulseChannel);
   }
 
   /**

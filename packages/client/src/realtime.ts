@@ -5,10 +5,9 @@
  * @module
  */
 import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
-import { checkChannelName } from './channel-state.js';
 import { ANY } from './emitter.js';
-import { createEngine, type Engine, type EngineOptions, type StateChange } from './engine.js';
-import { createSharedEngine } from './share.js';
+import type { Engine, EngineOptions, StateChange } from './engine.js';
+import { args, channelFace, newEngine } from './face.js';
 import type { EngineState } from './states.js';
 
 /** Connection states of `Pulse.Realtime`: Ably's. */
@@ -227,30 +226,24 @@ export interface RealtimeConnection {
   off(event?: ConnectionEvent | ((change: StateChange<RealtimeState>) => void), callback?: (change: StateChange<RealtimeState>) => void): void;
 }
 
-type Key = string | undefined;
-interface Registration {
-  key: Key;
-  callback: unknown;
-  off: () => void;
+/** A listener of a face: its key (event, action or state), its callback, and its removal. */
+type Registration = [key: unknown, callback: unknown, off: () => void];
+
+/** Adds `listen(key, callback)` to `list` (`key` is `fallback` when `event` is the callback itself). */
+function add<K, C>(list: Set<Registration>, event: unknown, callback: unknown, listen: (key: K, callback: C) => () => void, fallback?: K): void {
+  const [key, cb] = args<K, C>(event, callback, fallback);
+  list.add([key, cb, listen(key, cb)]);
 }
 
-/** Registrations that can be removed by key, callback, or all at once. */
-function registry() {
-  let list: Registration[] = [];
-  return {
-    add(key: Key, callback: unknown, off: () => void): void {
-      list.push({ key, callback, off });
-    },
-    /** Removes (and calls `off` of) the registrations of `key` and/or `callback`; all without arguments. */
-    remove(key?: unknown, callback?: unknown): void {
-      if (typeof key === 'function') [key, callback] = [undefined, key];
-      list = list.filter((r) => {
-        const hit = (key === undefined || r.key === key) && (callback === undefined || r.callback === callback);
-        if (hit) r.off();
-        return !hit;
-      });
-    },
-  };
+/** Removes (and calls `off` of) the registrations of `key` and/or `callback`; all without arguments. */
+function remove(list: Set<Registration>, event?: unknown, callback?: unknown): void {
+  const [key, cb] = args(event, callback);
+  for (const r of list) {
+    if ((key === undefined || r[0] === key) && (cb === undefined || r[1] === cb)) {
+      list.delete(r);
+      r[2]();
+    }
+  }
 }
 
 const toMember = (m: PresenceMember): RealtimeMember => ({
@@ -259,27 +252,28 @@ const toMember = (m: PresenceMember): RealtimeMember => ({
   data: m.data,
   connectedAt: m.connectedAt,
 });
-const toMembers = (members: Iterable<PresenceMember>): RealtimeMember[] => [...members].map(toMember);
 
 function realtimeChannel(engine: Engine, name: string): RealtimeChannel {
-  const subs = registry();
-  const presenceSubs = registry();
+  const subs = new Set<Registration>();
+  const presenceSubs = new Set<Registration>();
   const face: RealtimeChannel = {
     name,
-    subscribe(event: string | ((message: RealtimeMessage) => void), callback?: (message: RealtimeMessage) => void) {
-      const [type, cb] = typeof event === 'function' ? [undefined, event] : [event, callback!];
-      const off = engine._listen(name, 'm', type ?? ANY, (frame: MessageFrame) =>
-        cb({ name: frame.data.type, data: frame.data, timestamp: frame.timestamp, channel: frame.channel }),
-        face,
+    subscribe(event: unknown, callback?: unknown) {
+      // The catch-all is kept under ANY, a key no caller can pass.
+      add(subs, event, callback, (type: string, cb: (message: RealtimeMessage) => void) =>
+        engine._listen(name, 'm', type, (frame: MessageFrame) =>
+          cb({ name: frame.data.type, data: frame.data, timestamp: frame.timestamp, channel: frame.channel }),
+          face,
+        ),
+        ANY as never,
       );
-      subs.add(type, cb, off);
     },
     // Each removal syncs the server subscription (engine._listen).
-    unsubscribe: (event?: unknown, callback?: unknown) => subs.remove(event, callback),
+    unsubscribe: (event?: unknown, callback?: unknown) => remove(subs, event, callback),
     publish: (event, data) => engine._publish(name, event, data),
     detach() {
-      subs.remove();
-      presenceSubs.remove();
+      remove(subs);
+      remove(presenceSubs);
       engine._release(name);
     },
     presence: {
@@ -287,22 +281,19 @@ function realtimeChannel(engine: Engine, name: string): RealtimeChannel {
       update: (data) => engine._enter(name, data),
       leave: () => engine._leave(name),
       get(callback) {
-        const members = engine._get(name).then(toMembers);
-        // With a callback the rejection is handled here (the callback is just not called; the error event has it).
-        if (callback) members.then(callback, () => {});
-        else members.catch(() => {});
+        const members = engine._get(name).then((list) => list.map(toMember));
+        // The rejection is handled here (a callback is just not called; the error event has it).
+        members.then(callback, () => {});
         return members;
       },
-      subscribe(action: PresenceAction | ((members: RealtimeMember[]) => void), callback?: (member: RealtimeMember) => void) {
-        const [type, cb] = typeof action === 'function' ? (['members', action] as const) : [action, callback!];
-        const off = engine._listen(name, 'p', type, (value: PresenceMember | PresenceMember[]) =>
-          (cb as (value: unknown) => void)(Array.isArray(value) ? toMembers(value) : toMember(value)),
-          face,
+      subscribe(action: unknown, callback?: unknown) {
+        add(presenceSubs, action, callback, (type: string, cb: (value: unknown) => void) =>
+          engine._listen(name, 'p', type, (value: PresenceMember | PresenceMember[]) => cb(Array.isArray(value) ? value.map(toMember) : toMember(value)), face),
+          'members',
         );
-        presenceSubs.add(type, cb, off);
       },
       unsubscribe(action?: unknown, callback?: unknown) {
-        presenceSubs.remove(action, callback);
+        remove(presenceSubs, action, callback);
       },
     },
   } as RealtimeChannel;
@@ -336,29 +327,28 @@ export class Realtime {
 
   /** Checks the options (a bad one throws a `PulseError` that says how to fix it) and connects unless `autoConnect` is false. */
   constructor(options: RealtimeOptions) {
-    const engine = (this._engine = options.shareConnection ? createSharedEngine(options, createEngine) : createEngine(options));
+    const engine = (this._engine = newEngine(options));
     this.clientId = options.clientId;
-    const listeners = registry();
+    const listeners = new Set<Registration>();
     this.connection = {
       get state() {
         return engine._state;
       },
       on(event, callback) {
-        const [key, cb] = typeof event === 'function' ? [undefined, event] : [event, callback!];
-        // A state listener never matches 'update' (no state has that name).
-        const offs = [
-          engine._on('state', (change) => (!key || change.current === key) && cb(change)),
-          engine._on('update', (reason) => (!key || key === 'update') && cb({ current: engine._state, previous: engine._state, reason })),
-        ];
-        listeners.add(key, cb, () => offs.map((off) => off()));
+        add(listeners, event, callback, (key: ConnectionEvent | undefined, cb: (change: StateChange<RealtimeState>) => void) => {
+          // A state listener never matches 'update' (no state has that name).
+          const offState = engine._on('state', (change) => (!key || change.current === key) && cb(change));
+          const offUpdate = engine._on('update', (reason) => (!key || key === 'update') && cb({ current: engine._state, previous: engine._state, reason }));
+          return () => {
+            offState();
+            offUpdate();
+          };
+        });
       },
-      off: (event, callback) => listeners.remove(event, callback),
+      off: (event, callback) => remove(listeners, event, callback),
     };
     this.channels = {
-      get<E extends { [K in keyof E]: object }>(name: string): RealtimeChannel<E> {
-        const ch = engine._channel(name);
-        return (ch ? (ch._face ??= realtimeChannel(engine, name)) : realtimeChannel(engine, checkChannelName(name))) as RealtimeChannel<E>;
-      },
+      get: <E extends { [K in keyof E]: object }>(name: string) => channelFace<RealtimeChannel<E>>(engine, name, realtimeChannel),
       release: (name) => engine._release(name),
     };
   }
