@@ -50,7 +50,7 @@ export function tokenProblem(token: unknown, kbId: string): PulseError | undefin
   if (typeof token !== 'string' || !token) {
     return new PulseError(
       'invalid_argument',
-      `token must be the JWT string, not ${(token as { token?: unknown })?.token ? 'the whole { token, endpoint } object from getToken(): pass its .token' : String(token)}`,
+      `token must be the JWT string, not ${(token as { token?: unknown })?.token ? 'the whole { token, endpoint } object: pass its .token' : String(token)}`,
     );
   }
   const claims = decodeTokenClaims(token);
@@ -69,20 +69,17 @@ export function tokenProblem(token: unknown, kbId: string): PulseError | undefin
  * after `timeoutMs`, and with `invalid_response` when the answer is not a token (or its endpoint
  * not a WebSocket URL).
  */
-export function refreshToken(source: AuthSource, clock: Clock, timeoutMs: number): Promise<FreshToken | undefined> {
-  if (!source.authCallback && !source.authUrl) return Promise.resolve(undefined);
-  return new Promise<FreshToken>((resolve, reject) => {
-    const timer = clock.setTimeout(
-      () => reject(new PulseError('timeout', `no token within ${timeoutMs} ms (authTimeoutMs)`)),
-      timeoutMs,
-    );
+export const refreshToken = (source: AuthSource, clock: Clock, timeoutMs: number): Promise<FreshToken | undefined> =>
+  new Promise((resolve, reject) => {
+    if (!source.authCallback && !source.authUrl) return resolve(undefined);
+    const timer = clock.setTimeout(() => reject(new PulseError('timeout', `no token within ${timeoutMs} ms (authTimeoutMs)`)), timeoutMs);
     fetchToken(source)
       .then(checkAnswer)
       .then(resolve, reject)
       .finally(() => clock.clearTimeout(timer));
   });
-}
 
+/** The answer of the auth source. */
 async function fetchToken(source: AuthSource): Promise<unknown> {
   if (source.authCallback) return source.authCallback();
   const response = await (source.fetch ?? fetch)(source.authUrl!, { credentials: 'include' });
@@ -93,11 +90,7 @@ async function fetchToken(source: AuthSource): Promise<unknown> {
 
 function checkAnswer(answer: unknown): FreshToken {
   const fresh = (typeof answer === 'string' ? { token: answer } : answer) as Partial<FreshToken> | null;
-  if (!fresh || typeof fresh.token !== 'string' || !fresh.token) {
-    throw new PulseError('invalid_response', 'auth answer has no token');
-  }
-  if (fresh.endpoint != null && !isEndpoint(fresh.endpoint)) {
-    throw new PulseError('invalid_response', 'auth answer endpoint is not a ws(s):// URL');
-  }
+  if (typeof fresh?.token !== 'string' || !fresh.token) throw new PulseError('invalid_response', 'auth answer has no token');
+  if (fresh.endpoint != null && !isEndpoint(fresh.endpoint)) throw new PulseError('invalid_response', 'auth answer endpoint is not a ws(s):// URL');
   return { token: fresh.token, endpoint: fresh.endpoint ?? undefined };
 }
