@@ -14,6 +14,6 @@ export const STABLE_CONNECTION_MS = 10_000;
 
 /** Delay before reconnect attempt number `attempt` (0-based); `random` returns [0, 1). */
 export function backoffDelay(attempt: number, random: () => number): number {
-  const base = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)] as number;
-  return Math.round(base * (1 - JITTER * random()));
+  // Past the schedule: its last step.
+  return Math.round((RECONNECT_DELAYS_MS[attempt] ?? (RECONNECT_DELAYS_MS.at(-1) as number)) * (1 - JITTER * random()));
 }
