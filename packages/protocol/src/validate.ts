@@ -20,7 +20,7 @@ export function isFiniteNumber(value: unknown): value is number {
 
 // Control characters would corrupt logs and URLs; names are otherwise free-form.
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARS = /[\0-\x1f\x7f]/;
 
 /** Why `name` is not a valid `kind` name of at most `max` characters, or `undefined` when it is. */
 function nameProblem(kind: 'channel' | 'event', max: number, name: unknown): string | undefined {
@@ -101,8 +101,8 @@ export function mergeEventIntoData(
  */
 function hasMoreBrackets(text: string, max: number): boolean {
   let count = 0;
-  for (const bracket of ['{', '[']) {
-    for (let i = text.indexOf(bracket); i >= 0; i = text.indexOf(bracket, i + 1)) if (++count > max) return true;
+  for (const bracket of '{[') {
+    for (let i = -1; (i = text.indexOf(bracket, i + 1)) >= 0; ) if (++count > max) return true;
   }
   return false;
 }
@@ -115,19 +115,17 @@ function hasMoreBrackets(text: string, max: number): boolean {
 export function nestingExceeds(text: string, max: number): boolean {
   if (text.length < 2 * (max + 1) || !hasMoreBrackets(text, max)) return false;
   let depth = 0;
+  let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      // Skip the string; a backslash escapes the next character (\" and \\ included).
-      for (i++; i < text.length; i++) {
-        const s = text.charCodeAt(i);
-        if (s === 0x5c /* \ */) i++;
-        else if (s === 0x22) break;
-      }
-    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      depth--;
+    // Valid JSON has backslashes only inside strings, where one escapes the next character.
+    if (c === 0x5c /* \ */) i++;
+    else if (c === 0x22 /* " */) quoted = !quoted;
+    // `| 0x20` maps [ to { and ] to }, and no other character of valid JSON to either.
+    else if (!quoted) {
+      const bracket = c | 0x20;
+      if (bracket === 0x7b /* { */ && ++depth > max) return true;
+      if (bracket === 0x7d /* } */) depth--;
     }
   }
   return false;
@@ -147,11 +145,10 @@ export function hasPollutingKey(text: string, parsed: unknown): boolean {
 }
 
 function containsProtoKey(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return value.some(containsProtoKey);
-  for (const key of Object.keys(value)) {
-    if (key === '__proto__') return true;
-    if (containsProtoKey((value as JsonObject)[key])) return true;
-  }
-  return false;
+  // Arrays too: their keys are their indexes, never "__proto__".
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.keys(value).some((key) => key === '__proto__' || containsProtoKey((value as JsonObject)[key]))
+  );
 }

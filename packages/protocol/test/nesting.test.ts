@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { MAX_NESTING_DEPTH, parseClientAction, parseServerFrame } from '@openkbs-pulse/protocol';
+import { nestingExceeds } from '../src/validate.js';
 
 /** `{"a":{"a":...{inner}...}}` with `levels` objects around `inner`. */
 const nest = (levels: number, inner: string): string => '{"a":'.repeat(levels) + inner + '}'.repeat(levels);
@@ -45,5 +47,23 @@ describe('nesting depth cap', () => {
     // {"__proto__":{"polluted":true}} is 2 levels: the key sits in level MAX_NESTING_DEPTH - 1.
     const text = publishOfDepth(MAX_NESTING_DEPTH, '{"__proto__":true}');
     expect(parseClientAction(text)).toEqual({ ok: false, code: 'invalid_message', message: expect.stringContaining('__proto__') });
+  });
+});
+
+describe('nestingExceeds', () => {
+  /** The depth of a parsed JSON value, the value itself counting as one level when it is an object or array. */
+  const depthOf = (value: unknown): number =>
+    typeof value === 'object' && value !== null ? 1 + Math.max(0, ...Object.values(value).map(depthOf)) : 0;
+  // Strings full of brackets, quotes, backslashes and `|` (a backslash with the 0x20 bit set).
+  const tricky = fc.string({ unit: fc.constantFrom('{', '[', '}', ']', '"', '\\', '|', 'a', '\u{1f600}') });
+
+  it('agrees with the depth of the parsed value, strings and escapes included', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue({ maxDepth: 10 }), fc.array(fc.oneof(tricky, fc.jsonValue({ maxDepth: 4 })))), fc.nat(12), (value, max) => {
+        const text = JSON.stringify(value);
+        expect(nestingExceeds(text, max)).toBe(depthOf(value) > max);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
