@@ -34,11 +34,17 @@ export const MAX_PRESENCE_DATA_DEPTH = MAX_NESTING_DEPTH - 3;
 function strict(key: string, value: unknown): unknown {
   if (key === '__proto__') throw new Error('has a "__proto__" key, which the service refuses: rename it');
   const type = typeof value;
-  if (type === 'bigint') throw new Error('holds a BigInt: convert it to a string or a number');
-  if (type === 'function' || type === 'symbol' || (type === 'number' && !Number.isFinite(value as number))) {
-    throw new Error(`holds ${type === 'number' ? String(value) : `a ${type}`}, which JSON cannot carry`);
-  }
-  if (value instanceof Map || value instanceof Set) throw new Error('holds a Map or a Set, which JSON turns into {}: convert it');
+  const what =
+    type === 'bigint'
+      ? 'a BigInt'
+      : type === 'function' || type === 'symbol'
+        ? `a ${type}`
+        : type === 'number' && !Number.isFinite(value as number)
+          ? String(value)
+          : value instanceof Map
+            ? 'a Map'
+            : value instanceof Set && 'a Set';
+  if (what) throw new Error(`holds ${what}, which JSON cannot carry: convert it or leave it out`);
   return value;
 }
 
@@ -55,28 +61,32 @@ function strict(key: string, value: unknown): unknown {
  * @param name - how messages call the value.
  * @example
  * ```ts
- * jsonValueProblem({ n: 1n }, 10); // 'data holds a BigInt: convert it to a string or a number'
+ * jsonValueProblem({ n: 1n }, 10); // 'data holds a BigInt, which JSON cannot carry: convert it or leave it out'
  * ```
  */
 export function jsonValueProblem(value: unknown, maxDepth: number, name = 'data'): string | undefined {
-  let text: string | undefined;
-  const deep = `nests more than ${maxDepth} levels deep (or refers to itself): flatten it`;
+  let message: string | undefined;
   try {
-    text = JSON.stringify(value, strict);
+    const text = JSON.stringify(value, strict);
+    if (text === undefined || !nestingExceeds(text, maxDepth)) return undefined;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // Cycles and very deep values fail inside JSON.stringify itself, with engine-specific words.
-    return `${name} ${/circular|cyclic|call stack|too much recursion/i.test(message) ? deep : message}`;
+    message = error instanceof Error ? error.message : String(error);
   }
-  return text !== undefined && nestingExceeds(text, maxDepth) ? `${name} ${deep}` : undefined;
+  // Cycles and very deep values fail inside JSON.stringify itself, with engine-specific words.
+  return `${name} ${message === undefined || /circular|cyclic|call stack|too much recursion/i.test(message) ? `nests more than ${maxDepth} levels deep (or refers to itself): flatten it` : message}`;
 }
 
-/** A refusal of a value too large once framed. */
-function tooLarge(what: string, bytes: number): SendProblem {
-  return {
-    code: 'message_too_large',
-    message: `${what} is ${bytes} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit: send less, or a reference to it`,
-  };
+/**
+ * The verdict of a send: refused with `invalid_argument` for the problem `invalid`, else with
+ * `message_too_large` when `bytes()` (the framed size, counted only for a valid value) is over
+ * {@link MAX_MESSAGE_BYTES}.
+ */
+function sendProblem(invalid: string | undefined, what: string, bytes: () => number): SendProblem | undefined {
+  if (invalid) return { code: 'invalid_argument', message: invalid };
+  const size = bytes();
+  return size > MAX_MESSAGE_BYTES
+    ? { code: 'message_too_large', message: `${what} is ${size} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit: send less, or a reference to it` }
+    : undefined;
 }
 
 /**
@@ -100,13 +110,13 @@ export function publishProblem(channel: unknown, event: unknown, data: unknown):
     eventNameProblem(event) ??
     publishDataProblem(event as string, data) ??
     jsonValueProblem(data, MAX_PUBLISH_DATA_DEPTH);
-  if (invalid) return { code: 'invalid_argument', message: invalid };
   const payload = data as JsonObject | null | undefined;
-  const bytes = Math.max(
-    messageFrameBytes(channel as string, event as string, payload),
-    utf8ByteLength(encodeFrame({ action: 'publish', channel: channel as string, event: event as string, data: payload })),
+  return sendProblem(invalid, 'the message', () =>
+    Math.max(
+      messageFrameBytes(channel as string, event as string, payload),
+      utf8ByteLength(encodeFrame({ action: 'publish', channel: channel as string, event: event as string, data: payload })),
+    ),
   );
-  return bytes > MAX_MESSAGE_BYTES ? tooLarge('the message', bytes) : undefined;
 }
 
 /**
@@ -121,8 +131,7 @@ export function publishProblem(channel: unknown, event: unknown, data: unknown):
  * ```
  */
 export function presenceDataProblem(channel: unknown, data: unknown): SendProblem | undefined {
-  const invalid = channelNameProblem(channel) ?? jsonValueProblem(data, MAX_PRESENCE_DATA_DEPTH);
-  if (invalid) return { code: 'invalid_argument', message: invalid };
-  const bytes = utf8ByteLength(encodeFrame({ action: 'presence_update', channel: channel as string, data }));
-  return bytes > MAX_MESSAGE_BYTES ? tooLarge('the presence data', bytes) : undefined;
+  return sendProblem(channelNameProblem(channel) ?? jsonValueProblem(data, MAX_PRESENCE_DATA_DEPTH), 'the presence data', () =>
+    utf8ByteLength(encodeFrame({ action: 'presence_update', channel: channel as string, data })),
+  );
 }
