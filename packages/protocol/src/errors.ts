@@ -190,11 +190,12 @@ export class PulseError extends Error {
 
   /** The help section of {@link code} in `docs/errors.md`: what happened, likely causes, the fix. */
   get docsUrl(): string {
-    return errorDocsUrl(this.code);
+    return `${ERRORS_DOCS_URL}#${this.code}`;
   }
 
   constructor(code: ErrorCode, message: string, options: PulseErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Error reads only `cause` from its options.
+    super(message, options.cause === undefined ? undefined : options);
     this.code = code;
     this.statusCode = options.statusCode;
   }
