@@ -18,7 +18,7 @@ export const DEFAULT_API_URL = 'https://kb.openkbs.com';
  * `createPulseToken` and `enableElasticPulse` are documented by OpenKBS; the others are not
  * public and follow the same naming.
  */
-export const API_ACTIONS = Object.freeze({
+export const API_ACTIONS = /* @__PURE__ */ Object.freeze({
   /** Mint a token a client connects with. */
   createToken: 'createPulseToken',
   /** Publish a message to a channel from a backend. */

@@ -64,7 +64,7 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 /** All error codes, in a stable order. */
-export const ERROR_CODES = Object.freeze(Object.keys(ERROR_STATUS)) as readonly ErrorCode[];
+export const ERROR_CODES = /* @__PURE__ */ Object.freeze(/* @__PURE__ */ Object.keys(ERROR_STATUS)) as readonly ErrorCode[];
 
 /**
  * Whether `value` is one of the known {@link ErrorCode}s.

@@ -100,7 +100,7 @@ export type ClientAction =
 export type ClientActionName = ClientAction['action'];
 
 /** All client action names. */
-export const CLIENT_ACTIONS: readonly ClientActionName[] = Object.freeze([
+export const CLIENT_ACTIONS: readonly ClientActionName[] = /* @__PURE__ */ Object.freeze([
   'subscribe',
   'unsubscribe',
   'publish',

@@ -13,7 +13,7 @@ export const MAX_PRESENCE_MEMBERS = 100;
 export const CONNECTION_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** Delays between reconnect attempts; the last one repeats (1s, 2s, 5s, 10s, then 30s). */
-export const RECONNECT_DELAYS_MS: readonly number[] = Object.freeze([1000, 2000, 5000, 10000, 30000]);
+export const RECONNECT_DELAYS_MS: readonly number[] = /* @__PURE__ */ Object.freeze([1000, 2000, 5000, 10000, 30000]);
 
 /** Longest channel name accepted (our bound: private channels use 64 hex characters). */
 export const MAX_CHANNEL_NAME_LENGTH = 256;

@@ -13,7 +13,7 @@ export type Region = (typeof REGIONS)[number];
 export const DEFAULT_REGION: Region = 'us-east-1';
 
 /** WebSocket endpoint of each region. */
-export const REGION_ENDPOINTS: Readonly<Record<Region, string>> = Object.freeze({
+export const REGION_ENDPOINTS: Readonly<Record<Region, string>> = /* @__PURE__ */ Object.freeze({
   'us-east-1': 'wss://pulse.vpc1.us',
   'eu-central-1': 'wss://pulse.vpc1.eu',
 });
