@@ -37,16 +37,16 @@ export const isEndpoint = (endpoint: unknown): endpoint is string =>
   typeof endpoint === 'string' && /^wss?:\/\/[^/?#\s]/i.test(endpoint) && URL.canParse?.(endpoint) !== false;
 
 /** Whether the token's `exp` claim has passed at `nowMs` (unknown `exp`: not expired). */
-export function isTokenExpired(token: string, nowMs: number): boolean {
+export const isTokenExpired = (token: string, nowMs: number): boolean => {
   const exp = decodeTokenClaims(token)?.exp;
   return typeof exp === 'number' && exp * 1000 <= nowMs;
-}
+};
 
 /**
  * Why `token` cannot be used to connect to `kbId`, as the error to fail with; `undefined` when it can.
  * Only what the client can know: the shape, the kbId claim, and the endpoint claim.
  */
-export function tokenProblem(token: unknown, kbId: string): PulseError | undefined {
+export const tokenProblem = (token: unknown, kbId: string): PulseError | undefined => {
   if (typeof token !== 'string' || !token) {
     return new PulseError(
       'invalid_argument',
@@ -62,7 +62,7 @@ export function tokenProblem(token: unknown, kbId: string): PulseError | undefin
     return new PulseError('invalid_token', 'token endpoint is not a ws(s):// URL');
   }
   return undefined;
-}
+};
 
 /**
  * Fetches a fresh token, or `undefined` when no source is configured. Rejects with `timeout`
@@ -80,17 +80,17 @@ export const refreshToken = (source: AuthSource, clock: Clock, timeoutMs: number
   });
 
 /** The answer of the auth source. */
-async function fetchToken(source: AuthSource): Promise<unknown> {
+const fetchToken = async (source: AuthSource): Promise<unknown> => {
   if (source.authCallback) return source.authCallback();
   const response = await (source.fetch ?? fetch)(source.authUrl!, { credentials: 'include' });
   if (!response.ok) throw new PulseError('invalid_response', `authUrl: HTTP ${response.status}`, { statusCode: response.status });
   const text = (await response.text()).trim();
   return text.startsWith('{') ? JSON.parse(text) : text;
-}
+};
 
-function checkAnswer(answer: unknown): FreshToken {
+const checkAnswer = (answer: unknown): FreshToken => {
   const fresh = (typeof answer === 'string' ? { token: answer } : answer) as Partial<FreshToken> | null;
   if (typeof fresh?.token !== 'string' || !fresh.token) throw new PulseError('invalid_response', 'auth answer has no token');
   if (fresh.endpoint != null && !isEndpoint(fresh.endpoint)) throw new PulseError('invalid_response', 'auth answer endpoint is not a ws(s):// URL');
   return { token: fresh.token, endpoint: fresh.endpoint ?? undefined };
-}
+};

@@ -186,7 +186,7 @@ export interface PulseChannel<E extends EventMap<E> = DefaultEvents> {
 }
 
 /** Wraps channel `name` of the engine for the `Pulse` face. The engine keeps the state; this object only names it. */
-function pulseChannel(engine: Engine, name: string): PulseChannel<EventMap> {
+const pulseChannel = (engine: Engine, name: string): PulseChannel<EventMap> => {
   const on =
     (type: 'enter' | 'leave' | 'update' | 'members') =>
     (callback: (value: never) => void): Unsubscribe =>
@@ -217,7 +217,7 @@ function pulseChannel(engine: Engine, name: string): PulseChannel<EventMap> {
     },
   } as PulseChannel<EventMap>;
   return face;
-}
+};
 
 /**
  * The OpenKBS Elastic Pulse client (`Pulse.Realtime` is attached by the package entry).

@@ -230,13 +230,13 @@ export interface RealtimeConnection {
 type Registration = [key: unknown, callback: unknown, off: () => void];
 
 /** Adds `listen(key, callback)` to `list` (`key` is `fallback` when `event` is the callback itself). */
-function add<K, C>(list: Set<Registration>, event: unknown, callback: unknown, listen: (key: K, callback: C) => () => void, fallback?: K): void {
+const add = <K, C>(list: Set<Registration>, event: unknown, callback: unknown, listen: (key: K, callback: C) => () => void, fallback?: K): void => {
   const [key, cb] = args<K, C>(event, callback, fallback);
   list.add([key, cb, listen(key, cb)]);
-}
+};
 
 /** Removes (and calls `off` of) the registrations of `key` and/or `callback`; all without arguments. */
-function remove(list: Set<Registration>, event?: unknown, callback?: unknown): void {
+const remove = (list: Set<Registration>, event?: unknown, callback?: unknown): void => {
   const [key, cb] = args(event, callback);
   for (const r of list) {
     if ((key === undefined || r[0] === key) && (cb === undefined || r[1] === cb)) {
@@ -244,7 +244,7 @@ function remove(list: Set<Registration>, event?: unknown, callback?: unknown): v
       r[2]();
     }
   }
-}
+};
 
 const toMember = (m: PresenceMember): RealtimeMember => ({
   clientId: m.userId,
@@ -253,7 +253,7 @@ const toMember = (m: PresenceMember): RealtimeMember => ({
   connectedAt: m.connectedAt,
 });
 
-function realtimeChannel(engine: Engine, name: string): RealtimeChannel {
+const realtimeChannel = (engine: Engine, name: string): RealtimeChannel => {
   const subs = new Set<Registration>();
   const presenceSubs = new Set<Registration>();
   const face: RealtimeChannel = {
@@ -298,7 +298,7 @@ function realtimeChannel(engine: Engine, name: string): RealtimeChannel {
     },
   } as RealtimeChannel;
   return face;
-}
+};
 
 /**
  * The Ably-style client of the tutorial.
