@@ -13,7 +13,6 @@ export const JITTER = 0.6;
 export const STABLE_CONNECTION_MS = 10_000;
 
 /** Delay before reconnect attempt number `attempt` (0-based); `random` returns [0, 1). */
-export function backoffDelay(attempt: number, random: () => number): number {
+export const backoffDelay = (attempt: number, random: () => number): number =>
   // Past the schedule: its last step.
-  return Math.round((RECONNECT_DELAYS_MS[attempt] ?? (RECONNECT_DELAYS_MS.at(-1) as number)) * (1 - JITTER * random()));
-}
+  Math.round((RECONNECT_DELAYS_MS[attempt] ?? (RECONNECT_DELAYS_MS.at(-1) as number)) * (1 - JITTER * random()));
