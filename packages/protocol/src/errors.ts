@@ -177,8 +177,10 @@ export interface PulseErrorOptions {
 export class PulseError extends Error {
   /** Always `'PulseError'` (shown in stack traces and logs). */
   override readonly name: string = 'PulseError';
+  // `code` and `statusCode` are set by the constructor: `declare` keeps the bundles from carrying
+  // field declarations that only repeat it.
   /** Stable machine-readable code. */
-  readonly code: ErrorCode;
+  declare readonly code: ErrorCode;
   /**
    * The HTTP status the error came with, as given in {@link PulseErrorOptions.statusCode}:
    * set where the error came from an HTTP answer or a refused WebSocket upgrade, `undefined`
@@ -186,7 +188,7 @@ export class PulseError extends Error {
    * an `error` frame, a timeout). It is not looked up from the code: see {@link ERROR_STATUS}
    * for the status the service uses for each code.
    */
-  readonly statusCode: number | undefined;
+  declare readonly statusCode: number | undefined;
 
   /** The help section of {@link code} in `docs/errors.md`: what happened, likely causes, the fix. */
   get docsUrl(): string {
