@@ -20,8 +20,9 @@ import { Realtime } from './realtime.js';
  */
 export class Pulse extends PulseFace {
   /** The Ably-style face: `new Pulse.Realtime({ kbId, token })`. */
-  static Realtime: typeof Realtime = Realtime;
+  declare static Realtime: typeof Realtime;
 }
+Pulse.Realtime = Realtime;
 
 export default Pulse;
 export { Realtime };
