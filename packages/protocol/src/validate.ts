@@ -115,18 +115,19 @@ function hasMoreBrackets(text: string, max: number): boolean {
 export function nestingExceeds(text: string, max: number): boolean {
   if (text.length < 2 * (max + 1) || !hasMoreBrackets(text, max)) return false;
   let depth = 0;
-  let quoted = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // Valid JSON has backslashes only inside strings, where one escapes the next character.
-    if (c === 0x5c /* \ */) i++;
-    else if (c === 0x22 /* " */) quoted = !quoted;
-    // `| 0x20` maps [ to { and ] to }, and no other character of valid JSON to either.
-    else if (!quoted) {
-      const bracket = c | 0x20;
-      if (bracket === 0x7b /* { */ && ++depth > max) return true;
-      if (bracket === 0x7d /* } */) depth--;
-    }
+    // `| 0x20` maps [ to { and ] to }, and no other character of valid JSON outside strings to either.
+    const c = text.charCodeAt(i) | 0x20;
+    if (c === 0x22 /* " */) {
+      // Skip the string; a backslash escapes the next character (\" and \\ included).
+      while (++i < text.length) {
+        const s = text.charCodeAt(i);
+        if (s === 0x22) break;
+        if (s === 0x5c /* \ */) i++;
+      }
+    } else if (c === 0x7b /* { */) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d /* } */) depth--;
   }
   return false;
 }
