@@ -145,11 +145,13 @@ export function hasPollutingKey(text: string, parsed: unknown): boolean {
   return containsProtoKey(parsed);
 }
 
+/** Whether a parsed JSON value has an own `__proto__` key at any depth (JSON.parse makes every key own and enumerable). */
 function containsProtoKey(value: unknown): boolean {
-  // Arrays too: their keys are their indexes, never "__proto__".
   return (
     typeof value === 'object' &&
     value !== null &&
-    Object.keys(value).some((key) => key === '__proto__' || containsProtoKey((value as JsonObject)[key]))
+    (Array.isArray(value)
+      ? value.some(containsProtoKey)
+      : Object.prototype.hasOwnProperty.call(value, '__proto__') || Object.values(value).some(containsProtoKey))
   );
 }
