@@ -31,7 +31,7 @@ export const MAX_PUBLISH_DATA_DEPTH = MAX_NESTING_DEPTH - 1;
 export const MAX_PRESENCE_DATA_DEPTH = MAX_NESTING_DEPTH - 3;
 
 /** Refuses, while `JSON.stringify` walks a value, what JSON would drop or change without a word. */
-function strict(key: string, value: unknown): unknown {
+const strict = (key: string, value: unknown): unknown => {
   if (key === '__proto__') throw new Error('has a "__proto__" key, which the service refuses: rename it');
   const type = typeof value;
   const what =
@@ -46,7 +46,7 @@ function strict(key: string, value: unknown): unknown {
             : value instanceof Set && 'a Set';
   if (what) throw new Error(`holds ${what}, which JSON cannot carry: convert it or leave it out`);
   return value;
-}
+};
 
 /**
  * Why `value` cannot travel as JSON exactly as given, or `undefined` when it can. Refused, because
@@ -81,13 +81,13 @@ export function jsonValueProblem(value: unknown, maxDepth: number, name = 'data'
  * `message_too_large` when `bytes()` (the framed size, counted only for a valid value) is over
  * {@link MAX_MESSAGE_BYTES}.
  */
-function sendProblem(invalid: string | undefined, what: string, bytes: () => number): SendProblem | undefined {
+const sendProblem = (invalid: string | undefined, what: string, bytes: () => number): SendProblem | undefined => {
   if (invalid) return { code: 'invalid_argument', message: invalid };
   const size = bytes();
   return size > MAX_MESSAGE_BYTES
     ? { code: 'message_too_large', message: `${what} is ${size} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit: send less, or a reference to it` }
     : undefined;
-}
+};
 
 /**
  * Why a publish of `event` with `data` to `channel` would be refused, or `undefined` when the

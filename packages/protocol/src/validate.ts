@@ -4,9 +4,8 @@ import { MAX_CHANNEL_NAME_LENGTH, MAX_EVENT_NAME_LENGTH } from './limits.js';
 export type JsonObject = { [key: string]: unknown };
 
 /** @internal */
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** @internal */
 export function isNonEmptyString(value: unknown): value is string {
@@ -23,13 +22,16 @@ export function isFiniteNumber(value: unknown): value is number {
 const CONTROL_CHARS = /[\0-\x1f\x7f]/;
 
 /** Why `name` is not a valid `kind` name of at most `max` characters, or `undefined` when it is. */
-function nameProblem(kind: 'channel' | 'event', max: number, name: unknown): string | undefined {
-  if (typeof name !== 'string') return `${kind} must be a string`;
-  if (name.length === 0) return `${kind} must not be empty`;
-  if (name.length > max) return `${kind} must be at most ${max} characters`;
-  if (CONTROL_CHARS.test(name)) return `${kind} must not contain control characters`;
-  return undefined;
-}
+const nameProblem = (kind: 'channel' | 'event', max: number, name: unknown): string | undefined =>
+  typeof name !== 'string'
+    ? `${kind} must be a string`
+    : name.length === 0
+      ? `${kind} must not be empty`
+      : name.length > max
+        ? `${kind} must be at most ${max} characters`
+        : CONTROL_CHARS.test(name)
+          ? `${kind} must not contain control characters`
+          : undefined;
 
 /**
  * Why `name` is not a valid channel name, or `undefined` when it is.
@@ -146,12 +148,9 @@ export function hasPollutingKey(text: string, parsed: unknown): boolean {
 }
 
 /** Whether a parsed JSON value has an own `__proto__` key at any depth (JSON.parse makes every key own and enumerable). */
-function containsProtoKey(value: unknown): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (Array.isArray(value)
-      ? value.some(containsProtoKey)
-      : Object.prototype.hasOwnProperty.call(value, '__proto__') || Object.values(value).some(containsProtoKey))
-  );
-}
+const containsProtoKey = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  (Array.isArray(value)
+    ? value.some(containsProtoKey)
+    : Object.prototype.hasOwnProperty.call(value, '__proto__') || Object.values(value).some(containsProtoKey));
