@@ -39,23 +39,22 @@ export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
     return undefined;
   }
   if (!isObject(f) || nestingExceeds(text, MAX_NESTING_DEPTH) || hasPollutingKey(text, f)) return undefined;
-  const { type, action } = f;
-  const inChannel = !channelNameProblem(f.channel);
-  const valid =
-    type === 'message'
-      ? inChannel && isObject(f.data) && typeof f.data.type === 'string' && isTime(f.timestamp)
-      : type === 'presence'
-        ? inChannel &&
-          (action === 'sync'
-            ? Number.isInteger(f.count) && f.count >= 0 && Array.isArray(f.members) && f.members.length <= f.count && f.members.every(isMember)
-            : (action === 'enter' || action === 'leave' || action === 'update') && isMember(f.member))
-        : type === 'pong'
-          ? isTime(f.timestamp)
-          : type === 'error' && typeof f.error === 'string';
-  if (!valid) return undefined;
-  if (type !== 'error') return f as unknown as ServerFrame;
+  const { type, action, channel } = f;
   // As parseServerFrame: a code the protocol does not know is `server_error`; nothing else is kept.
-  const frame: ServerFrame = { type: 'error', error: f.error as string, code: isErrorCode(f.code) ? f.code : 'server_error' };
-  if (typeof f.channel === 'string') frame.channel = f.channel;
-  return frame;
+  if (type === 'error') {
+    return typeof f.error === 'string'
+      ? { type, error: f.error, code: isErrorCode(f.code) ? f.code : 'server_error', ...(typeof channel === 'string' && { channel }) }
+      : undefined;
+  }
+  const valid =
+    type === 'pong'
+      ? isTime(f.timestamp)
+      : !channelNameProblem(channel) &&
+        (type === 'message'
+          ? isObject(f.data) && typeof f.data.type === 'string' && isTime(f.timestamp)
+          : type === 'presence' &&
+            (action === 'sync'
+              ? Number.isInteger(f.count) && f.count >= 0 && Array.isArray(f.members) && f.members.length <= f.count && f.members.every(isMember)
+              : (action === 'enter' || action === 'leave' || action === 'update') && isMember(f.member)));
+  return valid ? (f as unknown as ServerFrame) : undefined;
 }
