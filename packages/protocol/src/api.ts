@@ -319,14 +319,14 @@ export function parseApiResponse<A extends ApiActionName>(action: A, body: unkno
  * ```
  */
 export function decodeTokenClaims(token: unknown): Partial<PulseTokenClaims> | undefined {
-  if (typeof token !== 'string') return undefined;
-  const payload = token.split('.')[1];
-  if (!payload) return undefined;
   try {
-    // atob accepts unpadded input (forgiving base64), as JWTs are.
-    const binary = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    // atob accepts unpadded input (forgiving base64), as JWTs are. A token without a payload
+    // fails here too: a missing one has no `replace`, an empty one is not JSON.
+    const claims: unknown =
+      typeof token === 'string' &&
+      JSON.parse(
+        new TextDecoder().decode(Uint8Array.from(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))),
+      );
     return isObject(claims) ? (claims as Partial<PulseTokenClaims>) : undefined;
   } catch {
     return undefined;

@@ -93,7 +93,8 @@ export function mergeEventIntoData(
   /** The event name. */
   type: string;
 } {
-  return data ? { ...data, type: event } : { type: event };
+  // Spreading null or undefined adds nothing.
+  return { ...data, type: event };
 }
 
 /**
