@@ -105,17 +105,18 @@ const sendProblem = (invalid: string | undefined, what: string, bytes: () => num
  * ```
  */
 export function publishProblem(channel: unknown, event: unknown, data: unknown): SendProblem | undefined {
-  const invalid =
+  return sendProblem(
     channelNameProblem(channel) ??
-    eventNameProblem(event) ??
-    publishDataProblem(event as string, data) ??
-    jsonValueProblem(data, MAX_PUBLISH_DATA_DEPTH);
-  const payload = data as JsonObject | null | undefined;
-  return sendProblem(invalid, 'the message', () =>
-    Math.max(
-      messageFrameBytes(channel as string, event as string, payload),
-      utf8ByteLength(encodeFrame({ action: 'publish', channel: channel as string, event: event as string, data: payload })),
-    ),
+      eventNameProblem(event) ??
+      publishDataProblem(event as string, data) ??
+      jsonValueProblem(data, MAX_PUBLISH_DATA_DEPTH),
+    'the message',
+    // Only called when the names and data are valid.
+    () =>
+      Math.max(
+        messageFrameBytes(channel as string, event as string, data as JsonObject),
+        utf8ByteLength(encodeFrame({ action: 'publish', channel: channel as string, event: event as string, data: data as JsonObject })),
+      ),
   );
 }
 

@@ -102,20 +102,20 @@ export function mergeEventIntoData(
  * with fewer cannot nest deeper than `max`. Counted with `indexOf`, which runs natively, so the
  * character-by-character scan below is only needed for texts with many brackets.
  */
-function hasMoreBrackets(text: string, max: number): boolean {
+const hasMoreBrackets = (text: string, max: number): boolean => {
   let count = 0;
   for (const bracket of '{[') {
     for (let i = -1; (i = text.indexOf(bracket, i + 1)) >= 0; ) if (++count > max) return true;
   }
   return false;
-}
+};
 
 /**
  * Whether valid JSON `text` nests objects and arrays more than `max` levels deep. One scan of
  * the text, skipping strings; a text shorter than two brackets per level is never that deep.
  * @internal
  */
-export function nestingExceeds(text: string, max: number): boolean {
+export const nestingExceeds = (text: string, max: number): boolean => {
   if (text.length < 2 * (max + 1) || !hasMoreBrackets(text, max)) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -133,7 +133,7 @@ export function nestingExceeds(text: string, max: number): boolean {
     } else if (c === 0x7d /* } */) depth--;
   }
   return false;
-}
+};
 
 /**
  * Whether JSON text carries a key that could pollute prototypes once the object is merged
@@ -142,11 +142,9 @@ export function nestingExceeds(text: string, max: number): boolean {
  * `MAX_NESTING_DEPTH` first (see {@link nestingExceeds}), which bounds it.
  * @internal
  */
-export function hasPollutingKey(text: string, parsed: unknown): boolean {
+export const hasPollutingKey = (text: string, parsed: unknown): boolean =>
   // A \u escape can spell the key without its literal text ("\u005f_proto__").
-  if (!text.includes('__proto__') && !text.includes('\\u')) return false;
-  return containsProtoKey(parsed);
-}
+  (text.includes('__proto__') || text.includes('\\u')) && containsProtoKey(parsed);
 
 /** Whether a parsed JSON value has an own `__proto__` key at any depth (JSON.parse makes every key own and enumerable). */
 const containsProtoKey = (value: unknown): boolean =>
