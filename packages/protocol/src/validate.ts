@@ -25,7 +25,7 @@ const CONTROL_CHARS = /[\0-\x1f\x7f]/;
 const nameProblem = (kind: 'channel' | 'event', max: number, name: unknown): string | undefined =>
   typeof name !== 'string'
     ? `${kind} must be a string`
-    : name.length === 0
+    : !name
       ? `${kind} must not be empty`
       : name.length > max
         ? `${kind} must be at most ${max} characters`
