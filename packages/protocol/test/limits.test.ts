@@ -52,5 +52,8 @@ describe('name and data validation', () => {
     expect(mergeEventIntoData('message', data)).toEqual({ text: 'hi', type: 'message' });
     expect(data).toEqual({ text: 'hi' });
     expect(mergeEventIntoData('ping', undefined)).toEqual({ type: 'ping' });
+    expect(mergeEventIntoData('ping', null)).toEqual({ type: 'ping' });
+    // An own type (equal to the event, as publishDataProblem requires) keeps its place in the key order.
+    expect(Object.keys(mergeEventIntoData('e', { a: 1, type: 'e', b: 2 }))).toEqual(['a', 'type', 'b']);
   });
 });
