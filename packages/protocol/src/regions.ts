@@ -97,8 +97,9 @@ export interface ConnectParams {
  */
 export function buildConnectUrl(endpoint: string, params: ConnectParams): string {
   const url = new URL(endpoint);
-  url.searchParams.set('kbId', params.kbId);
-  url.searchParams.set('token', params.token);
-  if (params.channel !== undefined) url.searchParams.set('channel', params.channel);
+  const query = url.searchParams;
+  query.set('kbId', params.kbId);
+  query.set('token', params.token);
+  if (params.channel !== undefined) query.set('channel', params.channel);
   return url.toString();
 }
