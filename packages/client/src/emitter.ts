@@ -45,44 +45,52 @@ export type ListenerErrorHandler = (error: unknown) => void;
 /** The default {@link ListenerErrorHandler}. */
 export const logListenerError: ListenerErrorHandler = (error) => console.error('[pulse] a listener threw:', error);
 
-/** A new emitter; errors thrown by its handlers go to `report`. */
-export function createEmitter<E extends Record<string, unknown>>(report: ListenerErrorHandler = logListenerError): Emitter<E> {
-  const guard = (error: unknown): void => {
+/**
+ * Handlers by event type, with the methods on the prototype: a client holds several emitters
+ * (the engine's, and two per channel in use), so none of them carries closures of its own.
+ */
+class HandlerMap<E extends Record<string, unknown>> {
+  readonly all = new Map<keyof E | typeof ANY, readonly AnyHandler[]>();
+  constructor(private readonly _report: ListenerErrorHandler) {}
+
+  on(type: keyof E | typeof ANY, handler: AnyHandler): void {
+    this.all.set(type, [...(this.all.get(type) ?? NONE), handler]);
+  }
+
+  off(type: keyof E | typeof ANY, handler: AnyHandler): void {
+    const list = (this.all.get(type) ?? NONE).slice();
+    const index = list.indexOf(handler);
+    if (index < 0) return;
+    list.splice(index, 1);
+    if (list.length) this.all.set(type, list);
+    else this.all.delete(type);
+  }
+
+  emit(type: keyof E, event: unknown): void {
+    const typed = this.all.get(type);
+    if (typed) for (const handler of typed) this._call(handler, event);
+    const any = this.all.get(ANY);
+    if (any) for (const handler of any) this._call(handler, event, type);
+  }
+
+  /**
+   * Calls one handler (with the type only for {@link ANY} handlers: a user's `on('error', fn)`
+   * gets one argument); what it throws goes to the reporter (and what that throws, nowhere).
+   */
+  private _call(handler: AnyHandler, event: unknown, type?: keyof E): void {
     try {
-      report(error);
-    } catch {
-      // A reporter that throws must not break the emit either.
+      if (type === undefined) handler(event);
+      else handler(event, type);
+    } catch (error) {
+      try {
+        this._report(error);
+      } catch {
+        // A reporter that throws must not break the emit either.
+      }
     }
-  };
-  const all = new Map<keyof E | typeof ANY, readonly AnyHandler[]>();
-  return {
-    all,
-    on(type: keyof E | typeof ANY, handler: AnyHandler) {
-      all.set(type, [...(all.get(type) ?? NONE), handler]);
-    },
-    off(type: keyof E | typeof ANY, handler: AnyHandler) {
-      const list = (all.get(type) ?? NONE).slice();
-      const index = list.indexOf(handler);
-      if (index < 0) return;
-      list.splice(index, 1);
-      if (list.length) all.set(type, list);
-      else all.delete(type);
-    },
-    emit(type: keyof E, event: unknown) {
-      for (const handler of all.get(type) ?? NONE) {
-        try {
-          handler(event);
-        } catch (error) {
-          guard(error);
-        }
-      }
-      for (const handler of all.get(ANY) ?? NONE) {
-        try {
-          handler(event, type);
-        } catch (error) {
-          guard(error);
-        }
-      }
-    },
-  } as Emitter<E>;
+  }
 }
+
+/** A new emitter; errors thrown by its handlers go to `report`. */
+export const createEmitter = <E extends Record<string, unknown>>(report: ListenerErrorHandler = logListenerError): Emitter<E> =>
+  new HandlerMap<E>(report) as unknown as Emitter<E>;

@@ -40,9 +40,9 @@ import { backoffDelay, STABLE_CONNECTION_MS } from './backoff.js';
 import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
 import { ANY, createEmitter, logListenerError, type Emitter, type Handler, type ListenerErrorHandler, type WildcardHandler } from './emitter.js';
 import { applyPresence, clearPresence, type PresenceEvents } from './presence.js';
-import { createQueue } from './queue.js';
+import { createQueue, type PublishQueue } from './queue.js';
 import { holdsWork, readTransition, TRANSITIONS, type Effect, type EngineEvent, type EngineState } from './states.js';
-import { openTransport, type DownInfo, type Transport, type WebSocketLikeConstructor } from './transport.js';
+import { Transport, type DownInfo, type TransportHandlers, type WebSocketLikeConstructor } from './transport.js';
 
 /** Options shared by `Pulse` and `Pulse.Realtime`. */
 export interface EngineOptions {
@@ -206,6 +206,13 @@ const EXPIRED = 'token expired: set authCallback or authUrl to refresh it, or mi
 const BAD_ENDPOINT = 'endpoint must be a ws:// or wss:// URL';
 const isFatal = (code: ErrorCode | undefined): code is ErrorCode => !!code && Object.prototype.hasOwnProperty.call(FATAL, code);
 
+/**
+ * Errors already emitted as `error` events: a rejection carrying one of them is not emitted
+ * again. One set for all clients (an error belongs to the client that made it), so no client
+ * carries a set of its own.
+ */
+const emitted = new WeakSet<object>();
+
 /** A positive finite number option, or `invalid_argument`. */
 function positive(options: EngineOptions, key: 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'maxQueueSize' | 'authTimeoutMs' | 'connectionStateTtlMs', fallback: number): number {
   const value = options[key] ?? fallback;
@@ -222,440 +229,180 @@ function checkOptions(options: EngineOptions): void {
   if (options.region !== undefined && !isRegion(options.region)) throw new PulseError('invalid_argument', `unknown region ${String(options.region)}`);
 }
 
-/** Creates the engine (and connects unless `autoConnect` is false). Throws a `PulseError` on a bad option or token. */
-export function createEngine(options: EngineOptions): Engine {
-  checkOptions(options);
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? Math.random;
-  const intervalMs = positive(options, 'heartbeatIntervalMs', 20_000);
-  const timeoutMs = positive(options, 'heartbeatTimeoutMs', 10_000);
-  const authTimeoutMs = positive(options, 'authTimeoutMs', 10_000);
-  const ttlMs = positive(options, 'connectionStateTtlMs', 120_000);
-  const canRefresh = !!(options.authCallback || options.authUrl);
-  if (options.autoConnect !== false && !canRefresh && isTokenExpired(options.token, clock.now())) {
-    throw new PulseError('token_expired', EXPIRED);
-  }
-  const onListenerError: ListenerErrorHandler = options.onListenerError ?? logListenerError;
-  const debug = options.debug ? (...args: unknown[]) => console.debug('[pulse]', ...args) : undefined;
-  const em = createEmitter<EngineEvents>(onListenerError);
-  const channels = new Map<string, ChannelState>();
-  const g = globalThis as unknown as Partial<Window & typeof globalThis>;
-  const doc = g.document;
-  const Ctor = options.WebSocket ?? DEFAULT_WEBSOCKET ?? (g.WebSocket as WebSocketLikeConstructor | undefined);
+/** What each effect of the table does (states.ts lists them per transition). */
+const EFFECTS: Record<Effect, (engine: PulseEngine, reason: PulseError | undefined) => void> = {
+  watch: (e) => e._watch(),
+  open: (e) => e._open(),
+  auth: (e) => e._auth(),
+  resume: (e) => e._resume(),
+  retry: (e) => e._scheduleRetry(),
+  suspend: (e, reason) => {
+    e._stale = true;
+    e._rejectHeld(reason!);
+  },
+  shutdown: (e) => e._shutdown(),
+  fail: (e, reason) => {
+    e._stop();
+    e._dropTransport();
+    e._rejectHeld(reason!);
+  },
+};
 
-  let token = options.token;
-  let authEndpoint: string | undefined;
-  let state: EngineState = 'initialized';
-  let retrying = false;
+/**
+ * The engine: one instance per client. A class, so that a client's state is one object of
+ * fields and its behaviour lives on the prototype (apps, bots and servers hold many clients);
+ * the only closures per client are the socket's handlers (transport.ts) and pending timers.
+ */
+class PulseEngine implements Engine, TransportHandlers {
+  _state: EngineState = 'initialized';
+  _retrying = false;
   /** Suspended since the last connection: new work is rejected at once. */
-  let stale = false;
-  let transport: Transport | undefined;
-  let retryTimer: unknown;
-  let ttlTimer: unknown;
-  let attempt = 0;
-  let openedAt = 0;
-  let nextDelay = 0;
-  let hidden = false;
-  let refreshing = false;
+  _stale = false;
+  private readonly _em: Emitter<EngineEvents>;
+  private readonly _channels = new Map<string, ChannelState>();
+  private readonly _queue: PublishQueue;
+  private readonly _clock: Clock;
+  private readonly _random: () => number;
+  private readonly _intervalMs: number;
+  private readonly _timeoutMs: number;
+  private readonly _authTimeoutMs: number;
+  private readonly _ttlMs: number;
+  private readonly _canRefresh: boolean;
+  private readonly _report: ListenerErrorHandler;
+  private readonly _debug: ((...args: unknown[]) => void) | undefined;
+  private readonly _Ctor: WebSocketLikeConstructor | undefined;
+  private _token: string;
+  private _authEndpoint: string | undefined;
+  private _transport: Transport | undefined;
+  private _retryTimer: unknown;
+  private _ttlTimer: unknown;
+  private _attempt = 0;
+  private _openedAt = 0;
+  private _nextDelay = 0;
+  private _hidden = false;
+  private _refreshing = false;
   /** The runtime hides why an upgrade failed (browsers), as the last transport found. */
-  let hidesRefusals = false;
+  private _hidesRefusals = false;
   /** A failed attempt was reported since the last open or `connect()` (one error per run of failures). */
-  let reported = false;
+  private _reported = false;
   /** Bumped by connect / close / failure, so late async work (a token refresh) is ignored. */
-  let epoch = 0;
-  /** Errors already emitted: a rejection carrying one of them is not emitted again. */
-  const emitted = new WeakSet<PulseError>();
+  private _epoch = 0;
+  /** Events raised while one is handled, in order (see {@link _dispatch}). */
+  private _pending: [EngineEvent, PulseError | undefined][] | undefined;
+  /** Browser listeners (`online`, `visibilitychange`), made on first use. */
+  private _wake: (() => void) | undefined;
+  private _onVisibility: (() => void) | undefined;
 
-  const report = (error: PulseError): void => {
-    emitted.add(error);
-    em.emit('error', error);
-  };
-
-  /** A connection-level error: `update`, then `error`. */
-  const update = (error: PulseError): void => {
-    em.emit('update', error);
-    report(error);
-  };
-
-  /** Runs `work`, turning a throw into a rejection; failures are emitted; the promise is always handled. */
-  const settle = <T>(work: () => Promise<T>): Promise<T> => {
-    let promise: Promise<T>;
-    try {
-      promise = work();
-    } catch (error) {
-      promise = Promise.reject(error);
+  constructor(private readonly _options: EngineOptions) {
+    checkOptions(_options);
+    const clock = (this._clock = _options.clock ?? systemClock);
+    this._random = _options.random ?? Math.random;
+    this._intervalMs = positive(_options, 'heartbeatIntervalMs', 20_000);
+    this._timeoutMs = positive(_options, 'heartbeatTimeoutMs', 10_000);
+    this._authTimeoutMs = positive(_options, 'authTimeoutMs', 10_000);
+    this._ttlMs = positive(_options, 'connectionStateTtlMs', 120_000);
+    this._canRefresh = !!(_options.authCallback || _options.authUrl);
+    this._token = _options.token;
+    if (_options.autoConnect !== false && !this._canRefresh && isTokenExpired(this._token, clock.now())) {
+      throw new PulseError('token_expired', EXPIRED);
     }
-    promise.catch((error: PulseError) => emitted.has(error) || report(error));
-    return promise;
-  };
-
-  const endpoint = (): string =>
-    options.endpoint ?? authEndpoint ?? decodeTokenClaims(token)?.endpoint ?? REGION_ENDPOINTS[options.region ?? 'us-east-1'];
-  /** The endpoint as messages show it: never the token. */
-  const shown = (): string => endpoint().split('?')[0]!;
-
-  // ---- the state machine ----------------------------------------------------------------
-
-  const queued: [EngineEvent, PulseError | undefined][] = [];
-  let dispatching = false;
-  /** Handles `event` (queued while another is handled, so listeners hear changes in order). */
-  const dispatch = (event: EngineEvent, reason?: PulseError): void => {
-    queued.push([event, reason]);
-    if (dispatching) return;
-    dispatching = true;
-    try {
-      for (let next = queued.shift(); next; next = queued.shift()) step(next[0], next[1]);
-    } finally {
-      dispatching = false;
-    }
-  };
-  const step = (event: EngineEvent, reason: PulseError | undefined): void => {
-    const row = TRANSITIONS[state][event];
-    debug?.(event, 'in', state, '->', row ?? '(ignored)', reason ?? '');
-    if (!row) return;
-    const previous = state;
-    const [next, ...effects] = readTransition(row);
-    state = next;
-    for (const effect of effects) EFFECTS[effect](reason);
-    if (next !== previous) em.emit('state', { current: next, previous, reason });
-    else if (reason) em.emit('update', reason);
-    if (reason) report(reason);
-  };
-
-  const clearTimers = (): void => {
-    clock.clearTimeout(retryTimer);
-    clock.clearTimeout(ttlTimer);
-    ttlTimer = undefined;
-  };
-  const startTtl = (): void => {
-    ttlTimer ??= clock.setTimeout(() => {
-      ttlTimer = undefined;
-      dispatch('ttl', new PulseError('timeout', `no connection for ${ttlMs / 1000} s (connectionStateTtlMs)`));
-    }, ttlMs);
-  };
-  /** Rejects everything held (queue, presence reads), forgetting what the server knew. Returns whether anything was rejected. */
-  const rejectHeld = (error: PulseError): boolean => {
-    let rejected = queue._down(error) > 0;
-    for (const ch of channels.values()) {
-      ch._subscribed = ch._presenceRequested = false;
-      clearPresence(ch._presence);
-      if (ch._presence._readers) rejected = true;
-      ch._presence._em.emit('gone', error);
-    }
-    return rejected;
-  };
-  const dropTransport = (): void => {
-    const current = transport;
-    transport = undefined;
-    current?.close();
-  };
-
-  const EFFECTS: Record<Effect, (reason?: PulseError) => void> = {
-    watch() {
-      epoch++;
-      attempt = 0;
-      retrying = refreshing = reported = stale = false;
-      listenBrowser(true);
-    },
-    open,
-    auth,
-    resume() {
-      openedAt = clock.now();
-      reported = stale = false;
-      clearTimers();
-      for (const ch of channels.values()) {
-        ch._subscribed = ch._name === options.channel;
-        ch._presenceRequested = ch._presence._synced = false;
-      }
-      for (const ch of channels.values()) syncChannel(ch);
-      queue._flush();
-    },
-    retry() {
-      retrying = true;
-      clock.clearTimeout(retryTimer);
-      debug?.('retry in', nextDelay);
-      retryTimer = clock.setTimeout(() => dispatch('retry'), nextDelay);
-      startTtl();
-    },
-    suspend(reason) {
-      stale = true;
-      rejectHeld(reason!);
-    },
-    shutdown() {
-      epoch++;
-      clearTimers();
-      listenBrowser(false);
-      const error = new PulseError('disconnected', 'disconnect() came first');
-      if (rejectHeld(error)) report(error);
-      if (transport) dropTransport();
-      else dispatch('ended');
-    },
-    fail(reason) {
-      epoch++;
-      clearTimers();
-      listenBrowser(false);
-      dropTransport();
-      rejectHeld(reason!);
-    },
-  };
-
-  // ---- connecting ---------------------------------------------------------------------------
-
-  function open(): void {
-    clock.clearTimeout(retryTimer);
-    dropTransport();
-    startTtl();
-    const problem = tokenProblem(token, options.kbId);
-    if (problem) return dispatch('refused', problem);
-    if (isTokenExpired(token, clock.now())) {
-      return canRefresh
-        ? dispatch('expired')
-        : dispatch('refused', new PulseError('token_expired', EXPIRED));
-    }
-    let url: string;
-    try {
-      url = buildConnectUrl(endpoint(), { kbId: options.kbId, token, channel: options.channel });
-    } catch (cause) {
-      return dispatch('refused', new PulseError('invalid_argument', BAD_ENDPOINT, { cause }));
-    }
-    transport = openTransport(Ctor!, url, clock, intervalMs, timeoutMs, {
-      open: () => dispatch('opened'),
-      frame: onText,
-      down: onDown,
-      ping: queue._ping,
-      closed: () => dispatch('ended'),
-    });
+    this._report = _options.onListenerError ?? logListenerError;
+    this._debug = _options.debug ? (...args: unknown[]) => console.debug('[pulse]', ...args) : undefined;
+    this._em = createEmitter<EngineEvents>(this._report);
+    this._Ctor = _options.WebSocket ?? DEFAULT_WEBSOCKET ?? (globalThis.WebSocket as WebSocketLikeConstructor | undefined);
+    this._queue = createQueue(positive(_options, 'maxQueueSize', 100), (text) => this._sendText(text));
+    if (_options.autoConnect !== false) this._connect();
   }
 
-  function auth(): void {
-    const current = epoch;
-    refreshing = retrying = true;
-    dropTransport();
-    refreshToken(options, clock, authTimeoutMs).then(
-      (fresh) => {
-        if (current !== epoch) return;
-        refreshing = false;
-        if (!fresh) return dispatch('refused', new PulseError('token_expired', EXPIRED));
-        token = fresh.token;
-        authEndpoint = fresh.endpoint;
-        // The first retry after a refresh is immediate; a token that keeps failing backs off.
-        if (attempt++ === 0) return dispatch('authed');
-        nextDelay = backoffDelay(attempt - 1, random);
-        dispatch('lost');
-      },
-      (cause: unknown) => {
-        if (current !== epoch) return;
-        refreshing = false;
-        nextDelay = backoffDelay(attempt++, random);
-        const code = (cause as PulseError)?.code === 'timeout' ? 'timeout' : 'invalid_response';
-        dispatch('lost', new PulseError(code, `token refresh failed: ${(cause as Error)?.message ?? cause}`, { cause }));
-      },
-    );
+  // ---- the public surface (Engine) -----------------------------------------------------------
+
+  _on<K extends keyof EngineEvents>(type: K, handler: (event: EngineEvents[K]) => void): () => void {
+    this._em.on(type, handler);
+    return () => this._em.off(type, handler);
   }
 
-  /** Why the socket went down, as an event. */
-  function onDown(info: DownInfo): void {
-    hidesRefusals = transport?.hidesRefusals ?? hidesRefusals;
-    transport = undefined;
-    // Unconfirmed work goes back to the front of the queue, ahead of anything published from now on.
-    queue._down();
-    for (const ch of channels.values()) ch._subscribed = ch._presenceRequested = false;
-    const now = clock.now();
-    if (info.opened && now - openedAt >= STABLE_CONNECTION_MS) attempt = 0;
-    const expired = isTokenExpired(token, now);
-    let code = info.errorCode;
-    const status = info.status;
-    if (status === 401 || status === 403) {
-      if (code !== 'token_expired' && !isFatal(code)) code = status === 403 ? 'forbidden' : expired ? 'token_expired' : 'invalid_token';
-    } else if (info.code === CLOSE_CODES.tokenExpired || (!info.opened && expired)) {
-      // Browsers hide the upgrade's status: a socket that never opened with an expired token is refused for it.
-      code = 'token_expired';
-    } else if (!code) {
-      code = info.code === CLOSE_CODES.connectionTtl ? 'connection_expired' : info.code === CLOSE_CODES.slowConsumer ? 'slow_consumer' : undefined;
+  _connect(): void {
+    if (!this._Ctor) throw new PulseError('no_websocket', 'no WebSocket here: pass the `WebSocket` option');
+    const state = this._state;
+    if (state === 'connected' || state === 'connecting' || state === 'disconnected' || state === 'suspended') {
+      // Live already: retry now rather than wait for the timer.
+      if (state !== 'connected' && state !== 'connecting' && !this._refreshing) this._dispatch('retry');
+      return;
     }
-    if (code === 'token_expired' && canRefresh) return dispatch('expired');
-    if (code === 'token_expired' || isFatal(code)) return dispatch('refused', refusal(code, info));
-    // Every close backs off; only a connection that stayed up resets the schedule (above).
-    nextDelay = backoffDelay(attempt++, random);
-    let reason: PulseError | undefined = code && refusal(code, info);
-    if (!info.opened) {
-      reason = reported ? undefined : (reason ?? cannotConnect(info));
-      reported = true;
-    }
-    dispatch('lost', reason);
+    this._dispatch('connect');
   }
 
-  const refusal = (code: ErrorCode, info: DownInfo): PulseError =>
-    new PulseError(
-      code,
-      `${shown()} ${info.opened ? 'closed' : 'refused'} the connection (${info.status ? `HTTP ${info.status} ` : ''}${code}${info.message ? `: ${info.message}` : ''})${code === 'token_expired' ? `: ${EXPIRED}` : isFatal(code) ? `: ${FATAL[code]}` : ''}`,
-      { statusCode: info.status, cause: info.cause },
-    );
-  const cannotConnect = (info: DownInfo): PulseError =>
-    new PulseError(
-      'network_error',
-      `cannot connect to ${shown()}${hidesRefusals ? ' (browsers hide why: check that the service runs, the kbId and the token)' : `: ${(info.cause as Error)?.message ?? 'closed'} (is the service running at this endpoint?)`}`,
-      { cause: info.cause },
-    );
-
-  /** Online again or visible again: check the connection now, or retry now (unless a token refresh runs). */
-  const wake = (): void => {
-    if (state === 'connected') transport?.check();
-    else if (!refreshing) dispatch('retry');
-  };
-  const onVisibility = (): void => {
-    if (doc?.visibilityState === 'hidden') hidden = true;
-    else if (hidden) {
-      hidden = false;
-      wake();
-    }
-  };
-  const listenBrowser = (on: boolean): void => {
-    const method = on ? 'addEventListener' : 'removeEventListener';
-    g[method]?.('online', wake);
-    doc?.[method]?.('visibilitychange', onVisibility);
-  };
-
-  // ---- frames -------------------------------------------------------------------------------
-
-  /** Hands `text` to the socket if it is open; `false` when it is not. */
-  const sendText = (text: string): boolean => {
-    const sent = transport?.send(text) === true;
-    if (sent) {
-      debug?.('->', text);
-      if (text === PING) transport!.pinged();
-    }
-    return sent;
-  };
-  const send = (action: ClientAction): boolean => sendText(encodeFrame(action));
-  const queue = createQueue(positive(options, 'maxQueueSize', 100), sendText);
-
-  /**
-   * Every frame is checked by the protocol's rules (`checkServerFrame`, the compact form of
-   * `parseServerFrame`); a bad one is reported and nothing of it reaches listeners.
-   */
-  function onText(data: unknown): void {
-    debug?.('<-', data);
-    const frame = checkServerFrame(data);
-    if (!frame) return update(new PulseError('invalid_message', 'ignored a malformed frame from the service (debug: true logs it)'));
-    if (frame.type === 'message') channels.get(frame.channel)?._em.emit(frame.data.type, frame);
-    else if (frame.type === 'presence') {
-      const ch = channels.get(frame.channel);
-      if (ch) applyPresence(ch._presence, frame);
-    } else if (frame.type === 'pong') {
-      transport?.ponged();
-      queue._pong();
-    } else {
-      const error = new PulseError(frame.code, `the service refused an action${frame.channel ? ` on "${frame.channel}"` : ''}: ${frame.error}`);
-      update(error);
-      queue._refuse(error, frame.channel);
-    }
+  _close(): void {
+    this._dispatch('close');
   }
 
-  // ---- channels -----------------------------------------------------------------------------
+  _channel(name: string): ChannelState | undefined {
+    return this._channels.get(name);
+  }
 
-  /** The channel in use named `name`, put in use (created) when it is not. */
-  const use = (name: string): ChannelState => {
-    let ch = channels.get(name);
-    if (!ch) {
-      channels.set(name, (ch = createChannelState(name, onListenerError)));
-      // The connect URL's channel is subscribed by the service at once.
-      ch._subscribed = state === 'connected' && name === options.channel;
-    }
-    return ch;
-  };
-
-  /**
-   * Call after adding or removing listeners or presence: (un)subscribes on the server as needed,
-   * sets presence up, and forgets the channel once nothing needs it.
-   */
-  const syncChannel = (ch: ChannelState): void => {
-    const presence = wantsPresence(ch);
-    if (!presence) {
-      clearPresence(ch._presence);
-      ch._presenceRequested = false;
-    }
-    const wanted = wantsSubscription(ch);
-    if (state === 'connected') {
-      if (wanted && !ch._subscribed) {
-        ch._subscribed = true;
-        send({ action: 'subscribe', channel: ch._name });
-      } else if (!wanted && ch._subscribed) {
-        ch._subscribed = false;
-        send({ action: 'unsubscribe', channel: ch._name });
-      }
-      if (presence && !ch._presenceRequested) {
-        ch._presenceRequested = true;
-        const entered = ch._presence._entered;
-        if (entered) send({ action: 'presence_enter', channel: ch._name, data: entered.data });
-        send({ action: 'presence', channel: ch._name });
-      }
-    }
-    if (!wanted && channels.get(ch._name) === ch) channels.delete(ch._name);
-  };
-
-  const emitterOf = (ch: ChannelState, target: ListenTarget): Emitter<Record<string, unknown>> =>
-    (target === 'm' ? ch._em : ch._presence._em) as unknown as Emitter<Record<string, unknown>>;
-
-  const notConnected = (): PulseError =>
-    stale ? new PulseError('timeout', `no connection for over ${ttlMs / 1000} s: try again once connected`) : new PulseError('not_connected', `not connected (${state}): call connect()`);
-  /** Throws unless work can be held or sent now. */
-  const canWork = (): void => {
-    if (!holdsWork(state) || stale) throw notConnected();
-  };
-
-  const listen: Engine['_listen'] = (name, target, type, handler, face) => {
-    const ch = use(name);
+  _listen(name: string, target: ListenTarget, type: string | typeof ANY, handler: Handler<never> | WildcardHandler<never>, face?: unknown): () => void {
+    const ch = this._use(name);
     // The face object that first listens is the one `channel(name)` returns while the channel is in use.
     ch._face ??= face;
-    const emitter = emitterOf(ch, target);
+    const emitter = (target === 'm' ? ch._em : ch._presence._em) as unknown as Emitter<Record<string, unknown>>;
     emitter.on(type as string, handler as Handler);
-    syncChannel(ch);
+    this._sync(ch);
     let removed = false;
     return () => {
       if (removed) return;
       removed = true;
       emitter.off(type as string, handler as Handler);
-      syncChannel(ch);
+      this._sync(ch);
     };
-  };
+  }
 
-  const enter = (name: string, data: unknown): Promise<void> =>
-    settle(() => {
+  _publish(name: string, event: string, data: unknown): Promise<void> {
+    return this._settle(() => {
+      const problem = publishProblem(name, event, data);
+      if (problem) throw new PulseError(problem.code, problem.message);
+      this._canWork();
+      const text = encodeFrame({ action: 'publish', channel: name, event, data: data as JsonObject | null | undefined });
+      return this._queue._add(text, name, this._state === 'connected');
+    });
+  }
+
+  _enter(name: string, data: unknown): Promise<void> {
+    return this._settle(() => {
       const problem = presenceDataProblem(name, data);
       if (problem) throw new PulseError(problem.code, problem.message);
-      canWork();
-      const ch = use(name);
+      this._canWork();
+      const ch = this._use(name);
       const action = ch._presence._entered ? 'presence_update' : 'presence_enter';
       ch._presence._entered = { data };
+      const connected = this._state === 'connected';
       // Once presence is set up on this connection, send the change; else setting it up sends it.
-      if (state === 'connected' && ch._subscribed && ch._presenceRequested) send({ action, channel: name, data });
-      else syncChannel(ch);
+      if (connected && ch._subscribed && ch._presenceRequested) this._send({ action, channel: name, data });
+      else this._sync(ch);
       // A barrier: resolves with the pong of a ping sent after the change.
-      return queue._add('', name, state === 'connected');
+      return this._queue._add('', name, connected);
     });
+  }
 
-  const leave = (name: string): Promise<void> =>
-    settle(() => {
-      const ch = channels.get(name);
+  _leave(name: string): Promise<void> {
+    return this._settle(() => {
+      const ch = this._channels.get(name);
       if (!ch?._presence._entered) return RESOLVED;
       ch._presence._entered = undefined;
       let done = RESOLVED;
       // Not connected: the service dropped the member with the connection, and it is not re-entered.
-      if (state === 'connected' && ch._presenceRequested) {
-        send({ action: 'presence_leave', channel: name });
-        done = queue._add('', name, true);
+      if (this._state === 'connected' && ch._presenceRequested) {
+        this._send({ action: 'presence_leave', channel: name });
+        done = this._queue._add('', name, true);
       }
-      syncChannel(ch);
+      this._sync(ch);
       return done;
     });
+  }
 
-  const members = (ch: ChannelState): PresenceMember[] => [...ch._presence._byId.values()];
-
-  const get = (name: string): Promise<PresenceMember[]> =>
-    settle(() => {
-      canWork();
-      const ch = use(name);
+  _get(name: string): Promise<PresenceMember[]> {
+    return this._settle(() => {
+      this._canWork();
+      const ch = this._use(name);
       const set = ch._presence;
       if (set._synced && ch._presenceRequested) return Promise.resolve(members(ch));
       set._readers++;
@@ -666,69 +413,395 @@ export function createEngine(options: EngineOptions): Engine {
           else return;
           set._em.off(ANY, handler);
           set._readers--;
-          syncChannel(ch);
+          this._sync(ch);
         };
         set._em.on(ANY, handler);
-        syncChannel(ch);
+        this._sync(ch);
       });
     });
+  }
 
-  const engine: Engine = {
-    get _state() {
-      return state;
-    },
-    get _retrying() {
-      return retrying;
-    },
-    _on(type, handler) {
-      em.on(type, handler);
-      return () => em.off(type, handler);
-    },
-    _connect() {
-      if (!Ctor) throw new PulseError('no_websocket', 'no WebSocket here: pass the `WebSocket` option');
-      if (state === 'connected' || state === 'connecting' || state === 'disconnected' || state === 'suspended') {
-        // Live already: retry now rather than wait for the timer.
-        if (state !== 'connected' && state !== 'connecting' && !refreshing) dispatch('retry');
-        return;
-      }
-      dispatch('connect');
-    },
-    _close: () => dispatch('close'),
-    _channel: (name) => channels.get(name),
-    _listen: listen,
-    _publish: (name, event, data) =>
-      settle(() => {
-        const problem = publishProblem(name, event, data);
-        if (problem) throw new PulseError(problem.code, problem.message);
-        canWork();
-        const text = encodeFrame({ action: 'publish', channel: name, event, data: data as JsonObject | null | undefined });
-        return queue._add(text, name, state === 'connected');
-      }),
-    _enter: enter,
-    _leave: leave,
-    _get: get,
-    _members(name) {
-      const ch = channels.get(name);
-      if (!ch) return { members: [], count: 0 };
-      if (ch._em.all.size && !ch._track) {
-        ch._track = true;
-        syncChannel(ch);
-      }
-      return { members: members(ch), count: ch._presence._count };
-    },
-    _release(name) {
-      const ch = channels.get(name);
-      if (!ch) return;
-      void leave(name);
-      ch._presence._em.emit('gone', new PulseError('disconnected', `channel ${name} released`));
-      ch._em.all.clear();
-      ch._presence._em.all.clear();
-      ch._track = false;
-      ch._presence._readers = 0;
-      syncChannel(ch);
-    },
-  };
+  _members(name: string): { members: PresenceMember[]; count: number } {
+    const ch = this._channels.get(name);
+    if (!ch) return { members: [], count: 0 };
+    if (ch._em.all.size && !ch._track) {
+      ch._track = true;
+      this._sync(ch);
+    }
+    return { members: members(ch), count: ch._presence._count };
+  }
 
-  if (options.autoConnect !== false) engine._connect();
-  return engine;
+  _release(name: string): void {
+    const ch = this._channels.get(name);
+    if (!ch) return;
+    void this._leave(name);
+    ch._presence._em.emit('gone', new PulseError('disconnected', `channel ${name} released`));
+    ch._em.all.clear();
+    ch._presence._em.all.clear();
+    ch._track = false;
+    ch._presence._readers = 0;
+    this._sync(ch);
+  }
+
+  // ---- the state machine ----------------------------------------------------------------
+
+  /** Handles `event` (queued while another is handled, so listeners hear changes in order). */
+  private _dispatch(event: EngineEvent, reason?: PulseError): void {
+    if (this._pending) {
+      this._pending.push([event, reason]);
+      return;
+    }
+    const pending: [EngineEvent, PulseError | undefined][] = (this._pending = [[event, reason]]);
+    try {
+      for (let next = pending.shift(); next; next = pending.shift()) this._step(next[0], next[1]);
+    } finally {
+      this._pending = undefined;
+    }
+  }
+
+  private _step(event: EngineEvent, reason: PulseError | undefined): void {
+    const previous = this._state;
+    const row = TRANSITIONS[previous][event];
+    this._debug?.(event, 'in', previous, '->', row ?? '(ignored)', reason ?? '');
+    if (!row) return;
+    const [next, ...effects] = readTransition(row);
+    this._state = next;
+    for (const effect of effects) EFFECTS[effect](this, reason);
+    if (next !== previous) this._em.emit('state', { current: next, previous, reason });
+    else if (reason) this._em.emit('update', reason);
+    if (reason) this._emitError(reason);
+  }
+
+  /** Emits `error` (and remembers it was emitted). */
+  private _emitError(error: PulseError): void {
+    emitted.add(error);
+    this._em.emit('error', error);
+  }
+
+  /** A connection-level error: `update`, then `error`. */
+  private _update(error: PulseError): void {
+    this._em.emit('update', error);
+    this._emitError(error);
+  }
+
+  /** Runs `work`, turning a throw into a rejection; failures are emitted; the promise is always handled. */
+  private _settle<T>(work: () => Promise<T>): Promise<T> {
+    let promise: Promise<T>;
+    try {
+      promise = work();
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.catch((error: PulseError) => emitted.has(error) || this._emitError(error));
+    return promise;
+  }
+
+  // ---- effects ------------------------------------------------------------------------------
+
+  _watch(): void {
+    this._epoch++;
+    this._attempt = 0;
+    this._retrying = this._refreshing = this._reported = this._stale = false;
+    this._listenBrowser(true);
+  }
+
+  _resume(): void {
+    this._openedAt = this._clock.now();
+    this._reported = this._stale = false;
+    this._clearTimers();
+    for (const ch of this._channels.values()) {
+      ch._subscribed = ch._name === this._options.channel;
+      ch._presenceRequested = ch._presence._synced = false;
+    }
+    for (const ch of this._channels.values()) this._sync(ch);
+    this._queue._flush();
+  }
+
+  _scheduleRetry(): void {
+    this._retrying = true;
+    this._clock.clearTimeout(this._retryTimer);
+    this._debug?.('retry in', this._nextDelay);
+    this._retryTimer = this._clock.setTimeout(() => this._dispatch('retry'), this._nextDelay);
+    this._startTtl();
+  }
+
+  _shutdown(): void {
+    this._stop();
+    const error = new PulseError('disconnected', 'disconnect() came first');
+    if (this._rejectHeld(error)) this._emitError(error);
+    if (this._transport) this._dropTransport();
+    else this._dispatch('ended');
+  }
+
+  /** Stops everything live: late async work, timers, browser listeners. */
+  _stop(): void {
+    this._epoch++;
+    this._clearTimers();
+    this._listenBrowser(false);
+  }
+
+  /** Rejects everything held (queue, presence reads), forgetting what the server knew. Returns whether anything was rejected. */
+  _rejectHeld(error: PulseError): boolean {
+    let rejected = this._queue._down(error) > 0;
+    for (const ch of this._channels.values()) {
+      ch._subscribed = ch._presenceRequested = false;
+      clearPresence(ch._presence);
+      if (ch._presence._readers) rejected = true;
+      ch._presence._em.emit('gone', error);
+    }
+    return rejected;
+  }
+
+  _dropTransport(): void {
+    const current = this._transport;
+    this._transport = undefined;
+    current?.close();
+  }
+
+  private _clearTimers(): void {
+    this._clock.clearTimeout(this._retryTimer);
+    this._clock.clearTimeout(this._ttlTimer);
+    this._ttlTimer = undefined;
+  }
+
+  private _startTtl(): void {
+    this._ttlTimer ??= this._clock.setTimeout(() => {
+      this._ttlTimer = undefined;
+      this._dispatch('ttl', new PulseError('timeout', `no connection for ${this._ttlMs / 1000} s (connectionStateTtlMs)`));
+    }, this._ttlMs);
+  }
+
+  // ---- connecting ---------------------------------------------------------------------------
+
+  private _endpoint(): string {
+    const options = this._options;
+    return options.endpoint ?? this._authEndpoint ?? decodeTokenClaims(this._token)?.endpoint ?? REGION_ENDPOINTS[options.region ?? 'us-east-1'];
+  }
+
+  _open(): void {
+    this._clock.clearTimeout(this._retryTimer);
+    this._dropTransport();
+    this._startTtl();
+    const { kbId, channel } = this._options;
+    const token = this._token;
+    const problem = tokenProblem(token, kbId);
+    if (problem) return this._dispatch('refused', problem);
+    if (isTokenExpired(token, this._clock.now())) {
+      return this._canRefresh ? this._dispatch('expired') : this._dispatch('refused', new PulseError('token_expired', EXPIRED));
+    }
+    let url: string;
+    try {
+      url = buildConnectUrl(this._endpoint(), { kbId, token, channel });
+    } catch (cause) {
+      return this._dispatch('refused', new PulseError('invalid_argument', BAD_ENDPOINT, { cause }));
+    }
+    this._transport = new Transport(this._Ctor!, url, this._clock, this._intervalMs, this._timeoutMs, this);
+  }
+
+  _auth(): void {
+    const epoch = this._epoch;
+    this._refreshing = this._retrying = true;
+    this._dropTransport();
+    refreshToken(this._options, this._clock, this._authTimeoutMs).then(
+      (fresh) => {
+        if (epoch !== this._epoch) return;
+        this._refreshing = false;
+        if (!fresh) return this._dispatch('refused', new PulseError('token_expired', EXPIRED));
+        this._token = fresh.token;
+        this._authEndpoint = fresh.endpoint;
+        // The first retry after a refresh is immediate; a token that keeps failing backs off.
+        if (this._attempt++ === 0) return this._dispatch('authed');
+        this._nextDelay = backoffDelay(this._attempt - 1, this._random);
+        this._dispatch('lost');
+      },
+      (cause: unknown) => {
+        if (epoch !== this._epoch) return;
+        this._refreshing = false;
+        this._nextDelay = backoffDelay(this._attempt++, this._random);
+        const code = (cause as PulseError)?.code === 'timeout' ? 'timeout' : 'invalid_response';
+        this._dispatch('lost', new PulseError(code, `token refresh failed: ${(cause as Error)?.message ?? cause}`, { cause }));
+      },
+    );
+  }
+
+  // ---- transport handlers (TransportHandlers) -----------------------------------------------
+
+  _opened(): void {
+    this._dispatch('opened');
+  }
+
+  _closed(): void {
+    this._dispatch('ended');
+  }
+
+  _pingNow(): void {
+    this._queue._ping();
+  }
+
+  /** Why the socket went down, as an event. */
+  _down(info: DownInfo): void {
+    this._hidesRefusals = this._transport?.hidesRefusals ?? this._hidesRefusals;
+    this._transport = undefined;
+    // Unconfirmed work goes back to the front of the queue, ahead of anything published from now on.
+    this._queue._down();
+    for (const ch of this._channels.values()) ch._subscribed = ch._presenceRequested = false;
+    const now = this._clock.now();
+    if (info.opened && now - this._openedAt >= STABLE_CONNECTION_MS) this._attempt = 0;
+    const expired = isTokenExpired(this._token, now);
+    let code = info.errorCode;
+    const status = info.status;
+    if (status === 401 || status === 403) {
+      if (code !== 'token_expired' && !isFatal(code)) code = status === 403 ? 'forbidden' : expired ? 'token_expired' : 'invalid_token';
+    } else if (info.code === CLOSE_CODES.tokenExpired || (!info.opened && expired)) {
+      // Browsers hide the upgrade's status: a socket that never opened with an expired token is refused for it.
+      code = 'token_expired';
+    } else if (!code) {
+      code = info.code === CLOSE_CODES.connectionTtl ? 'connection_expired' : info.code === CLOSE_CODES.slowConsumer ? 'slow_consumer' : undefined;
+    }
+    if (code === 'token_expired' && this._canRefresh) return this._dispatch('expired');
+    if (code === 'token_expired' || isFatal(code)) return this._dispatch('refused', this._refusal(code, info));
+    // Every close backs off; only a connection that stayed up resets the schedule (above).
+    this._nextDelay = backoffDelay(this._attempt++, this._random);
+    let reason: PulseError | undefined = code && this._refusal(code, info);
+    if (!info.opened) {
+      reason = this._reported ? undefined : (reason ?? this._cannotConnect(info));
+      this._reported = true;
+    }
+    this._dispatch('lost', reason);
+  }
+
+  /** The endpoint as messages show it: never the token. */
+  private _shown(): string {
+    return this._endpoint().split('?')[0]!;
+  }
+
+  private _refusal(code: ErrorCode, info: DownInfo): PulseError {
+    const detail = `${info.status ? `HTTP ${info.status} ` : ''}${code}${info.message ? `: ${info.message}` : ''}`;
+    const fix = code === 'token_expired' ? `: ${EXPIRED}` : isFatal(code) ? `: ${FATAL[code]}` : '';
+    return new PulseError(code, `${this._shown()} ${info.opened ? 'closed' : 'refused'} the connection (${detail})${fix}`, { statusCode: info.status, cause: info.cause });
+  }
+
+  private _cannotConnect(info: DownInfo): PulseError {
+    const why = this._hidesRefusals
+      ? ' (browsers hide why: check that the service runs, the kbId and the token)'
+      : `: ${(info.cause as Error)?.message ?? 'closed'} (is the service running at this endpoint?)`;
+    return new PulseError('network_error', `cannot connect to ${this._shown()}${why}`, { cause: info.cause });
+  }
+
+  /** Starts or stops listening to `online` and `visibilitychange` (browsers; nothing elsewhere). */
+  private _listenBrowser(on: boolean): void {
+    const g = globalThis as unknown as Partial<Window & typeof globalThis>;
+    const doc = g.document;
+    if (!g.addEventListener && !doc?.addEventListener) return;
+    // Online again or visible again: check the connection now, or retry now (unless a token refresh runs).
+    const wake = (this._wake ??= () => {
+      if (this._state === 'connected') this._transport?.check();
+      else if (!this._refreshing) this._dispatch('retry');
+    });
+    const onVisibility = (this._onVisibility ??= () => {
+      if (doc?.visibilityState === 'hidden') this._hidden = true;
+      else if (this._hidden) {
+        this._hidden = false;
+        wake();
+      }
+    });
+    const method = on ? 'addEventListener' : 'removeEventListener';
+    g[method]?.('online', wake);
+    doc?.[method]?.('visibilitychange', onVisibility);
+  }
+
+  // ---- frames -------------------------------------------------------------------------------
+
+  /** Hands `text` to the socket if it is open; `false` when it is not. */
+  private _sendText(text: string): boolean {
+    const transport = this._transport;
+    const sent = transport?.send(text) === true;
+    if (sent) {
+      this._debug?.('->', text);
+      if (text === PING) transport!.pinged();
+    }
+    return sent;
+  }
+
+  private _send(action: ClientAction): boolean {
+    return this._sendText(encodeFrame(action));
+  }
+
+  /**
+   * Every frame is checked by the protocol's rules (`checkServerFrame`, the compact form of
+   * `parseServerFrame`); a bad one is reported and nothing of it reaches listeners.
+   */
+  _frame(data: unknown): void {
+    this._debug?.('<-', data);
+    const frame = checkServerFrame(data);
+    if (!frame) return this._update(new PulseError('invalid_message', 'ignored a malformed frame from the service (debug: true logs it)'));
+    if (frame.type === 'message') this._channels.get(frame.channel)?._em.emit(frame.data.type, frame);
+    else if (frame.type === 'presence') {
+      const ch = this._channels.get(frame.channel);
+      if (ch) applyPresence(ch._presence, frame);
+    } else if (frame.type === 'pong') {
+      this._transport?.ponged();
+      this._queue._pong();
+    } else {
+      const error = new PulseError(frame.code, `the service refused an action${frame.channel ? ` on "${frame.channel}"` : ''}: ${frame.error}`);
+      this._update(error);
+      this._queue._refuse(error, frame.channel);
+    }
+  }
+
+  // ---- channels -----------------------------------------------------------------------------
+
+  /** The channel in use named `name`, put in use (created) when it is not. */
+  private _use(name: string): ChannelState {
+    let ch = this._channels.get(name);
+    if (!ch) {
+      this._channels.set(name, (ch = createChannelState(name, this._report)));
+      // The connect URL's channel is subscribed by the service at once.
+      ch._subscribed = this._state === 'connected' && name === this._options.channel;
+    }
+    return ch;
+  }
+
+  /**
+   * Call after adding or removing listeners or presence: (un)subscribes on the server as needed,
+   * sets presence up, and forgets the channel once nothing needs it.
+   */
+  private _sync(ch: ChannelState): void {
+    const presence = wantsPresence(ch);
+    if (!presence) {
+      clearPresence(ch._presence);
+      ch._presenceRequested = false;
+    }
+    const wanted = wantsSubscription(ch);
+    const channel = ch._name;
+    if (this._state === 'connected') {
+      if (wanted && !ch._subscribed) {
+        ch._subscribed = true;
+        this._send({ action: 'subscribe', channel });
+      } else if (!wanted && ch._subscribed) {
+        ch._subscribed = false;
+        this._send({ action: 'unsubscribe', channel });
+      }
+      if (presence && !ch._presenceRequested) {
+        ch._presenceRequested = true;
+        const entered = ch._presence._entered;
+        if (entered) this._send({ action: 'presence_enter', channel, data: entered.data });
+        this._send({ action: 'presence', channel });
+      }
+    }
+    if (!wanted && this._channels.get(channel) === ch) this._channels.delete(channel);
+  }
+
+  /** Throws unless work can be held or sent now. */
+  private _canWork(): void {
+    if (holdsWork(this._state) && !this._stale) return;
+    throw this._stale
+      ? new PulseError('timeout', `no connection for over ${this._ttlMs / 1000} s: try again once connected`)
+      : new PulseError('not_connected', `not connected (${this._state}): call connect()`);
+  }
 }
+
+const members = (ch: ChannelState): PresenceMember[] => [...ch._presence._byId.values()];
+
+/** Creates the engine (and connects unless `autoConnect` is false). Throws a `PulseError` on a bad option or token. */
+export const createEngine = (options: EngineOptions): Engine => new PulseEngine(options);

@@ -57,65 +57,80 @@ export interface PublishQueue {
 
 const PING = '{"action":"ping"}';
 
+/** The queue of one client (a class: its methods live on the prototype, not in per-client closures). */
+class Queue implements PublishQueue {
+  private _queued: Entry[] = [];
+  /** Sent on the current connection and not confirmed yet, oldest first. */
+  private _unconfirmed: Entry[] = [];
+  /** For each ping in flight, oldest first: the `_seq` of the last entry sent before it. */
+  private _marks: number[] = [];
+  private _seq = 0;
+
+  constructor(
+    private readonly _max: number,
+    private readonly _send: (text: string) => boolean,
+  ) {}
+
+  _add(frame: string, channel: string, now: boolean): Promise<void> {
+    if (!now && this._queued.length >= this._max) return Promise.reject(this._full());
+    return new Promise<void>((done, fail) => {
+      const entry: Entry = { _frame: frame, _channel: channel, _done: done, _fail: fail };
+      if (now) this._transmit(entry);
+      else this._queued.push(entry);
+    });
+  }
+
+  _flush(): void {
+    const waiting = this._queued;
+    this._queued = [];
+    for (const entry of waiting) this._transmit(entry);
+  }
+
+  _ping(): void {
+    if (this._send(PING)) this._marks.push(this._seq);
+  }
+
+  _pong(): void {
+    const mark = this._marks.shift() ?? 0;
+    const confirmed = this._unconfirmed.filter((entry) => entry._seq! <= mark);
+    this._unconfirmed = this._unconfirmed.filter((entry) => entry._seq! > mark);
+    for (const entry of confirmed) entry._done();
+    if (this._unconfirmed.length && !this._marks.length) this._ping();
+  }
+
+  _refuse(error: PulseError, channel?: string): void {
+    this._unconfirmed = this._unconfirmed.filter((entry) => {
+      const hit = channel === undefined || entry._channel === channel;
+      if (hit) entry._fail(error);
+      return !hit;
+    });
+  }
+
+  _down(error?: PulseError): number {
+    const all = this._unconfirmed.concat(this._queued);
+    this._unconfirmed = [];
+    this._marks = [];
+    // `all` keeps what does not fit (everything, with an error).
+    this._queued = error ? [] : all.splice(0, this._max);
+    for (const entry of all) entry._fail(error ?? this._full());
+    return all.length;
+  }
+
+  private _full(): PulseError {
+    return new PulseError('queue_full', `queue full (${this._max}): raise maxQueueSize`);
+  }
+
+  /** Sends `entry` (kept unconfirmed even if the socket refuses it: it is resent after the close). */
+  private _transmit(entry: Entry): void {
+    entry._seq = ++this._seq;
+    this._unconfirmed.push(entry);
+    if (entry._frame) this._send(entry._frame);
+    if (!this._marks.length) this._ping();
+  }
+}
+
 /**
  * Creates the queue of a client holding at most `max` queued entries. `send` hands a frame to
  * the socket (`false` when it is not open).
  */
-export function createQueue(max: number, send: (text: string) => boolean): PublishQueue {
-  let queued: Entry[] = [];
-  /** Sent on the current connection and not confirmed yet, oldest first. */
-  let unconfirmed: Entry[] = [];
-  /** For each ping in flight, oldest first: the `_seq` of the last entry sent before it. */
-  let marks: number[] = [];
-  let seq = 0;
-  const full = (): PulseError => new PulseError('queue_full', `queue full (${max}): raise maxQueueSize`);
-  const ping = (): void => {
-    if (send(PING)) marks.push(seq);
-  };
-  /** Sends `entry` (kept unconfirmed even if the socket refuses it: it is resent after the close). */
-  const transmit = (entry: Entry): void => {
-    entry._seq = ++seq;
-    unconfirmed.push(entry);
-    if (entry._frame) send(entry._frame);
-    if (!marks.length) ping();
-  };
-  return {
-    _add: (frame, channel, now) =>
-      now || queued.length < max
-        ? new Promise<void>((done, fail) => {
-            const entry = { _frame: frame, _channel: channel, _done: done, _fail: fail };
-            if (now) transmit(entry);
-            else queued.push(entry);
-          })
-        : Promise.reject(full()),
-    _flush() {
-      const waiting = queued;
-      queued = [];
-      waiting.forEach(transmit);
-    },
-    _ping: ping,
-    _pong() {
-      const mark = marks.shift() ?? 0;
-      const confirmed = unconfirmed.filter((entry) => entry._seq! <= mark);
-      unconfirmed = unconfirmed.filter((entry) => entry._seq! > mark);
-      for (const entry of confirmed) entry._done();
-      if (unconfirmed.length && !marks.length) ping();
-    },
-    _refuse(error, channel) {
-      unconfirmed = unconfirmed.filter((entry) => {
-        const hit = channel === undefined || entry._channel === channel;
-        if (hit) entry._fail(error);
-        return !hit;
-      });
-    },
-    _down(error) {
-      const all = unconfirmed.concat(queued);
-      unconfirmed = [];
-      marks = [];
-      // `all` keeps what does not fit (everything, with an error).
-      queued = error ? [] : all.splice(0, max);
-      for (const entry of all) entry._fail(error ?? full());
-      return all.length;
-    },
-  };
-}
+export const createQueue = (max: number, send: (text: string) => boolean): PublishQueue => new Queue(max, send);

@@ -83,32 +83,18 @@ export interface DownInfo {
   cause?: unknown;
 }
 
-/** Callbacks of a transport. */
+/**
+ * What a transport reports to (the engine implements it: one object, no closures per socket).
+ */
 export interface TransportHandlers {
-  open(): void;
+  _opened(): void;
   /** A frame arrived (its `data`). */
-  frame(data: unknown): void;
-  down(info: DownInfo): void;
+  _frame(data: unknown): void;
+  _down(info: DownInfo): void;
   /** The heartbeat wants a ping (the engine sends it through its queue, which records what it confirms). */
-  ping(): void;
+  _pingNow(): void;
   /** The closing socket is gone (after `close()`). */
-  closed(): void;
-}
-
-/** An open or opening socket. */
-export interface Transport {
-  /** Sends `text` if the socket is open; `false` when it is not (the caller queues instead). */
-  send(text: string): boolean;
-  /** A ping was sent: a pong must follow within `timeoutMs`. */
-  pinged(): void;
-  /** A pong arrived. */
-  ponged(): void;
-  /** Starts closing without reporting `down`: `closed` follows within a second. */
-  close(): void;
-  /** Runs the heartbeat check now (after a tab wakes up or the network comes back). */
-  check(): void;
-  /** Whether this runtime hides why an upgrade failed (browsers: no `unexpected-response`). */
-  readonly hidesRefusals: boolean;
+  _closed(): void;
 }
 
 const noop = (): void => {};
@@ -116,86 +102,190 @@ const noop = (): void => {};
 /** Longest refusal body read from a refused upgrade. */
 const MAX_REFUSAL_BODY = 4096;
 
-/** Opens `url` and watches it. */
-export function openTransport(
-  Ctor: WebSocketLikeConstructor,
-  url: string,
-  clock: Clock,
-  intervalMs: number,
-  timeoutMs: number,
-  handlers: TransportHandlers,
-): Transport {
-  let ws: WebSocketLike;
-  let cause: unknown;
-  // Before open, the socket must open within interval + timeout.
-  let deadline = intervalMs + timeoutMs;
-  try {
-    ws = new Ctor(url);
-  } catch (error) {
-    // A constructor that throws (a blocked port, a refused URL) is a failed attempt, reported from
-    // a timer like every other: an inert stand-in socket (never open) and a deadline due at once.
-    ws = {} as WebSocketLike;
-    cause = error;
-    deadline = 0;
-  }
-  let opened = false;
-  let done = false;
+/**
+ * An open or opening socket and its heartbeat. A class: a client holds one at a time, and its
+ * methods live on the prototype; the socket's four handlers and the heartbeat's timer callback
+ * are its only closures.
+ */
+export class Transport {
+  /** Whether this runtime hides why an upgrade failed (browsers: no `unexpected-response`). */
+  readonly hidesRefusals: boolean;
+  private _ws: WebSocketLike;
+  private _cause: unknown;
+  /** Before open, the socket must open within interval + timeout. */
+  private _deadline: number;
+  private _opened = false;
+  private _done = false;
+  private _detached = false;
   /** Pings without their pong. */
-  let outstanding = 0;
+  private _outstanding = 0;
   /** Since when we wait: for the open, or for the oldest unanswered ping. */
-  let waitingSince = clock.now();
-  let lastRx = waitingSince;
-  let timer: unknown;
-  let closeTimer: unknown;
-  let status: number | undefined;
-  let errorCode: ErrorCode | undefined;
-  let message: string | undefined;
+  private _waitingSince: number;
+  private _lastRx: number;
+  private _timer: unknown;
+  private _status: number | undefined;
+  private _errorCode: ErrorCode | undefined;
+  private _message: string | undefined;
+  private readonly _onResponse: ((request: unknown, response: HttpResponseLike) => void) | undefined;
+  private readonly _tick = (): void => this.check();
 
-  let detached = false;
-  const detach = (): void => {
-    clock.clearTimeout(timer);
-    if (detached) return;
-    detached = true;
+  /** Opens `url` and watches it. */
+  constructor(
+    Ctor: WebSocketLikeConstructor,
+    url: string,
+    private readonly _clock: Clock,
+    private readonly _intervalMs: number,
+    private readonly _timeoutMs: number,
+    private readonly _h: TransportHandlers,
+  ) {
+    this._deadline = _intervalMs + _timeoutMs;
+    this._waitingSince = this._lastRx = _clock.now();
+    let ws: WebSocketLike;
+    try {
+      ws = new Ctor(url);
+    } catch (error) {
+      // A constructor that throws (a blocked port, a refused URL) is a failed attempt, reported from
+      // a timer like every other: an inert stand-in socket (never open) and a deadline due at once.
+      ws = {} as WebSocketLike;
+      this._cause = error;
+      this._deadline = 0;
+    }
+    this._ws = ws;
+    this.hidesRefusals = !ws.on;
+    ws.onopen = () => {
+      this._opened = true;
+      this._lastRx = _clock.now();
+      _h._opened();
+      this.check();
+    };
+    ws.onmessage = (event) => {
+      this._lastRx = _clock.now();
+      _h._frame(event.data);
+    };
+    ws.onclose = (event) => this._closedBy(event);
+    // An error before open is a failed attempt: some runtimes (undici, Node's global WebSocket)
+    // report a refused upgrade with `error` and no `close`. After open, `close` follows.
+    ws.onerror = (event) => {
+      this._cause = (event as { error?: unknown } | undefined)?.error ?? event;
+      if (!this._opened) {
+        this._kill();
+        this._closedBy({ code: 1006, reason: 'error' });
+      }
+    };
+    if (ws.on) {
+      this._onResponse = (_request, response) => this._refused(response);
+      ws.on('unexpected-response', this._onResponse);
+    }
+    this._timer = _clock.setTimeout(this._tick, this._deadline);
+  }
+
+  /** Sends `text` if the socket is open; `false` when it is not (the caller queues instead). */
+  send(text: string): boolean {
+    return this._ws.readyState === 1 && (this._ws.send(text), true);
+  }
+
+  /** A ping was sent: a pong must follow within `timeoutMs`. */
+  pinged(): void {
+    if (!this._outstanding++) {
+      this._waitingSince = this._clock.now();
+      this.check();
+    }
+  }
+
+  /** A pong arrived. */
+  ponged(): void {
+    if (this._outstanding > 0) this._outstanding--;
+    // The next unanswered ping was sent later than the one answered: now bounds it.
+    this._waitingSince = this._clock.now();
+  }
+
+  /** Runs the heartbeat check now (after a tab wakes up or the network comes back). */
+  check(): void {
+    if (this._done) return;
+    const clock = this._clock;
+    clock.clearTimeout(this._timer);
+    const now = clock.now();
+    const opened = this._opened;
+    const waiting = !opened || this._outstanding > 0;
+    const limit = opened ? this._timeoutMs : this._deadline;
+    if (waiting && now - this._waitingSince >= limit) {
+      this._kill();
+      this._report({ code: 1006, reason: 'timeout', opened });
+      return;
+    }
+    if (!waiting && now - this._lastRx >= this._intervalMs) {
+      this._h._pingNow();
+      if (this._outstanding) return this.check();
+    }
+    const next = waiting ? this._waitingSince + limit : this._lastRx + this._intervalMs;
+    this._timer = clock.setTimeout(this._tick, Math.max(0, next - now));
+  }
+
+  /** Starts closing without reporting `down`: `closed` follows within a second. */
+  close(): void {
+    if (this._done) return;
+    this._done = true;
+    const ws = this._ws;
+    let finished = false;
+    let closeTimer: unknown;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      this._clock.clearTimeout(closeTimer);
+      this._kill();
+      ws.onclose = ws.onerror = null;
+      this._h._closed();
+    };
+    this._detach();
+    // Until the socket is gone: errors while closing are expected, and must not reach ws's throw.
+    ws.onerror = noop;
+    ws.onclose = finish;
+    closeTimer = this._clock.setTimeout(finish, 1000);
+    try {
+      ws.close(1000);
+    } catch {
+      finish();
+    }
+  }
+
+  private _detach(): void {
+    this._clock.clearTimeout(this._timer);
+    if (this._detached) return;
+    this._detached = true;
+    const ws = this._ws;
     ws.onopen = ws.onmessage = ws.onclose = null;
     // `ws` throws on an 'error' event nobody listens to, which closing a connecting socket emits.
     ws.onerror = ws.readyState === 0 ? noop : null;
-    ws.off?.('unexpected-response', onResponse);
-  };
-  const down = (info: DownInfo): void => {
-    if (done) return;
-    done = true;
-    detach();
-    handlers.down(info);
-  };
+    if (this._onResponse) ws.off?.('unexpected-response', this._onResponse);
+  }
+
+  /** Reports the one `down` of this socket, with what is known about why. */
+  private _report(info: Pick<DownInfo, 'code' | 'reason' | 'opened'>): void {
+    if (this._done) return;
+    this._done = true;
+    this._detach();
+    this._h._down({ ...info, status: this._status, errorCode: this._errorCode, message: this._message, cause: this._cause });
+  }
+
+  private _closedBy(event: WebSocketCloseEventLike): void {
+    this._report({ code: event.code, reason: event.reason ?? '', opened: this._opened });
+  }
+
   /** Detaches, then drops the socket at once (`terminate` where there is one). */
-  const kill = (): void => {
-    detach();
+  private _kill(): void {
+    this._detach();
+    const ws = this._ws;
     try {
       if (ws.terminate) ws.terminate();
       else ws.close?.();
     } catch {
       // Closing an already failed or closing socket can throw in some runtimes; it is gone either way.
     }
-  };
-  const check = (): void => {
-    if (done) return;
-    clock.clearTimeout(timer);
-    const now = clock.now();
-    const waiting = !opened || outstanding > 0;
-    if (waiting && now - waitingSince >= (opened ? timeoutMs : deadline)) {
-      kill();
-      down({ code: 1006, reason: 'timeout', opened, cause });
-      return;
-    }
-    if (!waiting && now - lastRx >= intervalMs) {
-      handlers.ping();
-      if (outstanding) return check();
-    }
-    const next = outstanding > 0 || !opened ? waitingSince + (opened ? timeoutMs : deadline) : lastRx + intervalMs;
-    timer = clock.setTimeout(check, Math.max(0, next - now));
-  };
-  function onResponse(_request: unknown, response: HttpResponseLike): void {
-    status = response.statusCode;
+  }
+
+  /** `ws` (Node): the upgrade was refused; read the JSON body for the code and message. */
+  private _refused(response: HttpResponseLike): void {
+    const status = (this._status = response.statusCode);
     let body = '';
     let finished = false;
     const finish = (): void => {
@@ -203,13 +293,13 @@ export function openTransport(
       finished = true;
       try {
         const parsed = JSON.parse(body) as { code?: unknown; error?: unknown };
-        if (isErrorCode(parsed.code)) errorCode = parsed.code;
-        if (typeof parsed.error === 'string') message = parsed.error.slice(0, 300);
+        if (isErrorCode(parsed.code)) this._errorCode = parsed.code;
+        if (typeof parsed.error === 'string') this._message = parsed.error.slice(0, 300);
       } catch {
         // Not JSON: the status alone decides.
       }
-      kill();
-      down({ code: 1006, reason: `HTTP ${status}`, opened, status, errorCode, message });
+      this._kill();
+      this._report({ code: 1006, reason: `HTTP ${status}`, opened: this._opened });
     };
     response.on('data', (chunk) => {
       body += String(chunk);
@@ -218,69 +308,4 @@ export function openTransport(
     response.on('end', finish);
     response.on('error', finish);
   }
-
-  ws.onopen = () => {
-    opened = true;
-    lastRx = clock.now();
-    handlers.open();
-    check();
-  };
-  ws.onmessage = (event) => {
-    lastRx = clock.now();
-    handlers.frame(event.data);
-  };
-  const onClose = (event: WebSocketCloseEventLike): void =>
-    down({ code: event.code, reason: event.reason ?? '', opened, status, errorCode, message, cause });
-  ws.onclose = onClose;
-  // An error before open is a failed attempt: some runtimes (undici, Node's global WebSocket)
-  // report a refused upgrade with `error` and no `close`. After open, `close` follows.
-  ws.onerror = (event) => {
-    cause = (event as { error?: unknown } | undefined)?.error ?? event;
-    if (!opened) {
-      kill();
-      onClose({ code: 1006, reason: 'error' });
-    }
-  };
-  ws.on?.('unexpected-response', onResponse);
-  timer = clock.setTimeout(check, deadline);
-
-  return {
-    send: (text) => ws.readyState === 1 && (ws.send(text), true),
-    pinged() {
-      if (!outstanding++) {
-        waitingSince = clock.now();
-        check();
-      }
-    },
-    ponged() {
-      if (outstanding > 0) outstanding--;
-      // The next unanswered ping was sent later than the one answered: now bounds it.
-      waitingSince = clock.now();
-    },
-    close() {
-      if (done) return;
-      done = true;
-      let finished = false;
-      const finish = (): void => {
-        if (finished) return;
-        finished = true;
-        clock.clearTimeout(closeTimer);
-        kill();
-        ws.onclose = ws.onerror = null;
-        handlers.closed();
-      };
-      detach();
-      // Until the socket is gone: errors while closing are expected, and must not reach ws's throw.
-      ws.onerror = noop;
-      ws.onclose = finish;
-      closeTimer = clock.setTimeout(finish, 1000);
-      try {
-        ws.close(1000);
-      } catch {
-        finish();
-      }
-    },
-    check,
-    hidesRefusals: !ws.on,
-  };
 }
