@@ -185,39 +185,89 @@ export interface PulseChannel<E extends EventMap<E> = DefaultEvents> {
   readonly presence: PulsePresence;
 }
 
-/** Wraps channel `name` of the engine for the `Pulse` face. The engine keeps the state; this object only names it. */
-const pulseChannel = (engine: Engine, name: string): PulseChannel<EventMap> => {
-  const on =
-    (type: 'enter' | 'leave' | 'update' | 'members') =>
-    (callback: (value: never) => void): Unsubscribe =>
-      engine._listen(name, 'p', type, callback, face);
-  const face = {
-    name,
-    subscribe(event: string | MessageListener<object>, callback?: MessageListener<object>): Unsubscribe {
-      const [type, cb] = args<string, MessageListener<object>>(event, callback, ANY as never);
-      return engine._listen(name, 'm', type, (frame: MessageFrame) => cb(frame.data, frame), face);
-    },
-    unsubscribe: () => engine._release(name),
-    publish: (event, data) => engine._publish(name, event, data),
-    presence: {
-      subscribe: on('members'),
-      onEnter: on('enter'),
-      onLeave: on('leave'),
-      onUpdate: on('update'),
-      enter: (data) => engine._enter(name, data),
-      update: (data) => engine._enter(name, data),
-      leave: () => engine._leave(name),
-      get: () => engine._get(name),
-      get members() {
-        return engine._members(name).members;
-      },
-      get count() {
-        return engine._members(name).count;
-      },
-    },
-  } as PulseChannel<EventMap>;
-  return face;
-};
+/**
+ * Channel `name` of the engine, for the `Pulse` face: it only names the channel (the engine keeps
+ * the state). Classes, with the methods on the prototype, so an app holding many channels pays
+ * two small objects per channel and no closures.
+ */
+class Channel {
+  readonly presence: PulsePresence;
+
+  constructor(
+    private readonly _engine: Engine,
+    readonly name: string,
+  ) {
+    this.presence = new Presence(_engine, name, this) as unknown as PulsePresence;
+  }
+
+  subscribe(event: string | MessageListener<object>, callback?: MessageListener<object>): Unsubscribe {
+    const [type, cb] = args<string, MessageListener<object>>(event, callback, ANY as never);
+    return this._engine._listen(this.name, 'm', type, (frame: MessageFrame) => cb(frame.data, frame), this);
+  }
+
+  unsubscribe(): void {
+    this._engine._release(this.name);
+  }
+
+  publish(event: string, data?: object | null): Promise<void> {
+    return this._engine._publish(this.name, event, data);
+  }
+}
+
+/** The presence part of a {@link Channel}. */
+class Presence {
+  constructor(
+    private readonly _engine: Engine,
+    private readonly _name: string,
+    private readonly _face: Channel,
+  ) {}
+
+  private _on(type: 'enter' | 'leave' | 'update' | 'members', callback: (value: never) => void): Unsubscribe {
+    return this._engine._listen(this._name, 'p', type, callback, this._face);
+  }
+
+  subscribe(callback: (members: PresenceMember[]) => void): Unsubscribe {
+    return this._on('members', callback);
+  }
+
+  onEnter(callback: (member: PresenceMember) => void): Unsubscribe {
+    return this._on('enter', callback);
+  }
+
+  onLeave(callback: (member: PresenceMember) => void): Unsubscribe {
+    return this._on('leave', callback);
+  }
+
+  onUpdate(callback: (member: PresenceMember) => void): Unsubscribe {
+    return this._on('update', callback);
+  }
+
+  enter(data?: unknown): Promise<void> {
+    return this._engine._enter(this._name, data);
+  }
+
+  update(data?: unknown): Promise<void> {
+    return this._engine._enter(this._name, data);
+  }
+
+  leave(): Promise<void> {
+    return this._engine._leave(this._name);
+  }
+
+  get(): Promise<PresenceMember[]> {
+    return this._engine._get(this._name);
+  }
+
+  get members(): PresenceMember[] {
+    return this._engine._members(this._name).members;
+  }
+
+  get count(): number {
+    return this._engine._members(this._name).count;
+  }
+}
+
+const pulseChannel = (engine: Engine, name: string): Channel => new Channel(engine, name);
 
 /**
  * The OpenKBS Elastic Pulse client (`Pulse.Realtime` is attached by the package entry).

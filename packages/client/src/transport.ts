@@ -136,7 +136,7 @@ export class Transport {
     private readonly _clock: Clock,
     private readonly _intervalMs: number,
     private readonly _timeoutMs: number,
-    private readonly _h: TransportHandlers,
+    private readonly _handlers: TransportHandlers,
   ) {
     this._deadline = _intervalMs + _timeoutMs;
     this._waitingSince = this._lastRx = _clock.now();
@@ -155,12 +155,12 @@ export class Transport {
     ws.onopen = () => {
       this._opened = true;
       this._lastRx = _clock.now();
-      _h._opened();
+      _handlers._opened();
       this.check();
     };
     ws.onmessage = (event) => {
       this._lastRx = _clock.now();
-      _h._frame(event.data);
+      _handlers._frame(event.data);
     };
     ws.onclose = (event) => this._closedBy(event);
     // An error before open is a failed attempt: some runtimes (undici, Node's global WebSocket)
@@ -214,7 +214,7 @@ export class Transport {
       return;
     }
     if (!waiting && now - this._lastRx >= this._intervalMs) {
-      this._h._pingNow();
+      this._handlers._pingNow();
       if (this._outstanding) return this.check();
     }
     const next = waiting ? this._waitingSince + limit : this._lastRx + this._intervalMs;
@@ -234,7 +234,7 @@ export class Transport {
       this._clock.clearTimeout(closeTimer);
       this._kill();
       ws.onclose = ws.onerror = null;
-      this._h._closed();
+      this._handlers._closed();
     };
     this._detach();
     // Until the socket is gone: errors while closing are expected, and must not reach ws's throw.
@@ -264,7 +264,7 @@ export class Transport {
     if (this._done) return;
     this._done = true;
     this._detach();
-    this._h._down({ ...info, status: this._status, errorCode: this._errorCode, message: this._message, cause: this._cause });
+    this._handlers._down({ ...info, status: this._status, errorCode: this._errorCode, message: this._message, cause: this._cause });
   }
 
   private _closedBy(event: WebSocketCloseEventLike): void {
