@@ -41,7 +41,7 @@ import { createChannelState, wantsPresence, wantsSubscription, type ChannelState
 import { ANY, createEmitter, logListenerError, type Emitter, type Handler, type ListenerErrorHandler, type WildcardHandler } from './emitter.js';
 import { applyPresence, clearPresence, type PresenceEvents } from './presence.js';
 import { createQueue, type PublishQueue } from './queue.js';
-import { holdsWork, readTransition, TRANSITIONS, type Effect, type EngineEvent, type EngineState } from './states.js';
+import { holdsWork, TRANSITIONS, type Effect, type EngineEvent, type EngineState } from './states.js';
 import { Transport, type DownInfo, type TransportHandlers, type WebSocketLikeConstructor } from './transport.js';
 
 /** Options shared by `Pulse` and `Pulse.Realtime`. */
@@ -229,35 +229,16 @@ function checkOptions(options: EngineOptions): void {
   if (options.region !== undefined && !isRegion(options.region)) throw new PulseError('invalid_argument', `unknown region ${String(options.region)}`);
 }
 
-/** What each effect of the table does (states.ts lists them per transition). */
-const EFFECTS: Record<Effect, (engine: PulseEngine, reason: PulseError | undefined) => void> = {
-  watch: (e) => e._watch(),
-  open: (e) => e._open(),
-  auth: (e) => e._auth(),
-  resume: (e) => e._resume(),
-  retry: (e) => e._scheduleRetry(),
-  suspend: (e, reason) => {
-    e._stale = true;
-    e._rejectHeld(reason!);
-  },
-  shutdown: (e) => e._shutdown(),
-  fail: (e, reason) => {
-    e._stop();
-    e._dropTransport();
-    e._rejectHeld(reason!);
-  },
-};
-
 /**
  * The engine: one instance per client. A class, so that a client's state is one object of
  * fields and its behaviour lives on the prototype (apps, bots and servers hold many clients);
  * the only closures per client are the socket's handlers (transport.ts) and pending timers.
  */
-class PulseEngine implements Engine, TransportHandlers {
+class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?: PulseError) => void> {
   _state: EngineState = 'initialized';
   _retrying = false;
   /** Suspended since the last connection: new work is rejected at once. */
-  _stale = false;
+  private _stale = false;
   private readonly _em: Emitter<EngineEvents>;
   private readonly _channels = new Map<string, ChannelState>();
   private readonly _queue: PublishQueue;
@@ -289,9 +270,6 @@ class PulseEngine implements Engine, TransportHandlers {
   private _epoch = 0;
   /** Events raised while one is handled, in order (see {@link _dispatch}). */
   private _pending: [EngineEvent, PulseError | undefined][] | undefined;
-  /** Browser listeners (`online`, `visibilitychange`), made on first use. */
-  private _wake: (() => void) | undefined;
-  private _onVisibility: (() => void) | undefined;
 
   constructor(private readonly _options: EngineOptions) {
     checkOptions(_options);
@@ -323,13 +301,9 @@ class PulseEngine implements Engine, TransportHandlers {
 
   _connect(): void {
     if (!this._Ctor) throw new PulseError('no_websocket', 'no WebSocket here: pass the `WebSocket` option');
-    const state = this._state;
-    if (state === 'connected' || state === 'connecting' || state === 'disconnected' || state === 'suspended') {
-      // Live already: retry now rather than wait for the timer.
-      if (state !== 'connected' && state !== 'connecting' && !this._refreshing) this._dispatch('retry');
-      return;
-    }
-    this._dispatch('connect');
+    if (TRANSITIONS[this._state].connect) this._dispatch('connect');
+    // Live already: retry now rather than wait for the timer.
+    else this._wake();
   }
 
   _close(): void {
@@ -462,11 +436,12 @@ class PulseEngine implements Engine, TransportHandlers {
   private _step(event: EngineEvent, reason: PulseError | undefined): void {
     const previous = this._state;
     const row = TRANSITIONS[previous][event];
-    this._debug?.(event, 'in', previous, '->', row ?? '(ignored)', reason ?? '');
+    this._debug?.(event, previous, row, reason);
     if (!row) return;
-    const [next, ...effects] = readTransition(row);
+    const [next, ...effects] = row.split(' ') as [EngineState, ...Effect[]];
     this._state = next;
-    for (const effect of effects) EFFECTS[effect](this, reason);
+    // Each effect is the method of that name (the table's words are the code's).
+    for (const effect of effects) this[effect](reason);
     if (next !== previous) this._em.emit('state', { current: next, previous, reason });
     else if (reason) this._em.emit('update', reason);
     if (reason) this._emitError(reason);
@@ -496,16 +471,16 @@ class PulseEngine implements Engine, TransportHandlers {
     return promise;
   }
 
-  // ---- effects ------------------------------------------------------------------------------
+  // ---- effects: one method per effect word of the table (states.ts) ---------------------------
 
-  _watch(): void {
+  watch(): void {
     this._epoch++;
     this._attempt = 0;
     this._retrying = this._refreshing = this._reported = this._stale = false;
     this._listenBrowser(true);
   }
 
-  _resume(): void {
+  resume(): void {
     this._openedAt = this._clock.now();
     this._reported = this._stale = false;
     this._clearTimers();
@@ -517,15 +492,25 @@ class PulseEngine implements Engine, TransportHandlers {
     this._queue._flush();
   }
 
-  _scheduleRetry(): void {
+  retry(): void {
     this._retrying = true;
     this._clock.clearTimeout(this._retryTimer);
-    this._debug?.('retry in', this._nextDelay);
     this._retryTimer = this._clock.setTimeout(() => this._dispatch('retry'), this._nextDelay);
     this._startTtl();
   }
 
-  _shutdown(): void {
+  suspend(reason?: PulseError): void {
+    this._stale = true;
+    this._rejectHeld(reason!);
+  }
+
+  fail(reason?: PulseError): void {
+    this._stop();
+    this._dropTransport();
+    this._rejectHeld(reason!);
+  }
+
+  shutdown(): void {
     this._stop();
     const error = new PulseError('disconnected', 'disconnect() came first');
     if (this._rejectHeld(error)) this._emitError(error);
@@ -578,7 +563,7 @@ class PulseEngine implements Engine, TransportHandlers {
     return options.endpoint ?? this._authEndpoint ?? decodeTokenClaims(this._token)?.endpoint ?? REGION_ENDPOINTS[options.region ?? 'us-east-1'];
   }
 
-  _open(): void {
+  open(): void {
     this._clock.clearTimeout(this._retryTimer);
     this._dropTransport();
     this._startTtl();
@@ -598,7 +583,7 @@ class PulseEngine implements Engine, TransportHandlers {
     this._transport = new Transport(this._Ctor!, url, this._clock, this._intervalMs, this._timeoutMs, this);
   }
 
-  _auth(): void {
+  auth(): void {
     const epoch = this._epoch;
     this._refreshing = this._retrying = true;
     this._dropTransport();
@@ -688,26 +673,28 @@ class PulseEngine implements Engine, TransportHandlers {
     return new PulseError('network_error', `cannot connect to ${this._shown()}${why}`, { cause: info.cause });
   }
 
-  /** Starts or stops listening to `online` and `visibilitychange` (browsers; nothing elsewhere). */
+  /** Starts or stops listening to `online` and `visibilitychange` (browsers; the engine is the listener). */
   private _listenBrowser(on: boolean): void {
-    const g = globalThis as unknown as Partial<Window & typeof globalThis>;
-    const doc = g.document;
-    if (!g.addEventListener && !doc?.addEventListener) return;
-    // Online again or visible again: check the connection now, or retry now (unless a token refresh runs).
-    const wake = (this._wake ??= () => {
-      if (this._state === 'connected') this._transport?.check();
-      else if (!this._refreshing) this._dispatch('retry');
-    });
-    const onVisibility = (this._onVisibility ??= () => {
-      if (doc?.visibilityState === 'hidden') this._hidden = true;
-      else if (this._hidden) {
-        this._hidden = false;
-        wake();
-      }
-    });
     const method = on ? 'addEventListener' : 'removeEventListener';
-    g[method]?.('online', wake);
-    doc?.[method]?.('visibilitychange', onVisibility);
+    const g = globalThis as unknown as Partial<Window & typeof globalThis>;
+    g[method]?.('online', this);
+    g.document?.[method]?.('visibilitychange', this);
+  }
+
+  /** Online again, or visible again after hidden: wake up. */
+  handleEvent(event: Event): void {
+    if (event.type !== 'online') {
+      const hidden = this._hidden;
+      this._hidden = globalThis.document?.visibilityState === 'hidden';
+      if (this._hidden || !hidden) return;
+    }
+    this._wake();
+  }
+
+  /** Checks the connection now when connected, else retries now (unless a token refresh runs). */
+  private _wake(): void {
+    if (this._state === 'connected') this._transport?.check();
+    else if (!this._refreshing) this._dispatch('retry');
   }
 
   // ---- frames -------------------------------------------------------------------------------

@@ -130,9 +130,6 @@ export const TRANSITIONS: Readonly<Record<EngineState, Partial<Record<EngineEven
   },
 };
 
-/** A row read: the next state and the effects. */
-export const readTransition = (row: Transition): [EngineState, ...Effect[]] => row.split(' ') as [EngineState, ...Effect[]];
-
 /** Connection states of the `Pulse` face, as the seed documents them. */
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'reconnecting' | 'failed';
 

@@ -162,14 +162,14 @@ export class Transport {
       this._lastRx = _clock.now();
       _handlers._frame(event.data);
     };
-    ws.onclose = (event) => this._closedBy(event);
+    ws.onclose = (event) => this._report({ code: event.code, reason: event.reason ?? '', opened: this._opened });
     // An error before open is a failed attempt: some runtimes (undici, Node's global WebSocket)
     // report a refused upgrade with `error` and no `close`. After open, `close` follows.
     ws.onerror = (event) => {
       this._cause = (event as { error?: unknown } | undefined)?.error ?? event;
       if (!this._opened) {
         this._kill();
-        this._closedBy({ code: 1006, reason: 'error' });
+        this._report({ code: 1006, reason: 'error', opened: false });
       }
     };
     if (ws.on) {
@@ -265,10 +265,6 @@ export class Transport {
     this._done = true;
     this._detach();
     this._handlers._down({ ...info, status: this._status, errorCode: this._errorCode, message: this._message, cause: this._cause });
-  }
-
-  private _closedBy(event: WebSocketCloseEventLike): void {
-    this._report({ code: event.code, reason: event.reason ?? '', opened: this._opened });
   }
 
   /** Detaches, then drops the socket at once (`terminate` where there is one). */

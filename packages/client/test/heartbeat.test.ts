@@ -56,7 +56,8 @@ describe('heartbeat', () => {
 });
 
 describe('browser wake-ups', () => {
-  type Listener = () => void;
+  // Listeners as the DOM takes them: functions, or objects with `handleEvent` (the engine is one).
+  type Listener = ((event: { type: string }) => void) | { handleEvent(event: { type: string }): void };
   const windowListeners = new Map<string, Listener[]>();
   const docListeners = new Map<string, Listener[]>();
   const doc = {
@@ -64,7 +65,8 @@ describe('browser wake-ups', () => {
     addEventListener: (t: string, l: Listener) => docListeners.set(t, [...(docListeners.get(t) ?? []), l]),
     removeEventListener: (t: string, l: Listener) => docListeners.set(t, (docListeners.get(t) ?? []).filter((x) => x !== l)),
   };
-  const fire = (map: Map<string, Listener[]>, type: string) => map.get(type)?.forEach((l) => l());
+  const fire = (map: Map<string, Listener[]>, type: string) =>
+    map.get(type)?.forEach((l) => (typeof l === 'function' ? l({ type }) : l.handleEvent({ type })));
   const stub = () => {
     vi.stubGlobal('addEventListener', (t: string, l: Listener) => windowListeners.set(t, [...(windowListeners.get(t) ?? []), l]));
     vi.stubGlobal('removeEventListener', (t: string, l: Listener) =>

@@ -149,8 +149,10 @@ describe('options and WebSocket constructors (item 3)', () => {
 
 describe('wake-ups during a token refresh (item 9)', () => {
   it('online during a refresh opens no socket with the old token; the refresh then connects once', async () => {
-    const listeners: Record<string, (() => void)[]> = {};
-    vi.stubGlobal('addEventListener', (type: string, l: () => void) => (listeners[type] ??= []).push(l));
+    // As the DOM takes listeners: a function, or an object with `handleEvent` (the engine is one).
+    type Listener = (() => void) | { handleEvent(event: { type: string }): void };
+    const listeners: Record<string, Listener[]> = {};
+    vi.stubGlobal('addEventListener', (type: string, l: Listener) => (listeners[type] ??= []).push(l));
     vi.stubGlobal('removeEventListener', () => {});
     try {
       let release: (token: string) => void = () => {};
@@ -158,7 +160,7 @@ describe('wake-ups during a token refresh (item 9)', () => {
       const { ws, clock, pulse } = setupPulse({ authCallback });
       ws.last.accept();
       ws.last.drop(CLOSE_CODES.tokenExpired);
-      for (const l of listeners.online ?? []) l();
+      for (const l of listeners.online ?? []) (typeof l === 'function' ? l() : l.handleEvent({ type: 'online' }));
       expect(ws.sockets).toHaveLength(1);
       release(makeToken({ endpoint: 'wss://pulse.test' }));
       await flush();
