@@ -283,10 +283,9 @@ export class Transport {
   private _refused(response: HttpResponseLike): void {
     const status = (this._status = response.statusCode);
     let body = '';
-    let finished = false;
+    // Once reported (`_done`), later chunks and `end` / `error` do nothing.
     const finish = (): void => {
-      if (finished) return;
-      finished = true;
+      if (this._done) return;
       try {
         const parsed = JSON.parse(body) as { code?: unknown; error?: unknown };
         if (isErrorCode(parsed.code)) this._errorCode = parsed.code;
