@@ -227,7 +227,6 @@ export class Transport {
     this._done = true;
     const ws = this._ws;
     let finished = false;
-    let closeTimer: unknown;
     const finish = (): void => {
       if (finished) return;
       finished = true;
@@ -240,7 +239,7 @@ export class Transport {
     // Until the socket is gone: errors while closing are expected, and must not reach ws's throw.
     ws.onerror = noop;
     ws.onclose = finish;
-    closeTimer = this._clock.setTimeout(finish, 1000);
+    const closeTimer = this._clock.setTimeout(finish, 1000);
     try {
       ws.close(1000);
     } catch {

@@ -160,7 +160,10 @@ describe('wake-ups during a token refresh (item 9)', () => {
       const { ws, clock, pulse } = setupPulse({ authCallback });
       ws.last.accept();
       ws.last.drop(CLOSE_CODES.tokenExpired);
-      for (const l of listeners.online ?? []) (typeof l === 'function' ? l() : l.handleEvent({ type: 'online' }));
+      for (const l of listeners.online ?? []) {
+        if (typeof l === 'function') l();
+        else l.handleEvent({ type: 'online' });
+      }
       expect(ws.sockets).toHaveLength(1);
       release(makeToken({ endpoint: 'wss://pulse.test' }));
       await flush();
