@@ -206,13 +206,6 @@ const EXPIRED = 'token expired: set authCallback or authUrl to refresh it, or mi
 const BAD_ENDPOINT = 'endpoint must be a ws:// or wss:// URL';
 const isFatal = (code: ErrorCode | undefined): code is ErrorCode => !!code && Object.prototype.hasOwnProperty.call(FATAL, code);
 
-/**
- * Errors already emitted as `error` events: a rejection carrying one of them is not emitted
- * again. One set for all clients (an error belongs to the client that made it), so no client
- * carries a set of its own.
- */
-const emitted = new WeakSet<object>();
-
 /** A positive finite number option, or `invalid_argument`. */
 function positive(options: EngineOptions, key: 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'maxQueueSize' | 'authTimeoutMs' | 'connectionStateTtlMs', fallback: number): number {
   const value = options[key] ?? fallback;
@@ -268,6 +261,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private _reported = false;
   /** Bumped by connect / close / failure, so late async work (a token refresh) is ignored. */
   private _epoch = 0;
+  /** Errors already emitted as `error` events (a rejection carrying one is not emitted again); made on the first. */
+  private _emitted: WeakSet<object> | undefined;
   /** Events raised while one is handled, in order (see {@link _dispatch}). */
   private _pending: [EngineEvent, PulseError | undefined][] | undefined;
 
@@ -417,6 +412,18 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._sync(ch);
   }
 
+  /**
+   * What `JSON.stringify` and Node's `util.inspect` (`console.log`) show of a client: its state,
+   * never the token, the options or the socket (whose URL holds the token).
+   */
+  toJSON(): { state: EngineState } {
+    return { state: this._state };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): { state: EngineState } {
+    return this.toJSON();
+  }
+
   // ---- the state machine ----------------------------------------------------------------
 
   /** Handles `event` (queued while another is handled, so listeners hear changes in order). */
@@ -449,7 +456,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   /** Emits `error` (and remembers it was emitted). */
   private _emitError(error: PulseError): void {
-    emitted.add(error);
+    (this._emitted ??= new WeakSet()).add(error);
     this._em.emit('error', error);
   }
 
@@ -467,7 +474,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     } catch (error) {
       promise = Promise.reject(error);
     }
-    promise.catch((error: PulseError) => emitted.has(error) || this._emitError(error));
+    promise.catch((error: PulseError) => this._emitted?.has(error) || this._emitError(error));
     return promise;
   }
 

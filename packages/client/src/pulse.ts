@@ -212,6 +212,11 @@ class Channel {
   publish(event: string, data?: object | null): Promise<void> {
     return this._engine._publish(this.name, event, data);
   }
+
+  /** What `JSON.stringify` shows: the name and the presence known now. */
+  toJSON(): { name: string; presence: { members: PresenceMember[]; count: number } } {
+    return { name: this.name, presence: this._engine._members(this.name) };
+  }
 }
 
 /** The presence part of a {@link Channel}. */

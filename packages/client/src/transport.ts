@@ -162,14 +162,14 @@ export class Transport {
       this._lastRx = _clock.now();
       _handlers._frame(event.data);
     };
-    ws.onclose = (event) => this._report({ code: event.code, reason: event.reason ?? '', opened: this._opened });
+    ws.onclose = (event) => this._closedWith(event.code, event.reason ?? '');
     // An error before open is a failed attempt: some runtimes (undici, Node's global WebSocket)
     // report a refused upgrade with `error` and no `close`. After open, `close` follows.
     ws.onerror = (event) => {
       this._cause = (event as { error?: unknown } | undefined)?.error ?? event;
       if (!this._opened) {
         this._kill();
-        this._report({ code: 1006, reason: 'error', opened: false });
+        this._closedWith(1006, 'error');
       }
     };
     if (ws.on) {
@@ -210,7 +210,8 @@ export class Transport {
     const limit = opened ? this._timeoutMs : this._deadline;
     if (waiting && now - this._waitingSince >= limit) {
       this._kill();
-      this._report({ code: 1006, reason: 'timeout', opened });
+      // What a refusal that never finished said (its status) is not known to be the reason: a timeout is retried.
+      this._report({ code: 1006, reason: 'timeout', opened, cause: this._cause });
       return;
     }
     if (!waiting && now - this._lastRx >= this._intervalMs) {
@@ -258,12 +259,17 @@ export class Transport {
     if (this._onResponse) ws.off?.('unexpected-response', this._onResponse);
   }
 
-  /** Reports the one `down` of this socket, with what is known about why. */
-  private _report(info: Pick<DownInfo, 'code' | 'reason' | 'opened'>): void {
+  /** Reports the one `down` of this socket. */
+  private _report(info: DownInfo): void {
     if (this._done) return;
     this._done = true;
     this._detach();
-    this._handlers._down({ ...info, status: this._status, errorCode: this._errorCode, message: this._message, cause: this._cause });
+    this._handlers._down(info);
+  }
+
+  /** The socket closed (or failed before opening): down with everything known about why. */
+  private _closedWith(code: number, reason: string): void {
+    this._report({ code, reason, opened: this._opened, status: this._status, errorCode: this._errorCode, message: this._message, cause: this._cause });
   }
 
   /** Detaches, then drops the socket at once (`terminate` where there is one). */
@@ -293,7 +299,7 @@ export class Transport {
         // Not JSON: the status alone decides.
       }
       this._kill();
-      this._report({ code: 1006, reason: `HTTP ${status}`, opened: this._opened });
+      this._report({ code: 1006, reason: `HTTP ${status}`, opened: this._opened, status, errorCode: this._errorCode, message: this._message });
     };
     response.on('data', (chunk) => {
       body += String(chunk);

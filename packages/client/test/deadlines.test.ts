@@ -181,3 +181,21 @@ describe('channels are released when unused', () => {
     expect(() => setupPulse({ token: makeToken({ kbId: 'another' }) })).toThrow(expect.objectContaining({ code: 'kb_mismatch' }));
   });
 });
+
+describe('a refused upgrade whose body never ends', () => {
+  // Found by review: the open deadline's report carried the refusal's status, so a 401 whose
+  // body stalled ended in `failed` (invalid_token) instead of being retried like any timeout.
+  it('is a timeout: reported once as network_error and retried with backoff, not failed', () => {
+    for (const status of [401, 403]) {
+      const { ws, pulse, clock } = setupPulse();
+      const errors: string[] = [];
+      pulse.on('error', (e) => errors.push(e.code));
+      ws.last.refuse(status, undefined, true);
+      clock.advance(30_000); // heartbeatIntervalMs + heartbeatTimeoutMs: the open deadline
+      expect(pulse.state).toBe('reconnecting');
+      expect(errors).toEqual(['network_error']);
+      clock.advance(1000);
+      expect(ws.sockets).toHaveLength(2);
+    }
+  });
+});

@@ -34,7 +34,8 @@ export interface FakeSocket extends WebSocketLike {
   /** The service closes the socket (1006 = abrupt: `error`, then `close`). */
   drop(code?: number, reason?: string): void;
   /** Node-style refused upgrade: `unexpected-response` with a JSON body, as `ws` reports it. */
-  refuse(status: number, body?: object): void;
+  /** Refuses the upgrade with `status` and a JSON `body`; `stall`: the body never ends (nor the socket). */
+  refuse(status: number, body?: object, stall?: boolean): void;
   /** Number of installed handlers/listeners (for leak checks). */
   listenerCount(): number;
 }
@@ -118,7 +119,7 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
       if (code === 1006) this.onerror?.({});
       this.onclose?.({ code, reason });
     }
-    refuse(status: number, body?: object): void {
+    refuse(status: number, body?: object, stall = false): void {
       const handlers: Record<string, ((chunk?: unknown) => void)[]> = {};
       const response = {
         statusCode: status,
@@ -128,6 +129,7 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
         },
       } as HttpResponseLike;
       for (const listener of this.responseListeners) listener({}, response);
+      if (stall) return;
       if (body) for (const h of handlers.data ?? []) h(JSON.stringify(body));
       for (const h of handlers.end ?? []) h();
       if (this.readyState !== 3) this.drop(1006);

@@ -197,3 +197,26 @@ describe('auth answers and token claims are checked, never crash', () => {
     expect(errors.map((e) => e.code)).toEqual(['network_error']);
   });
 });
+
+describe('errors emitted once per client', () => {
+  // Found by review: one set of emitted errors for all clients meant that a rejection carrying an
+  // error object another client had emitted (a WebSocket whose send throws one shared error) was
+  // not emitted by the second client.
+  it('two clients rejecting with the same error object each emit it', async () => {
+    const shared = new Error('send failed');
+    const counts: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { ws, pulse } = setupPulse();
+      let errors = 0;
+      pulse.on('error', () => errors++);
+      ws.last.accept();
+      ws.last.send = () => {
+        throw shared;
+      };
+      await pulse.channel('c').publish('e', {}).catch(() => {});
+      await flush();
+      counts.push(errors);
+    }
+    expect(counts).toEqual([1, 1]);
+  });
+});
