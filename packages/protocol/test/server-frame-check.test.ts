@@ -42,3 +42,15 @@ describe('checkServerFrame agrees with parseServerFrame', () => {
     fc.assert(fc.property(fc.oneof(fc.anything(), fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))), agree), { numRuns: 1000 });
   });
 });
+
+describe('checkServerFrame remembers the last valid channel name (the receive path checks a name once)', () => {
+  it('a bad name right after a good one is still refused, and the good one accepted again', () => {
+    const frame = (channel: string) => JSON.stringify({ type: 'message', channel, data: { type: 'e' }, timestamp: 1 });
+    expect(checkServerFrame(frame('room'))).toBeDefined();
+    expect(checkServerFrame(frame('room\u0001'))).toBeUndefined();
+    expect(checkServerFrame(frame('x'.repeat(257)))).toBeUndefined();
+    expect(checkServerFrame(frame(''))).toBeUndefined();
+    expect(checkServerFrame(frame('room'))).toBeDefined();
+    expect(checkServerFrame(JSON.stringify({ type: 'message', channel: 7, data: { type: 'e' }, timestamp: 1 }))).toBeUndefined();
+  });
+});
