@@ -108,7 +108,8 @@ export interface EngineOptions {
   /** Random source in [0, 1) for reconnect jitter. @default Math.random */
   random?: () => number;
   /**
-   * Silence after which a `ping` is sent, in ms.
+   * Silence after which a `ping` is sent, in ms (after a stream of frames, up to a quarter more:
+   * the receive path only flags traffic, which the heartbeat's timer reads).
    * @default 20000
    */
   heartbeatIntervalMs?: number;
@@ -194,15 +195,19 @@ const DEFAULT_WEBSOCKET = WebSocketDefault as unknown as WebSocketLikeConstructo
 const PING = '{"action":"ping"}';
 const RESOLVED = Promise.resolve();
 
-/** Refusals that end in `failed` (no retry loop), with what to do about them. */
+/** The message of every `token_expired` the client raises itself. */
+const EXPIRED = 'token expired: set authCallback or authUrl to refresh it, or mint a new one';
+/**
+ * Refusals that end in `failed` (no retry loop), with what to do about them. An expired token is
+ * one when nothing can refresh it (checked before this table is).
+ */
 const FATAL: Partial<Record<ErrorCode, string>> = {
   invalid_token: 'mint it with getToken() for this kbId',
   forbidden: 'the token does not allow this',
   kb_mismatch: 'use one kbId in getToken() and the client',
   pulse_not_enabled: 'run: openkbs pulse enable',
+  token_expired: EXPIRED,
 };
-/** The message of every `token_expired` the client raises itself. */
-const EXPIRED = 'token expired: set authCallback or authUrl to refresh it, or mint a new one';
 const BAD_ENDPOINT = 'endpoint must be a ws:// or wss:// URL';
 const isFatal = (code: ErrorCode | undefined): code is ErrorCode => !!code && Object.prototype.hasOwnProperty.call(FATAL, code);
 
@@ -643,7 +648,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     let code = info.errorCode;
     const status = info.status;
     if (status === 401 || status === 403) {
-      if (code !== 'token_expired' && !isFatal(code)) code = status === 403 ? 'forbidden' : expired ? 'token_expired' : 'invalid_token';
+      if (!isFatal(code)) code = status === 403 ? 'forbidden' : expired ? 'token_expired' : 'invalid_token';
     } else if (info.code === CLOSE_CODES.tokenExpired || (!info.opened && expired)) {
       // Browsers hide the upgrade's status: a socket that never opened with an expired token is refused for it.
       code = 'token_expired';
@@ -651,7 +656,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       code = info.code === CLOSE_CODES.connectionTtl ? 'connection_expired' : info.code === CLOSE_CODES.slowConsumer ? 'slow_consumer' : undefined;
     }
     if (code === 'token_expired' && this._canRefresh) return this._dispatch('expired');
-    if (code === 'token_expired' || isFatal(code)) return this._dispatch('refused', this._refusal(code, info));
+    if (isFatal(code)) return this._dispatch('refused', this._refusal(code, info));
     // Every close backs off; only a connection that stayed up resets the schedule (above).
     this._nextDelay = backoffDelay(this._attempt++, this._random);
     let reason: PulseError | undefined = code && this._refusal(code, info);
@@ -669,7 +674,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   private _refusal(code: ErrorCode, info: DownInfo): PulseError {
     const detail = `${info.status ? `HTTP ${info.status} ` : ''}${code}${info.message ? `: ${info.message}` : ''}`;
-    const fix = code === 'token_expired' ? `: ${EXPIRED}` : isFatal(code) ? `: ${FATAL[code]}` : '';
+    const fix = isFatal(code) ? `: ${FATAL[code]}` : '';
     return new PulseError(code, `${this._shown()} ${info.opened ? 'closed' : 'refused'} the connection (${detail})${fix}`, { statusCode: info.status, cause: info.cause });
   }
 

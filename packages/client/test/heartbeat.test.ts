@@ -27,6 +27,19 @@ describe('heartbeat', () => {
     expect(ws.last.sent).toEqual([]);
   });
 
+  it('after a stream of frames, pings once the silence reaches the interval, at most a quarter late', () => {
+    const { ws, clock } = setupPulse();
+    ws.last.accept();
+    for (let t = 1; t <= 30; t++) {
+      clock.advance(1000);
+      ws.last.receive({ type: 'message', channel: 'c', data: { type: 'x' }, timestamp: 1 });
+    }
+    clock.advance(19_999); // 20 s of silence less 1 ms: never early
+    expect(ws.last.sent).toEqual([]);
+    clock.advance(5_001); // 25 s: a quarter interval late at most
+    expect(ws.last.actions).toEqual([{ action: 'ping' }]);
+  });
+
   it('replaces a connection that stops answering within interval + timeout', () => {
     const { ws, clock, pulse } = setupPulse();
     ws.last.accept();
