@@ -30,6 +30,16 @@ async function openOne(subject, info, token) {
     });
     return { close: () => pulse.disconnect() };
   }
+  if (subject === 'realtime') {
+    const { default: Pulse } = await import(clientBundle);
+    const realtime = new Pulse.Realtime({ kbId: info.kbId, token, endpoint: info.url, WebSocket });
+    realtime.channels.get(CHANNEL).subscribe('tick', (message) => onMessage(message.data));
+    await new Promise((resolve) => {
+      const connected = () => (realtime.connection.off('connected', connected), resolve());
+      realtime.connection.on('connected', connected);
+    });
+    return { close: () => realtime.close() };
+  }
   // A bare ws client subscribed by its URL (the service's `channel` query parameter), with a
   // listener that parses what arrives, held in an array: the least a subscribed client needs.
   const socket = new WebSocket(`${info.url}?${new URLSearchParams({ kbId: info.kbId, token, channel: CHANNEL })}`);
@@ -73,7 +83,12 @@ async function heapSummary() {
 const clients = [];
 serveIpc({
   measure: async ({ subject, n, info, tokens, snapshot, inFlight = 50 }) => {
-    if (subject === 'pulse') await import(clientBundle); // module code is not per-client memory
+    if (subject === 'pulse' || subject === 'realtime') await import(clientBundle); // module code is not per-client memory
+    // Nor is code compiled on first use (functions compile lazily, on the first client): one client
+    // of the subject is opened and closed before the baseline, for every subject alike.
+    const warm = await openOne(subject, info, tokens[0]);
+    warm.close();
+    await new Promise((resolve) => setTimeout(resolve, 1200));
     const before = snapshot ? await heapSummary() : undefined;
     const base = heapNow();
     await pool(tokens.slice(0, n), inFlight, async (token) => clients.push(await openOne(subject, info, token)));

@@ -25,8 +25,8 @@ export async function run({ quick = false } = {}) {
   const rounds = quick ? 2 : 3;
   const bundle = await clientBundle();
   const server = await startServer('pulse');
-  const subjects = ['pulse', 'ws'];
-  const perClient = { pulse: [], ws: [] };
+  const subjects = ['pulse', 'realtime', 'ws'];
+  const perClient = { pulse: [], realtime: [], ws: [] };
   const top = {};
   const bar = progress('client memory');
   try {
@@ -58,15 +58,17 @@ export async function run({ quick = false } = {}) {
   bar.done(`${rounds} rounds × ${n} clients per subject`);
   const pulse = median(perClient.pulse);
   const ws = median(perClient.ws);
+  const realtime = median(perClient.realtime);
   const extra = extraByConstructor(top.pulse ?? [], top.ws ?? []);
   return {
     title: `Client idle memory (${n} clients in one process, each connected with one channel subscribed, local service)`,
     ratioLabel: 'vs bare ws client',
     rows: [
       { subject: 'openkbs-pulse client (Pulse + channel().subscribe)', value: pulse, unit: 'B/client', ratio: pulse / ws, detail: 'heapUsed + external after GC' },
+      { subject: 'openkbs-pulse client (Pulse.Realtime + channels.get().subscribe)', value: realtime, unit: 'B/client', ratio: realtime / ws, detail: 'heapUsed + external after GC' },
       { subject: 'bare ws client (subscribed by URL, on("message") parses)', value: ws, unit: 'B/client', ratio: 1, detail: 'heapUsed + external after GC' },
     ],
-    summary: { pulse, ws, ratio: pulse / ws, perClient, heapTop: top, pulseExtraByConstructor: extra },
+    summary: { pulse, realtime, ws, ratio: pulse / ws, realtimeRatio: realtime / ws, perClient, heapTop: top, pulseExtraByConstructor: extra },
     note:
       `Fresh process per round, medians of ${rounds} interleaved rounds; both kinds are subscribed on the same service. ` +
       `Largest heap-snapshot growth per client beyond a bare ws client (type: constructor, bytes per client): ${extra.map((t) => `${t.key} ${t.bytes} B (${t.count}/client)`).join('; ')}.`,

@@ -236,7 +236,8 @@ const add = <K, C>(list: Set<Registration>, event: unknown, callback: unknown, l
 };
 
 /** Removes (and calls `off` of) the registrations of `key` and/or `callback`; all without arguments. */
-const remove = (list: Set<Registration>, event?: unknown, callback?: unknown): void => {
+const remove = (list: Set<Registration> | undefined, event?: unknown, callback?: unknown): void => {
+  if (!list) return;
   const [key, cb] = args(event, callback);
   for (const r of list) {
     if ((key === undefined || r[0] === key) && (cb === undefined || r[1] === cb)) {
@@ -253,52 +254,140 @@ const toMember = (m: PresenceMember): RealtimeMember => ({
   connectedAt: m.connectedAt,
 });
 
-const realtimeChannel = (engine: Engine, name: string): RealtimeChannel => {
-  const subs = new Set<Registration>();
-  const presenceSubs = new Set<Registration>();
-  const face: RealtimeChannel = {
-    name,
-    subscribe(event: unknown, callback?: unknown) {
-      // The catch-all is kept under ANY, a key no caller can pass.
-      add(subs, event, callback, (type: string, cb: (message: RealtimeMessage) => void) =>
-        engine._listen(name, 'm', type, (frame: MessageFrame) =>
-          cb({ name: frame.data.type, data: frame.data, timestamp: frame.timestamp, channel: frame.channel }),
-          face,
-        ),
-        ANY as never,
-      );
-    },
-    // Each removal syncs the server subscription (engine._listen).
-    unsubscribe: (event?: unknown, callback?: unknown) => remove(subs, event, callback),
-    publish: (event, data) => engine._publish(name, event, data),
-    detach() {
-      remove(subs);
-      remove(presenceSubs);
-      engine._release(name);
-    },
-    presence: {
-      enter: (data) => engine._enter(name, data),
-      update: (data) => engine._enter(name, data),
-      leave: () => engine._leave(name),
-      get(callback) {
-        const members = engine._get(name).then((list) => list.map(toMember));
-        // The rejection is handled here (a callback is just not called; the error event has it).
-        members.then(callback, () => {});
-        return members;
-      },
-      subscribe(action: unknown, callback?: unknown) {
-        add(presenceSubs, action, callback, (type: string, cb: (value: unknown) => void) =>
-          engine._listen(name, 'p', type, (value: PresenceMember | PresenceMember[]) => cb(Array.isArray(value) ? value.map(toMember) : toMember(value)), face),
-          'members',
-        );
-      },
-      unsubscribe(action?: unknown, callback?: unknown) {
-        remove(presenceSubs, action, callback);
-      },
-    },
-  } as RealtimeChannel;
-  return face;
-};
+/**
+ * Channel `name` of the engine, for `Pulse.Realtime`: it names the channel and keeps the face's
+ * listener registrations (the engine keeps the rest). Classes, with the methods on the prototype
+ * and the registration sets made on first use, so a channel nobody listens to costs two small
+ * objects and no closures.
+ */
+class Channel {
+  readonly presence: Presence;
+  /** Message listener registrations (made on the first subscribe). */
+  private _subs: Set<Registration> | undefined;
+
+  constructor(
+    private readonly _engine: Engine,
+    readonly name: string,
+  ) {
+    this.presence = new Presence(_engine, name, this);
+  }
+
+  subscribe(event: unknown, callback?: unknown): void {
+    // The catch-all is kept under ANY, a key no caller can pass.
+    add((this._subs ??= new Set()), event, callback, (type: string, cb: (message: RealtimeMessage) => void) =>
+      this._engine._listen(this.name, 'm', type, (frame: MessageFrame) =>
+        cb({ name: frame.data.type, data: frame.data, timestamp: frame.timestamp, channel: frame.channel }),
+        this,
+      ),
+      ANY as never,
+    );
+  }
+
+  /** Each removal syncs the server subscription (engine._listen). */
+  unsubscribe(event?: unknown, callback?: unknown): void {
+    remove(this._subs, event, callback);
+  }
+
+  publish(event: string, data?: object | null): Promise<void> {
+    return this._engine._publish(this.name, event, data);
+  }
+
+  detach(): void {
+    remove(this._subs);
+    this.presence.unsubscribe();
+    this._engine._release(this.name);
+  }
+
+  /** What `JSON.stringify` shows: the name. */
+  toJSON(): { name: string } {
+    return { name: this.name };
+  }
+}
+
+/** The presence part of a {@link Channel}. */
+class Presence {
+  /** Presence listener registrations (made on the first subscribe). */
+  private _subs: Set<Registration> | undefined;
+
+  constructor(
+    private readonly _engine: Engine,
+    private readonly _name: string,
+    private readonly _face: Channel,
+  ) {}
+
+  enter(data?: unknown): Promise<void> {
+    return this._engine._enter(this._name, data);
+  }
+
+  update(data?: unknown): Promise<void> {
+    return this._engine._enter(this._name, data);
+  }
+
+  leave(): Promise<void> {
+    return this._engine._leave(this._name);
+  }
+
+  get(callback?: (members: RealtimeMember[]) => void): Promise<RealtimeMember[]> {
+    const members = this._engine._get(this._name).then((list) => list.map(toMember));
+    // The rejection is handled here (a callback is just not called; the error event has it).
+    members.then(callback, () => {});
+    return members;
+  }
+
+  subscribe(action: unknown, callback?: unknown): void {
+    add((this._subs ??= new Set()), action, callback, (type: string, cb: (value: unknown) => void) =>
+      this._engine._listen(this._name, 'p', type, (value: PresenceMember | PresenceMember[]) => cb(Array.isArray(value) ? value.map(toMember) : toMember(value)), this._face),
+      'members',
+    );
+  }
+
+  unsubscribe(action?: unknown, callback?: unknown): void {
+    remove(this._subs, action, callback);
+  }
+}
+
+const realtimeChannel = (engine: Engine, name: string): RealtimeChannel => new Channel(engine, name) as unknown as RealtimeChannel;
+
+/** `realtime.connection`: the engine's state and listeners of state changes and updates. */
+class Connection {
+  private _listeners: Set<Registration> | undefined;
+
+  constructor(private readonly _engine: Engine) {}
+
+  get state(): RealtimeState {
+    return this._engine._state;
+  }
+
+  on(event: unknown, callback?: unknown): void {
+    const engine = this._engine;
+    add((this._listeners ??= new Set()), event, callback, (key: ConnectionEvent | undefined, cb: (change: StateChange<RealtimeState>) => void) => {
+      // A state listener never matches 'update' (no state has that name).
+      const offState = engine._on('state', (change) => (!key || change.current === key) && cb(change));
+      const offUpdate = engine._on('update', (reason) => (!key || key === 'update') && cb({ current: engine._state, previous: engine._state, reason }));
+      return () => {
+        offState();
+        offUpdate();
+      };
+    });
+  }
+
+  off(event?: unknown, callback?: unknown): void {
+    remove(this._listeners, event, callback);
+  }
+}
+
+/** `realtime.channels`. */
+class Channels {
+  constructor(private readonly _engine: Engine) {}
+
+  get<E extends { [K in keyof E]: object } = Record<string, JsonObject>>(name: string): RealtimeChannel<E> {
+    return channelFace<RealtimeChannel<E>>(this._engine, name, realtimeChannel);
+  }
+
+  release(name: string): void {
+    this._engine._release(name);
+  }
+}
 
 /**
  * The Ably-style client of the tutorial.
@@ -329,28 +418,8 @@ export class Realtime {
   constructor(options: RealtimeOptions) {
     const engine = (this._engine = newEngine(options));
     this.clientId = options.clientId;
-    const listeners = new Set<Registration>();
-    this.connection = {
-      get state() {
-        return engine._state;
-      },
-      on(event, callback) {
-        add(listeners, event, callback, (key: ConnectionEvent | undefined, cb: (change: StateChange<RealtimeState>) => void) => {
-          // A state listener never matches 'update' (no state has that name).
-          const offState = engine._on('state', (change) => (!key || change.current === key) && cb(change));
-          const offUpdate = engine._on('update', (reason) => (!key || key === 'update') && cb({ current: engine._state, previous: engine._state, reason }));
-          return () => {
-            offState();
-            offUpdate();
-          };
-        });
-      },
-      off: (event, callback) => remove(listeners, event, callback),
-    };
-    this.channels = {
-      get: <E extends { [K in keyof E]: object }>(name: string) => channelFace<RealtimeChannel<E>>(engine, name, realtimeChannel),
-      release: (name) => engine._release(name),
-    };
+    this.connection = new Connection(engine) as unknown as RealtimeConnection;
+    this.channels = new Channels(engine);
   }
 
   /**
