@@ -218,6 +218,17 @@ function positive(options: EngineOptions, key: 'heartbeatIntervalMs' | 'heartbea
   throw new PulseError('invalid_argument', `${key} must be a positive number`);
 }
 
+/**
+ * Throws `token_expired` when the client is to connect now (`autoConnect`) with an expired token
+ * and nothing (`authCallback`, `authUrl`) can refresh it: the constructor says so at once. Also
+ * used by the shared-connection engine, whose own engine starts with `autoConnect: false`.
+ */
+export function checkExpiredAtStart(options: EngineOptions): void {
+  if (options.autoConnect !== false && !options.authCallback && !options.authUrl && isTokenExpired(options.token, (options.clock ?? systemClock).now())) {
+    throw new PulseError('token_expired', EXPIRED);
+  }
+}
+
 /** Checks the options a client cannot work without, throwing `invalid_argument` (or the token's problem). */
 function checkOptions(options: EngineOptions): void {
   if (typeof options?.kbId !== 'string' || !options.kbId) throw new PulseError('invalid_argument', 'kbId must be a non-empty string: new Pulse({ kbId, token })');
@@ -273,7 +284,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   constructor(private readonly _options: EngineOptions) {
     checkOptions(_options);
-    const clock = (this._clock = _options.clock ?? systemClock);
+    this._clock = _options.clock ?? systemClock;
     this._random = _options.random ?? Math.random;
     this._intervalMs = positive(_options, 'heartbeatIntervalMs', 20_000);
     this._timeoutMs = positive(_options, 'heartbeatTimeoutMs', 10_000);
@@ -281,9 +292,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._ttlMs = positive(_options, 'connectionStateTtlMs', 120_000);
     this._canRefresh = !!(_options.authCallback || _options.authUrl);
     this._token = _options.token;
-    if (_options.autoConnect !== false && !this._canRefresh && isTokenExpired(this._token, clock.now())) {
-      throw new PulseError('token_expired', EXPIRED);
-    }
+    checkExpiredAtStart(_options);
     this._report = _options.onListenerError ?? logListenerError;
     this._debug = _options.debug ? (...args: unknown[]) => console.debug('[pulse]', ...args) : undefined;
     this._em = createEmitter<EngineEvents>(this._report);

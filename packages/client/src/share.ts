@@ -20,7 +20,7 @@
 import { decodeTokenClaims, presenceDataProblem, publishProblem, PulseError, systemClock, type Clock, type PresenceMember } from '@openkbs-pulse/protocol';
 import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
 import { createEmitter, logListenerError, type Handler } from './emitter.js';
-import type { Engine, EngineEvents, EngineOptions } from './engine.js';
+import { checkExpiredAtStart, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
 import { clearPresence } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
 import { fromWire, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
@@ -69,6 +69,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   if (!locks || !Channel || typeof userId !== 'string') return createEngine(options);
   // Checks the options now, and is the engine this tab runs whenever it leads.
   const engine = createEngine({ ...options, autoConnect: false });
+  // It starts with autoConnect off: an expired token nothing can refresh is refused here, as without sharing.
+  checkExpiredAtStart(options);
   const clock: Clock = options.clock ?? systemClock;
   const name = `openkbs-pulse:${options.kbId}:${userId}`;
   const tab = Math.random().toString(36).slice(2) + clock.now().toString(36);

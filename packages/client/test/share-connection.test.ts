@@ -379,3 +379,13 @@ describe('shareConnection (fake Web Locks and BroadcastChannel)', () => {
     expect(outcome).toMatchObject({ name: 'PulseError', code: 'timeout' });
   });
 });
+
+describe('shareConnection: options checked as without sharing', () => {
+  it('an expired token with nothing to refresh it throws token_expired from the constructor', () => {
+    const { tab } = setup();
+    const expired = makeToken({ userId: 'u1', endpoint: 'wss://pulse.test', exp: 1 });
+    expect(() => tab('u1', undefined, { token: expired })).toThrow(expect.objectContaining({ code: 'token_expired' }));
+    // With a way to refresh it, or without connecting now, the client is made.
+    expect(() => tab('u1', undefined, { token: expired, authCallback: async () => makeToken({ userId: 'u1' }), autoConnect: false })).not.toThrow();
+  });
+});
