@@ -229,22 +229,26 @@ export interface RealtimeConnection {
 /** A listener of a face: its key (event, action or state), its callback, and its removal. */
 type Registration = [key: unknown, callback: unknown, off: () => void];
 
-/** Adds `listen(key, callback)` to `list` (`key` is `fallback` when `event` is the callback itself). */
-const add = <K, C>(list: Set<Registration>, event: unknown, callback: unknown, listen: (key: K, callback: C) => () => void, fallback?: K): void => {
+/** Adds `listen(key, callback)` to `list` (`key` is `fallback` when `event` is the callback itself); returns the list. */
+const add = <K, C>(list: Registration[] | undefined, event: unknown, callback: unknown, listen: (key: K, callback: C) => () => void, fallback?: K): Registration[] => {
   const [key, cb] = args<K, C>(event, callback, fallback);
-  list.add([key, cb, listen(key, cb)]);
+  const registration: Registration = [key, cb, listen(key, cb)];
+  // A new array of the exact size (`push` and spreads reserve room for more).
+  return list ? list.concat([registration]) : [registration];
 };
 
-/** Removes (and calls `off` of) the registrations of `key` and/or `callback`; all without arguments. */
-const remove = (list: Set<Registration> | undefined, event?: unknown, callback?: unknown): void => {
-  if (!list) return;
+/**
+ * Removes (and calls `off` of) the registrations of `key` and/or `callback`; all without
+ * arguments. Returns what is left, or `undefined` for none (an idle face keeps no list).
+ */
+const remove = (list: Registration[] | undefined, event?: unknown, callback?: unknown): Registration[] | undefined => {
   const [key, cb] = args(event, callback);
-  for (const r of list) {
-    if ((key === undefined || r[0] === key) && (cb === undefined || r[1] === cb)) {
-      list.delete(r);
-      r[2]();
-    }
-  }
+  const left = list?.filter((r) => {
+    const hit = (key === undefined || r[0] === key) && (cb === undefined || r[1] === cb);
+    if (hit) r[2]();
+    return !hit;
+  });
+  return left?.length ? left : undefined;
 };
 
 const toMember = (m: PresenceMember): RealtimeMember => ({
@@ -263,7 +267,7 @@ const toMember = (m: PresenceMember): RealtimeMember => ({
 class Channel {
   readonly presence: Presence;
   /** Message listener registrations (made on the first subscribe). */
-  private _subs: Set<Registration> | undefined;
+  private _subs: Registration[] | undefined;
 
   constructor(
     private readonly _engine: Engine,
@@ -274,7 +278,7 @@ class Channel {
 
   subscribe(event: unknown, callback?: unknown): void {
     // The catch-all is kept under ANY, a key no caller can pass.
-    add((this._subs ??= new Set()), event, callback, (type: string, cb: (message: RealtimeMessage) => void) =>
+    this._subs = add(this._subs, event, callback, (type: string, cb: (message: RealtimeMessage) => void) =>
       this._engine._listen(this.name, 'm', type, (frame: MessageFrame) =>
         cb({ name: frame.data.type, data: frame.data, timestamp: frame.timestamp, channel: frame.channel }),
         this,
@@ -285,7 +289,7 @@ class Channel {
 
   /** Each removal syncs the server subscription (engine._listen). */
   unsubscribe(event?: unknown, callback?: unknown): void {
-    remove(this._subs, event, callback);
+    this._subs = remove(this._subs, event, callback);
   }
 
   publish(event: string, data?: object | null): Promise<void> {
@@ -293,7 +297,7 @@ class Channel {
   }
 
   detach(): void {
-    remove(this._subs);
+    this._subs = remove(this._subs);
     this.presence.unsubscribe();
     this._engine._release(this.name);
   }
@@ -307,7 +311,7 @@ class Channel {
 /** The presence part of a {@link Channel}. */
 class Presence {
   /** Presence listener registrations (made on the first subscribe). */
-  private _subs: Set<Registration> | undefined;
+  private _subs: Registration[] | undefined;
 
   constructor(
     private readonly _engine: Engine,
@@ -335,14 +339,14 @@ class Presence {
   }
 
   subscribe(action: unknown, callback?: unknown): void {
-    add((this._subs ??= new Set()), action, callback, (type: string, cb: (value: unknown) => void) =>
+    this._subs = add(this._subs, action, callback, (type: string, cb: (value: unknown) => void) =>
       this._engine._listen(this._name, 'p', type, (value: PresenceMember | PresenceMember[]) => cb(Array.isArray(value) ? value.map(toMember) : toMember(value)), this._face),
       'members',
     );
   }
 
   unsubscribe(action?: unknown, callback?: unknown): void {
-    remove(this._subs, action, callback);
+    this._subs = remove(this._subs, action, callback);
   }
 }
 
@@ -350,7 +354,7 @@ const realtimeChannel = (engine: Engine, name: string): RealtimeChannel => new C
 
 /** `realtime.connection`: the engine's state and listeners of state changes and updates. */
 class Connection {
-  private _listeners: Set<Registration> | undefined;
+  private _listeners: Registration[] | undefined;
 
   constructor(private readonly _engine: Engine) {}
 
@@ -360,7 +364,7 @@ class Connection {
 
   on(event: unknown, callback?: unknown): void {
     const engine = this._engine;
-    add((this._listeners ??= new Set()), event, callback, (key: ConnectionEvent | undefined, cb: (change: StateChange<RealtimeState>) => void) => {
+    this._listeners = add(this._listeners, event, callback, (key: ConnectionEvent | undefined, cb: (change: StateChange<RealtimeState>) => void) => {
       // A state listener never matches 'update' (no state has that name).
       const offState = engine._on('state', (change) => (!key || change.current === key) && cb(change));
       const offUpdate = engine._on('update', (reason) => (!key || key === 'update') && cb({ current: engine._state, previous: engine._state, reason }));
@@ -372,7 +376,7 @@ class Connection {
   }
 
   off(event?: unknown, callback?: unknown): void {
-    remove(this._listeners, event, callback);
+    this._listeners = remove(this._listeners, event, callback);
   }
 }
 

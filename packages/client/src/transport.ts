@@ -132,7 +132,8 @@ export class Transport {
   private _status: number | undefined;
   private _errorCode: ErrorCode | undefined;
   private _message: string | undefined;
-  private readonly _onResponse: ((request: unknown, response: HttpResponseLike) => void) | undefined;
+  /** `ws` (Node): the listener of a refused upgrade, until the socket opens. */
+  private _onResponse: ((request: unknown, response: HttpResponseLike) => void) | undefined;
   private readonly _tick = (): void => this.check();
 
   /** Opens `url` and watches it. */
@@ -159,6 +160,10 @@ export class Transport {
     this._ws = ws;
     this.hidesRefusals = !ws.on;
     ws.onopen = () => {
+      // Open: no more upgrade to refuse, and no second open. Dropping both listeners frees them
+      // (and ws's wrappers of them) for the life of the connection.
+      ws.onopen = null;
+      this._dropResponseListener();
       this._opened = true;
       this._lastRx = _clock.now();
       _handlers._opened();
@@ -267,7 +272,12 @@ export class Transport {
     ws.onopen = ws.onmessage = ws.onclose = null;
     // `ws` throws on an 'error' event nobody listens to, which closing a connecting socket emits.
     ws.onerror = ws.readyState === 0 ? noop : null;
-    if (this._onResponse) ws.off?.('unexpected-response', this._onResponse);
+    this._dropResponseListener();
+  }
+
+  private _dropResponseListener(): void {
+    if (this._onResponse) this._ws.off?.('unexpected-response', this._onResponse);
+    this._onResponse = undefined;
   }
 
   /** Reports the one `down` of this socket. */
