@@ -21,7 +21,8 @@ const isTime = (value: unknown): boolean => Number.isFinite(value) && (value as 
  * again, so the name check (a regular expression) runs once per change of name, not per frame:
  * the same verdict, less work on the receive path.
  */
-let validChannel: unknown;
+// Starts as a value JSON.parse never gives (not `undefined`: a frame without a channel must not match it).
+let validChannel: unknown = Symbol();
 const isChannel = (name: unknown): boolean => name === validChannel || (!channelNameProblem(name) && ((validChannel = name), true));
 
 const isMember = (m: unknown): boolean =>
