@@ -6,8 +6,8 @@
  * Heartbeat: a single timer per connection. The message path only sets a flag (no clock read
  * per message: on a busy connection that was a tenth of the client's receive cost); the timer
  * reads it. When nothing was received for `intervalMs` a `ping` goes out: the silence is measured
- * from the open, the last pong, or the last check that found the flag set, and while frames flow
- * the check runs every quarter interval, so a ping comes at most a quarter interval late. Every ping (the heartbeat's, and those that
+ * from the open, the last pong, or the check that found the flag set; while not waiting for a
+ * pong the check runs every quarter interval, so a ping comes at most a quarter interval late. Every ping (the heartbeat's, and those that
  * confirm publishes) must be answered by a `pong` within `timeoutMs`, or the socket is declared
  * dead: other frames do not count, so a service that keeps sending but stopped handling what we
  * send is noticed. The timer reads the clock's `now`, so a late (throttled) timer still measures
@@ -128,6 +128,8 @@ export class Transport {
   private _lastRx: number;
   /** A frame arrived since the last check. */
   private _received = false;
+  /** When the heartbeat last checked. */
+  private _checkedAt: number;
   private _timer: unknown;
   private _status: number | undefined;
   private _errorCode: ErrorCode | undefined;
@@ -146,7 +148,7 @@ export class Transport {
     private readonly _handlers: TransportHandlers,
   ) {
     this._deadline = _intervalMs + _timeoutMs;
-    this._waitingSince = this._lastRx = _clock.now();
+    this._waitingSince = this._lastRx = this._checkedAt = _clock.now();
     let ws: WebSocketLike;
     try {
       ws = new Ctor(url);
@@ -207,7 +209,9 @@ export class Transport {
   ponged(): void {
     if (this._outstanding > 0) this._outstanding--;
     // The next unanswered ping was sent later than the one answered: now bounds it.
+    // The pong is the latest frame (this runs inside its onmessage): now is exact.
     this._waitingSince = this._lastRx = this._clock.now();
+    this._received = false;
   }
 
   /** Runs the heartbeat check now (after a tab wakes up or the network comes back). */
@@ -216,11 +220,15 @@ export class Transport {
     const clock = this._clock;
     clock.clearTimeout(this._timer);
     const now = clock.now();
-    const received = this._received;
-    if (received) {
+    const quarter = this._intervalMs / 4;
+    if (this._received) {
+      // A frame arrived since the last check: date it now, or at that check when it is longer
+      // ago than the quarter interval between checks (timers throttled, or a wake-up check), so
+      // a ping is never late by more than a quarter interval (early is harmless).
       this._received = false;
-      this._lastRx = now;
+      this._lastRx = now - this._checkedAt > quarter ? this._checkedAt : now;
     }
+    this._checkedAt = now;
     const opened = this._opened;
     const waiting = !opened || this._outstanding > 0;
     const limit = opened ? this._timeoutMs : this._deadline;
@@ -234,7 +242,8 @@ export class Transport {
       this._handlers._pingNow();
       if (this._outstanding) return this.check();
     }
-    const next = waiting ? this._waitingSince + limit : this._lastRx + this._intervalMs / (received ? 4 : 1);
+    // Not waiting: check again within a quarter interval, so frames flagged meanwhile are dated at most that late.
+    const next = waiting ? this._waitingSince + limit : Math.min(this._lastRx + this._intervalMs, now + quarter);
     this._timer = clock.setTimeout(this._tick, Math.max(0, next - now));
   }
 

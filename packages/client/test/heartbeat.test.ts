@@ -40,6 +40,46 @@ describe('heartbeat', () => {
     expect(ws.last.actions).toEqual([{ action: 'ping' }]);
   });
 
+  // Found by review: a frame right after a check was dated at the next full-interval timer, so a
+  // dead connection went unnoticed for up to 2 x interval + timeout, an idle connection pinged
+  // every interval + timeout, and a wake-up check pushed the ping a whole interval out.
+  it('one frame, then silence: the ping is at most a quarter interval late, the drop noticed by 1.25 x interval + timeout', () => {
+    const { ws, clock, pulse } = setupPulse();
+    ws.last.accept();
+    clock.advance(1);
+    ws.last.receive({ type: 'message', channel: 'c', data: { type: 'x' }, timestamp: 1 });
+    clock.advance(20_000 - 1); // 20 s since the open, 19.999 s since the frame: no ping yet
+    expect(ws.last.sent).toEqual([]);
+    clock.advance(5_001);
+    expect(ws.last.actions).toEqual([{ action: 'ping' }]);
+    clock.advance(10_000);
+    expect(pulse.state).toBe('reconnecting');
+  });
+
+  it('an idle connection pings every interval after each pong', () => {
+    const { ws, clock } = setupPulse();
+    ws.last.accept();
+    for (let round = 1; round <= 3; round++) {
+      clock.advance(19_999);
+      expect(ws.last.actions).toHaveLength(round - 1);
+      clock.advance(1); // exactly 20 s after the open, then after each pong
+      expect(ws.last.actions).toHaveLength(round);
+      clock.advance(500);
+      ws.last.receive({ type: 'pong', timestamp: clock.now() });
+    }
+  });
+
+  it('a wake-up check while a frame is flagged does not push the ping out', () => {
+    const { ws, clock, pulse } = setupPulse();
+    ws.last.accept();
+    clock.advance(1);
+    ws.last.receive({ type: 'message', channel: 'c', data: { type: 'x' }, timestamp: 1 });
+    clock.advance(18_999);
+    pulse.connect(); // connected already: checks the connection now (as `online` does)
+    clock.advance(6_001); // 25 s after the frame
+    expect(ws.last.actions).toEqual([{ action: 'ping' }]);
+  });
+
   it('replaces a connection that stops answering within interval + timeout', () => {
     const { ws, clock, pulse } = setupPulse();
     ws.last.accept();
