@@ -232,9 +232,8 @@ type Registration = [key: unknown, callback: unknown, off: () => void];
 /** Adds `listen(key, callback)` to `list` (`key` is `fallback` when `event` is the callback itself); returns the list. */
 const add = <K, C>(list: Registration[] | undefined, event: unknown, callback: unknown, listen: (key: K, callback: C) => () => void, fallback?: K): Registration[] => {
   const [key, cb] = args<K, C>(event, callback, fallback);
-  const registration: Registration = [key, cb, listen(key, cb)];
   // A new array of the exact size (`push` and spreads reserve room for more).
-  return list ? list.concat([registration]) : [registration];
+  return (list ?? []).concat([[key, cb, listen(key, cb)]]);
 };
 
 /**
