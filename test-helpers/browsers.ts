@@ -15,13 +15,53 @@ export interface BrowserPage {
   close(): Promise<void>;
 }
 
+/** Pages of one browser profile: they share storage, `BroadcastChannel` and Web Locks, as tabs of one window do. */
+export interface BrowserContextDriver {
+  /** A new tab; its `close()` closes that tab only. */
+  newPage(): Promise<BrowserPage>;
+  /** Closes every tab of the context. */
+  close(): Promise<void>;
+}
+
 /** A running browser that opens independent pages (own cookies and storage each). */
 export interface BrowserDriver {
   readonly name: string;
   /** Browser name and version as the browser reports it. */
   readonly version: string;
   newPage(): Promise<BrowserPage>;
+  /** A context whose pages are tabs of one profile (for `shareConnection`). */
+  newContext(): Promise<BrowserContextDriver>;
   close(): Promise<void>;
+}
+
+/** The part of a playwright or puppeteer page used here (both take a string expression and await a promise). */
+interface ScriptablePage {
+  goto(url: string): Promise<unknown>;
+  evaluate(expression: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** A playwright/puppeteer page as a {@link BrowserPage}; `close` defaults to closing the tab. */
+function scriptable(page: ScriptablePage, close: () => Promise<void> = () => page.close()): BrowserPage {
+  return {
+    goto: async (url) => void (await page.goto(url)),
+    evaluate: <T>(expression: string) => page.evaluate(expression) as Promise<T>,
+    close,
+  };
+}
+
+/** Contexts of a playwright/puppeteer browser: `create` makes one with `newPage` and `close`. */
+function contexts(create: () => Promise<{ newPage(): Promise<ScriptablePage>; close(): Promise<void> }>): Pick<BrowserDriver, 'newPage' | 'newContext'> {
+  return {
+    async newPage() {
+      const context = await create();
+      return scriptable(await context.newPage(), () => context.close());
+    },
+    async newContext() {
+      const context = await create();
+      return { newPage: async () => scriptable(await context.newPage()), close: () => context.close() };
+    },
+  };
 }
 
 /** How to run one browser: where its executable must be, and how to start it. */
@@ -50,15 +90,7 @@ export const chromiumKind: BrowserKind = {
     return {
       name: 'chromium',
       version: `Chromium ${browser.version()}`,
-      async newPage() {
-        const context = await browser.newContext();
-        const page = await context.newPage();
-        return {
-          goto: async (url) => void (await page.goto(url)),
-          evaluate: <T>(expression: string) => page.evaluate(expression) as Promise<T>,
-          close: () => context.close(),
-        };
-      },
+      ...contexts(() => browser.newContext()),
       close: () => browser.close(),
     };
   },
@@ -74,15 +106,7 @@ export const firefoxKind: BrowserKind = {
     return {
       name: 'firefox',
       version,
-      async newPage() {
-        const context = await browser.createBrowserContext();
-        const page = await context.newPage();
-        return {
-          goto: async (url) => void (await page.goto(url)),
-          evaluate: <T>(expression: string) => page.evaluate(expression) as Promise<T>,
-          close: () => context.close(),
-        };
-      },
+      ...contexts(() => browser.createBrowserContext()),
       close: () => browser.close(),
     };
   },
@@ -137,8 +161,8 @@ interface WebDriverAnswer {
   value: unknown;
 }
 
-/** One W3C WebDriver session of WebKitWebDriver (one driver serves one session: one per page). */
-async function webkitSession(display: string): Promise<{ page: BrowserPage; version: string }> {
+/** One W3C WebDriver session of WebKitWebDriver (one driver serves one session): a context whose pages are its windows. */
+async function webkitSession(display: string): Promise<{ context: BrowserContextDriver; version: string }> {
   const port = await freePort();
   const driver = start(WEBKIT_DRIVER, [`--port=${port}`, '--host=127.0.0.1'], { ...process.env, DISPLAY: display });
   let stderr = '';
@@ -173,16 +197,46 @@ async function webkitSession(display: string): Promise<{ page: BrowserPage; vers
     },
   })) as { sessionId: string; capabilities: { browserName?: string; browserVersion?: string } };
   const session = `/session/${created.sessionId}`;
-  const page: BrowserPage = {
-    goto: async (url) => void (await call('POST', `${session}/url`, { url })),
-    evaluate: async <T>(expression: string) =>
-      (await call('POST', `${session}/execute/sync`, { script: `return (${expression});`, args: [] })) as T,
+  // WebDriver commands go to the current window: each page's command switches to its window
+  // first, one command at a time, so pages used at once do not interleave their switches.
+  let current = (await call('GET', `${session}/window`)) as string;
+  let firstWindowUnused = true;
+  let queue: Promise<unknown> = Promise.resolve();
+  const inWindow = <T>(handle: string, command: () => Promise<T>): Promise<T> => {
+    const run = queue.then(async () => {
+      if (current !== handle) {
+        await call('POST', `${session}/window`, { handle });
+        current = handle;
+      }
+      return command();
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  const pageOf = (handle: string): BrowserPage => ({
+    goto: (url) => inWindow(handle, async () => void (await call('POST', `${session}/url`, { url }))),
+    evaluate: <T>(expression: string) => inWindow(handle, async () => (await call('POST', `${session}/execute/sync`, { script: `return (${expression});`, args: [] })) as T),
+    close: () =>
+      inWindow(handle, async () => {
+        await call('DELETE', `${session}/window`);
+        current = '';
+      }),
+  });
+  const context: BrowserContextDriver = {
+    async newPage() {
+      if (firstWindowUnused) {
+        firstWindowUnused = false;
+        return pageOf(current);
+      }
+      const opened = await inWindow(current, () => call('POST', `${session}/window/new`, { type: 'tab' }) as Promise<{ handle: string }>);
+      return pageOf(opened.handle);
+    },
     close: async () => {
       await call('DELETE', session).catch(() => undefined);
       stop(driver);
     },
   };
-  return { page, version: `WebKitGTK ${created.capabilities.browserName ?? 'MiniBrowser'} ${created.capabilities.browserVersion ?? ''}`.trim() };
+  return { context, version: `WebKitGTK ${created.capabilities.browserName ?? 'MiniBrowser'} ${created.capabilities.browserVersion ?? ''}`.trim() };
 }
 
 export const webkitKind: BrowserKind = {
@@ -194,23 +248,28 @@ export const webkitKind: BrowserKind = {
   ],
   async launch() {
     const xvfb = await startXvfb();
-    const pages: BrowserPage[] = [];
+    const sessions: BrowserContextDriver[] = [];
     // The version comes with the first session; reading it costs a session of its own.
     const probe = await webkitSession(xvfb.display).catch((error: unknown) => {
       stop(xvfb.process);
       throw error;
     });
-    await probe.page.close();
+    await probe.context.close();
+    const newContext = async (): Promise<BrowserContextDriver> => {
+      const { context } = await webkitSession(xvfb.display);
+      sessions.push(context);
+      return context;
+    };
     return {
       name: 'webkit',
       version: probe.version,
       async newPage() {
-        const { page } = await webkitSession(xvfb.display);
-        pages.push(page);
-        return page;
+        const context = await newContext();
+        return { ...(await context.newPage()), close: () => context.close() };
       },
+      newContext,
       async close() {
-        await Promise.all(pages.map((page) => page.close()));
+        await Promise.all(sessions.map((context) => context.close()));
         stop(xvfb.process);
       },
     };
