@@ -29,7 +29,8 @@ export interface PresenceSet {
   /** Whether a sync arrived on the current connection (until then enter/leave/update frames are ignored). */
   _synced: boolean;
   /** Our own member data while entered (re-sent after every reconnect), else undefined. */
-  _entered: { data: unknown } | undefined;
+  /** What this client entered with; `at` (shareConnection): when, so a new leader orders the tabs' data as they came. */
+  _entered: { data: unknown; at?: number } | undefined;
   /** Pending reads (`get()`) waiting for a sync. */
   _readers: number;
   _em: Emitter<PresenceEvents>;

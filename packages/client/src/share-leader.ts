@@ -26,8 +26,8 @@ interface Served {
   p: Set<string>;
   offM?: (() => void) | undefined;
   offP?: (() => void) | undefined;
-  /** Entered tabs and their data, oldest first. */
-  entered: Map<string, unknown>;
+  /** Entered tabs and their data, by when they entered or updated, oldest first. */
+  entered: Map<string, { data: unknown; at: number }>;
 }
 
 export interface Leader {
@@ -46,6 +46,7 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     engine._on('update', (error) => post({ k: 'err', t: 'update', e: toWire(error) })),
   ];
   let beat: unknown;
+  let stopped = false;
   const tick = (): void => {
     post({ k: 'beat' });
     beat = clock.setTimeout(tick, BEAT_MS);
@@ -79,7 +80,7 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     const latest = [...s.entered.keys()].pop() === tab;
     s.entered.delete(tab);
     const rest = [...s.entered.values()];
-    const done = !rest.length ? engine._leave(ch) : latest ? engine._enter(ch, rest[rest.length - 1]) : Promise.resolve();
+    const done = !rest.length ? engine._leave(ch) : latest ? engine._enter(ch, rest[rest.length - 1]!.data) : Promise.resolve();
     attach(ch, s);
     return done;
   };
@@ -89,10 +90,11 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     if (r.op === 'get') return engine._get(r.ch);
     if (r.op === 'leave') return leave(r.ch, r.tab);
     const s = serve(r.ch);
-    // Re-inserted, so the map stays ordered by the latest enter or update.
     s.entered.delete(r.tab);
-    s.entered.set(r.tab, r.data);
-    return engine._enter(r.ch, r.data);
+    s.entered.set(r.tab, { data: r.data, at: typeof r.at === 'number' ? r.at : clock.now() });
+    // Ordered by when each tab entered: a new leader hears the tabs' replays in any order.
+    s.entered = new Map([...s.entered].sort((x, y) => x[1].at - y[1].at));
+    return engine._enter(r.ch, [...s.entered.values()].pop()!.data);
   };
 
   const receive = (message: ToLeader): void => {
@@ -118,9 +120,12 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
       }
     } else {
       const { tab: to, id } = message;
+      // Once stopped, the outcome is not this leader's to tell: closing the engine rejects what
+      // it held, but the tabs send it again to the next leader (a tab calling disconnect() has
+      // rejected its own already).
       run(message).then(
-        (v) => post({ k: 'res', to, id, ok: true, v }),
-        (error: unknown) => post({ k: 'res', to, id, ok: false, e: toWire(error) }),
+        (v) => stopped || post({ k: 'res', to, id, ok: true, v }),
+        (error: unknown) => stopped || post({ k: 'res', to, id, ok: false, e: toWire(error) }),
       );
     }
   };
@@ -130,6 +135,7 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
   return {
     receive,
     stop() {
+      stopped = true;
       clock.clearTimeout(beat);
       for (const off of offs) off();
       for (const [ch, s] of served) {

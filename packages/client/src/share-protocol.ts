@@ -33,6 +33,8 @@ export interface Request {
   ch: string;
   ev?: string;
   data?: unknown;
+  /** `enter`: when the tab entered or updated (its clock), which orders the tabs' data at a new leader; absent from older builds. */
+  at?: number | undefined;
 }
 
 /** Tab to leader: a tab joins (`hello`, answered with the state), leaves (`bye`), wants or asks. */
@@ -77,12 +79,15 @@ export type ShareMessage = ToLeader | ToTabs;
 
 /** Kinds a leader handles; every other kind is for tabs. */
 export const isToLeader = (message: ShareMessage): message is ToLeader =>
-  message.k === 'hello' || message.k === 'bye' || message.k === 'want' || message.k === 'req';
+  message?.k === 'hello' || message.k === 'bye' || message.k === 'want' || message.k === 'req';
 
 export const toWire = (error: unknown): WireError =>
   error instanceof PulseError
     ? { code: error.code, message: error.message, status: error.statusCode }
     : { code: 'server_error', message: String((error as Error)?.message ?? error) };
 
-export const fromWire = (error: WireError): PulseError =>
-  new PulseError(isErrorCode(error.code) ? error.code : 'server_error', error.message, { statusCode: error.status });
+/** The error a {@link WireError} stands for; anything else (another build's or a bug's message) is a `server_error`. */
+export const fromWire = (error: WireError | undefined): PulseError =>
+  new PulseError(isErrorCode(error?.code) ? error.code : 'server_error', typeof error?.message === 'string' ? error.message : 'the tab holding the shared connection gave no reason', {
+    statusCode: error?.status,
+  });

@@ -132,7 +132,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     for (const ch of channels.values()) {
       want(ch, true);
       const entered = ch._presence._entered;
-      if (entered) send({ k: 'req', tab, id: -1, op: 'enter', ch: ch._name, data: entered.data });
+      if (entered) send({ k: 'req', tab, id: -1, op: 'enter', ch: ch._name, data: entered.data, at: entered.at });
     }
     for (const p of pending.values()) send(p.message);
   };
@@ -161,19 +161,26 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       set._synced = message.synced;
       set._em.emit(message.type as 'members', (message.type === 'gone' ? fromWire(message.v as WireError) : message.v) as never);
     } else if (message.k === 'res') {
-      const p = pending.get(message.id);
+      // An answer names its tab (`to`): another tab's request with the same id is not this one.
+      const p = message.to === tab ? pending.get(message.id) : undefined;
       if (!p) return;
       pending.delete(message.id);
       clock.clearTimeout(p.timer);
       if (message.ok) p.resolve(message.v);
-      else p.reject(fromWire(message.e!));
+      else p.reject(fromWire(message.e));
     }
   };
 
+  // Any tab of the origin can post anything here (another build of the client, a bug): a message
+  // that is not one of ours is reported as an `update` and changes nothing.
   bc.onmessage = (event) => {
     const message = event.data as ShareMessage;
-    if (isToLeader(message)) leader?.receive(message);
-    else receive(message);
+    try {
+      if (isToLeader(message)) leader?.receive(message);
+      else receive(message);
+    } catch {
+      em.emit('update', new PulseError('invalid_message', 'ignored a malformed message from another tab'));
+    }
   };
 
   // ---- leading --------------------------------------------------------------------------
@@ -227,13 +234,18 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   };
   const notConnected = (): PulseError => new PulseError('not_connected', `not connected (${state}): call connect()`);
 
-  const request = <T>(op: Request['op'], ch: string, ev?: string, data?: unknown): Promise<T> => {
+  /** `data` as it crosses tabs: its JSON form, as the service gets it (checked already; a Proxy or a `toJSON` cannot be structured-cloned). */
+  const plain = (data: unknown): unknown => (data === undefined ? data : JSON.parse(JSON.stringify(data)));
+
+  const request = <T>(op: Request['op'], ch: string, ev?: string, data?: unknown, at?: number): Promise<T> => {
     if (!joined || !holdsWork(state)) return refuse(notConnected());
-    const message: Request = { k: 'req', tab, id: nextId++, op, ch, ev, data };
+    const message: Request = { k: 'req', tab, id: nextId++, op, ch, ev, data: plain(data), at };
     const promise = new Promise<T>((resolve, reject) => {
       const timer = clock.setTimeout(() => {
         pending.delete(message.id);
-        reject(new PulseError('timeout', `no answer from the tab holding the shared connection in ${deadlineMs / 1000} s`));
+        const error = new PulseError('timeout', `no answer from the tab holding the shared connection in ${deadlineMs / 1000} s`);
+        em.emit('error', error);
+        reject(error);
       }, deadlineMs);
       pending.set(message.id, { message, resolve: resolve as (value: unknown) => void, reject, timer });
     });
@@ -299,6 +311,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       abort?.abort();
       resign();
       const error = new PulseError('disconnected', 'disconnect() came first');
+      // As the engine: work it held is rejected, and that is emitted once.
+      if (pending.size) em.emit('error', error);
       for (const p of pending.values()) {
         clock.clearTimeout(p.timer);
         p.reject(error);
@@ -334,9 +348,10 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       if (problem) return refuse(new PulseError(problem.code, problem.message));
       if (!joined || !holdsWork(state)) return refuse(notConnected());
       const ch = use(name);
-      ch._presence._entered = { data };
+      // Replayed to every new leader: kept in the form that crosses tabs.
+      const entered = (ch._presence._entered = { data: plain(data), at: clock.now() });
       want(ch);
-      return request<void>('enter', name, undefined, data);
+      return request<void>('enter', name, undefined, data, entered.at);
     },
     _leave: leave,
     _get: (name) => request<PresenceMember[]>('get', name),

@@ -1,6 +1,6 @@
 // The script-tag files and shareConnection: pulse.js leaves the sharing code out (its gzip budget,
 // bundle.test.ts), so there the option is a no-op; pulse-share.js is pulse.js plus sharing, with a
-// budget of its own. Its behaviour in Chromium: share-connection.browser.test.ts.
+// budget of its own. Its behaviour in Chromium, Firefox and WebKit: share-connection*.browser.test.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -11,8 +11,13 @@ const [PULSE_JS, SHARE_JS] = [file('pulse.js'), file('pulse-share.js')];
 const built = existsSync(PULSE_JS) && existsSync(SHARE_JS);
 if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: run `corepack pnpm build`');
 
-/** pulse-share.js: 10,748 bytes gzip when written (pulse.js: 8,606, + about 2.1 KB); this stops growth. */
-const SHARE_BUDGET_BYTES = 11264;
+/**
+ * pulse-share.js: 10,748 bytes gzip when written (pulse.js: 8,606, + about 2.1 KB); this stops growth.
+ * Raised from 11,264 to 11,392 for the fixes of an outside review (11,177 -> 11,338 B): follower
+ * data sent in its JSON form, answers checked for their tab, malformed messages reported, and
+ * presence data ordered by time after a handover (share-connection-contract.test.ts).
+ */
+const SHARE_BUDGET_BYTES = 11392;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {

@@ -1,0 +1,302 @@
+// shareConnection keeps the client's contract across tabs: follower promises never throw, are
+// answered only by the leader for their own tab, have a deadline and emit their failures; a
+// leader that disconnects hands its followers' work over; presence data survives a handover.
+// Each case is a reproduction found by an outside review (it failed before the fix).
+import { createFakeClock } from '@openkbs-pulse/mock-server';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Pulse, type PulseOptions } from '../src/pulse.js';
+import { Realtime } from '../src/realtime.js';
+import { SILENCE_MS } from '../src/share.js';
+import { createFakeWebSocket } from './fake-websocket.js';
+import { flush, makeToken } from './helpers.js';
+import { createFakeBrowser, type FakeBrowser } from './share-fakes.js';
+
+const LOCK = 'openkbs-pulse:kb:u1';
+const opened: Pick<Pulse, 'disconnect'>[] = [];
+afterEach(() => {
+  for (const pulse of opened.splice(0)) pulse.disconnect();
+});
+
+function setup() {
+  const clock = createFakeClock();
+  const ws = createFakeWebSocket(false);
+  ws.autoPong = true;
+  const browser = createFakeBrowser();
+  const options = (userId = 'u1'): PulseOptions => ({
+    kbId: 'kb',
+    token: makeToken({ userId, endpoint: 'wss://pulse.test', exp: Math.floor(clock.now() / 1000) + 3600 }),
+    WebSocket: ws.WebSocket,
+    clock,
+    random: () => 0,
+    shareConnection: true,
+  });
+  const tab = (userId = 'u1', b: FakeBrowser = browser, extra: Partial<PulseOptions> = {}) => {
+    const t = b.tab();
+    vi.stubGlobal('navigator', { locks: t.env.locks });
+    vi.stubGlobal('BroadcastChannel', t.env.BroadcastChannel);
+    try {
+      const errors: unknown[] = [];
+      const pulse = new Pulse({ ...options(userId), ...extra });
+      pulse.on('error', (e) => errors.push(e));
+      opened.push(pulse);
+      return { ...t, pulse, errors };
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  };
+  const realtimeTab = () => {
+    const t = browser.tab();
+    vi.stubGlobal('navigator', { locks: t.env.locks });
+    vi.stubGlobal('BroadcastChannel', t.env.BroadcastChannel);
+    try {
+      const realtime = new Realtime({ ...options(), clientId: 'u1' });
+      opened.push({ disconnect: () => realtime.close() });
+      return { ...t, realtime };
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  };
+  /** A rogue same-origin tab: just a BroadcastChannel on the lock's name. */
+  const rogue = () => new (browser.tab().env.BroadcastChannel!)(LOCK);
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) await flush();
+  };
+  return { clock, ws, browser, tab, realtimeTab, settle, options, rogue };
+}
+
+const outcome = (p: Promise<unknown>) => {
+  const o: { v?: unknown; done: boolean } = { done: false };
+  p.then(
+    () => Object.assign(o, { v: 'resolved', done: true }),
+    (e: unknown) => Object.assign(o, { v: e, done: true }),
+  );
+  return o;
+};
+
+describe('shareConnection: the contract across tabs', () => {
+  it('a follower publishes a Proxy (e.g. Vue reactive()): a promise, no synchronous DataCloneError', async () => {
+    const { ws, tab, settle } = setup();
+    const a = tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    const data = new Proxy({ text: 'hi' }, {});
+    // Works in the leader tab:
+    await expect(a.pulse.channel('x').publish('m', data)).resolves.toBeUndefined();
+    // Follower: contract = returns a promise, never throws.
+    let thrown: unknown;
+    try {
+      void b.pulse.channel('x').publish('m', data);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeUndefined();
+  });
+
+  it('a follower enters with data that has its own toJSON function: a promise, no synchronous throw', async () => {
+    const { ws, tab, settle } = setup();
+    tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    const data = { name: 'Ada', toJSON: () => ({ name: 'Ada' }) };
+    let thrown: unknown;
+    try {
+      void b.pulse.channel('room').presence.enter(data);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeUndefined();
+  });
+
+  it('after a follower entered with a Proxy, a handover still restores its other subscriptions', async () => {
+    const { ws, tab, settle, browser } = setup();
+    const a = tab();
+    const c = tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    try {
+      void b.pulse.channel('room').presence.enter(new Proxy({ name: 'B' }, {}));
+    } catch {
+      /* F1 */
+    }
+    const got: unknown[] = [];
+    b.pulse.channel('z').subscribe('m', (d) => got.push(d));
+    await settle();
+    expect(ws.last.frames).toEqual(expect.arrayContaining([{ action: 'subscribe', channel: 'z' }]));
+    const uncaught: unknown[] = [];
+    const onErr = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onErr);
+    a.crash();
+    ws.last.drop();
+    await settle();
+    expect(browser.holder(LOCK)?.env).toBe(c.env);
+    ws.last.accept();
+    await settle();
+    process.off('uncaughtException', onErr);
+    ws.last.receive({ type: 'message', channel: 'z', data: { type: 'm', n: 1 }, timestamp: 1 });
+    await settle();
+    // b's subscription to z must survive the handover.
+    expect(got).toEqual([{ type: 'm', n: 1 }]);
+  });
+
+  it('the leader tab calls disconnect(): a follower\'s unconfirmed publish is sent again by the new leader and resolves', async () => {
+    const { ws, tab, settle, browser } = setup();
+    const a = tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    ws.autoPong = false;
+    const sent = outcome(b.pulse.channel('x').publish('m', { n: 1 }));
+    await settle();
+    expect(ws.last.frames.at(-1)).toMatchObject({ action: 'publish' });
+    a.pulse.disconnect();
+    await settle();
+    expect(browser.holder(LOCK)?.env).toBe(b.env);
+    ws.autoPong = true;
+    ws.last.accept();
+    await settle();
+    // Docs: "When the leader tab closes, crashes or calls disconnect() ... Publishes not confirmed
+    // before the handover are sent again ... nothing confirmed or queued is lost."
+    expect(sent.v).toBe('resolved');
+  });
+
+  it('the leader tab calls disconnect(): a follower\'s pending presence.get is asked again, not rejected', async () => {
+    const { ws, tab, settle } = setup();
+    const a = tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    const got = outcome(b.pulse.channel('room').presence.get());
+    await settle();
+    a.pulse.disconnect();
+    await settle();
+    ws.last.accept();
+    await settle();
+    ws.last.receive({ type: 'presence', action: 'sync', channel: 'room', count: 0, members: [] });
+    await settle();
+    expect(got.v).not.toMatchObject({ code: 'disconnected' });
+  });
+
+  it('another tab posts a malformed answer {k:"res", id:0, ok:false}: nothing throws, the publish keeps its deadline and settles', async () => {
+    const { ws, tab, settle, clock, rogue } = setup();
+    tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    ws.autoPong = false;
+    const sent = outcome(b.pulse.channel('x').publish('m', { n: 1 }));
+    await settle();
+    const r = rogue();
+    const uncaught: unknown[] = [];
+    const onErr = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onErr);
+    r.postMessage({ k: 'res', id: 0, ok: false });
+    await settle();
+    process.off('uncaughtException', onErr);
+    ws.autoPong = true;
+    ws.last.receive({ type: 'pong' });
+    for (let t = 0; t < 400_000 && !sent.done; t += 5_000) {
+      clock.advance(5_000);
+      await settle();
+    }
+    expect({ uncaught: uncaught.map(String), settled: sent.done }).toEqual({ uncaught: [], settled: true });
+  });
+
+  it('an answer without `to` resolves no tab\'s request', async () => {
+    const { ws, tab, settle, rogue } = setup();
+    tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    ws.autoPong = false;
+    ws.last.drop(); // leader now disconnected: the publish waits in the leader's queue
+    await settle();
+    const sent = outcome(b.pulse.channel('x').publish('m', { n: 1 }));
+    await settle();
+    rogue().postMessage({ k: 'res', id: 0, ok: true });
+    await settle();
+    expect(sent.v).not.toBe('resolved');
+  });
+
+  it('a null message on the channel throws in no tab', async () => {
+    const { tab, settle, rogue } = setup();
+    tab();
+    tab();
+    await settle();
+    const uncaught: unknown[] = [];
+    const onErr = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onErr);
+    rogue().postMessage(null);
+    await settle();
+    process.off('uncaughtException', onErr);
+    expect(uncaught.map(String)).toEqual([]);
+  });
+
+  it('a follower request that times out rejects with `timeout` and emits it as an `error` event', async () => {
+    const { browser, clock, settle, options } = setup();
+    void browser.tab().env.locks!.request(LOCK, {}, () => new Promise<void>(() => undefined));
+    const t = browser.tab();
+    vi.stubGlobal('navigator', { locks: t.env.locks });
+    vi.stubGlobal('BroadcastChannel', t.env.BroadcastChannel);
+    const pulse = new Pulse({ ...options(), connectionStateTtlMs: 1_000 });
+    vi.unstubAllGlobals();
+    opened.push(pulse);
+    const errors: unknown[] = [];
+    pulse.on('error', (e) => errors.push(e));
+    const sent = outcome(pulse.channel('x').publish('m', { n: 1 }));
+    for (let e = 0; e <= SILENCE_MS + 10_000 && !sent.done; e += 1_000) {
+      clock.advance(1_000);
+      await settle();
+    }
+    expect(sent.v).toMatchObject({ code: 'timeout' });
+    expect(errors).toEqual([expect.objectContaining({ code: 'timeout' })]);
+  });
+
+  it('a follower\'s disconnect() rejects its pending work with `disconnected` and emits it, as the engine does', async () => {
+    const { ws, tab, settle } = setup();
+    tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    ws.autoPong = false;
+    const sent = outcome(b.pulse.channel('x').publish('m', { n: 1 }));
+    await settle();
+    b.pulse.disconnect();
+    await settle();
+    expect(sent.v).toMatchObject({ code: 'disconnected' });
+    expect(b.errors).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'disconnected' })]));
+  });
+
+  it('after a handover the shared member carries the data of the tab that entered last, whatever order the replays come in', async () => {
+    const { ws, tab, settle, browser, clock } = setup();
+    const a = tab();
+    const c = tab(); // next in the lock queue
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    await b.pulse.channel('room').presence.enter({ tab: 'b' });
+    await settle();
+    clock.advance(1);
+    await c.pulse.channel('room').presence.enter({ tab: 'c' }); // c entered last: member data {tab:'c'}
+    await settle();
+    a.crash();
+    ws.last.drop();
+    await settle();
+    expect(browser.holder(LOCK)?.env).toBe(c.env);
+    ws.last.accept();
+    await settle();
+    const presence = ws.last.frames.filter((f) => f.action.startsWith('presence_'));
+    expect(presence.at(-1)).toMatchObject({ data: { tab: 'c' } });
+  });
+});
