@@ -27,6 +27,12 @@ export interface ChannelState {
   _track: boolean;
   /** The public channel object of the face that owns the engine (made once per state). */
   _face?: unknown;
+  /**
+   * `Pulse.Realtime`'s listener registrations of messages / presence: kept here, not on a face
+   * object, so `unsubscribe()` through any object `channels.get(name)` returned removes them all.
+   */
+  _subs?: unknown;
+  _psubs?: unknown;
 }
 
 /** A new channel state. */

@@ -189,6 +189,8 @@ export interface Engine {
   _members(name: string): { members: PresenceMember[]; count: number };
   /** Drops every listener, leaves presence, unsubscribes and forgets the channel. */
   _release(name: string): void;
+  /** Where errors thrown by the user's callbacks go (`onListenerError`, else console.error). */
+  readonly _report: ListenerErrorHandler;
 }
 
 const DEFAULT_WEBSOCKET = WebSocketDefault as unknown as WebSocketLikeConstructor | undefined;
@@ -258,7 +260,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private readonly _authTimeoutMs: number;
   private readonly _ttlMs: number;
   private readonly _canRefresh: boolean;
-  private readonly _report: ListenerErrorHandler;
+  readonly _report: ListenerErrorHandler;
   private readonly _debug: ((...args: unknown[]) => void) | undefined;
   private readonly _Ctor: WebSocketLikeConstructor | undefined;
   private _token: string;

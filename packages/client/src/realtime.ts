@@ -5,6 +5,7 @@
  * @module
  */
 import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
+import type { ChannelState } from './channel-state.js';
 import { ANY } from './emitter.js';
 import type { Engine, EngineOptions, StateChange } from './engine.js';
 import { args, channelFace, newEngine } from './face.js';
@@ -83,7 +84,7 @@ export interface RealtimePresence {
    * when no connection came back within `connectionStateTtlMs`, the error of a `failed`
    * connection. `callback`, if given, is called with the members, later.
    *
-   * @param callback - called with the members too, as in Ably's callback style.
+   * @param callback - called with the members too, as in Ably's callback style; what it throws goes to `onListenerError` (console.error by default).
    * @example
    * ```ts
    * const members = await channel.presence.get();
@@ -104,9 +105,9 @@ export interface RealtimePresence {
   /**
    * Called when a member enters, leaves or updates.
    *
-   * @param action - `enter`, `leave` or `update`.
+   * @param action - `enter`, `leave` or `update`, or an array of them (as in Ably).
    */
-  subscribe(action: PresenceAction, callback: (member: RealtimeMember) => void): void;
+  subscribe(action: PresenceAction | readonly PresenceAction[], callback: (member: RealtimeMember) => void): void;
   /**
    * Removes listeners: all, those of one action, or one callback.
    *
@@ -118,7 +119,7 @@ export interface RealtimePresence {
    * channel.presence.unsubscribe(); // every presence listener
    * ```
    */
-  unsubscribe(action?: PresenceAction | ((value: never) => void), callback?: (value: never) => void): void;
+  unsubscribe(action?: PresenceAction | readonly PresenceAction[] | ((value: never) => void), callback?: (value: never) => void): void;
 }
 
 /** A `Pulse.Realtime` channel, typed by its event map. */
@@ -128,7 +129,7 @@ export interface RealtimeChannel<E extends { [K in keyof E]: object } = Record<s
   /**
    * Listens to one event (any name, `*` included).
    *
-   * @param name - the event name.
+   * @param name - the event name, or an array of names (as in Ably).
    * @param callback - gets the message: `data` (with `type`), `name`, `timestamp`.
    * @example
    * ```ts
@@ -136,7 +137,7 @@ export interface RealtimeChannel<E extends { [K in keyof E]: object } = Record<s
    * posts.subscribe('new_post', (message) => render(message.data.post));
    * ```
    */
-  subscribe<K extends keyof E & string>(name: K, callback: (message: RealtimeMessage<E[K] & { type: K }>) => void): void;
+  subscribe<K extends keyof E & string>(name: K | readonly K[], callback: (message: RealtimeMessage<E[K] & { type: K }>) => void): void;
   /** Listens to every event (the only catch-all form). */
   subscribe(callback: (message: RealtimeMessage<{ [K in keyof E & string]: E[K] & { type: K } }[keyof E & string]>) => void): void;
   /**
@@ -150,7 +151,7 @@ export interface RealtimeChannel<E extends { [K in keyof E]: object } = Record<s
    * channel.unsubscribe(); // every listener
    * ```
    */
-  unsubscribe(name?: (keyof E & string) | ((message: never) => void), callback?: (message: never) => void): void;
+  unsubscribe(name?: (keyof E & string) | readonly (keyof E & string)[] | ((message: never) => void), callback?: (message: never) => void): void;
   /**
    * Publishes event `name` with `data` (a JSON object; `data.type` becomes the event name).
    * Resolves when the service has the message: a pong to a ping sent after it confirms it (the
@@ -204,7 +205,7 @@ export interface RealtimeConnection {
    * Every error reaches a catch-all listener exactly once, as `change.reason`:
    * `realtime.connection.on((change) => change.reason && show(change.reason))`.
    *
-   * @param event - a state, `update`, or the callback itself for every change.
+   * @param event - a state, `update`, an array of them (as in Ably), or the callback itself for every change.
    * @param callback - gets `{ previous, current, reason }`.
    * @example
    * ```ts
@@ -212,7 +213,36 @@ export interface RealtimeConnection {
    * realtime.connection.on((change) => change.reason && show(change.reason));
    * ```
    */
-  on(event: ConnectionEvent | ((change: StateChange<RealtimeState>) => void), callback?: (change: StateChange<RealtimeState>) => void): void;
+  on(event: ConnectionEvent | readonly ConnectionEvent[] | ((change: StateChange<RealtimeState>) => void), callback?: (change: StateChange<RealtimeState>) => void): void;
+  /**
+   * As {@link RealtimeConnection.on}, for the first matching change only (as Ably's `once`).
+   *
+   * @param event - a state, `update`, an array of them, or the callback itself for the next change.
+   * @param callback - gets `{ previous, current, reason }`, once.
+   * @example
+   * ```ts
+   * realtime.connection.once('connected', () => console.log('first connected'));
+   * ```
+   */
+  once(event: ConnectionEvent | readonly ConnectionEvent[] | ((change: StateChange<RealtimeState>) => void), callback?: (change: StateChange<RealtimeState>) => void): void;
+  /**
+   * Connects (again): the same as `realtime.connect()`.
+   *
+   * @example
+   * ```ts
+   * realtime.connection.connect();
+   * ```
+   */
+  connect(): void;
+  /**
+   * Closes the connection: the same as `realtime.close()`.
+   *
+   * @example
+   * ```ts
+   * realtime.connection.close();
+   * ```
+   */
+  close(): void;
   /**
    * Removes listeners: all, those of one event, or one callback.
    *
@@ -223,15 +253,19 @@ export interface RealtimeConnection {
    * realtime.connection.off(); // every listener
    * ```
    */
-  off(event?: ConnectionEvent | ((change: StateChange<RealtimeState>) => void), callback?: (change: StateChange<RealtimeState>) => void): void;
+  off(event?: ConnectionEvent | readonly ConnectionEvent[] | ((change: StateChange<RealtimeState>) => void), callback?: (change: StateChange<RealtimeState>) => void): void;
 }
 
 /** A listener of a face: its key (event, action or state), its callback, and its removal. */
 type Registration = [key: unknown, callback: unknown, off: () => void];
 
-/** Adds `listen(key, callback)` to `list` (`key` is `fallback` when `event` is the callback itself); returns the list. */
+/**
+ * Adds `listen(key, callback)` to `list` (`key` is `fallback` when `event` is the callback itself;
+ * an array of keys, as Ably takes, adds each); returns the list.
+ */
 const add = <K, C>(list: Registration[] | undefined, event: unknown, callback: unknown, listen: (key: K, callback: C) => () => void, fallback?: K): Registration[] => {
   const [key, cb] = args<K, C>(event, callback, fallback);
+  if (Array.isArray(key)) return key.reduce((all: Registration[] | undefined, one: unknown) => add(all, one, cb, listen), list) ?? [];
   // A new array of the exact size (`push` and spreads reserve room for more).
   return (list ?? []).concat([[key, cb, listen(key, cb)]]);
 };
@@ -243,7 +277,7 @@ const add = <K, C>(list: Registration[] | undefined, event: unknown, callback: u
 const remove = (list: Registration[] | undefined, event?: unknown, callback?: unknown): Registration[] | undefined => {
   const [key, cb] = args(event, callback);
   const left = list?.filter((r) => {
-    const hit = (key === undefined || r[0] === key) && (cb === undefined || r[1] === cb);
+    const hit = (key === undefined || r[0] === key || (Array.isArray(key) && key.includes(r[0]))) && (cb === undefined || r[1] === cb);
     if (hit) r[2]();
     return !hit;
   });
@@ -265,8 +299,6 @@ const toMember = (m: PresenceMember): RealtimeMember => ({
  */
 class Channel {
   readonly presence: Presence;
-  /** Message listener registrations (made on the first subscribe). */
-  private _subs: Registration[] | undefined;
 
   constructor(
     private readonly _engine: Engine,
@@ -277,18 +309,26 @@ class Channel {
 
   subscribe(event: unknown, callback?: unknown): void {
     // The catch-all is kept under ANY, a key no caller can pass.
-    this._subs = add(this._subs, event, callback, (type: string, cb: (message: RealtimeMessage) => void) =>
+    const subs = add(this._state()?._subs as Registration[] | undefined, event, callback, (type: string, cb: (message: RealtimeMessage) => void) =>
       this._engine._listen(this.name, 'm', type, (frame: MessageFrame) =>
         cb({ name: frame.data.type, data: frame.data, timestamp: frame.timestamp, channel: frame.channel }),
         this,
       ),
       ANY as never,
     );
+    const state = this._state();
+    if (state) state._subs = subs;
   }
 
   /** Each removal syncs the server subscription (engine._listen). */
   unsubscribe(event?: unknown, callback?: unknown): void {
-    this._subs = remove(this._subs, event, callback);
+    const state = this._state();
+    if (state) state._subs = remove(state._subs as Registration[] | undefined, event, callback);
+  }
+
+  /** The engine's state of this channel while it is in use (it holds the registrations). */
+  _state(): ChannelState | undefined {
+    return this._engine._channel(this.name);
   }
 
   publish(event: string, data?: object | null): Promise<void> {
@@ -296,7 +336,7 @@ class Channel {
   }
 
   detach(): void {
-    this._subs = remove(this._subs);
+    this.unsubscribe();
     this.presence.unsubscribe();
     this._engine._release(this.name);
   }
@@ -309,9 +349,6 @@ class Channel {
 
 /** The presence part of a {@link Channel}. */
 class Presence {
-  /** Presence listener registrations (made on the first subscribe). */
-  private _subs: Registration[] | undefined;
-
   constructor(
     private readonly _engine: Engine,
     private readonly _name: string,
@@ -332,20 +369,24 @@ class Presence {
 
   get(callback?: (members: RealtimeMember[]) => void): Promise<RealtimeMember[]> {
     const members = this._engine._get(this._name).then((list) => list.map(toMember));
-    // The rejection is handled here (a callback is just not called; the error event has it).
-    members.then(callback, () => {});
+    // The rejection is handled here (a callback is just not called; the error event has it);
+    // what the callback throws goes where every listener's does.
+    members.then(callback, () => {}).catch(this._engine._report);
     return members;
   }
 
   subscribe(action: unknown, callback?: unknown): void {
-    this._subs = add(this._subs, action, callback, (type: string, cb: (value: unknown) => void) =>
+    const subs = add(this._face._state()?._psubs as Registration[] | undefined, action, callback, (type: string, cb: (value: unknown) => void) =>
       this._engine._listen(this._name, 'p', type, (value: PresenceMember | PresenceMember[]) => cb(Array.isArray(value) ? value.map(toMember) : toMember(value)), this._face),
       'members',
     );
+    const state = this._face._state();
+    if (state) state._psubs = subs;
   }
 
   unsubscribe(action?: unknown, callback?: unknown): void {
-    this._subs = remove(this._subs, action, callback);
+    const state = this._face._state();
+    if (state) state._psubs = remove(state._psubs as Registration[] | undefined, action, callback);
   }
 }
 
@@ -376,6 +417,23 @@ class Connection {
 
   off(event?: unknown, callback?: unknown): void {
     this._listeners = remove(this._listeners, event, callback);
+  }
+
+  once(event: unknown, callback?: unknown): void {
+    const [key, cb] = args<unknown, (change: StateChange<RealtimeState>) => void>(event, callback);
+    const first = (change: StateChange<RealtimeState>): void => {
+      this.off(first);
+      cb(change);
+    };
+    this.on(key ?? first, key && first);
+  }
+
+  connect(): void {
+    this._engine._connect();
+  }
+
+  close(): void {
+    this._engine._close();
   }
 }
 

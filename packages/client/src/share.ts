@@ -282,6 +282,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   };
 
   const shared: Engine = {
+    _report: report,
     get _state() {
       return state;
     },

@@ -179,7 +179,9 @@ export class Transport {
     // An error before open is a failed attempt: some runtimes (undici, Node's global WebSocket)
     // report a refused upgrade with `error` and no `close`. After open, `close` follows.
     ws.onerror = (event) => {
-      this._cause = (event as { error?: unknown } | undefined)?.error ?? event;
+      // The Error inside (ws, undici); a browser's bare Event says nothing and its `target.url`
+      // holds the token, so it is not kept as a cause.
+      this._cause = (event as { error?: unknown } | undefined)?.error;
       if (!this._opened) {
         this._kill();
         this._closedWith(1006, 'error');

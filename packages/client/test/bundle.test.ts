@@ -27,11 +27,16 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * keeps the token out of `console.log(pulse)` and `JSON.stringify` (client-inspection.test.ts)
  * and the transport's timeout report its old shape (about 60 B); then 8,896, until the receive
  * path stopped reading the clock per frame and checking a channel name it had just checked
- * (receive CPU 1.17x -> 1.10x a raw ws client, about 10 B). pulse.js runs the same code as the
- * npm build, and the whole client behaviour suite runs against it (the `pulse-js` project).
+ * (receive CPU 1.17x -> 1.10x a raw ws client, about 10 B); then 8,960, until the fixes of two
+ * outside reviews (about 130 B): Pulse.Realtime's presence.get(callback) reports what the callback
+ * throws instead of an unhandled rejection, unsubscribe() through any channels.get() object,
+ * connection.once/connect/close and arrays of names as in Ably (realtime-ably-compat.test.ts),
+ * and no error cause that reaches the socket's URL (client-inspection.test.ts). pulse.js runs the
+ * same code as the npm build, and the whole client behaviour suite runs against it (the
+ * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 8960;
+const BUDGET_BYTES = 9088;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -32,4 +32,16 @@ describe('logging and serialising a client', () => {
     expect(inspect(pulse, { depth: 10 })).not.toContain(options.token);
     expect(JSON.stringify(pulse)).not.toContain(options.token);
   });
+
+  it('a connection error in a browser keeps no cause that reaches the socket (its url holds the token)', () => {
+    const { ws, pulse, options } = setupPulse();
+    const errors: Error[] = [];
+    pulse.on('error', (error) => errors.push(error));
+    // A browser's error event: no `error` inside, the socket as its target (found by review).
+    const socket = ws.last;
+    socket.onerror?.({ type: 'error', target: socket });
+    socket.onclose?.({ code: 1006, reason: '' });
+    expect(errors[0]).toMatchObject({ code: 'network_error' });
+    for (const error of errors) expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(options.token);
+  });
 });
