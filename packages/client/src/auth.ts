@@ -66,23 +66,29 @@ export const tokenProblem = (token: unknown, kbId: string): PulseError | undefin
 
 /**
  * Fetches a fresh token, or `undefined` when no source is configured. Rejects with `timeout`
- * after `timeoutMs`, and with `invalid_response` when the answer is not a token (or its endpoint
- * not a WebSocket URL).
+ * after `timeoutMs`, with `aborted` once `stop` is aborted (the client stopped waiting:
+ * disconnect()), and with `invalid_response` when the answer is not a token (or its endpoint not
+ * a WebSocket URL). However it ends, its timer is cleared and an `authUrl` request still running
+ * is aborted, so nothing of it keeps a Node process alive.
  */
-export const refreshToken = (source: AuthSource, clock: Clock, timeoutMs: number): Promise<FreshToken | undefined> =>
+export const refreshToken = (source: AuthSource, clock: Clock, timeoutMs: number, stop: AbortController): Promise<FreshToken | undefined> =>
   new Promise((resolve, reject) => {
     if (!source.authCallback && !source.authUrl) return resolve(undefined);
-    const timer = clock.setTimeout(() => reject(new PulseError('timeout', `no token within ${timeoutMs} ms (authTimeoutMs)`)), timeoutMs);
-    fetchToken(source)
-      .then(checkAnswer)
-      .then(resolve, reject)
-      .finally(() => clock.clearTimeout(timer));
+    // Every way it ends (the deadline, `stop`, an answer) runs this; rejecting after an answer does nothing.
+    const end = (error = new PulseError('aborted', 'disconnect() came first')): void => {
+      reject(error);
+      clock.clearTimeout(timer);
+      stop.abort();
+    };
+    const timer = clock.setTimeout(() => end(new PulseError('timeout', `no token within ${timeoutMs} ms (authTimeoutMs)`)), timeoutMs);
+    stop.signal.addEventListener('abort', () => end());
+    fetchToken(source, stop.signal).then(checkAnswer).then(resolve, reject).finally(end);
   });
 
 /** The answer of the auth source. */
-const fetchToken = async (source: AuthSource): Promise<unknown> => {
+const fetchToken = async (source: AuthSource, signal: AbortSignal): Promise<unknown> => {
   if (source.authCallback) return source.authCallback();
-  const response = await (source.fetch ?? fetch)(source.authUrl!, { credentials: 'include' });
+  const response = await (source.fetch ?? fetch)(source.authUrl!, { credentials: 'include', signal });
   if (!response.ok) throw new PulseError('invalid_response', `authUrl: HTTP ${response.status}`, { statusCode: response.status });
   const text = (await response.text()).trim();
   return text.startsWith('{') ? JSON.parse(text) : text;

@@ -272,7 +272,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private _openedAt = 0;
   private _nextDelay = 0;
   private _hidden = false;
-  private _refreshing = false;
+  /** While a token refresh runs: aborting it clears its timer and request (disconnect() must not wait for it). */
+  private _refreshing: AbortController | undefined;
   /** The runtime hides why an upgrade failed (browsers), as the last transport found. */
   private _hidesRefusals = false;
   /** A failed attempt was reported since the last open or `connect()` (one error per run of failures). */
@@ -499,7 +500,9 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   watch(): void {
     this._epoch++;
     this._attempt = 0;
-    this._retrying = this._refreshing = this._reported = this._stale = false;
+    this._refreshing?.abort();
+    this._retrying = this._reported = this._stale = false;
+    this._refreshing = undefined;
     this._listenBrowser(true);
   }
 
@@ -544,6 +547,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   /** Stops everything live: late async work, timers, browser listeners. */
   _stop(): void {
     this._epoch++;
+    this._refreshing?.abort();
     this._clearTimers();
     this._listenBrowser(false);
   }
@@ -608,12 +612,12 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   auth(): void {
     const epoch = this._epoch;
-    this._refreshing = this._retrying = true;
+    this._retrying = true;
     this._dropTransport();
-    refreshToken(this._options, this._clock, this._authTimeoutMs).then(
+    refreshToken(this._options, this._clock, this._authTimeoutMs, (this._refreshing = new AbortController())).then(
       (fresh) => {
         if (epoch !== this._epoch) return;
-        this._refreshing = false;
+        this._refreshing = undefined;
         if (!fresh) return this._dispatch('refused', new PulseError('token_expired', EXPIRED));
         this._token = fresh.token;
         this._authEndpoint = fresh.endpoint;
@@ -624,7 +628,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       },
       (cause: unknown) => {
         if (epoch !== this._epoch) return;
-        this._refreshing = false;
+        this._refreshing = undefined;
         this._nextDelay = backoffDelay(this._attempt++, this._random);
         const code = (cause as PulseError)?.code === 'timeout' ? 'timeout' : 'invalid_response';
         this._dispatch('lost', new PulseError(code, `token refresh failed: ${(cause as Error)?.message ?? cause}`, { cause }));

@@ -59,7 +59,7 @@ describe('token refresh', () => {
     await flush();
     await flush();
     clock.advance(0);
-    expect(fetch).toHaveBeenCalledWith('https://app.test/pulse-token', { credentials: 'include' });
+    expect(fetch).toHaveBeenCalledWith('https://app.test/pulse-token', { credentials: 'include', signal: expect.any(AbortSignal) });
     expect(ws.last.query.get('token')).toBe(jwt('from-url'));
   });
 

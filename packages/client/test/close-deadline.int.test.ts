@@ -59,4 +59,50 @@ describe.skipIf(!existsSync(dist))('close deadline', () => {
     expect(code).toBe(0);
     expect(Date.now() - disconnectedAt).toBeLessThan(10_000);
   }, 30_000);
+
+  /** Runs `script` (ESM) in a child; resolves with its exit code, output and the ms from its first output line to its exit. */
+  const run = async (script: string): Promise<{ code: number | null; output: string; afterFirstLineMs: number }> => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let firstAt = 0;
+    child.stdout.on('data', (chunk: Buffer) => ((output += chunk.toString()), (firstAt ||= Date.now())));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const watchdog = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    clearTimeout(watchdog);
+    return { code, output, afterFirstLineMs: Date.now() - firstAt };
+  };
+  const expired = () => `e30.${Buffer.from(JSON.stringify({ kbId: 'kb', userId: 'u', exp: Math.floor(Date.now() / 1000) - 10 })).toString('base64url')}.sig`;
+
+  // Found by an outside review: the authTimeoutMs timer (10 s) ran on after disconnect(), and an
+  // authUrl request that never answered was never aborted (the process never exited).
+  it('disconnect() while an authCallback has not answered: the process exits at once, not after authTimeoutMs', async () => {
+    const { code, output, afterFirstLineMs } = await run(`
+      import Pulse from ${JSON.stringify(dist)};
+      const pulse = new Pulse({ kbId: 'kb', token: '${expired()}', endpoint: 'ws://127.0.0.1:${port}', authCallback: () => new Promise(() => {}) });
+      setTimeout(() => (console.log('disconnecting'), pulse.disconnect()), 50);
+    `);
+    expect(output).toContain('disconnecting');
+    expect(code).toBe(0);
+    expect(afterFirstLineMs).toBeLessThan(5_000);
+  }, 30_000);
+
+  it('disconnect() while an authUrl request hangs: the request is aborted and the process exits', async () => {
+    const hanging = createServer((socket) => socket.on('error', () => {}));
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(hanging.address() as { port: number }).port}/token`;
+      const { code, output, afterFirstLineMs } = await run(`
+        import Pulse from ${JSON.stringify(dist)};
+        const pulse = new Pulse({ kbId: 'kb', token: '${expired()}', endpoint: 'ws://127.0.0.1:${port}', authUrl: ${JSON.stringify(url)}, authTimeoutMs: 300 });
+        // Past the first refresh's deadline (a retry starts another request), then disconnect().
+        setTimeout(() => (console.log('disconnecting'), pulse.disconnect()), 1_500);
+      `);
+      expect(output).toContain('disconnecting');
+      expect(code).toBe(0);
+      expect(afterFirstLineMs).toBeLessThan(5_000);
+    } finally {
+      hanging.close();
+    }
+  }, 30_000);
 });
