@@ -197,6 +197,14 @@ const DEFAULT_WEBSOCKET = WebSocketDefault as unknown as WebSocketLikeConstructo
 const PING = '{"action":"ping"}';
 const RESOLVED = Promise.resolve();
 
+/**
+ * What a throw while checking the caller's data rejects with: our own PulseError as is; anything
+ * else (a getter or Proxy trap of the data threw, possibly a string or `undefined`) an
+ * `invalid_argument` with it as the cause.
+ */
+export const thrownError = (error: unknown): PulseError =>
+  error instanceof PulseError ? error : new PulseError('invalid_argument', 'reading the data threw (see cause)', { cause: error });
+
 /** The message of every `token_expired` the client raises itself. */
 const EXPIRED = 'token expired: set authCallback or authUrl to refresh it, or mint a new one';
 /**
@@ -489,7 +497,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     try {
       promise = work();
     } catch (error) {
-      promise = Promise.reject(error);
+      promise = Promise.reject(thrownError(error));
     }
     promise.catch((error: PulseError) => this._emitted?.has(error) || this._emitError(error));
     return promise;
@@ -781,6 +789,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
    * sets presence up, and forgets the channel once nothing needs it.
    */
   private _sync(ch: ChannelState): void {
+    // Tracking started by reading members/count lasts while the channel has message listeners.
+    if (!ch._em.all.size) ch._track = false;
     const presence = wantsPresence(ch);
     if (!presence) {
       clearPresence(ch._presence);
@@ -803,7 +813,9 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         this._send({ action: 'presence', channel });
       }
     }
-    if (!wanted && this._channels.get(channel) === ch) this._channels.delete(channel);
+    // Forgotten once idle; not the connect URL's channel, whose state says whether the service's
+    // subscription from the URL still stands (else a subscribe after an unsubscribe sent none).
+    if (!wanted && channel !== this._options.channel && this._channels.get(channel) === ch) this._channels.delete(channel);
   }
 
   /** Throws unless work can be held or sent now. */

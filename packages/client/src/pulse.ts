@@ -122,8 +122,9 @@ export interface PulsePresence {
   get(): Promise<PresenceMember[]>;
   /**
    * Known members (the service lists at most 100). Reading it on a subscribed channel starts
-   * tracking presence; tracked while the channel has presence listeners or this client is
-   * entered; empty on a channel without listeners and after `unsubscribe()`/`disconnect()`.
+   * tracking presence, which lasts while the channel has message listeners; also tracked while it
+   * has presence listeners or this client is entered; empty on a channel without listeners and
+   * after `unsubscribe()`/`disconnect()`.
    */
   readonly members: PresenceMember[];
   /** Exact member count (tracked like `members`, else 0). */

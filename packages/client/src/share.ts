@@ -20,7 +20,7 @@
 import { decodeTokenClaims, presenceDataProblem, publishProblem, PulseError, systemClock, type Clock, type PresenceMember } from '@openkbs-pulse/protocol';
 import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
 import { createEmitter, logListenerError, type Handler } from './emitter.js';
-import { checkExpiredAtStart, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
+import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
 import { clearPresence } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
 import { fromWire, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
@@ -113,6 +113,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
 
   const want = (ch: ChannelState, force = false): void => {
     const m = ch._em.all.size > 0;
+    // Tracking started by reading members/count lasts while the channel has message listeners.
+    if (!m) ch._track = false;
     const p = wantsPresence(ch);
     const key = `${+m}${+p}`;
     if (!p) clearPresence(ch._presence);
@@ -232,6 +234,14 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     promise.catch(() => undefined);
     return promise;
   };
+  /** Runs `work`; a throw (a getter or Proxy trap of the data) is refused as the engine refuses it. */
+  const settle = <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return work();
+    } catch (error) {
+      return refuse(thrownError(error));
+    }
+  };
   const notConnected = (): PulseError => new PulseError('not_connected', `not connected (${state}): call connect()`);
 
   /** `data` as it crosses tabs: its JSON form, as the service gets it (checked already; a Proxy or a `toJSON` cannot be structured-cloned). */
@@ -341,18 +351,22 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       };
     },
     _publish(name, event, data) {
-      const problem = publishProblem(name, event, data);
-      return problem ? refuse(new PulseError(problem.code, problem.message)) : request<void>('publish', name, event, data);
+      return settle(() => {
+        const problem = publishProblem(name, event, data);
+        return problem ? refuse(new PulseError(problem.code, problem.message)) : request<void>('publish', name, event, data);
+      });
     },
     _enter(name, data) {
-      const problem = presenceDataProblem(name, data);
-      if (problem) return refuse(new PulseError(problem.code, problem.message));
-      if (!joined || !holdsWork(state)) return refuse(notConnected());
-      const ch = use(name);
-      // Replayed to every new leader: kept in the form that crosses tabs.
-      const entered = (ch._presence._entered = { data: plain(data), at: clock.now() });
-      want(ch);
-      return request<void>('enter', name, undefined, data, entered.at);
+      return settle(() => {
+        const problem = presenceDataProblem(name, data);
+        if (problem) return refuse(new PulseError(problem.code, problem.message));
+        if (!joined || !holdsWork(state)) return refuse(notConnected());
+        const ch = use(name);
+        // Replayed to every new leader: kept in the form that crosses tabs.
+        const entered = (ch._presence._entered = { data: plain(data), at: clock.now() });
+        want(ch);
+        return request<void>('enter', name, undefined, data, entered.at);
+      });
     },
     _leave: leave,
     _get: (name) => request<PresenceMember[]>('get', name),

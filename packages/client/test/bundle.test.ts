@@ -32,12 +32,15 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * throws instead of an unhandled rejection, unsubscribe() through any channels.get() object,
  * connection.once/connect/close and arrays of names as in Ably (realtime-ably-compat.test.ts),
  * and no error cause that reaches the socket's URL (client-inspection.test.ts); a token refresh
- * that disconnect() aborts (timer and authUrl request: close-deadline.int.test.ts, about 70 B). pulse.js runs the
+ * that disconnect() aborts (timer and authUrl request: close-deadline.int.test.ts, about 70 B);
+ * data whose getters throw rejects instead of crashing, publish data with a toJSON is refused
+ * before sending, the connect URL's channel can be subscribed again, and reading presence.count
+ * no longer pins a channel (promise-contract / channels tests, about 80 B). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 9160;
+const BUDGET_BYTES = 9248;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -162,3 +162,47 @@ describe('channels (Realtime face)', () => {
     expect(any).toHaveBeenCalledTimes(1);
   });
 });
+
+// Found by an outside review: with the `channel` option, a subscribe after the URL's channel was
+// unsubscribed sent nothing (the client assumed the URL's subscription still stood), and reading
+// presence.count kept a channel subscribed after its last listener went.
+describe('channels the client lets go of', () => {
+  const message = { type: 'message', channel: 'room', data: { type: 'm' }, timestamp: 1 } as const;
+
+  it('the connect URL\'s channel: subscribe, let go (unsubscribe(), the last stop(), or release), subscribe again: subscribed again', () => {
+    for (const letGo of ['unsubscribe', 'stop', 'release'] as const) {
+      const setup = letGo === 'release' ? setupRealtime({ channel: 'room' }) : setupPulse({ channel: 'room' });
+      const { ws } = setup;
+      ws.last.accept();
+      const got: string[] = [];
+      const channel = () => ('pulse' in setup ? setup.pulse.channel('room') : setup.realtime.channels.get('room'));
+      const stop = channel().subscribe('m', () => got.push('first')) as (() => void) | undefined;
+      if (letGo === 'stop') stop!();
+      else if (letGo === 'unsubscribe') channel().unsubscribe();
+      else if ('realtime' in setup) setup.realtime.channels.release('room');
+      expect(ws.last.frames, letGo).toEqual([{ action: 'unsubscribe', channel: 'room' }]);
+      channel().subscribe('m', () => got.push('again'));
+      expect(ws.last.frames, letGo).toEqual([
+        { action: 'unsubscribe', channel: 'room' },
+        { action: 'subscribe', channel: 'room' },
+      ]);
+      ws.last.receive(message);
+      expect(got, letGo).toEqual(['again']);
+    }
+  });
+
+  it('reading presence.count or members of a subscribed channel tracks presence only while it has listeners', () => {
+    const { ws, pulse } = setupPulse();
+    ws.last.accept();
+    const stop = pulse.channel('doc-1').subscribe('m', () => {});
+    void pulse.channel('doc-1').presence.count;
+    void JSON.stringify(pulse.channel('doc-1'));
+    expect(ws.last.frames).toEqual([
+      { action: 'subscribe', channel: 'doc-1' },
+      { action: 'presence', channel: 'doc-1' },
+    ]);
+    stop();
+    expect(ws.last.frames.at(-1)).toEqual({ action: 'unsubscribe', channel: 'doc-1' });
+    expect(pulse.channel('doc-1').presence.count).toBe(0);
+  });
+});

@@ -220,3 +220,53 @@ describe('errors emitted once per client', () => {
     expect(counts).toEqual([1, 1]);
   });
 });
+
+// Found by an outside review: a getter or Proxy trap of the data that throws something other than
+// an Error (a string, a number, undefined) made the error bookkeeping throw in turn (a WeakSet of a
+// primitive), which ended a Node process with an unhandled rejection and emitted nothing.
+describe('data whose getters or Proxy traps throw', () => {
+  /* eslint-disable no-throw-literal -- what user data may throw is the point of these cases */
+  const hostile = (): Record<string, unknown> => ({
+    'a getter of type that throws a string': {
+      get type() {
+        throw 'boom';
+      },
+    },
+    'a Proxy whose has trap throws a number': new Proxy({}, { has: () => { throw 42; } }),
+    'a toJSON that throws undefined': { toJSON: () => { throw undefined; } },
+    'a revoked Proxy': (() => {
+      const r = Proxy.revocable({}, {});
+      r.revoke();
+      return r.proxy;
+    })(),
+  });
+  /* eslint-enable no-throw-literal */
+
+  it('publish and presence.enter reject with invalid_argument (the thrown value as cause), emit it, and never throw or crash', async () => {
+    const { ws, pulse } = setupPulse();
+    const { ws: ws2, realtime } = setupRealtime();
+    ws.autoPong = ws2.autoPong = true;
+    ws.last.accept();
+    ws2.last.accept();
+    const errors: unknown[] = [];
+    pulse.on('error', (e) => errors.push(e));
+    realtime.on('error', (e) => errors.push(e));
+    const outcomes: Promise<unknown>[] = [];
+    for (const data of Object.values(hostile())) {
+      outcomes.push(
+        pulse.channel('chat').publish('ev', data as object),
+        pulse.channel('chat').presence.enter(data),
+        realtime.channels.get('chat').publish('ev', data as object),
+        realtime.channels.get('chat').presence.enter(data),
+      );
+    }
+    const settled = await Promise.allSettled(outcomes);
+    await settleTurn();
+    expect(unhandled).toEqual([]);
+    // Presence data may be any JSON value: a Proxy whose `has` throws still serialises (to {}).
+    const rejected = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as PulseError] : []));
+    expect(settled.length - rejected.length).toBe(2);
+    for (const reason of rejected) expect(isPulseError(reason) && reason.code).toBe('invalid_argument');
+    expect(errors).toHaveLength(rejected.length);
+  });
+});

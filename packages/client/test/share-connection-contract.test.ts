@@ -299,4 +299,29 @@ describe('shareConnection: the contract across tabs', () => {
     const presence = ws.last.frames.filter((f) => f.action.startsWith('presence_'));
     expect(presence.at(-1)).toMatchObject({ data: { tab: 'c' } });
   });
+
+  it('a follower publishes data whose getter throws a string: rejects with invalid_argument, no synchronous throw', async () => {
+    const { ws, tab, settle } = setup();
+    tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    const data = {
+      get type(): string {
+        // eslint-disable-next-line no-throw-literal -- what user data may throw is the point
+        throw 'boom';
+      },
+    };
+    let thrown: unknown;
+    let sent: Promise<void> | undefined;
+    try {
+      sent = b.pulse.channel('x').publish('m', data);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeUndefined();
+    await expect(sent).rejects.toMatchObject({ code: 'invalid_argument', cause: 'boom' });
+    expect(b.errors).toEqual([expect.objectContaining({ code: 'invalid_argument' })]);
+  });
 });

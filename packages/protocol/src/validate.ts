@@ -73,6 +73,8 @@ export function eventNameProblem(name: unknown): string | undefined {
 export function publishDataProblem(event: string, data: unknown): string | undefined {
   if (data === undefined || data === null) return undefined;
   if (!isObject(data)) return 'data must be a JSON object (it gets the event name as data.type)';
+  // The service gets the JSON of data, and a toJSON (a Date's, a class's) decides what that is.
+  if (typeof data.toJSON === 'function') return 'data has a toJSON method: pass the plain object to send';
   if ('type' in data && data.type !== event) return 'data.type is reserved for the event name';
   return undefined;
 }

@@ -86,3 +86,14 @@ describe('presenceDataProblem', () => {
     expect(presenceDataProblem('c', { s: 'x'.repeat(MAX_MESSAGE_BYTES) })?.code).toBe('message_too_large');
   });
 });
+
+// Found by an outside review: data with a toJSON method passed the check as an object, then
+// serialised to something else (a Date to a string, a class to any shape) that the service refused.
+describe('publish data with a toJSON method', () => {
+  it('is refused before sending, saying what to pass', () => {
+    for (const data of [new Date(0), { toJSON: () => [1] }, { toJSON: () => ({ type: 'x' }) }]) {
+      expect(publishProblem('chat', 'x', data)).toEqual({ code: 'invalid_argument', message: 'data has a toJSON method: pass the plain object to send' });
+    }
+    expect(publishProblem('chat', 'x', { when: new Date(0) })).toBeUndefined();
+  });
+});
