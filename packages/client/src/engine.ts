@@ -367,13 +367,21 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       this._canWork();
       const ch = this._use(name);
       const action = ch._presence._entered ? 'presence_update' : 'presence_enter';
-      ch._presence._entered = { data };
+      const entered = (ch._presence._entered = { data });
       const connected = this._state === 'connected';
       // Once presence is set up on this connection, send the change; else setting it up sends it.
       if (connected && ch._subscribed && ch._presenceRequested) this._send({ action, channel: name, data });
       else this._sync(ch);
       // A barrier: resolves with the pong of a ping sent after the change.
-      return this._queue._add('', name, connected);
+      const done = this._queue._add('', name, connected);
+      // A rejected enter is not applied later (by the next reconnect), unless entered again since.
+      done.catch(() => {
+        if (ch._presence._entered === entered) {
+          ch._presence._entered = undefined;
+          this._sync(ch);
+        }
+      });
+      return done;
     });
   }
 

@@ -365,7 +365,15 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         // Replayed to every new leader: kept in the form that crosses tabs.
         const entered = (ch._presence._entered = { data: plain(data), at: clock.now() });
         want(ch);
-        return request<void>('enter', name, undefined, data, entered.at);
+        const done = request<void>('enter', name, undefined, data, entered.at);
+        // As the engine: a rejected enter is not replayed to a later leader, unless entered again since.
+        done.catch(() => {
+          if (ch._presence._entered === entered) {
+            ch._presence._entered = undefined;
+            want(ch);
+          }
+        });
+        return done;
       });
     },
     _leave: leave,

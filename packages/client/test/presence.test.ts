@@ -159,3 +159,48 @@ describe('presence (Realtime face)', () => {
     expect(ws.last.frames.map((a) => a.action)).toEqual(['subscribe', 'presence_enter', 'presence', 'presence_update', 'presence_leave', 'unsubscribe']);
   });
 });
+
+// Found by an outside review: a presence.enter whose promise rejected was still applied by the
+// next connection (the client kept the membership it had been refused).
+describe('a rejected presence.enter is not applied later', () => {
+  it('rejected by disconnect() while connecting: the next connect() does not enter', async () => {
+    const { ws, pulse } = setupPulse();
+    pulse.on('error', () => {});
+    const entered = pulse.channel('room').presence.enter({ name: 'Ada' });
+    pulse.disconnect();
+    await expect(entered).rejects.toMatchObject({ code: 'disconnected' });
+    pulse.connect();
+    ws.last.accept();
+    expect(ws.last.frames).toEqual([]);
+  });
+
+  it('refused by the service: rejects, and a reconnect does not enter it again', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    const entered = pulse.channel('b').presence.enter({ x: 2 });
+    ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'too many presence channels', channel: 'b' });
+    ws.last.pong();
+    await expect(entered).rejects.toMatchObject({ code: 'limit_exceeded' });
+    ws.last.drop(1006);
+    clock.advance(1000);
+    ws.last.accept();
+    expect(ws.last.frames.filter((f) => f.action === 'presence_enter')).toEqual([]);
+  });
+
+  it('an update after the rejected enter still counts: entered with the update\'s data', async () => {
+    const { ws, pulse } = setupPulse();
+    pulse.on('error', () => {});
+    const first = pulse.channel('room').presence.enter({ v: 1 });
+    pulse.disconnect();
+    await expect(first).rejects.toMatchObject({ code: 'disconnected' });
+    pulse.connect();
+    void pulse.channel('room').presence.update({ v: 2 });
+    ws.last.accept();
+    expect(ws.last.frames).toEqual([
+      { action: 'subscribe', channel: 'room' },
+      { action: 'presence_enter', channel: 'room', data: { v: 2 } },
+      { action: 'presence', channel: 'room' },
+    ]);
+  });
+});

@@ -324,4 +324,32 @@ describe('shareConnection: the contract across tabs', () => {
     await expect(sent).rejects.toMatchObject({ code: 'invalid_argument', cause: 'boom' });
     expect(b.errors).toEqual([expect.objectContaining({ code: 'invalid_argument' })]);
   });
+
+  it('a follower\'s enter refused by the service is not entered again by the next leader', async () => {
+    const { ws, tab, settle, browser } = setup();
+    const a = tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    ws.autoPong = false;
+    const entered = b.pulse.channel('room').presence.enter({ tab: 'b' });
+    const outcomeOf = entered.then(() => 'resolved', (e: { code: string }) => e.code);
+    await settle();
+    ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'too many presence channels', channel: 'room' });
+    ws.last.pong();
+    await settle();
+    expect(await outcomeOf).toBe('limit_exceeded');
+    ws.autoPong = true;
+    const first = ws.last;
+    a.crash();
+    first.drop();
+    await settle();
+    expect(browser.holder(LOCK)?.env).toBe(b.env);
+    expect(ws.last).not.toBe(first);
+    ws.last.accept();
+    await settle();
+    expect(b.pulse.state).toBe('connected');
+    expect(ws.last.frames.filter((f) => f.action === 'presence_enter')).toEqual([]);
+  });
 });
