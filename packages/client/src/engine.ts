@@ -93,7 +93,8 @@ export interface EngineOptions {
    */
   authTimeoutMs?: number;
   /**
-   * How long the client holds work while it has no connection, in ms. Past it the client is
+   * How long the client holds work while it has no connection, in ms, counted from the loss until
+   * a pong (a socket that opens and never answers is no connection). Past it the client is
    * `suspended`: queued and unconfirmed publishes, presence changes and presence reads reject with
    * `timeout`, and new ones reject at once until a connection opens (retries go on).
    * @default 120000
@@ -525,7 +526,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   resume(): void {
     this._openedAt = this._clock.now();
     this._reported = this._stale = false;
-    this._clearTimers();
+    // The TTL runs on until a pong: a socket that opens and never answers is no connection.
+    this._clock.clearTimeout(this._retryTimer);
     for (const ch of this._channels.values()) {
       ch._subscribed = ch._name === this._options.channel;
       ch._presenceRequested = ch._presence._synced = false;
@@ -592,11 +594,17 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._ttlTimer = undefined;
   }
 
-  private _startTtl(): void {
+  /**
+   * Counts `connectionStateTtlMs` from the loss until a pong. While a socket is open and no pong
+   * came yet, it checks again a heartbeat timeout later: by then a pong came, or the heartbeat
+   * dropped the socket and the `ttl` event finds the client disconnected.
+   */
+  private _startTtl(delay = this._ttlMs): void {
     this._ttlTimer ??= this._clock.setTimeout(() => {
       this._ttlTimer = undefined;
+      if (this._state === 'connected') return this._startTtl(this._timeoutMs);
       this._dispatch('ttl', new PulseError('timeout', `no connection for ${this._ttlMs / 1000} s (connectionStateTtlMs)`));
-    }, this._ttlMs);
+    }, delay);
   }
 
   // ---- connecting ---------------------------------------------------------------------------
@@ -772,6 +780,9 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     } else if (frame.type === 'pong') {
       this._transport?.ponged();
       this._queue._pong();
+      // The connection answers: the time without one is over.
+      this._clock.clearTimeout(this._ttlTimer);
+      this._ttlTimer = undefined;
     } else {
       const error = new PulseError(frame.code, `the service refused an action${frame.channel ? ` on "${frame.channel}"` : ''}: ${frame.error}`);
       this._update(error);

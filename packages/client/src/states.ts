@@ -108,10 +108,11 @@ export const TRANSITIONS: Readonly<Record<EngineState, Partial<Record<EngineEven
     refused: 'failed fail',
   },
   suspended: {
-    // An attempt still in flight when the TTL passed may open, fail or be refused here.
+    // Attempts start and fail here (it lasts until a connection opens); an attempt still in
+    // flight when the TTL passed may open, fail or be refused here too.
     opened: 'connected resume',
     lost: 'suspended retry',
-    retry: 'connecting open',
+    retry: 'suspended open',
     expired: 'suspended auth',
     authed: 'suspended open',
     refused: 'failed fail',

@@ -36,12 +36,13 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * data whose getters throw rejects instead of crashing, publish data with a toJSON is refused
  * before sending, the connect URL's channel can be subscribed again, and reading presence.count
  * no longer pins a channel (promise-contract / channels tests, about 80 B); a rejected
- * presence.enter is not applied by a later connection (presence.test.ts, about 20 B). pulse.js runs the
+ * presence.enter is not applied by a later connection (presence.test.ts, about 20 B); the TTL
+ * runs until a pong, not until a socket opens (deadlines.test.ts, about 25 B). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 9264;
+const BUDGET_BYTES = 9288;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

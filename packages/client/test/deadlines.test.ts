@@ -92,6 +92,63 @@ describe('work held without a connection (connectionStateTtlMs)', () => {
   });
 });
 
+// Found by an outside review: every connection that opened reset the TTL, so against a service
+// that accepts sockets but never answers a ping, a publish waited for ever (each connection died
+// by the heartbeat, the next opened, the TTL started again); and once suspended, a failed retry
+// went to `disconnected` while publishes still rejected at once.
+describe('connections that open but never answer', () => {
+  it('a publish rejects with timeout within connectionStateTtlMs (+ the heartbeat timeout), not never', async () => {
+    const { ws, realtime, clock } = setupRealtime({ connectionStateTtlMs: 35_000, heartbeatIntervalMs: 300, heartbeatTimeoutMs: 300 });
+    realtime.on('error', () => {});
+    ws.last.accept();
+    ws.last.drop(1006);
+    const sent = realtime.channels.get('c').publish('m', { n: 1 }).catch((e: unknown) => e);
+    let settled: unknown;
+    void sent.then((v) => (settled = v));
+    // Every socket opens at once and then answers nothing (no pong).
+    for (let t = 0; t < 36_000 && settled === undefined; t += 100) {
+      if (ws.last.readyState === 0) ws.last.accept();
+      clock.advance(100);
+      await flush();
+    }
+    expect(isPulseError(settled) && settled.code).toBe('timeout');
+    expect(ws.sockets.length).toBeGreaterThan(2);
+  });
+
+  it('a healthy connection that opens just before the TTL passes keeps the work: its first pong ends the wait', async () => {
+    const { ws, pulse, clock } = setupPulse({ connectionStateTtlMs: 5_000 });
+    ws.last.accept();
+    ws.last.drop(1006);
+    const sent = pulse.channel('c').publish('m', { n: 1 });
+    clock.advance(4_500);
+    ws.last.accept(); // opens 4.5 s into the 5 s window; the queue is sent with a ping
+    clock.advance(1_000); // the TTL passes while the pong is on its way
+    ws.last.pong();
+    await expect(sent).resolves.toBeUndefined();
+    expect(pulse.state).toBe('connected');
+  });
+
+  it('suspended: a retry that fails stays suspended (publishes still reject at once), it does not flip to disconnected', async () => {
+    const { ws, realtime, clock } = setupRealtime({ connectionStateTtlMs: 5_000 });
+    realtime.on('error', () => {});
+    ws.last.accept();
+    ws.last.drop(1006);
+    const states: string[] = [];
+    realtime.connection.on((change) => states.push(change.current));
+    for (let t = 0; t < 120_000; t += 1_000) {
+      clock.advance(1_000);
+      if (ws.last.readyState === 0) ws.last.drop(1006);
+    }
+    await flush();
+    const afterSuspended = states.slice(states.indexOf('suspended'));
+    expect(afterSuspended.length).toBeGreaterThan(0);
+    expect(afterSuspended).not.toContain('disconnected');
+    expect(realtime.connection.state).toBe('suspended');
+    const later = await realtime.channels.get('c').publish('m', {}).catch((e: unknown) => e);
+    expect(isPulseError(later) && later.code).toBe('timeout');
+  });
+});
+
 describe('Pulse.Realtime states (Ably)', () => {
   it("connection.on('disconnected') fires when the connection drops, as in the tutorial, not only on close()", () => {
     const { ws, realtime } = setupRealtime();
