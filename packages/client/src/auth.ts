@@ -82,7 +82,15 @@ export const refreshToken = (source: AuthSource, clock: Clock, timeoutMs: number
     };
     const timer = clock.setTimeout(() => end(new PulseError('timeout', `no token within ${timeoutMs} ms (authTimeoutMs)`)), timeoutMs);
     stop.signal.addEventListener('abort', () => end());
-    fetchToken(source, stop.signal).then(checkAnswer).then(resolve, reject).finally(end);
+    fetchToken(source, stop.signal)
+      .then(checkAnswer)
+      .then((fresh) => {
+        // An expired answer would only be refreshed again at once, for ever, with nothing reported.
+        if (isTokenExpired(fresh.token, clock.now())) throw new PulseError('invalid_response', 'auth answer token is expired: mint a fresh one');
+        resolve(fresh);
+      })
+      .catch(reject)
+      .finally(end);
   });
 
 /** The answer of the auth source. */

@@ -636,7 +636,6 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   auth(): void {
     const epoch = this._epoch;
-    this._retrying = true;
     this._dropTransport();
     refreshToken(this._options, this._clock, this._authTimeoutMs, (this._refreshing = new AbortController())).then(
       (fresh) => {
@@ -694,6 +693,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     } else if (!code) {
       code = info.code === CLOSE_CODES.connectionTtl ? 'connection_expired' : info.code === CLOSE_CODES.slowConsumer ? 'slow_consumer' : undefined;
     }
+    // A loss: a refresh from here is a reconnect (a token found expired before the first attempt is not).
+    this._retrying = true;
     if (code === 'token_expired' && this._canRefresh) return this._dispatch('expired');
     if (isFatal(code)) return this._dispatch('refused', this._refusal(code, info));
     // Every close backs off; only a connection that stayed up resets the schedule (above).

@@ -94,6 +94,37 @@ describe('token refresh', () => {
   });
 });
 
+// Found by an outside review: an authCallback that kept answering an expired token was asked
+// again and again with nothing reported, and a client whose token expired before its first
+// attempt said `reconnecting` although nothing had been lost.
+describe('refreshes that cannot help', () => {
+  it('an authCallback that answers an expired token: each answer is an error event (invalid_response), retried with backoff', async () => {
+    const clock0 = Date.UTC(2024, 0, 1);
+    let calls = 0;
+    const { pulse, clock } = setupPulse({ token: expiredToken(clock0), authCallback: () => (calls++, expiredToken(clock0)) }, false);
+    const errors: PulseError[] = [];
+    pulse.on('error', (e) => errors.push(e));
+    for (let t = 0; t < 20; t++) {
+      await flush();
+      clock.advance(1_000);
+    }
+    await flush();
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e.code === 'invalid_response' && e.message.includes('expired'))).toBe(true);
+    expect(errors).toHaveLength(calls);
+    // Backoff: 1, 2, 5, 10 s between asks (jitter off in the test setup), not a call per tick.
+    expect(calls).toBeLessThanOrEqual(5);
+  });
+
+  it('a token expired before the first attempt: connecting while it is refreshed, not reconnecting', async () => {
+    const clock0 = Date.UTC(2024, 0, 1);
+    const { pulse } = setupPulse({ token: expiredToken(clock0), authCallback: () => new Promise<string>(() => {}) }, false);
+    expect(pulse.state).toBe('connecting');
+    await flush();
+    expect(pulse.state).toBe('connecting');
+  });
+});
+
 describe('refusals that must not retry', () => {
   for (const [status, code] of [
     [401, 'invalid_token'],
