@@ -4,7 +4,7 @@
  * out for size.
  * @module
  */
-import { isPulseError, PulseError } from '@openkbs-pulse/protocol';
 import { Pulse } from './index.js';
 
-export default Object.assign(Pulse, { PulseError, isPulseError });
+// `Pulse.PulseError` and `Pulse.isPulseError` come with the class (index.ts), as in the npm build.
+export default Pulse;

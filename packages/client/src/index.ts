@@ -4,6 +4,7 @@
  * The faces do not know each other: `Pulse.Realtime` is attached here.
  * @packageDocumentation
  */
+import { isPulseError, PulseError } from '@openkbs-pulse/protocol';
 import { Pulse as PulseFace } from './pulse.js';
 import { Realtime } from './realtime.js';
 
@@ -21,8 +22,12 @@ import { Realtime } from './realtime.js';
 export class Pulse extends PulseFace {
   /** The Ably-style face: `new Pulse.Realtime({ kbId, token })`. */
   declare static Realtime: typeof Realtime;
+  /** The error class, as on the script tag's global `Pulse` (code moved from a script tag keeps working). */
+  declare static PulseError: typeof PulseError;
+  /** Whether a value is a `PulseError` (also across copies of the package), as on the script tag's global. */
+  declare static isPulseError: typeof isPulseError;
 }
-Pulse.Realtime = Realtime;
+Object.assign(Pulse, { Realtime, PulseError, isPulseError });
 
 export default Pulse;
 export { Realtime };

@@ -80,3 +80,16 @@ describe.skipIf(!built)('dist/index.d.cts', () => {
     for (const [name, meaning] of source) expect(cjs.get(name), name).toEqual(meaning);
   }, 60_000); // a TypeScript program over the client's sources
 });
+
+// Found by an outside review: the script tag's global `Pulse` and the CommonJS build have
+// `Pulse.PulseError` and `Pulse.isPulseError`; the ES default export did not, so code moved
+// from a script tag to `import Pulse from 'openkbs-pulse'` broke.
+describe('the default export (ES build)', () => {
+  it('carries Realtime, PulseError and isPulseError, as the script tag\'s global does', () => {
+    const Pulse = api.default;
+    expect(Pulse.Realtime).toBe(api.Realtime);
+    expect(Pulse.PulseError).toBe(api.PulseError);
+    expect(Pulse.isPulseError).toBe(api.isPulseError);
+    expect(Pulse.isPulseError(new Pulse.PulseError('timeout', 'x'))).toBe(true);
+  });
+});
