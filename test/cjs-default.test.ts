@@ -78,6 +78,14 @@ void [same, viaDefault, face, alsoFace, limit, dep];
     expect(diagnostics(BUNDLE, `import Main = require('pkg');\nnew Main({ id: 'x' });\n`).join('\n')).toMatch(/not constructable/);
   }, 60_000);
 
+  it('accepts a static that is `typeof` a name re-exported from another module, imported from that same module', () => {
+    const bundle = BUNDLE.replace("import { Dep } from 'dep';", "import { Dep, depValue } from 'dep';").replace('static other: number;', 'static other: number;\n  static depValue: typeof depValue;');
+    const dcts = rewrite(bundle, 'index.d.cts');
+    expect(diagnostics(dcts, `import Main = require('pkg');\nconst n: number = Main.depValue;\nexport = n;\n`)).toEqual([]);
+    const elsewhere = bundle.replace("import { Dep, depValue } from 'dep';", "import { Dep } from 'dep';\nimport { depValue } from 'other';");
+    expect(() => rewrite(elsewhere, 'x.d.cts')).toThrow(/`Main\.depValue` is not `typeof` the named export/);
+  });
+
   it('refuses what a namespace cannot express, naming the file', () => {
     expect(() => rewrite(`${BUNDLE}export * from 'dep';\n`, 'x.d.cts')).toThrow(/x\.d\.cts: .*export \*/);
     expect(() => rewrite(BUNDLE.replace('static Face: typeof Face', 'static Face: number'), 'x.d.cts')).toThrow(/`Main\.Face` is not `typeof` the named export/);

@@ -114,7 +114,7 @@ export function toExportEquals(code, fileName) {
         // may already import the same name, e.g. for its own declarations).
         const local = from ? fresh(element.name.text) : original;
         if (from) aliases.push(`${typeOnly ? 'type ' : ''}${original} as ${local}`);
-        exports.push({ local, exported: element.name.text, typeOnly });
+        exports.push({ local, exported: element.name.text, typeOnly, original, from });
       }
       if (from) imports.push(`import { ${aliases.join(', ')} } from ${from};`);
       edits.push({ start: statement.getFullStart(), end: statement.end, text: '' });
@@ -138,11 +138,10 @@ export function toExportEquals(code, fileName) {
       const isStatic = ts.getModifiers(member)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
       const name = member.name && ts.isIdentifier(member.name) ? member.name.text : undefined;
       if (!isStatic || name === undefined || !named.has(name)) continue;
-      const sameValue =
-        ts.isPropertyDeclaration(member) &&
-        member.type !== undefined &&
-        ts.isTypeQueryNode(member.type) &&
-        member.type.exprName.getText(source) === named.get(name).local;
+      const query = ts.isPropertyDeclaration(member) && member.type !== undefined && ts.isTypeQueryNode(member.type) ? member.type.exprName.getText(source) : undefined;
+      const entry = named.get(name);
+      // `typeof X` of the named export itself, or of the same name imported from the module it is re-exported from.
+      const sameValue = query !== undefined && (query === entry.local || (entry.from !== undefined && query === entry.original && importsFrom(source, entry.original, entry.from)));
       if (!sameValue) fail(`the static \`${defaultLocal}.${name}\` is not \`typeof\` the named export \`${name}\``);
       edits.push({ start: member.getFullStart(), end: member.end, text: '' });
     }
@@ -173,4 +172,16 @@ export function toExportEquals(code, fileName) {
     `export = ${defaultLocal};`,
     '',
   ].join('\n');
+}
+
+/** Whether `source` imports `name` (as itself) from the module written `from` (quotes included). */
+function importsFrom(source, name, from) {
+  return source.statements.some(
+    (s) =>
+      ts.isImportDeclaration(s) &&
+      s.moduleSpecifier.getText(source) === from &&
+      s.importClause?.namedBindings !== undefined &&
+      ts.isNamedImports(s.importClause.namedBindings) &&
+      s.importClause.namedBindings.elements.some((e) => e.name.text === name && (e.propertyName === undefined || e.propertyName.text === name)),
+  );
 }
