@@ -94,7 +94,7 @@ export interface EngineOptions {
   authTimeoutMs?: number;
   /**
    * How long the client holds work while it has no connection, in ms, counted from the loss until
-   * a pong (a socket that opens and never answers is no connection). Past it the client is
+   * a pong answers the held work (a socket that opens and never answers is no connection). Past it the client is
    * `suspended`: queued and unconfirmed publishes, presence changes and presence reads reject with
    * `timeout`, and new ones reject at once until a connection opens (retries go on).
    * @default 120000
@@ -367,7 +367,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       if (problem) throw new PulseError(problem.code, problem.message);
       this._canWork();
       const ch = this._use(name);
-      const action = ch._presence._entered ? 'presence_update' : 'presence_enter';
+      const previous = ch._presence._entered;
+      const action = previous ? 'presence_update' : 'presence_enter';
       const entered = (ch._presence._entered = { data });
       const connected = this._state === 'connected';
       // Once presence is set up on this connection, send the change; else setting it up sends it.
@@ -375,12 +376,15 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       else this._sync(ch);
       // A barrier: resolves with the pong of a ping sent after the change.
       const done = this._queue._add('', name, connected);
-      // A rejected enter is not applied later (by the next reconnect), unless entered again since.
+      // Rejected means not done: a rejected update leaves the membership as it was, a rejected
+      // enter leaves none (a later connection enters neither), unless changed again since. The
+      // service may have applied it all the same (a refusal in the same ping window), so a
+      // rejected enter is followed by a leave on the connection it was sent on.
       done.catch(() => {
-        if (ch._presence._entered === entered) {
-          ch._presence._entered = undefined;
-          this._sync(ch);
-        }
+        if (ch._presence._entered !== entered) return;
+        ch._presence._entered = previous;
+        if (!previous && this._state === 'connected' && ch._presenceRequested) this._send({ action: 'presence_leave', channel: name });
+        this._sync(ch);
       });
       return done;
     });
@@ -526,14 +530,17 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   resume(): void {
     this._openedAt = this._clock.now();
     this._reported = this._stale = false;
-    // The TTL runs on until a pong: a socket that opens and never answers is no connection.
     this._clock.clearTimeout(this._retryTimer);
     for (const ch of this._channels.values()) {
       ch._subscribed = ch._name === this._options.channel;
       ch._presenceRequested = ch._presence._synced = false;
     }
     for (const ch of this._channels.values()) this._sync(ch);
-    this._queue._flush();
+    // With work held, the TTL runs on until a pong (the ping after it, or the heartbeat's): a
+    // socket that opens and never answers is no connection. With nothing held it has nothing to time out.
+    let held = this._queue._flush();
+    for (const ch of this._channels.values()) held ||= ch._presence._readers > 0;
+    if (!held) this._clearTtl();
   }
 
   retry(): void {
@@ -590,6 +597,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   private _clearTimers(): void {
     this._clock.clearTimeout(this._retryTimer);
+    this._clearTtl();
+  }
+
+  private _clearTtl(): void {
     this._clock.clearTimeout(this._ttlTimer);
     this._ttlTimer = undefined;
   }
@@ -746,7 +757,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   /** Checks the connection now when connected, else retries now (unless a token refresh runs). */
   private _wake(): void {
     if (this._state === 'connected') this._transport?.check();
-    else if (!this._refreshing) this._dispatch('retry');
+    // Not while a token refresh or an attempt is in flight (a retry would start it again).
+    else if (!this._refreshing && !this._transport) this._dispatch('retry');
   }
 
   // ---- frames -------------------------------------------------------------------------------
@@ -782,8 +794,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       this._transport?.ponged();
       this._queue._pong();
       // The connection answers: the time without one is over.
-      this._clock.clearTimeout(this._ttlTimer);
-      this._ttlTimer = undefined;
+      this._clearTtl();
     } else {
       const error = new PulseError(frame.code, `the service refused an action${frame.channel ? ` on "${frame.channel}"` : ''}: ${frame.error}`);
       this._update(error);

@@ -403,11 +403,20 @@ class Connection {
   }
 
   on(event: unknown, callback?: unknown): void {
+    this._add(event, callback);
+  }
+
+  /** Registers `callback` (kept as given, so `off(callback)` finds it); `once`: removed before its first call. */
+  private _add(event: unknown, callback: unknown, once?: boolean): void {
     const engine = this._engine;
     this._listeners = add(this._listeners, event, callback, (key: ConnectionEvent | undefined, cb: (change: StateChange<RealtimeState>) => void) => {
+      const call = (change: StateChange<RealtimeState>): void => {
+        if (once) this.off(key ?? cb, key && cb);
+        cb(change);
+      };
       // A state listener never matches 'update' (no state has that name).
-      const offState = engine._on('state', (change) => (!key || change.current === key) && cb(change));
-      const offUpdate = engine._on('update', (reason) => (!key || key === 'update') && cb({ current: engine._state, previous: engine._state, reason }));
+      const offState = engine._on('state', (change) => (!key || change.current === key) && call(change));
+      const offUpdate = engine._on('update', (reason) => (!key || key === 'update') && call({ current: engine._state, previous: engine._state, reason }));
       return () => {
         offState();
         offUpdate();
@@ -420,12 +429,7 @@ class Connection {
   }
 
   once(event: unknown, callback?: unknown): void {
-    const [key, cb] = args<unknown, (change: StateChange<RealtimeState>) => void>(event, callback);
-    const first = (change: StateChange<RealtimeState>): void => {
-      this.off(first);
-      cb(change);
-    };
-    this.on(key ?? first, key && first);
+    this._add(event, callback, true);
   }
 
   connect(): void {
@@ -446,6 +450,13 @@ class Channels {
   }
 
   release(name: string): void {
+    // The registrations go with it (the connect URL's channel keeps its state).
+    const state = this._engine._channel(name);
+    if (state) {
+      remove(state._subs as Registration[] | undefined);
+      remove(state._psubs as Registration[] | undefined);
+      state._subs = state._psubs = undefined;
+    }
     this._engine._release(name);
   }
 }

@@ -90,11 +90,23 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     if (r.op === 'get') return engine._get(r.ch);
     if (r.op === 'leave') return leave(r.ch, r.tab);
     const s = serve(r.ch);
+    const previous = s.entered.get(r.tab);
+    const entry = { data: r.data, at: typeof r.at === 'number' ? r.at : clock.now() };
     s.entered.delete(r.tab);
-    s.entered.set(r.tab, { data: r.data, at: typeof r.at === 'number' ? r.at : clock.now() });
+    s.entered.set(r.tab, entry);
     // Ordered by when each tab entered: a new leader hears the tabs' replays in any order.
-    s.entered = new Map([...s.entered].sort((x, y) => x[1].at - y[1].at));
-    return engine._enter(r.ch, [...s.entered.values()].pop()!.data);
+    const order = (): void => void (s.entered = new Map([...s.entered].sort((x, y) => x[1].at - y[1].at)));
+    order();
+    return engine._enter(r.ch, [...s.entered.values()].pop()!.data).catch((error: unknown) => {
+      // Rejected: the tab's entry is what it was (none for an enter), as the tab records it.
+      if (s.entered.get(r.tab) === entry) {
+        s.entered.delete(r.tab);
+        if (previous) s.entered.set(r.tab, previous);
+        order();
+        attach(r.ch, s);
+      }
+      throw error;
+    });
   };
 
   const receive = (message: ToLeader): void => {

@@ -362,14 +362,16 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         if (problem) return refuse(new PulseError(problem.code, problem.message));
         if (!joined || !holdsWork(state)) return refuse(notConnected());
         const ch = use(name);
+        const previous = ch._presence._entered;
         // Replayed to every new leader: kept in the form that crosses tabs.
         const entered = (ch._presence._entered = { data: plain(data), at: clock.now() });
         want(ch);
         const done = request<void>('enter', name, undefined, data, entered.at);
-        // As the engine: a rejected enter is not replayed to a later leader, unless entered again since.
+        // As the engine: rejected means not done (a rejected enter is not replayed to a later
+        // leader; a rejected update leaves what was), unless changed again since.
         done.catch(() => {
           if (ch._presence._entered === entered) {
-            ch._presence._entered = undefined;
+            ch._presence._entered = previous;
             want(ch);
           }
         });

@@ -38,13 +38,15 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * no longer pins a channel (promise-contract / channels tests, about 80 B); a rejected
  * presence.enter is not applied by a later connection (presence.test.ts, about 20 B); the TTL
  * runs until a pong, not until a socket opens (deadlines.test.ts, about 25 B); an expired token
- * from authCallback/authUrl is a reported failure, not a silent loop (auth.test.ts, about 30 B).
- * pulse.js runs the
+ * from authCallback/authUrl is a reported failure, not a silent loop (auth.test.ts, about 30 B);
+ * the second review's fixes (a rejected presence update keeps the membership, once-listeners
+ * removable by callback, release() drops registrations, the TTL stops at an open with nothing
+ * held, wake-ups keep an attempt in flight: about 60 B). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 9320;
+const BUDGET_BYTES = 9384;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

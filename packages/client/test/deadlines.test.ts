@@ -149,6 +149,76 @@ describe('connections that open but never answer', () => {
   });
 });
 
+// Second review: the TTL must still count from the loss after a busy connection (whose heartbeat
+// never pinged), and a wake-up from suspended must not abort the attempt in flight.
+describe('connectionStateTtlMs after a healthy connection, and wake-ups while suspended', () => {
+  it('a connection that receives a steady stream (the heartbeat never needs to ping) and then drops keeps queued work for connectionStateTtlMs', async () => {
+    const { ws, pulse, clock } = setupPulse({ connectionStateTtlMs: 120_000 });
+    pulse.on('error', () => {});
+    pulse.channel('feed').subscribe('tick', () => {});
+    ws.last.accept();
+    // The service streams one message a second for 5 minutes: the heartbeat never needs to ping.
+    for (let t = 0; t < 300; t++) {
+      ws.last.receive({ type: 'message', channel: 'feed', data: { type: 'tick', n: t }, timestamp: 1 });
+      clock.advance(1_000);
+    }
+    expect(pulse.state).toBe('connected');
+    ws.last.drop(1006); // a blip
+    const sent = pulse.channel('c').publish('m', { n: 1 }).catch((e: unknown) => e);
+    let settled: unknown = 'pending';
+    void sent.then((v) => (settled = v));
+    clock.advance(15_000); // the retry at 1 s fails (never opens)... 15 s after the loss
+    await flush();
+    expect({ state: pulse.state, settled: isPulseError(settled) ? settled.code : settled }).toEqual({ state: 'reconnecting', settled: 'pending' });
+  });
+
+  it('Realtime: the same, seen as states (suspended 10 s after the loss instead of 120 s)', async () => {
+    const { ws, realtime, clock } = setupRealtime({ connectionStateTtlMs: 120_000 });
+    realtime.on('error', () => {});
+    realtime.channels.get('feed').subscribe(() => {});
+    ws.last.accept();
+    for (let t = 0; t < 300; t++) {
+      ws.last.receive({ type: 'message', channel: 'feed', data: { type: 'tick', n: t }, timestamp: 1 });
+      clock.advance(1_000);
+    }
+    ws.last.drop(1006);
+    const states: string[] = [];
+    realtime.connection.on((c) => states.push(c.current));
+    clock.advance(12_000);
+    expect(states).not.toContain('suspended');
+  });
+  it('connect() while an attempt from suspended is in flight does not abort it (as in connecting / disconnected)', async () => {
+    const { ws, realtime, clock } = setupRealtime({ connectionStateTtlMs: 5_000 });
+    realtime.on('error', () => {});
+    ws.last.accept();
+    ws.last.drop(1006);
+    for (let i = 0; i < 40 && realtime.connection.state !== 'suspended'; i++) {
+      clock.advance(1_000);
+      if (ws.last.readyState === 0) ws.last.drop(1006);
+    }
+    expect(realtime.connection.state).toBe('suspended');
+    clock.advance(60_000); // the next attempt starts and is in flight
+    const inFlight = ws.last;
+    expect(inFlight.readyState).toBe(0);
+    realtime.connect(); // e.g. a "retry now" button, or the browser's online event
+    await flush();
+    expect(inFlight.closedByClient).toBe(false);
+  });
+
+  it('for comparison: connect() while disconnected and the retry attempt is in flight keeps it', async () => {
+    const { ws, realtime, clock } = setupRealtime({ connectionStateTtlMs: 500_000 });
+    realtime.on('error', () => {});
+    ws.last.accept();
+    ws.last.drop(1006);
+    clock.advance(1_000);
+    const inFlight = ws.last;
+    expect(realtime.connection.state).toBe('connecting');
+    realtime.connect();
+    await flush();
+    expect(inFlight.closedByClient).toBe(false);
+  });
+});
+
 describe('Pulse.Realtime states (Ably)', () => {
   it("connection.on('disconnected') fires when the connection drops, as in the tutorial, not only on close()", () => {
     const { ws, realtime } = setupRealtime();

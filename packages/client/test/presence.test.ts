@@ -204,3 +204,71 @@ describe('a rejected presence.enter is not applied later', () => {
     ]);
   });
 });
+
+// Second review: rejecting a presence change must not lose a membership the service still has.
+describe('a rejected presence change leaves the membership as it was', () => {
+  it('update() rejected by a channel error frame (a publish of the same window refused): leave() must still send presence_leave', async () => {
+    const { ws, pulse } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    const room = pulse.channel('room');
+    const entered = room.presence.enter({ v: 1 });
+    ws.last.pong();
+    await expect(entered).resolves.toBeUndefined();
+    // A publish the service refuses, and an update it takes, in the same ping window.
+    const refused = room.publish('m', { big: 1 }).catch((e) => e);
+    const updated = room.presence.update({ v: 2 }).catch((e) => e);
+    ws.last.receive({ type: 'error', code: 'rate_limited', error: 'slow down', channel: 'room' });
+    ws.last.pong();
+    expect(((await refused) as { code: string }).code).toBe('rate_limited');
+    expect(((await updated) as { code: string }).code).toBe('rate_limited'); // documented price
+    await flush();
+    // The service still has this connection as a member (it entered with v:1, maybe updated to v:2).
+    const before = ws.last.frames.length;
+    void room.presence.leave().catch(() => {});
+    expect(ws.last.frames.slice(before)).toContainEqual({ action: 'presence_leave', channel: 'room' });
+  });
+
+  it('enter() rejected only because a publish of the same channel was refused in the same window: a leave follows, so no member is left behind', async () => {
+    const { ws, pulse } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    const room = pulse.channel('room');
+    room.subscribe('m', () => {});
+    const refused = room.publish('m', { n: 1 }).catch((e) => e);
+    const entered = room.presence.enter({ v: 1 }).catch((e) => e);
+    ws.last.receive({ type: 'error', code: 'rate_limited', error: 'slow down', channel: 'room' });
+    ws.last.pong();
+    await refused;
+    expect(((await entered) as { code: string }).code).toBe('rate_limited');
+    await flush();
+    // The service applied the presence_enter frame (only the publish was refused).
+    expect(ws.last.frames).toContainEqual({ action: 'presence_enter', channel: 'room', data: { v: 1 } });
+    // Rejected means not entered: the client says so to the service at once (a leave after the
+    // enter), and a later leave() or reconnect has nothing to undo.
+    const enterAt = ws.last.frames.findIndex((f) => f.action === 'presence_enter');
+    expect(ws.last.frames.slice(enterAt)).toContainEqual({ action: 'presence_leave', channel: 'room' });
+    await expect(room.presence.leave()).resolves.toBeUndefined();
+  });
+
+  it('update() rejected by the TTL after a successful enter: the next connection enters again (the client was entered)', async () => {
+    const { ws, pulse, clock } = setupPulse({ connectionStateTtlMs: 5_000 });
+    pulse.on('error', () => {});
+    ws.last.accept();
+    const room = pulse.channel('room');
+    const entered = room.presence.enter({ v: 1 });
+    ws.last.pong();
+    await entered;
+    ws.last.drop(1006);
+    const updated = room.presence.update({ v: 2 }).catch((e) => e);
+    for (let i = 0; i < 7; i++) {
+      clock.advance(1_000);
+      if (ws.last.readyState === 0) ws.last.drop(1006);
+    }
+    expect(((await updated) as { code: string }).code).toBe('timeout');
+    await flush();
+    clock.advance(30_000);
+    ws.last.accept();
+    expect(ws.last.frames.filter((f) => f.action === 'presence_enter').length).toBe(1);
+  });
+});

@@ -108,4 +108,54 @@ describe('Pulse.Realtime: Ably-compatible calls', () => {
     ws.last.accept();
     expect(got).toEqual(['connected']);
   });
+
+  // Second review: a once-listener could not be removed by its callback; release() left the
+  // registrations on the connect URL's channel, whose state is kept.
+  it("connection.once('connected', cb) then connection.off(cb): cb is not called (Ably removes once listeners by callback)", () => {
+    const { ws, realtime } = setupRealtime();
+    let calls = 0;
+    const cb = () => calls++;
+    realtime.connection.once('connected', cb);
+    realtime.connection.off(cb);
+    ws.last.accept();
+    expect(calls).toBe(0);
+  });
+
+  it("connection.once('connected', cb) then connection.off('connected', cb): cb is not called", () => {
+    const { ws, realtime } = setupRealtime();
+    let calls = 0;
+    const cb = () => calls++;
+    realtime.connection.once('connected', cb);
+    realtime.connection.off('connected', cb);
+    ws.last.accept();
+    expect(calls).toBe(0);
+  });
+
+  it('unsubscribe through a second channels.get() object after the first detached and re-subscribed', () => {
+    const { ws, realtime } = setupRealtime();
+    ws.last.accept();
+    const a = realtime.channels.get('x');
+    let n = 0;
+    a.subscribe('m', () => n++);
+    a.detach();
+    const b = realtime.channels.get('x');
+    b.subscribe('m', () => n++);
+    a.unsubscribe();
+    ws.last.receive({ type: 'message', channel: 'x', data: { type: 'm' }, timestamp: 1 });
+    expect(n).toBe(0);
+  });
+
+  it('channels.release(name) of the connect URL\'s channel drops its registrations (1000 subscribe/release cycles leave none)', () => {
+    const { ws, realtime } = setupRealtime({ channel: 'lobby' });
+    ws.last.accept();
+    for (let i = 0; i < 1000; i++) {
+      realtime.channels.get('lobby').subscribe('m', () => {});
+      realtime.channels.get('lobby').presence.subscribe('enter', () => {});
+      realtime.channels.release('lobby');
+    }
+    // Internal names: pulse.js renames `_` members, so this is checked on the npm build (`unit`).
+    const state = (realtime.channels.get('lobby') as unknown as { _state?(): { _subs?: unknown[]; _psubs?: unknown[] } })._state?.();
+    if (!state) return;
+    expect({ subs: state._subs?.length ?? 0, psubs: state._psubs?.length ?? 0 }).toEqual({ subs: 0, psubs: 0 });
+  });
 });

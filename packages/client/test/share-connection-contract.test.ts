@@ -352,4 +352,66 @@ describe('shareConnection: the contract across tabs', () => {
     expect(b.pulse.state).toBe('connected');
     expect(ws.last.frames.filter((f) => f.action === 'presence_enter')).toEqual([]);
   });
+
+  // Second review: the leader kept a refused tab's entry and applied it later; one tab's rejected
+  // enter dropped another tab's membership.
+  it("a follower's enter refused by the service is not applied later by the leader (when another tab leaves)", async () => {
+    const { ws, tab, settle } = setup();
+    const a = tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    ws.autoPong = false;
+    const entered = b.pulse.channel('room').presence.enter({ tab: 'b' });
+    const outcomeOf = entered.then(() => 'resolved', (e: { code: string }) => e.code);
+    await settle();
+    ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'too many presence channels', channel: 'room' });
+    ws.last.pong();
+    await settle();
+    expect(await outcomeOf).toBe('limit_exceeded');
+    ws.autoPong = true;
+    // b knows it is not entered:
+    await b.pulse.channel('room').presence.leave();
+    await settle();
+    // Later the leader tab enters and leaves.
+    await a.pulse.channel('room').presence.enter({ tab: 'a' });
+    await settle();
+    const before = ws.last.frames.length;
+    await a.pulse.channel('room').presence.leave();
+    await settle();
+    // Nobody is entered any more: the member must leave, not take b's refused data.
+    expect(ws.last.frames.slice(before).filter((f) => f.action.startsWith('presence_'))).toEqual([{ action: 'presence_leave', channel: 'room' }]);
+  });
+
+  it("another tab's rejected enter does not drop the membership of a tab whose enter succeeded (after a reconnect)", async () => {
+    const { ws, tab, settle, clock } = setup();
+    const a = tab('u1', undefined, { connectionStateTtlMs: 5_000 });
+    const b = tab('u1', undefined, { connectionStateTtlMs: 5_000 });
+    await settle();
+    ws.last.accept();
+    await settle();
+    await a.pulse.channel('room').presence.enter({ tab: 'a' });
+    await settle();
+    ws.last.drop(1006);
+    await settle();
+    const bEntered = b.pulse.channel('room').presence.enter({ tab: 'b' }).then(() => 'resolved', (e: { code: string }) => e.code);
+    for (let i = 0; i < 8; i++) {
+      clock.advance(1_000);
+      if (ws.last.readyState === 0) ws.last.drop(1006);
+      await settle();
+    }
+    expect(await bEntered).toBe('timeout');
+    const count = ws.sockets.length;
+    for (let i = 0; i < 120 && ws.sockets.length === count; i++) {
+      clock.advance(1_000);
+      await settle();
+    }
+    ws.last.accept();
+    await settle();
+    expect(a.pulse.state).toBe('connected');
+    expect(ws.last.frames.map((f) => f.action)).toContain('subscribe');
+    // a entered (resolved) and never left: the shared member is entered again on the new connection.
+    expect(ws.last.frames.filter((f) => f.action === 'presence_enter')).toEqual([{ action: 'presence_enter', channel: 'room', data: { tab: 'a' } }]);
+  });
 });
