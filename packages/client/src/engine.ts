@@ -367,25 +367,29 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       if (problem) throw new PulseError(problem.code, problem.message);
       this._canWork();
       const ch = this._use(name);
-      const previous = ch._presence._entered;
-      const action = previous ? 'presence_update' : 'presence_enter';
-      const entered = (ch._presence._entered = { data });
+      const set = ch._presence;
+      const action = set._entered ? 'presence_update' : 'presence_enter';
+      const entered = (set._entered = { data });
       const connected = this._state === 'connected';
       // Once presence is set up on this connection, send the change; else setting it up sends it.
       if (connected && ch._subscribed && ch._presenceRequested) this._send({ action, channel: name, data });
       else this._sync(ch);
       // A barrier: resolves with the pong of a ping sent after the change.
       const done = this._queue._add('', name, connected);
-      // Rejected means not done: a rejected update leaves the membership as it was, a rejected
-      // enter leaves none (a later connection enters neither), unless changed again since. The
-      // service may have applied it all the same (a refusal in the same ping window), so a
-      // rejected enter is followed by a leave on the connection it was sent on.
-      done.catch(() => {
-        if (ch._presence._entered !== entered) return;
-        ch._presence._entered = previous;
-        if (!previous && this._state === 'connected' && ch._presenceRequested) this._send({ action: 'presence_leave', channel: name });
-        this._sync(ch);
-      });
+      // Rejected means not done: the membership goes back to the last one the service confirmed
+      // (none: not entered, and a later connection enters nothing), unless it changed again since.
+      // The service may have applied it all the same (a refusal of the same ping window), so it is
+      // told again on this connection.
+      done.then(
+        // Not after a leave: what was left is not kept.
+        () => void (set._entered && (set._confirmed = entered)),
+        () => {
+          if (set._entered !== entered) return;
+          const kept = (set._entered = set._confirmed);
+          if (this._state === 'connected' && ch._presenceRequested) this._send(kept ? { action: 'presence_update', channel: name, data: kept.data } : { action: 'presence_leave', channel: name });
+          this._sync(ch);
+        },
+      );
       return done;
     });
   }
@@ -394,7 +398,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     return this._settle(() => {
       const ch = this._channels.get(name);
       if (!ch?._presence._entered) return RESOLVED;
-      ch._presence._entered = undefined;
+      ch._presence._entered = ch._presence._confirmed = undefined;
       let done = RESOLVED;
       // Not connected: the service dropped the member with the connection, and it is not re-entered.
       if (this._state === 'connected' && ch._presenceRequested) {
@@ -536,11 +540,17 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       ch._presenceRequested = ch._presence._synced = false;
     }
     for (const ch of this._channels.values()) this._sync(ch);
-    // With work held, the TTL runs on until a pong (the ping after it, or the heartbeat's): a
-    // socket that opens and never answers is no connection. With nothing held it has nothing to time out.
-    let held = this._queue._flush();
+    this._queue._flush();
+    // With work held, the TTL runs on until a pong (of the ping after it, or the heartbeat's), or
+    // until nothing is held any more: a socket that opens and never answers is no connection.
+    if (!this._holds()) this._clearTtl();
+  }
+
+  /** Whether work waits on the service: queued or unconfirmed changes, or presence reads. */
+  private _holds(): boolean {
+    let held = this._queue._holds();
     for (const ch of this._channels.values()) held ||= ch._presence._readers > 0;
-    if (!held) this._clearTtl();
+    return held;
   }
 
   retry(): void {
@@ -613,7 +623,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private _startTtl(delay = this._ttlMs): void {
     this._ttlTimer ??= this._clock.setTimeout(() => {
       this._ttlTimer = undefined;
-      if (this._state === 'connected') return this._startTtl(this._timeoutMs);
+      // Connected: done once nothing is held; else a heartbeat timeout more (a pong or a drop comes by then).
+      if (this._state === 'connected') return void (this._holds() && this._startTtl(this._timeoutMs));
       this._dispatch('ttl', new PulseError('timeout', `no connection for ${this._ttlMs / 1000} s (connectionStateTtlMs)`));
     }, delay);
   }

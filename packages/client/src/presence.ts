@@ -28,9 +28,13 @@ export interface PresenceSet {
   _count: number;
   /** Whether a sync arrived on the current connection (until then enter/leave/update frames are ignored). */
   _synced: boolean;
-  /** Our own member data while entered (re-sent after every reconnect), else undefined. */
-  /** What this client entered with; `at` (shareConnection): when, so a new leader orders the tabs' data as they came. */
+  /**
+   * Our own member data while entered (re-sent after every reconnect), else undefined; `at`
+   * (shareConnection): when, so a new leader orders the tabs' data as they came.
+   */
   _entered: { data: unknown; at?: number } | undefined;
+  /** The last `_entered` the service confirmed (undefined after a leave): what a rejected change goes back to. */
+  _confirmed: { data: unknown; at?: number } | undefined;
   /** Pending reads (`get()`) waiting for a sync. */
   _readers: number;
   _em: Emitter<PresenceEvents>;
@@ -42,6 +46,7 @@ export const createPresenceSet = (report: ListenerErrorHandler): PresenceSet => 
   _count: 0,
   _synced: false,
   _entered: undefined,
+  _confirmed: undefined,
   _readers: 0,
   _em: createEmitter(report),
 });

@@ -39,8 +39,10 @@ export interface Entry {
 export interface PublishQueue {
   /** Sends `frame` now when `now` (the connection is open), else queues it (bounded). Settles when confirmed or rejected. */
   _add(frame: string, channel: string, now: boolean): Promise<void>;
-  /** Sends every queued entry in order (the connection just opened); whether there was any (a ping follows them). */
-  _flush(): boolean;
+  /** Sends every queued entry in order (the connection just opened). */
+  _flush(): void;
+  /** Whether any entry is queued or unconfirmed. */
+  _holds(): boolean;
   /** Sends a ping (a barrier confirming what was sent before it). */
   _ping(): void;
   /** A pong arrived: confirms the entries sent before the oldest ping in flight. */
@@ -80,11 +82,14 @@ class Queue implements PublishQueue {
     });
   }
 
-  _flush(): boolean {
+  _flush(): void {
     const waiting = this._queued;
     this._queued = [];
     for (const entry of waiting) this._transmit(entry);
-    return waiting.length > 0;
+  }
+
+  _holds(): boolean {
+    return this._queued.length + this._unconfirmed.length > 0;
   }
 
   _ping(): void {

@@ -20,6 +20,12 @@ import { toWire, type Request, type ToLeader, type ToTabs } from './share-protoc
 /** Interval of the leader's heartbeat, in ms (kept well under a minute: hidden tabs' timers may run once a minute). */
 export const BEAT_MS = 5_000;
 
+/** A tab's member data, and when it entered or updated it. */
+interface Entry {
+  data: unknown;
+  at: number;
+}
+
 interface Served {
   /** Tabs wanting messages / presence. */
   m: Set<string>;
@@ -27,7 +33,9 @@ interface Served {
   offM?: (() => void) | undefined;
   offP?: (() => void) | undefined;
   /** Entered tabs and their data, by when they entered or updated, oldest first. */
-  entered: Map<string, { data: unknown; at: number }>;
+  entered: Map<string, Entry>;
+  /** Each tab's last entry the service confirmed: what a rejected change goes back to. */
+  confirmed: Map<string, Entry>;
 }
 
 export interface Leader {
@@ -54,7 +62,7 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
 
   const serve = (ch: string): Served => {
     let s = served.get(ch);
-    if (!s) served.set(ch, (s = { m: new Set(), p: new Set(), entered: new Map() }));
+    if (!s) served.set(ch, (s = { m: new Set(), p: new Set(), entered: new Map(), confirmed: new Map() }));
     return s;
   };
   const members = (ch: string): PresenceMember[] => [...(engine._channel(ch)?._presence._byId.values() ?? [])];
@@ -79,8 +87,11 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     if (!s?.entered.has(tab)) return Promise.resolve();
     const latest = [...s.entered.keys()].pop() === tab;
     s.entered.delete(tab);
+    s.confirmed.delete(tab);
     const rest = [...s.entered.values()];
     const done = !rest.length ? engine._leave(ch) : latest ? engine._enter(ch, rest[rest.length - 1]!.data) : Promise.resolve();
+    // The tab has left whatever the outcome: the member keeps the remaining tabs' data.
+    done.catch(() => resync(ch, s));
     attach(ch, s);
     return done;
   };
@@ -90,23 +101,41 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     if (r.op === 'get') return engine._get(r.ch);
     if (r.op === 'leave') return leave(r.ch, r.tab);
     const s = serve(r.ch);
-    const previous = s.entered.get(r.tab);
     const entry = { data: r.data, at: typeof r.at === 'number' ? r.at : clock.now() };
-    s.entered.delete(r.tab);
-    s.entered.set(r.tab, entry);
-    // Ordered by when each tab entered: a new leader hears the tabs' replays in any order.
-    const order = (): void => void (s.entered = new Map([...s.entered].sort((x, y) => x[1].at - y[1].at)));
-    order();
-    return engine._enter(r.ch, [...s.entered.values()].pop()!.data).catch((error: unknown) => {
-      // Rejected: the tab's entry is what it was (none for an enter), as the tab records it.
-      if (s.entered.get(r.tab) === entry) {
-        s.entered.delete(r.tab);
-        if (previous) s.entered.set(r.tab, previous);
-        order();
-        attach(r.ch, s);
-      }
-      throw error;
-    });
+    put(s, r.tab, entry);
+    return engine._enter(r.ch, [...s.entered.values()].pop()!.data).then(
+      () => void (s.entered.has(r.tab) && s.confirmed.set(r.tab, entry)),
+      (error: unknown) => {
+        // Rejected: the tab's entry goes back to its last confirmed one (none: not entered), as the
+        // tab records it, and the member takes the latest remaining entry's data.
+        if (s.entered.get(r.tab) === entry) {
+          put(s, r.tab, s.confirmed.get(r.tab));
+          resync(r.ch, s);
+          attach(r.ch, s);
+        }
+        throw error;
+      },
+    );
+  };
+
+  /** Sets (or, with no entry, removes) `tab`'s entry, keeping the map ordered by `at`: a new leader hears the tabs' replays in any order. */
+  const put = (s: Served, tab: string, entry: Entry | undefined): void => {
+    s.entered.delete(tab);
+    if (entry) s.entered.set(tab, entry);
+    s.entered = new Map([...s.entered].sort((x, y) => x[1].at - y[1].at));
+  };
+
+  /**
+   * Makes the engine's membership the latest entry's (or none), when it is not already: sent now
+   * when connected; else set as what the engine sends when a connection opens (a suspended engine
+   * takes no work, and a timed-out change put back a tab's data that is gone since).
+   */
+  const resync = (ch: string, s: Served): void => {
+    const latest = [...s.entered.values()].pop();
+    const set = engine._channel(ch)?._presence;
+    if (latest ? set?._entered?.data === latest.data : !set?._entered) return;
+    if (engine._state !== 'connected' && set) set._entered = set._confirmed = latest && { data: latest.data };
+    else void (latest ? engine._enter(ch, latest.data) : engine._leave(ch)).catch(() => undefined);
   };
 
   const receive = (message: ToLeader): void => {

@@ -274,7 +274,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   const leave = (name: string): Promise<void> => {
     const ch = channels.get(name);
     if (!ch?._presence._entered) return Promise.resolve();
-    ch._presence._entered = undefined;
+    ch._presence._entered = ch._presence._confirmed = undefined;
     const done = joined && holdsWork(state) ? request<void>('leave', name) : Promise.resolve();
     want(ch);
     return done;
@@ -362,19 +362,22 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         if (problem) return refuse(new PulseError(problem.code, problem.message));
         if (!joined || !holdsWork(state)) return refuse(notConnected());
         const ch = use(name);
-        const previous = ch._presence._entered;
+        const set = ch._presence;
         // Replayed to every new leader: kept in the form that crosses tabs.
-        const entered = (ch._presence._entered = { data: plain(data), at: clock.now() });
+        const entered = (set._entered = { data: plain(data), at: clock.now() });
         want(ch);
         const done = request<void>('enter', name, undefined, data, entered.at);
-        // As the engine: rejected means not done (a rejected enter is not replayed to a later
-        // leader; a rejected update leaves what was), unless changed again since.
-        done.catch(() => {
-          if (ch._presence._entered === entered) {
-            ch._presence._entered = previous;
-            want(ch);
-          }
-        });
+        // As the engine: rejected means not done, so this tab's membership goes back to the last
+        // confirmed one (a rejected enter is not replayed to a later leader), unless it changed since.
+        done.then(
+          () => void (set._entered && (set._confirmed = entered)),
+          () => {
+            if (set._entered === entered) {
+              set._entered = set._confirmed;
+              want(ch);
+            }
+          },
+        );
         return done;
       });
     },

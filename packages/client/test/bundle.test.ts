@@ -41,12 +41,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * from authCallback/authUrl is a reported failure, not a silent loop (auth.test.ts, about 30 B);
  * the second review's fixes (a rejected presence update keeps the membership, once-listeners
  * removable by callback, release() drops registrations, the TTL stops at an open with nothing
- * held, wake-ups keep an attempt in flight: about 60 B). pulse.js runs the
+ * held, wake-ups keep an attempt in flight: about 60 B); the third review's (a rejected change
+ * goes back to the last confirmed membership and tells the service, a presence read held at open
+ * stops the TTL once answered: about 60 B). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 9384;
+const BUDGET_BYTES = 9472;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

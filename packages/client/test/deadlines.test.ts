@@ -219,6 +219,33 @@ describe('connectionStateTtlMs after a healthy connection, and wake-ups while su
   });
 });
 
+describe('connectionStateTtlMs after a connection that opened with a presence read held', () => {
+  it('presence.get pending at open, answered by the sync; busy stream (no heartbeat ping); a later loss keeps work for the TTL', async () => {
+    const { ws, realtime, clock } = setupRealtime({ connectionStateTtlMs: 120_000 });
+    realtime.on('error', () => {});
+    realtime.channels.get('feed').subscribe(() => {});
+    ws.last.accept();
+    ws.last.drop(1006); // a first blip
+    // While disconnected the app reads presence (held: it waits for the next connection).
+    const members = realtime.channels.get('room').presence.get();
+    clock.advance(1_000);
+    ws.last.accept();
+    // The service answers the read with its sync, then streams messages (no ping needed).
+    ws.last.receive({ type: 'presence', channel: 'room', action: 'sync', count: 0, members: [] });
+    await expect(members).resolves.toEqual([]);
+    for (let t = 0; t < 300; t++) {
+      ws.last.receive({ type: 'message', channel: 'feed', data: { type: 'tick', n: t }, timestamp: 1 });
+      clock.advance(1_000);
+    }
+    expect(realtime.connection.state).toBe('connected');
+    ws.last.drop(1006);
+    const states: string[] = [];
+    realtime.connection.on((c) => states.push(c.current));
+    clock.advance(15_000);
+    expect(states).not.toContain('suspended');
+  });
+});
+
 describe('Pulse.Realtime states (Ably)', () => {
   it("connection.on('disconnected') fires when the connection drops, as in the tutorial, not only on close()", () => {
     const { ws, realtime } = setupRealtime();

@@ -272,3 +272,98 @@ describe('a rejected presence change leaves the membership as it was', () => {
     expect(ws.last.frames.filter((f) => f.action === 'presence_enter').length).toBe(1);
   });
 });
+
+// Third review: with several changes in flight, a rejection goes back to the last confirmed
+// membership (not to another rejected change), and the service is told it again.
+describe('rejected presence changes in flight together', () => {
+  const code = (e: unknown) => (e as { code?: string })?.code ?? e;
+
+  it('enter A and update B refused in the same window: not entered (no re-enter later, a leave is sent)', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    const room = pulse.channel('room');
+    room.subscribe('m', () => {});
+    const refused = room.publish('m', { n: 1 }).catch((e) => e);
+    const entered = room.presence.enter({ v: 'A' }).catch((e) => e);
+    const updated = room.presence.update({ v: 'B' }).catch((e) => e);
+    ws.last.receive({ type: 'error', code: 'rate_limited', error: 'slow down', channel: 'room' });
+    ws.last.pong();
+    await refused;
+    expect(code(await entered)).toBe('rate_limited');
+    expect(code(await updated)).toBe('rate_limited');
+    await flush();
+    const first = ws.last;
+    // The enter was rejected: a leave follows on this connection.
+    const enterAt = first.frames.findIndex((f) => f.action === 'presence_enter');
+    expect(first.frames.slice(enterAt)).toContainEqual({ action: 'presence_leave', channel: 'room' });
+    // And a later connection does not enter.
+    first.drop(1006);
+    clock.advance(1_000);
+    ws.last.accept();
+    expect(ws.last.frames.filter((f) => f.action === 'presence_enter')).toEqual([]);
+  });
+
+  it('enter A and update B queued while disconnected, both rejected by the TTL: the next connection enters nobody', async () => {
+    const { ws, pulse, clock } = setupPulse({ connectionStateTtlMs: 5_000 });
+    pulse.on('error', () => {});
+    ws.last.accept();
+    const room = pulse.channel('room');
+    room.subscribe('m', () => {});
+    ws.last.drop(1006);
+    const entered = room.presence.enter({ v: 'A' }).catch((e) => e);
+    const updated = room.presence.update({ v: 'B' }).catch((e) => e);
+    for (let i = 0; i < 7; i++) {
+      clock.advance(1_000);
+      if (ws.last.readyState === 0) ws.last.drop(1006);
+    }
+    expect(code(await entered)).toBe('timeout');
+    expect(code(await updated)).toBe('timeout');
+    await flush();
+    clock.advance(60_000);
+    ws.last.accept();
+    expect(pulse.state).toBe('connected');
+    expect(ws.last.frames.filter((f) => f.action === 'presence_enter')).toEqual([]);
+  });
+
+  it('enter A confirmed, then update B and update C refused together: the membership is A (not the refused B)', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    const room = pulse.channel('room');
+    const entered = room.presence.enter({ v: 'A' });
+    ws.last.pong();
+    await entered;
+    const b = room.presence.update({ v: 'B' }).catch((e) => e);
+    const c = room.presence.update({ v: 'C' }).catch((e) => e);
+    ws.last.receive({ type: 'error', code: 'invalid_argument', error: 'no', channel: 'room' });
+    ws.last.pong();
+    expect(code(await b)).toBe('invalid_argument');
+    expect(code(await c)).toBe('invalid_argument');
+    await flush();
+    ws.last.drop(1006);
+    clock.advance(1_000);
+    ws.last.accept();
+    expect(ws.last.frames.filter((f) => f.action === 'presence_enter')).toEqual([{ action: 'presence_enter', channel: 'room', data: { v: 'A' } }]);
+  });
+
+  it('update B refused in the same window as a refused publish: the service is told the previous data again (else it shows B while the client says A)', async () => {
+    const { ws, pulse } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    const room = pulse.channel('room');
+    const entered = room.presence.enter({ v: 'A' });
+    ws.last.pong();
+    await entered;
+    const refused = room.publish('m', { n: 1 }).catch((e) => e);
+    const updated = room.presence.update({ v: 'B' }).catch((e) => e);
+    ws.last.receive({ type: 'error', code: 'rate_limited', error: 'slow down', channel: 'room' });
+    ws.last.pong();
+    await refused;
+    expect(code(await updated)).toBe('rate_limited');
+    await flush();
+    const presenceFrames = ws.last.frames.filter((f) => String(f.action).startsWith('presence_'));
+    // What the service last heard on this connection is the membership the client keeps.
+    expect(presenceFrames[presenceFrames.length - 1]).toEqual({ action: 'presence_update', channel: 'room', data: { v: 'A' } });
+  });
+});

@@ -64,6 +64,8 @@ function setup() {
   return { clock, ws, browser, tab, realtimeTab, settle, options, rogue };
 }
 
+const codeOf = (e: unknown) => (e as { code?: string })?.code ?? e;
+
 const outcome = (p: Promise<unknown>) => {
   const o: { v?: unknown; done: boolean } = { done: false };
   p.then(
@@ -412,6 +414,111 @@ describe('shareConnection: the contract across tabs', () => {
     expect(a.pulse.state).toBe('connected');
     expect(ws.last.frames.map((f) => f.action)).toContain('subscribe');
     // a entered (resolved) and never left: the shared member is entered again on the new connection.
+    expect(ws.last.frames.filter((f) => f.action === 'presence_enter')).toEqual([{ action: 'presence_enter', channel: 'room', data: { tab: 'a' } }]);
+  });
+
+  // Third review: rejections with several tabs' changes in flight.
+  it('two tabs enter in the same window and both are refused: nobody is entered (no member left on the service, none re-entered)', async () => {
+    const { ws, tab, settle, clock } = setup();
+    const a = tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    a.pulse.channel('room').subscribe('m', () => {});
+    await settle();
+    ws.autoPong = false;
+    const ea = a.pulse.channel('room').presence.enter({ tab: 'a' }).catch((e) => e);
+    await settle();
+    const eb = b.pulse.channel('room').presence.enter({ tab: 'b' }).catch((e) => e);
+    await settle();
+    ws.last.receive({ type: 'error', code: 'rate_limited', error: 'slow down', channel: 'room' });
+    ws.last.pong();
+    await settle();
+    expect(codeOf(await ea)).toBe('rate_limited');
+    expect(codeOf(await eb)).toBe('rate_limited');
+    ws.autoPong = true;
+    await settle();
+    // Both were told "not entered": a leave goes out on the connection, and a later connection enters nobody.
+    const first = ws.last;
+    const lastPresence = first.frames.filter((f) => String(f.action).startsWith('presence_')).pop();
+    expect(lastPresence).toEqual({ action: 'presence_leave', channel: 'room' });
+    first.drop(1006);
+    clock.advance(1_000);
+    await settle();
+    ws.last.accept();
+    await settle();
+    expect(a.pulse.state).toBe('connected');
+    expect(ws.last.frames.filter((f) => f.action === 'presence_enter')).toEqual([]);
+  });
+
+  it('b (entered last) leaves while the leader is disconnected past the TTL: the member does not come back with b\'s data', async () => {
+    const { ws, tab, settle, clock } = setup();
+    const a = tab('u1', undefined, { connectionStateTtlMs: 5_000 });
+    const b = tab('u1', undefined, { connectionStateTtlMs: 5_000 });
+    await settle();
+    ws.last.accept();
+    await settle();
+    await a.pulse.channel('room').presence.enter({ tab: 'a' });
+    await settle();
+    clock.advance(10);
+    await b.pulse.channel('room').presence.enter({ tab: 'b' });
+    await settle();
+    ws.last.drop(1006);
+    await settle();
+    const left = b.pulse.channel('room').presence.leave().then(() => 'resolved', (e) => codeOf(e));
+    for (let i = 0; i < 8; i++) {
+      clock.advance(1_000);
+      if (ws.last.readyState === 0) ws.last.drop(1006);
+      await settle();
+    }
+    await settle();
+    const count = ws.sockets.length;
+    for (let i = 0; i < 120 && ws.sockets.length === count; i++) {
+      clock.advance(1_000);
+      await settle();
+    }
+    ws.last.accept();
+    await settle();
+    expect(a.pulse.state).toBe('connected');
+    const outcome = await left;
+    // b is not entered (its own record says so whatever its leave's outcome); a still is.
+    expect({ outcome, enters: ws.last.frames.filter((f) => f.action === 'presence_enter') }).toEqual({
+      outcome,
+      enters: [{ action: 'presence_enter', channel: 'room', data: { tab: 'a' } }],
+    });
+  });
+
+  it('two tabs entered in the same millisecond; the older tab\'s update is refused; then the newer tab leaves: the member takes the remaining tab\'s data', async () => {
+    const { ws, tab, settle, clock } = setup();
+    const a = tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    a.pulse.channel('room').subscribe('m', () => {});
+    await a.pulse.channel('room').presence.enter({ tab: 'a' });
+    await b.pulse.channel('room').presence.enter({ tab: 'b' }); // same clock ms as a's
+    await settle();
+    clock.advance(10);
+    ws.autoPong = false;
+    const refused = a.pulse.channel('room').publish('m', { n: 1 }).catch((e) => e);
+    const updated = a.pulse.channel('room').presence.update({ tab: 'a2' }).catch((e) => e);
+    await settle();
+    ws.last.receive({ type: 'error', code: 'rate_limited', error: 'slow down', channel: 'room' });
+    ws.last.pong();
+    await settle();
+    await refused;
+    expect(codeOf(await updated)).toBe('rate_limited');
+    ws.autoPong = true;
+    await b.pulse.channel('room').presence.leave();
+    await settle();
+    // Only a is entered now, with its data as it was ({ tab: 'a' }): a new connection enters that, not b's.
+    ws.last.drop(1006);
+    clock.advance(1_000);
+    await settle();
+    ws.last.accept();
+    await settle();
     expect(ws.last.frames.filter((f) => f.action === 'presence_enter')).toEqual([{ action: 'presence_enter', channel: 'room', data: { tab: 'a' } }]);
   });
 });
