@@ -39,7 +39,7 @@ import { isEndpoint, isTokenExpired, refreshToken, tokenProblem, type AuthCallba
 import { backoffDelay, STABLE_CONNECTION_MS } from './backoff.js';
 import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
 import { ANY, createEmitter, logListenerError, type Emitter, type Handler, type ListenerErrorHandler, type WildcardHandler } from './emitter.js';
-import { applyPresence, clearPresence, type PresenceEvents } from './presence.js';
+import { applyPresence, clearPresence, inRun, newEntered, type PresenceEvents } from './presence.js';
 import { createQueue, type PublishQueue } from './queue.js';
 import { holdsWork, TRANSITIONS, type Effect, type EngineEvent, type EngineState } from './states.js';
 import { Transport, type DownInfo, type TransportHandlers, type WebSocketLikeConstructor } from './transport.js';
@@ -369,10 +369,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       const ch = this._use(name);
       const set = ch._presence;
       const action = set._entered ? 'presence_update' : 'presence_enter';
-      const entered = (set._entered = { data });
+      const entered = newEntered(set, data);
       const connected = this._state === 'connected';
       // Once presence is set up on this connection, send the change; else setting it up sends it.
-      if (connected && ch._subscribed && ch._presenceRequested) this._send({ action, channel: name, data });
+      if (connected && ch._subscribed && ch._presenceRequested) this._send({ action, channel: name, data: entered.data });
       else this._sync(ch);
       // A barrier: resolves with the pong of a ping sent after the change.
       const done = this._queue._add('', name, connected);
@@ -382,7 +382,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       // told again on this connection.
       done.then(
         // Not after a leave: what was left is not kept.
-        () => void (set._entered && (set._confirmed = entered)),
+        () => void (inRun(set, entered) && (set._confirmed = entered)),
         () => {
           if (set._entered !== entered) return;
           const kept = (set._entered = set._confirmed);
@@ -801,6 +801,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     else if (frame.type === 'presence') {
       const ch = this._channels.get(frame.channel);
       if (ch) applyPresence(ch._presence, frame);
+      // A sync may have answered the last held read: then the time without a connection is over.
+      if (this._ttlTimer && !this._holds()) this._clearTtl();
     } else if (frame.type === 'pong') {
       this._transport?.ponged();
       this._queue._pong();

@@ -20,6 +20,17 @@ export type PresenceEvents = {
   gone: PulseError;
 };
 
+/** A membership change of this client: its data (a copy), when (shareConnection), and its run. */
+export interface Entered {
+  data: unknown;
+  at?: number | undefined;
+  /**
+   * The run of changes it belongs to, until a leave (the first change of the run): a change that
+   * resolves after a leave and a new enter does not confirm the new run.
+   */
+  r?: Entered | undefined;
+}
+
 /** The presence set of one channel. */
 export interface PresenceSet {
   /** Members by connection id (at most what the service listed, plus later entries). */
@@ -32,9 +43,9 @@ export interface PresenceSet {
    * Our own member data while entered (re-sent after every reconnect), else undefined; `at`
    * (shareConnection): when, so a new leader orders the tabs' data as they came.
    */
-  _entered: { data: unknown; at?: number } | undefined;
+  _entered: Entered | undefined;
   /** The last `_entered` the service confirmed (undefined after a leave): what a rejected change goes back to. */
-  _confirmed: { data: unknown; at?: number } | undefined;
+  _confirmed: Entered | undefined;
   /** Pending reads (`get()`) waiting for a sync. */
   _readers: number;
   _em: Emitter<PresenceEvents>;
@@ -88,3 +99,16 @@ export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
   }
   em.emit('members', [...map.values()]);
 }
+
+/**
+ * A new change of `set` with `data` (a copy: what the app changes in its object later is not
+ * what was entered, nor sent again on a reconnect or to undo a refusal), in the current run.
+ */
+export const newEntered = (set: PresenceSet, data: unknown, at?: number): Entered => {
+  const entered: Entered = { data: data === undefined ? data : JSON.parse(JSON.stringify(data)), at };
+  entered.r = set._entered?.r ?? entered;
+  return (set._entered = entered);
+};
+
+/** Whether `entered` is of the current run (no leave since): its confirmation counts. */
+export const inRun = (set: PresenceSet, entered: Entered): boolean => set._entered?.r === entered.r;

@@ -20,10 +20,11 @@ import { toWire, type Request, type ToLeader, type ToTabs } from './share-protoc
 /** Interval of the leader's heartbeat, in ms (kept well under a minute: hidden tabs' timers may run once a minute). */
 export const BEAT_MS = 5_000;
 
-/** A tab's member data, and when it entered or updated it. */
+/** A tab's member data, when it entered or updated it, and its run (as the tab's own record, presence.ts). */
 interface Entry {
   data: unknown;
   at: number;
+  r?: Entry;
 }
 
 interface Served {
@@ -101,10 +102,14 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     if (r.op === 'get') return engine._get(r.ch);
     if (r.op === 'leave') return leave(r.ch, r.tab);
     const s = serve(r.ch);
-    const entry = { data: r.data, at: typeof r.at === 'number' ? r.at : clock.now() };
+    const entry: Entry = { data: r.data, at: typeof r.at === 'number' ? r.at : clock.now() };
+    entry.r = s.entered.get(r.tab)?.r ?? entry;
+    // A replay to a new leader brings what the service had confirmed of this tab.
+    if (r.cf && !s.confirmed.has(r.tab)) s.confirmed.set(r.tab, { data: r.cf.data, at: r.cf.at ?? entry.at, r: entry.r });
     put(s, r.tab, entry);
     return engine._enter(r.ch, [...s.entered.values()].pop()!.data).then(
-      () => void (s.entered.has(r.tab) && s.confirmed.set(r.tab, entry)),
+      // Not after the tab left (and entered again).
+      () => void (s.entered.get(r.tab)?.r === entry.r && s.confirmed.set(r.tab, entry)),
       (error: unknown) => {
         // Rejected: the tab's entry goes back to its last confirmed one (none: not entered), as the
         // tab records it, and the member takes the latest remaining entry's data.
@@ -133,8 +138,9 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
   const resync = (ch: string, s: Served): void => {
     const latest = [...s.entered.values()].pop();
     const set = engine._channel(ch)?._presence;
-    if (latest ? set?._entered?.data === latest.data : !set?._entered) return;
-    if (engine._state !== 'connected' && set) set._entered = set._confirmed = latest && { data: latest.data };
+    // The engine keeps a copy of the data: compared as JSON.
+    if (latest ? JSON.stringify(set?._entered?.data) === JSON.stringify(latest.data) : !set?._entered) return;
+    if (engine._state !== 'connected' && set) set._entered = set._confirmed = latest && { data: latest.data, r: set._entered?.r };
     else void (latest ? engine._enter(ch, latest.data) : engine._leave(ch)).catch(() => undefined);
   };
 

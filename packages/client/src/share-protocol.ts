@@ -35,6 +35,8 @@ export interface Request {
   data?: unknown;
   /** `enter`: when the tab entered or updated (its clock), which orders the tabs' data at a new leader; absent from older builds. */
   at?: number | undefined;
+  /** `enter` replayed to a new leader: the tab's membership the service last confirmed, which a rejection goes back to. */
+  cf?: { data: unknown; at?: number | undefined } | undefined;
 }
 
 /** Tab to leader: a tab joins (`hello`, answered with the state), leaves (`bye`), wants or asks. */

@@ -21,7 +21,7 @@ import { decodeTokenClaims, presenceDataProblem, publishProblem, PulseError, sys
 import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
 import { createEmitter, logListenerError, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
-import { clearPresence } from './presence.js';
+import { clearPresence, inRun, newEntered } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
 import { fromWire, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
 import { holdsWork, type EngineState } from './states.js';
@@ -133,8 +133,9 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     send({ k: 'hello', tab });
     for (const ch of channels.values()) {
       want(ch, true);
-      const entered = ch._presence._entered;
-      if (entered) send({ k: 'req', tab, id: -1, op: 'enter', ch: ch._name, data: entered.data, at: entered.at });
+      const { _entered: entered, _confirmed: confirmed } = ch._presence;
+      // With what the service confirmed, which a rejection at the new leader goes back to.
+      if (entered) send({ k: 'req', tab, id: -1, op: 'enter', ch: ch._name, data: entered.data, at: entered.at, cf: confirmed && { data: confirmed.data, at: confirmed.at } });
     }
     for (const p of pending.values()) send(p.message);
   };
@@ -363,14 +364,14 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         if (!joined || !holdsWork(state)) return refuse(notConnected());
         const ch = use(name);
         const set = ch._presence;
-        // Replayed to every new leader: kept in the form that crosses tabs.
-        const entered = (set._entered = { data: plain(data), at: clock.now() });
+        // Replayed to every new leader: kept in the form that crosses tabs (a copy).
+        const entered = newEntered(set, data, clock.now());
         want(ch);
         const done = request<void>('enter', name, undefined, data, entered.at);
         // As the engine: rejected means not done, so this tab's membership goes back to the last
         // confirmed one (a rejected enter is not replayed to a later leader), unless it changed since.
         done.then(
-          () => void (set._entered && (set._confirmed = entered)),
+          () => void (inRun(set, entered) && (set._confirmed = entered)),
           () => {
             if (set._entered === entered) {
               set._entered = set._confirmed;
