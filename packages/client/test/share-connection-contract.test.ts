@@ -2,78 +2,9 @@
 // answered only by the leader for their own tab, have a deadline and emit their failures; a
 // leader that disconnects hands its followers' work over; presence data survives a handover.
 // Each case is a reproduction found by an outside review (it failed before the fix).
-import { createFakeClock } from '@openkbs-pulse/mock-server';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Pulse, type PulseOptions } from '../src/pulse.js';
-import { Realtime } from '../src/realtime.js';
+import { describe, expect, it } from 'vitest';
 import { SILENCE_MS } from '../src/share.js';
-import { createFakeWebSocket } from './fake-websocket.js';
-import { flush, makeToken } from './helpers.js';
-import { createFakeBrowser, type FakeBrowser } from './share-fakes.js';
-
-const LOCK = 'openkbs-pulse:kb:u1';
-const opened: Pick<Pulse, 'disconnect'>[] = [];
-afterEach(() => {
-  for (const pulse of opened.splice(0)) pulse.disconnect();
-});
-
-function setup() {
-  const clock = createFakeClock();
-  const ws = createFakeWebSocket(false);
-  ws.autoPong = true;
-  const browser = createFakeBrowser();
-  const options = (userId = 'u1'): PulseOptions => ({
-    kbId: 'kb',
-    token: makeToken({ userId, endpoint: 'wss://pulse.test', exp: Math.floor(clock.now() / 1000) + 3600 }),
-    WebSocket: ws.WebSocket,
-    clock,
-    random: () => 0,
-    shareConnection: true,
-  });
-  const tab = (userId = 'u1', b: FakeBrowser = browser, extra: Partial<PulseOptions> = {}) => {
-    const t = b.tab();
-    vi.stubGlobal('navigator', { locks: t.env.locks });
-    vi.stubGlobal('BroadcastChannel', t.env.BroadcastChannel);
-    try {
-      const errors: unknown[] = [];
-      const pulse = new Pulse({ ...options(userId), ...extra });
-      pulse.on('error', (e) => errors.push(e));
-      opened.push(pulse);
-      return { ...t, pulse, errors };
-    } finally {
-      vi.unstubAllGlobals();
-    }
-  };
-  const realtimeTab = () => {
-    const t = browser.tab();
-    vi.stubGlobal('navigator', { locks: t.env.locks });
-    vi.stubGlobal('BroadcastChannel', t.env.BroadcastChannel);
-    try {
-      const realtime = new Realtime({ ...options(), clientId: 'u1' });
-      opened.push({ disconnect: () => realtime.close() });
-      return { ...t, realtime };
-    } finally {
-      vi.unstubAllGlobals();
-    }
-  };
-  /** A rogue same-origin tab: just a BroadcastChannel on the lock's name. */
-  const rogue = () => new (browser.tab().env.BroadcastChannel!)(LOCK);
-  const settle = async () => {
-    for (let i = 0; i < 10; i++) await flush();
-  };
-  return { clock, ws, browser, tab, realtimeTab, settle, options, rogue };
-}
-
-const codeOf = (e: unknown) => (e as { code?: string })?.code ?? e;
-
-const outcome = (p: Promise<unknown>) => {
-  const o: { v?: unknown; done: boolean } = { done: false };
-  p.then(
-    () => Object.assign(o, { v: 'resolved', done: true }),
-    (e: unknown) => Object.assign(o, { v: e, done: true }),
-  );
-  return o;
-};
+import { codeOf, LOCK, outcome, setup } from './share-tabs.js';
 
 describe('shareConnection: the contract across tabs', () => {
   it('a follower publishes a Proxy (e.g. Vue reactive()): a promise, no synchronous DataCloneError', async () => {
@@ -244,16 +175,10 @@ describe('shareConnection: the contract across tabs', () => {
   });
 
   it('a follower request that times out rejects with `timeout` and emits it as an `error` event', async () => {
-    const { browser, clock, settle, options } = setup();
+    const { browser, clock, settle, tab } = setup();
+    // Another tab holds the lock and never answers.
     void browser.tab().env.locks!.request(LOCK, {}, () => new Promise<void>(() => undefined));
-    const t = browser.tab();
-    vi.stubGlobal('navigator', { locks: t.env.locks });
-    vi.stubGlobal('BroadcastChannel', t.env.BroadcastChannel);
-    const pulse = new Pulse({ ...options(), connectionStateTtlMs: 1_000 });
-    vi.unstubAllGlobals();
-    opened.push(pulse);
-    const errors: unknown[] = [];
-    pulse.on('error', (e) => errors.push(e));
+    const { pulse, errors } = tab('u1', undefined, { connectionStateTtlMs: 1_000 });
     const sent = outcome(pulse.channel('x').publish('m', { n: 1 }));
     for (let e = 0; e <= SILENCE_MS + 10_000 && !sent.done; e += 1_000) {
       clock.advance(1_000);

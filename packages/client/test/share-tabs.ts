@@ -1,3 +1,6 @@
+// Tabs of one browser sharing a connection, on fakes (share-fakes.ts, fake WebSocket and clock):
+// `setup()` gives `tab()` / `realtimeTab()` (each a client with shareConnection), a `rogue()`
+// same-origin BroadcastChannel and `settle()`; clients are disconnected after each test.
 import { createFakeClock } from '@openkbs-pulse/mock-server';
 import { afterEach, vi } from 'vitest';
 import { Pulse, type PulseOptions } from '../src/pulse.js';
@@ -69,6 +72,5 @@ export const outcome = (p: Promise<unknown>) => {
   );
   return o;
 };
-
 
 export { LOCK };
