@@ -416,18 +416,32 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       const ch = this._use(name);
       const set = ch._presence;
       if (set._synced && ch._presenceRequested) return Promise.resolve(members(ch));
+      // Asked on this connection and no sync came: that request was refused or dropped; ask again.
+      if (ch._presenceRequested) this._send({ action: 'presence', channel: name });
       set._readers++;
       return new Promise<PresenceMember[]>((resolve, reject) => {
-        const handler: WildcardHandler<PresenceEvents> = (value, type) => {
-          if (type === 'gone') reject(value);
-          else if (set._synced) resolve(members(ch));
-          else return;
+        let waiting = true;
+        const finish = (error?: unknown): void => {
+          if (!waiting) return;
+          waiting = false;
           set._em.off(ANY, handler);
           set._readers--;
+          if (error) reject(error);
+          else resolve(members(ch));
           this._sync(ch);
+        };
+        const handler: WildcardHandler<PresenceEvents> = (value, type) => {
+          if (type === 'gone') finish(value);
+          else if (set._synced) finish();
         };
         set._em.on(ANY, handler);
         this._sync(ch);
+        // The service answers in order: the pong to a ping sent after the request comes after its
+        // sync. A read still waiting then was refused (the error frame rejects this first) or dropped.
+        this._queue._add('', name, this._state === 'connected').then(
+          () => finish(new PulseError('invalid_response', `no presence sync for "${name}" came before the pong that followed the request`)),
+          finish,
+        );
       });
     });
   }
@@ -801,8 +815,6 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     else if (frame.type === 'presence') {
       const ch = this._channels.get(frame.channel);
       if (ch) applyPresence(ch._presence, frame);
-      // A sync may have answered the last held read: then the time without a connection is over.
-      if (this._ttlTimer && !this._holds()) this._clearTtl();
     } else if (frame.type === 'pong') {
       this._transport?.ponged();
       this._queue._pong();

@@ -112,7 +112,8 @@ export interface PulsePresence {
    */
   leave(): Promise<void>;
   /**
-   * The members, once the service sent the full set (waits for it; rejects like `enter`).
+   * The members, once the service sent the full set (waits for it; rejects like `enter`, and
+   * with `invalid_response` when the service answered the ping after the request without a sync).
    *
    * @example
    * ```ts

@@ -82,7 +82,9 @@ export interface RealtimePresence {
    * The current members (waits for the first sync when none arrived yet). Rejects with
    * `disconnected` when the channel is detached or the client closed before then, `timeout`
    * when no connection came back within `connectionStateTtlMs`, the error of a `failed`
-   * connection. `callback`, if given, is called with the members, later.
+   * connection, the code of an `error` frame that refused the request, `invalid_response` when
+   * the service answered the ping after the request without a sync. `callback`, if given, is
+   * called with the members, later.
    *
    * @param callback - called with the members too, as in Ably's callback style; what it throws goes to `onListenerError` (console.error by default).
    * @example

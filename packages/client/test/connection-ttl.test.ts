@@ -15,6 +15,7 @@ describe('the TTL counts from the latest loss', () => {
     clock.advance(1_000);
     ws.last.accept(); // connected at t=1 s with the read held
     ws.last.receive({ type: 'presence', channel: 'room', action: 'sync', count: 0, members: [] });
+    ws.last.pong(); // the answer to the ping the read sent after its request
     await expect(members).resolves.toEqual([]);
     clock.advance(10_000);
     expect(realtime.connection.state).toBe('connected');
@@ -38,6 +39,7 @@ describe('the TTL counts from the latest loss', () => {
     clock.advance(1_000);
     ws.last.accept();
     ws.last.receive({ type: 'presence', channel: 'room', action: 'sync', count: 0, members: [] });
+    ws.last.pong();
     await members;
     clock.advance(10_000);
     ws.last.drop(1006);

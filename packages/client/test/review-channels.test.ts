@@ -61,7 +61,7 @@ describe('presence state (items 4, 5, 6)', () => {
     const pending = posts.presence.get().then((m) => (answered = m.map((x) => x.clientId)));
     await flush();
     expect(answered).toBeUndefined();
-    expect(ws.last.actions.slice(-2)).toEqual([
+    expect(ws.last.frames.slice(-2)).toEqual([
       { action: 'subscribe', channel: 'posts' },
       { action: 'presence', channel: 'posts' },
     ]);
