@@ -39,6 +39,8 @@ export interface PresenceSet {
   _count: number;
   /** Whether a sync arrived on the current connection (until then enter/leave/update frames are ignored). */
   _synced: boolean;
+  /** Whether `_byId` holds the list of an earlier sync (kept over a reconnect, forgotten when tracking stops). */
+  _known: boolean;
   /**
    * Our own member data while entered (re-sent after every reconnect), else undefined; `at`
    * (shareConnection): when, so a new leader orders the tabs' data as they came.
@@ -56,6 +58,7 @@ export const createPresenceSet = (report: ListenerErrorHandler): PresenceSet => 
   _byId: new Map(),
   _count: 0,
   _synced: false,
+  _known: false,
   _entered: undefined,
   _confirmed: undefined,
   _readers: 0,
@@ -66,7 +69,7 @@ export const createPresenceSet = (report: ListenerErrorHandler): PresenceSet => 
 export const clearPresence = (set: PresenceSet): void => {
   set._byId.clear();
   set._count = 0;
-  set._synced = false;
+  set._synced = set._known = false;
 };
 
 /**
@@ -77,10 +80,20 @@ export const clearPresence = (set: PresenceSet): void => {
 export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
   const { _byId: map, _em: em } = set;
   if (frame.action === 'sync') {
-    map.clear();
-    for (const member of frame.members) map.set(member.connectionId, member);
-    set._count = Math.max(frame.count, map.size);
-    set._synced = true;
+    const known = set._known;
+    const wasComplete = map.size >= set._count;
+    const next = (set._byId = new Map(frame.members.map((member) => [member.connectionId, member])));
+    set._count = Math.max(frame.count, next.size);
+    set._synced = set._known = true;
+    // A sync after an earlier one (a reconnect) gives the changes of the outage as the events live
+    // frames would have given; a partial list (over 100 members) proves nobody absent or new.
+    if (known) {
+      if (next.size >= set._count) for (const [id, old] of map) if (!next.has(id)) em.emit('leave', old);
+      for (const [id, member] of next) {
+        const old = map.get(id);
+        if (old ? JSON.stringify(old.data) !== JSON.stringify(member.data) : wasComplete) em.emit(old ? 'update' : 'enter', member);
+      }
+    }
   } else if (!set._synced) {
     return;
   } else {
@@ -97,7 +110,7 @@ export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
     }
     em.emit(frame.action, member);
   }
-  em.emit('members', [...map.values()]);
+  em.emit('members', [...set._byId.values()]);
 }
 
 /**

@@ -47,12 +47,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * after a leave is not gone back to; a copy of the member data; the TTL ends when a sync answers
  * the last held read: about 60 B); then 9,512 until a presence read got a deadline (the ping
  * after its request: a refused request no longer leaves get() waiting for as long as the
- * connection lasts, presence-read-refused.test.ts, about 60 B). pulse.js runs the
+ * connection lasts, presence-read-refused.test.ts, about 60 B); then 9,568 until a sync after a
+ * reconnect gave the outage's leaves, enters and updates as events (an app's list kept from
+ * onEnter/onLeave had ghosts: presence-resync.test.ts, about 95 B). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 9568;
+const BUDGET_BYTES = 9664;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
