@@ -109,7 +109,6 @@ describe('a sync after a reconnect gives the changes of the outage as events', (
   it('tracking stopped in between: the next sync is a first one again (no events)', () => {
     const { ws, pulse } = tracked();
     ws.last.receive(sync(1, [member(1)]));
-    pulse.channel('room').presence; // same channel
     const other = pulse.channel('other').presence;
     const events: string[] = [];
     const stop = other.onLeave((m) => events.push(`leave ${m.connectionId}`));
