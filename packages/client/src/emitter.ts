@@ -38,6 +38,12 @@ export interface Emitter<E extends Record<string, unknown>> {
 
 type AnyHandler = (...args: unknown[]) => void;
 const NONE: readonly AnyHandler[] = [];
+/**
+ * The handler map of every emitter until its first `on`: most emitters of a client never get a
+ * handler (the presence of a channel used for messages only), and an empty `Map` costs about
+ * 180 B. Never written: `on` replaces it first; `off` finds nothing in it; `clear()` is a no-op.
+ */
+const EMPTY = new Map<never, readonly AnyHandler[]>();
 
 /** Where errors thrown by listeners go. */
 export type ListenerErrorHandler = (error: unknown) => void;
@@ -50,10 +56,11 @@ export const logListenerError: ListenerErrorHandler = (error) => console.error('
  * (the engine's, and two per channel in use), so none of them carries closures of its own.
  */
 class HandlerMap<E extends Record<string, unknown>> {
-  readonly all = new Map<keyof E | typeof ANY, readonly AnyHandler[]>();
+  all: Map<keyof E | typeof ANY, readonly AnyHandler[]> = EMPTY;
   constructor(private readonly _report: ListenerErrorHandler) {}
 
   on(type: keyof E | typeof ANY, handler: AnyHandler): void {
+    if (this.all === EMPTY) this.all = new Map();
     this.all.set(type, [...(this.all.get(type) ?? NONE), handler]);
   }
 

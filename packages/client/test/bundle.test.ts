@@ -49,12 +49,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * after its request: a refused request no longer leaves get() waiting for as long as the
  * connection lasts, presence-read-refused.test.ts, about 60 B); then 9,568 until a sync after a
  * reconnect gave the outage's leaves, enters and updates as events (an app's list kept from
- * onEnter/onLeave had ghosts: presence-resync.test.ts, about 95 B). pulse.js runs the
+ * onEnter/onLeave had ghosts: presence-resync.test.ts, about 95 B); then 9,664 until emitters
+ * and presence sets started with a shared empty Map (Pulse.Realtime idle heap 2.02x -> 1.89x a
+ * bare ws client in the same run, shared-empty-maps.test.ts, about 11 B). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 9664;
+const BUDGET_BYTES = 9675;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
