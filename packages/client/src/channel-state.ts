@@ -23,6 +23,8 @@ export interface ChannelState {
   _subscribed: boolean;
   /** Presence set up on the current connection (our enter and a sync request sent). */
   _presenceRequested: boolean;
+  /** A sync request is in flight on the current connection (its answer, or its pong, not come yet). */
+  _asking: boolean;
   /** Presence is tracked because `members`/`count` was read (until the channel is released). */
   _track: boolean;
   /** The public channel object of the face that owns the engine (made once per state). */
@@ -42,6 +44,7 @@ export const createChannelState = (name: string, report: ListenerErrorHandler): 
   _presence: createPresenceSet(report),
   _subscribed: false,
   _presenceRequested: false,
+  _asking: false,
   _track: false,
   // Declared here, so they live in the object itself: added later, they would need a property
   // store of their own (about 16 B more per channel in use).

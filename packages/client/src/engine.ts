@@ -416,32 +416,22 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       const ch = this._use(name);
       const set = ch._presence;
       if (set._synced && ch._presenceRequested) return Promise.resolve(members(ch));
-      // Asked on this connection and no sync came: that request was refused or dropped; ask again.
-      if (ch._presenceRequested) this._send({ action: 'presence', channel: name });
       set._readers++;
+      // A request in flight gets a ping after it (it may have none: see _ask); one answered
+      // without a sync (refused or dropped) is made again.
+      if (ch._asking) this._queue._ping();
+      else if (ch._presenceRequested) this._ask(ch);
       return new Promise<PresenceMember[]>((resolve, reject) => {
-        let waiting = true;
-        const finish = (error?: unknown): void => {
-          if (!waiting) return;
-          waiting = false;
+        const handler: WildcardHandler<PresenceEvents> = (value, type) => {
+          if (type === 'gone') reject(value);
+          else if (set._synced) resolve(members(ch));
+          else return;
           set._em.off(ANY, handler);
           set._readers--;
-          if (error) reject(error);
-          else resolve(members(ch));
           this._sync(ch);
-        };
-        const handler: WildcardHandler<PresenceEvents> = (value, type) => {
-          if (type === 'gone') finish(value);
-          else if (set._synced) finish();
         };
         set._em.on(ANY, handler);
         this._sync(ch);
-        // The service answers in order: the pong to a ping sent after the request comes after its
-        // sync. A read still waiting then was refused (the error frame rejects this first) or dropped.
-        this._queue._add('', name, this._state === 'connected').then(
-          () => finish(new PulseError('invalid_response', `no presence sync for "${name}" came before the pong that followed the request`)),
-          finish,
-        );
       });
     });
   }
@@ -551,7 +541,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._clock.clearTimeout(this._retryTimer);
     for (const ch of this._channels.values()) {
       ch._subscribed = ch._name === this._options.channel;
-      ch._presenceRequested = ch._presence._synced = false;
+      ch._presenceRequested = ch._asking = ch._presence._synced = false;
     }
     for (const ch of this._channels.values()) this._sync(ch);
     this._queue._flush();
@@ -576,7 +566,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   suspend(reason?: PulseError): void {
     this._stale = true;
-    this._rejectHeld(reason!);
+    this._rejectHeld(reason!, true);
   }
 
   fail(reason?: PulseError): void {
@@ -601,12 +591,17 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._listenBrowser(false);
   }
 
-  /** Rejects everything held (queue, presence reads), forgetting what the server knew. Returns whether anything was rejected. */
-  _rejectHeld(error: PulseError): boolean {
+  /**
+   * Rejects everything held (queue, presence reads), forgetting what the server knew. Returns
+   * whether anything was rejected. `suspended`: the member lists stay, as the last known ones, and
+   * the next sync gives what changed meanwhile as events (as Ably keeps its presence map through
+   * SUSPENDED); `disconnect()` and a failure forget them.
+   */
+  _rejectHeld(error: PulseError, suspended?: boolean): boolean {
     let rejected = this._queue._down(error) > 0;
     for (const ch of this._channels.values()) {
-      ch._subscribed = ch._presenceRequested = false;
-      clearPresence(ch._presence);
+      ch._subscribed = ch._presenceRequested = ch._asking = ch._presence._synced = false;
+      if (!suspended) clearPresence(ch._presence);
       if (ch._presence._readers) rejected = true;
       ch._presence._em.emit('gone', error);
     }
@@ -715,7 +710,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._transport = undefined;
     // Unconfirmed work goes back to the front of the queue, ahead of anything published from now on.
     this._queue._down();
-    for (const ch of this._channels.values()) ch._subscribed = ch._presenceRequested = false;
+    for (const ch of this._channels.values()) ch._subscribed = ch._presenceRequested = ch._asking = false;
     const now = this._clock.now();
     if (info.opened && now - this._openedAt >= STABLE_CONNECTION_MS) this._attempt = 0;
     const expired = isTokenExpired(this._token, now);
@@ -850,7 +845,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const presence = wantsPresence(ch);
     if (!presence) {
       clearPresence(ch._presence);
-      ch._presenceRequested = false;
+      ch._presenceRequested = ch._asking = false;
     }
     const wanted = wantsSubscription(ch);
     const channel = ch._name;
@@ -866,12 +861,29 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         ch._presenceRequested = true;
         const entered = ch._presence._entered;
         if (entered) this._send({ action: 'presence_enter', channel, data: entered.data });
-        this._send({ action: 'presence', channel });
+        this._ask(ch);
       }
     }
     // Forgotten once idle; not the connect URL's channel, whose state says whether the service's
     // subscription from the URL still stands (else a subscribe after an unsubscribe sent none).
     if (!wanted && channel !== this._options.channel && this._channels.get(channel) === ch) this._channels.delete(channel);
+  }
+
+  /**
+   * Asks for the presence set of `ch` (connected). The sync comes before the pong of the ping
+   * after the request; without one by then, the request was refused (the last `error` frame of
+   * the channel says why) or dropped, and the readers waiting for it reject. With readers waiting
+   * that ping goes at once; else the next one answers (a confirmation's or the heartbeat's).
+   */
+  private _ask(ch: ChannelState): void {
+    ch._asking = true;
+    const channel = ch._name;
+    this._queue._ask(encodeFrame({ action: 'presence', channel }), channel, (refusal) => {
+      ch._asking = false;
+      if (!ch._presence._synced) {
+        ch._presence._em.emit('gone', refusal ?? new PulseError('invalid_response', `no presence sync for "${channel}" came before the pong that followed the request`));
+      }
+    }, ch._presence._readers > 0);
   }
 
   /** Throws unless work can be held or sent now. */

@@ -85,25 +85,12 @@ export const clearPresence = (set: PresenceSet): void => {
  * (the service sends changes to every subscriber, also to channels with message listeners only).
  */
 export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
-  const { _byId: map, _em: em } = set;
   if (frame.action === 'sync') {
-    const known = set._known;
-    const wasComplete = map.size >= set._count;
-    const next = (set._byId = new Map(frame.members.map((member) => [member.connectionId, member])));
-    set._count = Math.max(frame.count, next.size);
-    set._synced = set._known = true;
-    // A sync after an earlier one (a reconnect) gives the changes of the outage as the events live
-    // frames would have given; a partial list (over 100 members) proves nobody absent or new.
-    if (known) {
-      if (next.size >= set._count) for (const [id, old] of map) if (!next.has(id)) em.emit('leave', old);
-      for (const [id, member] of next) {
-        const old = map.get(id);
-        if (old ? JSON.stringify(old.data) !== JSON.stringify(member.data) : wasComplete) em.emit(old ? 'update' : 'enter', member);
-      }
-    }
+    replaceMembers(set, frame.members, frame.count);
   } else if (!set._synced) {
     return;
   } else {
+    const map = set._byId;
     let member = frame.member;
     const known = map.get(member.connectionId);
     if (frame.action === 'leave') {
@@ -115,10 +102,46 @@ export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
       map.set(member.connectionId, member);
       if (!known && (frame.action === 'enter' || set._count < map.size)) set._count++;
     }
-    em.emit(frame.action, member);
+    set._em.emit(frame.action, member);
   }
-  em.emit('members', [...set._byId.values()]);
+  // Not when a listener disconnected or stopped tracking meanwhile.
+  if (set._synced) set._em.emit('members', [...set._byId.values()]);
 }
+
+/**
+ * Takes a full list (a sync; with shareConnection, a leader's). After an earlier list (a
+ * reconnect, a new leader tab) what changed meanwhile becomes the events live frames would have
+ * given: `leave` (with the data held) for members gone, `enter` for newcomers, `update` for
+ * changed data, nothing for members still there. A partial list (over 100 members) proves nobody
+ * absent, and after a partial one nobody new.
+ */
+export function replaceMembers(set: PresenceSet, list: PresenceMember[], count: number): void {
+  const old = set._byId;
+  const known = set._known;
+  const wasComplete = old.size >= set._count;
+  const next = (set._byId = new Map(list.map((member) => [member.connectionId, member])));
+  set._count = Math.max(count, next.size);
+  set._synced = set._known = true;
+  // A listener may disconnect or stop tracking: what is left is no news then.
+  const tell = (type: 'enter' | 'leave' | 'update', member: PresenceMember): unknown => set._byId === next && set._synced && set._em.emit(type, member);
+  if (!known) return;
+  if (next.size >= set._count) for (const [id, member] of old) if (!next.has(id)) tell('leave', member);
+  for (const [id, member] of next) {
+    const was = old.get(id);
+    if (was ? !sameJson(was.data, member.data) : wasComplete) tell(was ? 'update' : 'enter', member);
+  }
+}
+
+/** Whether two JSON values are equal, whatever the order of their keys (stores may reorder them). */
+const sameJson = (a: unknown, b: unknown): boolean =>
+  a === b ||
+  (typeof a === 'object' &&
+    typeof b === 'object' &&
+    a !== null &&
+    b !== null &&
+    Array.isArray(a) === Array.isArray(b) &&
+    Object.keys(a).length === Object.keys(b).length &&
+    Object.entries(a).every(([key, value]) => Object.prototype.hasOwnProperty.call(b, key) && sameJson(value, (b as Record<string, unknown>)[key])));
 
 /**
  * A new change of `set` with `data` (a copy: what the app changes in its object later is not

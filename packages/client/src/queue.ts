@@ -33,12 +33,23 @@ export interface Entry {
   _channel: string;
   _done: () => void;
   _fail: (error: PulseError) => void;
+  /** A request's (see {@link PublishQueue._ask}): the last refusal of its channel while it was in flight. */
+  _refusal?: PulseError;
 }
 
 /** The confirmed work of one client. */
 export interface PublishQueue {
   /** Sends `frame` now when `now` (the connection is open), else queues it (bounded). Settles when confirmed or rejected. */
   _add(frame: string, channel: string, now: boolean): Promise<void>;
+  /**
+   * Sends `frame`, a request the service answers with frames of its own (a presence sync), now:
+   * they come before the pong of a ping sent after it, so at that pong `answered` is called, with
+   * the last refusal of its channel meanwhile (an `error` frame does not say which frame it refused:
+   * a sync that came anyway is the answer). Not queued, not bounded, dropped with the connection.
+   * `urgent`: ping at once (unless a ping is in flight); else the next ping answers it (a
+   * confirmation's, or the heartbeat's).
+   */
+  _ask(frame: string, channel: string, answered: (refusal?: PulseError) => void, urgent: boolean): void;
   /** Sends every queued entry in order (the connection just opened). */
   _flush(): void;
   /** Whether any entry is queued or unconfirmed. */
@@ -66,6 +77,8 @@ class Queue implements PublishQueue {
   private _unconfirmed: Entry[] = [];
   /** For each ping in flight, oldest first: the `_seq` of the last entry sent before it. */
   private _marks: number[] = [];
+  /** Requests in flight (see {@link PublishQueue._ask}), oldest first. */
+  private _asks: Entry[] = [];
   private _seq = 0;
 
   constructor(
@@ -80,6 +93,14 @@ class Queue implements PublishQueue {
       if (now) this._transmit(entry);
       else this._queued.push(entry);
     });
+  }
+
+  _ask(frame: string, channel: string, answered: (refusal?: PulseError) => void, urgent: boolean): void {
+    const entry: Entry = { _frame: frame, _channel: channel, _done: () => answered(entry._refusal), _fail: (error) => (entry._refusal = error) };
+    entry._seq = ++this._seq;
+    this._asks.push(entry);
+    this._send(frame);
+    if (urgent && !this._marks.length) this._ping();
   }
 
   _flush(): void {
@@ -98,17 +119,21 @@ class Queue implements PublishQueue {
 
   _pong(): void {
     const mark = this._marks.shift() ?? 0;
-    const confirmed = this._unconfirmed.filter((entry) => entry._seq! <= mark);
-    this._unconfirmed = this._unconfirmed.filter((entry) => entry._seq! > mark);
-    for (const entry of confirmed) entry._done();
-    if (this._unconfirmed.length && !this._marks.length) this._ping();
+    const due = (entry: Entry): boolean => entry._seq! <= mark;
+    const settled = this._unconfirmed.filter(due).concat(this._asks.filter(due));
+    this._unconfirmed = this._unconfirmed.filter((entry) => !due(entry));
+    this._asks = this._asks.filter((entry) => !due(entry));
+    for (const entry of settled) entry._done();
+    if (this._unconfirmed.length + this._asks.length && !this._marks.length) this._ping();
   }
 
   _refuse(error: PulseError, channel?: string): void {
+    const hit = (entry: Entry): boolean => channel === undefined || entry._channel === channel;
+    // A request only notes it: what it asked for may still come (see _ask).
+    for (const entry of this._asks) if (hit(entry)) entry._fail(error);
     this._unconfirmed = this._unconfirmed.filter((entry) => {
-      const hit = channel === undefined || entry._channel === channel;
-      if (hit) entry._fail(error);
-      return !hit;
+      if (hit(entry)) entry._fail(error);
+      return !hit(entry);
     });
   }
 
@@ -116,6 +141,7 @@ class Queue implements PublishQueue {
     const all = this._unconfirmed.concat(this._queued);
     this._unconfirmed = [];
     this._marks = [];
+    this._asks = [];
     // `all` keeps what does not fit (everything, with an error).
     this._queued = error ? [] : all.splice(0, this._max);
     for (const entry of all) entry._fail(error ?? this._full());

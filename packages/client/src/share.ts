@@ -21,7 +21,7 @@ import { decodeTokenClaims, presenceDataProblem, publishProblem, PulseError, sys
 import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
 import { createEmitter, logListenerError, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
-import { clearPresence, inRun, newEntered } from './presence.js';
+import { clearPresence, inRun, newEntered, replaceMembers } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
 import { fromWire, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
 import { holdsWork, type EngineState } from './states.js';
@@ -159,9 +159,15 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       const ch = channels.get(message.ch);
       if (!ch || !wantsPresence(ch)) return;
       const set = ch._presence;
-      set._byId = new Map(message.members.map((member) => [member.connectionId, member]));
-      set._count = message.count;
-      set._synced = message.synced;
+      // A full list is compared with the tab's own: a new leader's first sync gives no events of
+      // its own, and members gone during the handover must still leave. After the leader's events
+      // the tab's list is already the new one: no event twice.
+      if (message.type === 'members' && message.synced) replaceMembers(set, message.members, message.count);
+      else {
+        set._byId = new Map(message.members.map((member) => [member.connectionId, member]));
+        set._count = message.count;
+        set._synced = message.synced;
+      }
       set._em.emit(message.type as 'members', (message.type === 'gone' ? fromWire(message.v as WireError) : message.v) as never);
     } else if (message.k === 'res') {
       // An answer names its tab (`to`): another tab's request with the same id is not this one.

@@ -51,12 +51,17 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * reconnect gave the outage's leaves, enters and updates as events (an app's list kept from
  * onEnter/onLeave had ghosts: presence-resync.test.ts, about 95 B); then 9,664 until emitters
  * and presence sets started with a shared empty Map (Pulse.Realtime idle heap 2.02x -> 1.89x a
- * bare ws client in the same run, shared-empty-maps.test.ts, about 11 B). pulse.js runs the
+ * bare ws client in the same run, shared-empty-maps.test.ts, about 11 B); then 9,675 until the
+ * fixes of an outside review of those two (about 210 B): a presence request is settled by the
+ * pong after it, so a read holds no publish slot, a refusal of another frame does not beat its
+ * sync and no second request goes out while one is in flight; the member list survives
+ * `suspended` for the resync events; data with its keys reordered is no update; a listener that
+ * disconnects stops the rest (presence-reads-and-resync-review.test.ts). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 9675;
+const BUDGET_BYTES = 9882;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

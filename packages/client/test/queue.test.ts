@@ -1,8 +1,9 @@
-import { MAX_MESSAGE_BYTES } from '@openkbs-pulse/protocol';
+import { MAX_MESSAGE_BYTES, PulseError } from '@openkbs-pulse/protocol';
 import { describe, expect, it } from 'vitest';
 import type Pulse from '../src/index.js';
 import { isPulseError } from '../src/index.js';
 import type { FakeSocket } from './fake-websocket.js';
+import { createQueue } from '../src/queue.js';
 import { flush, setupPulse } from './helpers.js';
 
 const codeOf = async (promise: Promise<unknown>): Promise<string | undefined> => {
@@ -290,5 +291,39 @@ describe('publish confirmation (ping barrier)', () => {
     ws.last.pong();
     await sent;
     expect(settled).toEqual([1]);
+  });
+});
+
+describe('requests answered by frames (createQueue()._ask)', () => {
+  const queueOf = () => {
+    const sent: string[] = [];
+    const queue = createQueue(1, (text) => (sent.push(text), true));
+    return { sent, queue };
+  };
+
+  it('answered at the pong of a ping sent after it, with the last refusal of its channel meanwhile; not bounded, not resent', () => {
+    const { sent, queue } = queueOf();
+    const answers: unknown[] = [];
+    queue._ask('{"ask":1}', 'a', (refusal) => answers.push(refusal?.code ?? 'answered'), true);
+    queue._ask('{"ask":2}', 'b', (refusal) => answers.push(refusal?.code ?? 'answered'), false);
+    expect(sent).toEqual(['{"ask":1}', '{"action":"ping"}', '{"ask":2}']);
+    expect(queue._holds()).toBe(false);
+    queue._refuse(new PulseError('limit_exceeded', 'x'), 'b');
+    queue._pong(); // answers the first; the second asks for a ping of its own
+    expect(answers).toEqual(['answered']);
+    expect(sent.at(-1)).toBe('{"action":"ping"}');
+    queue._pong();
+    expect(answers).toEqual(['answered', 'limit_exceeded']);
+  });
+
+  it('dropped with the connection (the engine asks again on the next one)', () => {
+    const { sent, queue } = queueOf();
+    const answers: unknown[] = [];
+    queue._ask('{"ask":1}', 'a', () => answers.push('answered'), true);
+    expect(queue._down()).toBe(0);
+    queue._flush();
+    queue._pong();
+    expect(answers).toEqual([]);
+    expect(sent).toEqual(['{"ask":1}', '{"action":"ping"}']);
   });
 });
