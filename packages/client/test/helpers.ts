@@ -57,3 +57,14 @@ export function setupRealtime(overrides: Partial<PulseOptions> & { clientId?: st
 export const flush = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 };
+
+/** What `promise` came to once callbacks ran: 'pending', 'resolved' or the rejection's `code`. */
+export async function settledAs(promise: Promise<unknown>): Promise<unknown> {
+  let result: unknown = 'pending';
+  promise.then(
+    () => (result = 'resolved'),
+    (e: { code?: unknown }) => (result = e.code),
+  );
+  await flush();
+  return result;
+}

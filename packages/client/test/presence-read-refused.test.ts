@@ -5,21 +5,10 @@
 // after the request settles it.
 import type { PresenceMember } from '@openkbs-pulse/protocol';
 import { describe, expect, it } from 'vitest';
-import { flush, setupPulse, setupRealtime } from './helpers.js';
+import { settledAs, setupPulse, setupRealtime } from './helpers.js';
 
 const member = (n: number): PresenceMember => ({ userId: `u${n}`, connectionId: `c${n}`, connectedAt: n });
 const sync = (channel: string, members: PresenceMember[]) => ({ type: 'presence', action: 'sync', channel, count: members.length, members });
-
-/** The promise's outcome after callbacks ran: 'pending', 'resolved' or the rejection's code. */
-async function outcome(promise: Promise<unknown>): Promise<unknown> {
-  let result: unknown = 'pending';
-  promise.then(
-    () => (result = 'resolved'),
-    (e: { code?: unknown }) => (result = e.code),
-  );
-  await flush();
-  return result;
-}
 
 describe('presence.get() when the service refuses or ignores the presence request', () => {
   it('rate_limited (an error frame naming no channel), then the pong: rejects with rate_limited', async () => {
@@ -31,7 +20,7 @@ describe('presence.get() when the service refuses or ignores the presence reques
     expect(ws.last.actions.slice(-2)).toEqual([{ action: 'presence', channel: 'room' }, { action: 'ping' }]);
     ws.last.receive({ type: 'error', code: 'rate_limited', error: 'over 200 frames per second: this frame was dropped' });
     ws.last.pong();
-    expect(await outcome(read)).toBe('rate_limited');
+    expect(await settledAs(read)).toBe('rate_limited');
     expect(errors).toContain('rate_limited');
   });
 
@@ -42,7 +31,7 @@ describe('presence.get() when the service refuses or ignores the presence reques
     const read = realtime.channels.get('room').presence.get();
     ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'too many', channel: 'room' });
     ws.last.pong();
-    expect(await outcome(read)).toBe('limit_exceeded');
+    expect(await settledAs(read)).toBe('limit_exceeded');
   });
 
   it('the pong comes and no sync before it (the request was dropped without a word): rejects with invalid_response', async () => {
@@ -51,7 +40,7 @@ describe('presence.get() when the service refuses or ignores the presence reques
     ws.last.accept();
     const read = pulse.channel('room').presence.get();
     ws.last.pong();
-    expect(await outcome(read)).toBe('invalid_response');
+    expect(await settledAs(read)).toBe('invalid_response');
   });
 
   it('a read after a refused one asks the service again, and resolves on its sync', async () => {
@@ -63,7 +52,7 @@ describe('presence.get() when the service refuses or ignores the presence reques
     const first = presence.get();
     ws.last.receive({ type: 'error', code: 'rate_limited', error: 'dropped' });
     ws.last.pong();
-    expect(await outcome(first)).toBe('rate_limited');
+    expect(await settledAs(first)).toBe('rate_limited');
     const requests = () => ws.last.actions.filter((a) => a.action === 'presence').length;
     const before = requests();
     const second = presence.get();

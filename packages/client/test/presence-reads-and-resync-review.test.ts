@@ -4,21 +4,11 @@
 // the sync that answers it.
 import type { PresenceMember } from '@openkbs-pulse/protocol';
 import { describe, expect, it } from 'vitest';
-import { flush, setupPulse } from './helpers.js';
+import { flush, settledAs, setupPulse } from './helpers.js';
 import { LOCK, setup as shareSetup } from './share-tabs.js';
 
 const member = (n: number, data?: unknown): PresenceMember => ({ userId: `u${n}`, connectionId: `c${n}`, connectedAt: n, data });
 const sync = (members: PresenceMember[], channel = 'room') => ({ type: 'presence', action: 'sync', channel, count: members.length, members });
-
-async function outcome(promise: Promise<unknown>): Promise<unknown> {
-  let result: unknown = 'pending';
-  promise.then(
-    () => (result = 'resolved'),
-    (e: { code?: unknown }) => (result = e.code),
-  );
-  await flush();
-  return result;
-}
 
 describe('presence reads hold no publish slot', () => {
   it('a resolved read whose pong was lost does not push a publish out of the queue', async () => {
@@ -28,10 +18,10 @@ describe('presence reads hold no publish slot', () => {
     const room = pulse.channel('room');
     const read = room.presence.get();
     ws.last.receive(sync([member(1)]));
-    expect(await outcome(read)).toBe('resolved');
+    expect(await settledAs(read)).toBe('resolved');
     const published = room.publish('m', { a: 1 });
     ws.last.drop(1006);
-    expect(await outcome(published)).toBe('pending');
+    expect(await settledAs(published)).toBe('pending');
   });
 
   it('reads while offline do not fill the queue', async () => {
@@ -42,7 +32,7 @@ describe('presence reads hold no publish slot', () => {
     clock.advance(10);
     void pulse.channel('a').presence.get().catch(() => {});
     void pulse.channel('b').presence.get().catch(() => {});
-    expect(await outcome(pulse.channel('room').publish('m', { a: 1 }))).toBe('pending');
+    expect(await settledAs(pulse.channel('room').publish('m', { a: 1 }))).toBe('pending');
   });
 
   it('disconnect() after a read resolved, before its pong: no error event (nothing the app asked for failed)', async () => {
@@ -52,7 +42,7 @@ describe('presence reads hold no publish slot', () => {
     ws.last.accept();
     const read = pulse.channel('room').presence.get();
     ws.last.receive(sync([member(1)]));
-    expect(await outcome(read)).toBe('resolved');
+    expect(await settledAs(read)).toBe('resolved');
     pulse.disconnect();
     await flush();
     expect(errors).toEqual([]);
@@ -83,7 +73,7 @@ describe('one presence request at a time', () => {
     expect(ws.last.actions.at(-1)).toEqual({ action: 'ping' });
     ws.last.receive({ type: 'error', code: 'rate_limited', error: 'dropped' });
     ws.last.pong();
-    expect(await outcome(read)).toBe('rate_limited');
+    expect(await settledAs(read)).toBe('rate_limited');
   });
 });
 
@@ -99,8 +89,8 @@ describe('a refusal of another frame does not beat the sync that answers a read'
     await flush();
     ws.last.receive(sync([member(2)]));
     ws.last.pong();
-    expect(await outcome(entered)).toBe('limit_exceeded');
-    expect(await outcome(read)).toBe('resolved');
+    expect(await settledAs(entered)).toBe('limit_exceeded');
+    expect(await settledAs(read)).toBe('resolved');
   });
 });
 
