@@ -9,6 +9,7 @@
 import { channelNameProblem, PulseError, type MessageFrame } from '@openkbs-pulse/protocol';
 import { createEmitter, type Emitter, type ListenerErrorHandler } from './emitter.js';
 import { createPresenceSet, type PresenceSet } from './presence.js';
+import type { Entry } from './queue.js';
 
 /** Message listeners by event name. */
 export type MessageEvents = Record<string, MessageFrame>;
@@ -23,8 +24,8 @@ export interface ChannelState {
   _subscribed: boolean;
   /** Presence set up on the current connection (our enter and a sync request sent). */
   _presenceRequested: boolean;
-  /** A sync request is in flight on the current connection (its answer, or its pong, not come yet). */
-  _asking: boolean;
+  /** The sync request in flight on the current connection (until its pong), if any. */
+  _ask: Entry | undefined;
   /** Presence is tracked because `members`/`count` was read (until the channel is released). */
   _track: boolean;
   /** The public channel object of the face that owns the engine (made once per state). */
@@ -44,7 +45,7 @@ export const createChannelState = (name: string, report: ListenerErrorHandler): 
   _presence: createPresenceSet(report),
   _subscribed: false,
   _presenceRequested: false,
-  _asking: false,
+  _ask: undefined,
   _track: false,
   // Declared here, so they live in the object itself: added later, they would need a property
   // store of their own (about 16 B more per channel in use).

@@ -417,10 +417,9 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       const set = ch._presence;
       if (set._synced && ch._presenceRequested) return Promise.resolve(members(ch));
       set._readers++;
-      // A request in flight gets a ping after it (it may have none: see _ask); one answered
-      // without a sync (refused or dropped) is made again.
-      if (ch._asking) this._queue._ping();
-      else if (ch._presenceRequested) this._ask(ch);
+      // A request in flight answers this read too; one answered without a sync (refused or
+      // dropped) is made again.
+      if (ch._presenceRequested && !ch._ask) this._ask(ch);
       return new Promise<PresenceMember[]>((resolve, reject) => {
         const handler: WildcardHandler<PresenceEvents> = (value, type) => {
           if (type === 'gone') reject(value);
@@ -541,7 +540,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._clock.clearTimeout(this._retryTimer);
     for (const ch of this._channels.values()) {
       ch._subscribed = ch._name === this._options.channel;
-      ch._presenceRequested = ch._asking = ch._presence._synced = false;
+      ch._presenceRequested = ch._presence._synced = false;
+      ch._ask = undefined;
     }
     for (const ch of this._channels.values()) this._sync(ch);
     this._queue._flush();
@@ -600,7 +600,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   _rejectHeld(error: PulseError, suspended?: boolean): boolean {
     let rejected = this._queue._down(error) > 0;
     for (const ch of this._channels.values()) {
-      ch._subscribed = ch._presenceRequested = ch._asking = ch._presence._synced = false;
+      ch._subscribed = ch._presenceRequested = ch._presence._synced = false;
+      ch._ask = undefined;
       if (!suspended) clearPresence(ch._presence);
       if (ch._presence._readers) rejected = true;
       ch._presence._em.emit('gone', error);
@@ -710,7 +711,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._transport = undefined;
     // Unconfirmed work goes back to the front of the queue, ahead of anything published from now on.
     this._queue._down();
-    for (const ch of this._channels.values()) ch._subscribed = ch._presenceRequested = ch._asking = false;
+    for (const ch of this._channels.values()) {
+      ch._subscribed = ch._presenceRequested = false;
+      ch._ask = undefined;
+    }
     const now = this._clock.now();
     if (info.opened && now - this._openedAt >= STABLE_CONNECTION_MS) this._attempt = 0;
     const expired = isTokenExpired(this._token, now);
@@ -845,7 +849,9 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const presence = wantsPresence(ch);
     if (!presence) {
       clearPresence(ch._presence);
-      ch._presenceRequested = ch._asking = false;
+      ch._presenceRequested = false;
+      this._queue._cancel(ch._ask);
+      ch._ask = undefined;
     }
     const wanted = wantsSubscription(ch);
     const channel = ch._name;
@@ -872,18 +878,18 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   /**
    * Asks for the presence set of `ch` (connected). The sync comes before the pong of the ping
    * after the request; without one by then, the request was refused (the last `error` frame of
-   * the channel says why) or dropped, and the readers waiting for it reject. With readers waiting
-   * that ping goes at once; else the next one answers (a confirmation's or the heartbeat's).
+   * the channel says why) or dropped, and the readers waiting for it reject. Only the channel's
+   * current request counts (tracking may stop and start again while an older one is in flight).
    */
   private _ask(ch: ChannelState): void {
-    ch._asking = true;
     const channel = ch._name;
-    this._queue._ask(encodeFrame({ action: 'presence', channel }), channel, (refusal) => {
-      ch._asking = false;
+    const request = (ch._ask = this._queue._ask(encodeFrame({ action: 'presence', channel }), channel, (refusal) => {
+      if (ch._ask !== request) return;
+      ch._ask = undefined;
       if (!ch._presence._synced) {
         ch._presence._em.emit('gone', refusal ?? new PulseError('invalid_response', `no presence sync for "${channel}" came before the pong that followed the request`));
       }
-    }, ch._presence._readers > 0);
+    }));
   }
 
   /** Throws unless work can be held or sent now. */

@@ -46,10 +46,12 @@ export interface PublishQueue {
    * they come before the pong of a ping sent after it, so at that pong `answered` is called, with
    * the last refusal of its channel meanwhile (an `error` frame does not say which frame it refused:
    * a sync that came anyway is the answer). Not queued, not bounded, dropped with the connection.
-   * `urgent`: ping at once (unless a ping is in flight); else the next ping answers it (a
-   * confirmation's, or the heartbeat's).
+   * Its ping goes a microtask later unless one sent after it is in flight by then (so one ping
+   * covers it and a presence change sent with it). Returns the request, for {@link _cancel}.
    */
-  _ask(frame: string, channel: string, answered: (refusal?: PulseError) => void, urgent: boolean): void;
+  _ask(frame: string, channel: string, answered: (refusal?: PulseError) => void): Entry;
+  /** Forgets a request of {@link _ask} (its answer is not wanted any more). */
+  _cancel(request: Entry | undefined): void;
   /** Sends every queued entry in order (the connection just opened). */
   _flush(): void;
   /** Whether any entry is queued or unconfirmed. */
@@ -69,6 +71,7 @@ export interface PublishQueue {
 }
 
 const PING = '{"action":"ping"}';
+const RESOLVED = Promise.resolve();
 
 /** The queue of one client (a class: its methods live on the prototype, not in per-client closures). */
 class Queue implements PublishQueue {
@@ -95,12 +98,17 @@ class Queue implements PublishQueue {
     });
   }
 
-  _ask(frame: string, channel: string, answered: (refusal?: PulseError) => void, urgent: boolean): void {
+  _ask(frame: string, channel: string, answered: (refusal?: PulseError) => void): Entry {
     const entry: Entry = { _frame: frame, _channel: channel, _done: () => answered(entry._refusal), _fail: (error) => (entry._refusal = error) };
-    entry._seq = ++this._seq;
+    const seq = (entry._seq = ++this._seq);
     this._asks.push(entry);
     this._send(frame);
-    if (urgent && !this._marks.length) this._ping();
+    void RESOLVED.then(() => this._asks.includes(entry) && !(this._marks.at(-1)! >= seq) && this._ping());
+    return entry;
+  }
+
+  _cancel(request: Entry | undefined): void {
+    this._asks = this._asks.filter((entry) => entry !== request);
   }
 
   _flush(): void {

@@ -149,6 +149,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       return;
     } else if (message.k === 'state') {
       retrying = message.r;
+      // As the engine: a failure or a close forgets the member lists (suspended keeps them).
+      if (message.s === 'failed' || message.s === 'closed') for (const ch of channels.values()) clearPresence(ch._presence);
       setState(message.s, message.e && fromWire(message.e));
     } else if (message.k === 'err') {
       // State changes carry their own reason (emitted with them above).
@@ -163,6 +165,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       // its own, and members gone during the handover must still leave. After the leader's events
       // the tab's list is already the new one: no event twice.
       if (message.type === 'members' && message.synced) replaceMembers(set, message.members, message.count);
+      // The set is gone for now: the tab keeps its list, as the last known one, for the next full list.
+      else if (message.type === 'gone') set._synced = false;
       else {
         set._byId = new Map(message.members.map((member) => [member.connectionId, member]));
         set._count = message.count;

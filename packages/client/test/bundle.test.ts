@@ -56,12 +56,15 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * pong after it, so a read holds no publish slot, a refusal of another frame does not beat its
  * sync and no second request goes out while one is in flight; the member list survives
  * `suspended` for the resync events; data with its keys reordered is no update; a listener that
- * disconnects stops the rest (presence-reads-and-resync-review.test.ts). pulse.js runs the
+ * disconnects stops the rest (presence-reads-and-resync-review.test.ts); then 9,882 until the
+ * second review of those (about 40 B): only a channel's latest presence request counts, every
+ * request gets its ping and is forgotten when tracking stops (presence-requests-review.test.ts).
+ * pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 9882;
+const BUDGET_BYTES = 9922;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

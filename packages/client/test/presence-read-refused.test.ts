@@ -5,7 +5,7 @@
 // after the request settles it.
 import type { PresenceMember } from '@openkbs-pulse/protocol';
 import { describe, expect, it } from 'vitest';
-import { settledAs, setupPulse, setupRealtime } from './helpers.js';
+import { flush, settledAs, setupPulse, setupRealtime } from './helpers.js';
 
 const member = (n: number): PresenceMember => ({ userId: `u${n}`, connectionId: `c${n}`, connectedAt: n });
 const sync = (channel: string, members: PresenceMember[]) => ({ type: 'presence', action: 'sync', channel, count: members.length, members });
@@ -17,6 +17,7 @@ describe('presence.get() when the service refuses or ignores the presence reques
     pulse.on('error', (e) => errors.push(e.code));
     ws.last.accept();
     const read = pulse.channel('room').presence.get();
+    await flush(); // its ping goes a microtask later
     expect(ws.last.actions.slice(-2)).toEqual([{ action: 'presence', channel: 'room' }, { action: 'ping' }]);
     ws.last.receive({ type: 'error', code: 'rate_limited', error: 'over 200 frames per second: this frame was dropped' });
     ws.last.pong();
@@ -29,6 +30,7 @@ describe('presence.get() when the service refuses or ignores the presence reques
     realtime.on('error', () => {});
     ws.last.accept();
     const read = realtime.channels.get('room').presence.get();
+    await flush(); // its ping goes a microtask later
     ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'too many', channel: 'room' });
     ws.last.pong();
     expect(await settledAs(read)).toBe('limit_exceeded');
@@ -39,6 +41,7 @@ describe('presence.get() when the service refuses or ignores the presence reques
     pulse.on('error', () => {});
     ws.last.accept();
     const read = pulse.channel('room').presence.get();
+    await flush(); // its ping goes a microtask later
     ws.last.pong();
     expect(await settledAs(read)).toBe('invalid_response');
   });
@@ -50,12 +53,14 @@ describe('presence.get() when the service refuses or ignores the presence reques
     const presence = pulse.channel('room').presence;
     presence.subscribe(() => {}); // keeps presence tracked
     const first = presence.get();
+    await flush(); // its ping goes a microtask later
     ws.last.receive({ type: 'error', code: 'rate_limited', error: 'dropped' });
     ws.last.pong();
     expect(await settledAs(first)).toBe('rate_limited');
     const requests = () => ws.last.actions.filter((a) => a.action === 'presence').length;
     const before = requests();
     const second = presence.get();
+    await flush(); // its ping goes a microtask later
     expect(requests()).toBe(before + 1);
     ws.last.receive(sync('room', [member(1)]));
     ws.last.pong();
@@ -65,7 +70,9 @@ describe('presence.get() when the service refuses or ignores the presence reques
   it('a read held while connecting: the request goes before its ping, the sync before the pong, so it resolves', async () => {
     const { ws, pulse } = setupPulse();
     const read = pulse.channel('room').presence.get();
+    await flush(); // its ping goes a microtask later
     ws.last.accept();
+    await flush();
     const sent = ws.last.actions.map((a) => a.action);
     expect(sent.indexOf('presence')).toBeGreaterThanOrEqual(0);
     expect(sent.indexOf('presence')).toBeLessThan(sent.lastIndexOf('ping'));
@@ -78,6 +85,7 @@ describe('presence.get() when the service refuses or ignores the presence reques
     const { ws, pulse } = setupPulse();
     ws.last.accept();
     const read = pulse.channel('room').presence.get();
+    await flush(); // its ping goes a microtask later
     ws.last.receive(sync('room', [member(3)]));
     await expect(read).resolves.toEqual([member(3)]);
   });

@@ -70,6 +70,7 @@ describe('one presence request at a time', () => {
     const presence = pulse.channel('room').presence;
     presence.subscribe(() => {});
     const read = presence.get();
+    await flush(); // the request's ping goes a microtask later
     expect(ws.last.actions.at(-1)).toEqual({ action: 'ping' });
     ws.last.receive({ type: 'error', code: 'rate_limited', error: 'dropped' });
     ws.last.pong();
