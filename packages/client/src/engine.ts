@@ -277,6 +277,9 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private _transport: Transport | undefined;
   private _retryTimer: unknown;
   private _ttlTimer: unknown;
+  /** Asks again, with backoff, for the presence of tracked channels whose request got no sync. */
+  private _reaskTimer: unknown;
+  private _reasks = 0;
   private _attempt = 0;
   private _openedAt = 0;
   private _nextDelay = 0;
@@ -536,6 +539,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   resume(): void {
     this._openedAt = this._clock.now();
+    this._reasks = 0;
     this._reported = this._stale = false;
     this._clock.clearTimeout(this._retryTimer);
     for (const ch of this._channels.values()) {
@@ -617,6 +621,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   private _clearTimers(): void {
     this._clock.clearTimeout(this._retryTimer);
+    this._clock.clearTimeout(this._reaskTimer);
+    this._reaskTimer = undefined;
     this._clearTtl();
   }
 
@@ -850,7 +856,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     if (!presence) {
       clearPresence(ch._presence);
       ch._presenceRequested = false;
-      this._queue._cancel(ch._ask);
+      if (ch._ask) this._queue._cancel(ch._ask);
       ch._ask = undefined;
     }
     const wanted = wantsSubscription(ch);
@@ -886,10 +892,26 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const request = (ch._ask = this._queue._ask(encodeFrame({ action: 'presence', channel }), channel, (refusal) => {
       if (ch._ask !== request) return;
       ch._ask = undefined;
-      if (!ch._presence._synced) {
-        ch._presence._em.emit('gone', refusal ?? new PulseError('invalid_response', `no presence sync for "${channel}" came before the pong that followed the request`));
-      }
+      if (ch._presence._synced) return;
+      const error = refusal ?? new PulseError('invalid_response', `no presence sync for "${channel}" came before the pong that followed the request`);
+      if (!this._emitted?.has(error)) this._emitError(error);
+      ch._presence._em.emit('gone', error);
+      // Listeners still want the list: asked again with backoff (a refusal such as rate_limited passes).
+      this._reaskTimer ??= this._clock.setTimeout(() => this._reask(), backoffDelay(this._reasks++, this._random));
     }));
+  }
+
+  /** Asks again for the presence of the channels that track it and got no sync on this connection. */
+  private _reask(): void {
+    this._reaskTimer = undefined;
+    let asked = false;
+    for (const ch of this._channels.values()) {
+      if (this._state === 'connected' && ch._presenceRequested && !ch._presence._synced && !ch._ask && wantsPresence(ch)) {
+        this._ask(ch);
+        asked = true;
+      }
+    }
+    if (!asked) this._reasks = 0;
   }
 
   /** Throws unless work can be held or sent now. */

@@ -156,8 +156,9 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
         else set.delete(message.tab);
       }
       attach(message.ch, s);
-      // A tab that starts watching presence gets the set as it is now.
-      if (message.p && !hadP && engine._channel(message.ch)?._presence._synced) post(presenceNews(message.ch, 'members', members(message.ch), message.tab));
+      // A tab that starts watching presence gets the set as it is now, or as it was last known
+      // (suspended): the next full list is compared with it, as in the engine.
+      if (message.p && !hadP && engine._channel(message.ch)?._presence._known) post(presenceNews(message.ch, 'members', members(message.ch), message.tab));
     } else if (message.k === 'bye') {
       for (const [ch, s] of [...served]) {
         s.m.delete(message.tab);

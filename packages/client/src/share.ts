@@ -171,7 +171,11 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         set._byId = new Map(message.members.map((member) => [member.connectionId, member]));
         set._count = message.count;
         set._synced = message.synced;
+        // The list a suspended leader kept: known, so the next full list is compared with it.
+        if (message.type === 'members') set._known = true;
       }
+      // A listener that disconnected during the events above: the rest is no news.
+      if (message.synced && !set._synced) return;
       set._em.emit(message.type as 'members', (message.type === 'gone' ? fromWire(message.v as WireError) : message.v) as never);
     } else if (message.k === 'res') {
       // An answer names its tab (`to`): another tab's request with the same id is not this one.

@@ -58,13 +58,15 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * `suspended` for the resync events; data with its keys reordered is no update; a listener that
  * disconnects stops the rest (presence-reads-and-resync-review.test.ts); then 9,882 until the
  * second review of those (about 40 B): only a channel's latest presence request counts, every
- * request gets its ping and is forgotten when tracking stops (presence-requests-review.test.ts).
- * pulse.js runs the
+ * request gets its ping and is forgotten when tracking stops (presence-requests-review.test.ts);
+ * then 9,922 until the third review (about 95 B): a tracked list whose request got no sync is
+ * asked for again with backoff, and a dropped request is an error event
+ * (presence-requests-third-review.test.ts). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 9922;
+const BUDGET_BYTES = 10017;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
