@@ -539,7 +539,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   resume(): void {
     this._openedAt = this._clock.now();
+    // Presence re-asks start again from the first backoff step on each connection.
     this._reasks = 0;
+    this._clock.clearTimeout(this._reaskTimer);
+    this._reaskTimer = undefined;
     this._reported = this._stale = false;
     this._clock.clearTimeout(this._retryTimer);
     for (const ch of this._channels.values()) {
@@ -892,9 +895,12 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const request = (ch._ask = this._queue._ask(encodeFrame({ action: 'presence', channel }), channel, (refusal) => {
       if (ch._ask !== request) return;
       ch._ask = undefined;
-      if (ch._presence._synced) return;
+      // Answered: later failures start from the first backoff step again.
+      if (ch._presence._synced) return void (this._reasks = 0);
       const error = refusal ?? new PulseError('invalid_response', `no presence sync for "${channel}" came before the pong that followed the request`);
-      if (!this._emitted?.has(error)) this._emitError(error);
+      // One error event per run of failures (until a sync or a new connection), not one per
+      // channel and retry; readers still reject with theirs.
+      if (!this._reasks && !this._emitted?.has(error)) this._emitError(error);
       ch._presence._em.emit('gone', error);
       // Listeners still want the list: asked again with backoff (a refusal such as rate_limited passes).
       this._reaskTimer ??= this._clock.setTimeout(() => this._reask(), backoffDelay(this._reasks++, this._random));

@@ -171,8 +171,9 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         set._byId = new Map(message.members.map((member) => [member.connectionId, member]));
         set._count = message.count;
         set._synced = message.synced;
-        // The list a suspended leader kept: known, so the next full list is compared with it.
-        if (message.type === 'members') set._known = true;
+        // The list the leader kept (suspended, or asking again): known, so the next full list is
+        // compared with it; taken in silently, as the engine emits `members` only when synced.
+        if (message.type === 'members' && !message.synced) return void (set._known = true);
       }
       // A listener that disconnected during the events above: the rest is no news.
       if (message.synced && !set._synced) return;
