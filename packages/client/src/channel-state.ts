@@ -22,6 +22,8 @@ export interface ChannelState {
   readonly _presence: PresenceSet;
   /** Subscribed on the current connection. */
   _subscribed: boolean;
+  /** The subscribe in flight on the current connection (until its pong), if any. */
+  _sub: Entry | undefined;
   /** Presence set up on the current connection (our enter and a sync request sent). */
   _presenceRequested: boolean;
   /** The sync request in flight on the current connection (until its pong), if any. */
@@ -44,6 +46,7 @@ export const createChannelState = (name: string, report: ListenerErrorHandler): 
   _em: createEmitter(report),
   _presence: createPresenceSet(report),
   _subscribed: false,
+  _sub: undefined,
   _presenceRequested: false,
   _ask: undefined,
   _track: false,

@@ -375,7 +375,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       const entered = newEntered(set, data);
       const connected = this._state === 'connected';
       // Once presence is set up on this connection, send the change; else setting it up sends it.
-      if (connected && ch._subscribed && ch._presenceRequested) this._send({ action, channel: name, data: entered.data });
+      // (A refused subscribe does not undo that: the channel is subscribed again by itself.)
+      if (connected && ch._presenceRequested) this._send({ action, channel: name, data: entered.data });
       else this._sync(ch);
       // A barrier: resolves with the pong of a ping sent after the change.
       const done = this._queue._add('', name, connected);
@@ -547,6 +548,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._clock.clearTimeout(this._retryTimer);
     for (const ch of this._channels.values()) {
       ch._subscribed = ch._name === this._options.channel;
+      ch._sub = undefined;
       ch._presenceRequested = ch._presence._synced = false;
       ch._ask = undefined;
     }
@@ -608,7 +610,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     let rejected = this._queue._down(error) > 0;
     for (const ch of this._channels.values()) {
       ch._subscribed = ch._presenceRequested = ch._presence._synced = false;
-      ch._ask = undefined;
+      ch._ask = ch._sub = undefined;
       if (!suspended) clearPresence(ch._presence);
       if (ch._presence._readers) rejected = true;
       ch._presence._em.emit('gone', error);
@@ -722,7 +724,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._queue._down();
     for (const ch of this._channels.values()) {
       ch._subscribed = ch._presenceRequested = false;
-      ch._ask = undefined;
+      ch._ask = ch._sub = undefined;
     }
     const now = this._clock.now();
     if (info.opened && now - this._openedAt >= STABLE_CONNECTION_MS) this._attempt = 0;
@@ -867,9 +869,11 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     if (this._state === 'connected') {
       if (wanted && !ch._subscribed) {
         ch._subscribed = true;
-        this._send({ action: 'subscribe', channel });
+        this._subscribe(ch);
       } else if (!wanted && ch._subscribed) {
         ch._subscribed = false;
+        if (ch._sub) this._queue._cancel(ch._sub);
+        ch._sub = undefined;
         this._send({ action: 'unsubscribe', channel });
       }
       if (presence && !ch._presenceRequested) {
@@ -907,12 +911,38 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     }));
   }
 
-  /** Asks again for the presence of the channels that track it and got no sync on this connection. */
+  /**
+   * Subscribes `ch` (connected). The service answers a subscribe with nothing, but refuses it
+   * with an `error` frame before the pong of a ping after it (`rate_limited`, `limit_exceeded`):
+   * an error frame of its channel, or of none, in that window counts as its refusal (it may have
+   * been another frame's: subscribing again does no harm), and it is sent again with backoff.
+   * Until then no presence change of the channel comes, so its list is asked for again too.
+   */
+  private _subscribe(ch: ChannelState): void {
+    const channel = ch._name;
+    const request = (ch._sub = this._queue._ask(encodeFrame({ action: 'subscribe', channel }), channel, (refusal) => {
+      if (ch._sub !== request) return;
+      ch._sub = undefined;
+      if (!refusal) return;
+      ch._subscribed = ch._presence._synced = false;
+      this._reaskTimer ??= this._clock.setTimeout(() => this._reask(), backoffDelay(this._reasks++, this._random));
+    }));
+  }
+
+  /**
+   * Subscribes again the channels whose subscribe was refused, and asks again for the presence
+   * of those that track it and got no sync on this connection.
+   */
   private _reask(): void {
     this._reaskTimer = undefined;
     let asked = false;
     for (const ch of this._channels.values()) {
-      if (this._state === 'connected' && ch._presenceRequested && !ch._presence._synced && !ch._ask && wantsPresence(ch)) {
+      if (this._state !== 'connected') break;
+      if (!ch._subscribed && wantsSubscription(ch)) {
+        this._sync(ch);
+        asked = true;
+      }
+      if (ch._presenceRequested && !ch._presence._synced && !ch._ask && wantsPresence(ch)) {
         this._ask(ch);
         asked = true;
       }

@@ -232,7 +232,8 @@ describe('connectionStateTtlMs after a connection that opened with a presence re
     ws.last.accept();
     // The service answers the read with its sync, then streams messages (no ping needed).
     ws.last.receive({ type: 'presence', channel: 'room', action: 'sync', count: 0, members: [] });
-    ws.last.pong(); // the answer to the ping the read sent after its request
+    await flush(); // the ping after the requests goes a microtask later
+    ws.last.pong();
     await expect(members).resolves.toEqual([]);
     for (let t = 0; t < 300; t++) {
       ws.last.receive({ type: 'message', channel: 'feed', data: { type: 'tick', n: t }, timestamp: 1 });

@@ -1,0 +1,137 @@
+// A subscribe the service refuses (`rate_limited` when a reconnect sends more frames than its
+// burst allows, `limit_exceeded` past 1,000 channels) used to leave the channel believing it was
+// subscribed: no message came for the rest of the connection. The refusal arrives before the pong
+// of a ping after the subscribe; the channel is then subscribed again with the reconnect backoff,
+// and its presence list asked for again (its changes did not come meanwhile).
+import type { PresenceMember } from '@openkbs-pulse/protocol';
+import { describe, expect, it } from 'vitest';
+import { flush, setupPulse } from './helpers.js';
+
+const member = (n: number): PresenceMember => ({ userId: `u${n}`, connectionId: `c${n}`, connectedAt: n });
+const sent = (ws: { last: { frames: { action: string; channel?: string }[] } }, action: string, channel = 'room') =>
+  ws.last.frames.filter((f) => f.action === action && f.channel === channel).length;
+
+/** A minute on a connection that answers its heartbeat pings (the same socket throughout). */
+async function quietMinute(ws: { autoPong: boolean; last: unknown }, clock: { advance(ms: number): void }): Promise<void> {
+  const socket = ws.last;
+  ws.autoPong = true;
+  for (let i = 0; i < 60; i++) {
+    clock.advance(1_000);
+    await flush();
+  }
+  expect(ws.last).toBe(socket);
+}
+
+describe('a refused subscribe', () => {
+  it('rate_limited (no channel named), then the pong: subscribed again after the first backoff step, and messages flow', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    const errors: string[] = [];
+    pulse.on('error', (e) => errors.push(e.code));
+    ws.last.accept();
+    const got: unknown[] = [];
+    pulse.channel('room').subscribe('m', (data) => got.push(data));
+    await flush();
+    expect(ws.last.actions.slice(-2)).toEqual([{ action: 'subscribe', channel: 'room' }, { action: 'ping' }]);
+    ws.last.receive({ type: 'error', code: 'rate_limited', error: 'over 200 frames per second: this frame was dropped' });
+    ws.last.pong();
+    await flush();
+    expect(errors).toEqual(['rate_limited']);
+    expect(sent(ws, 'subscribe')).toBe(1);
+    clock.advance(1_000);
+    expect(sent(ws, 'subscribe')).toBe(2);
+    await flush();
+    ws.last.pong();
+    await flush();
+    await quietMinute(ws, clock);
+    expect(sent(ws, 'subscribe')).toBe(2); // taken: not sent again
+    ws.last.receive({ type: 'message', channel: 'room', data: { type: 'm', n: 1 }, timestamp: 1 });
+    expect(got).toEqual([{ type: 'm', n: 1 }]);
+  });
+
+  it('limit_exceeded naming the channel, every time: sent again with backoff (1, 2, 5, 10, 30 s), not in a loop', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    pulse.channel('room').subscribe(() => {});
+    const refuse = async () => {
+      await flush();
+      ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'too many channels', channel: 'room' });
+      ws.last.pong();
+      await flush();
+    };
+    await refuse();
+    const times: number[] = [];
+    for (let t = 0; t < 60_000; t += 500) {
+      const before = sent(ws, 'subscribe');
+      clock.advance(500);
+      if (sent(ws, 'subscribe') > before) {
+        times.push(t + 500);
+        await refuse();
+      }
+    }
+    expect(times).toEqual([1_000, 3_000, 8_000, 18_000, 48_000]);
+  });
+
+  it('a refusal of another channel does not touch this one; a refusal of this channel re-subscribes (harmless when it was a publish)', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    pulse.channel('room').subscribe(() => {});
+    pulse.channel('other').subscribe(() => {});
+    await flush();
+    ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'x', channel: 'other' });
+    ws.last.pong();
+    await flush();
+    clock.advance(1_000);
+    expect(sent(ws, 'subscribe', 'room')).toBe(1);
+    expect(sent(ws, 'subscribe', 'other')).toBe(2);
+  });
+
+  it('unsubscribed while the subscribe was in flight: not subscribed again', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    const off = pulse.channel('room').subscribe(() => {});
+    await flush();
+    off();
+    ws.last.receive({ type: 'error', code: 'rate_limited', error: 'x' });
+    ws.last.pong();
+    await flush();
+    await quietMinute(ws, clock);
+    expect(sent(ws, 'subscribe')).toBe(1);
+  });
+
+  it('the presence list of a channel whose subscribe was refused is asked for again with it', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    const presence = pulse.channel('room').presence;
+    presence.subscribe(() => {});
+    ws.last.receive({ type: 'error', code: 'rate_limited', error: 'x' });
+    ws.last.receive({ type: 'presence', action: 'sync', channel: 'room', count: 1, members: [member(1)] });
+    await flush();
+    ws.last.pong();
+    await flush();
+    expect([sent(ws, 'subscribe'), sent(ws, 'presence')]).toEqual([1, 1]);
+    clock.advance(1_000);
+    expect([sent(ws, 'subscribe'), sent(ws, 'presence')]).toEqual([2, 2]);
+    expect(ws.last.frames.slice(-2)).toEqual([
+      { action: 'subscribe', channel: 'room' },
+      { action: 'presence', channel: 'room' },
+    ]);
+  });
+
+  it('disconnect() with a re-subscribe scheduled leaves no timer (Node exits)', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    pulse.channel('room').subscribe(() => {});
+    await flush();
+    ws.last.receive({ type: 'error', code: 'rate_limited', error: 'x' });
+    ws.last.pong();
+    await flush();
+    pulse.disconnect();
+    await flush();
+    expect(clock.pending).toBe(0);
+  });
+});
