@@ -24,6 +24,8 @@ export interface ChannelState {
   _subscribed: boolean;
   /** The subscribe in flight on the current connection (until its pong), if any. */
   _sub: Entry | undefined;
+  /** Its subscribe may have been refused: subscribed again with backoff (still counted as subscribed). */
+  _resub: boolean;
   /** Presence set up on the current connection (our enter and a sync request sent). */
   _presenceRequested: boolean;
   /** The sync request in flight on the current connection (until its pong), if any. */
@@ -47,6 +49,7 @@ export const createChannelState = (name: string, report: ListenerErrorHandler): 
   _presence: createPresenceSet(report),
   _subscribed: false,
   _sub: undefined,
+  _resub: false,
   _presenceRequested: false,
   _ask: undefined,
   _track: false,

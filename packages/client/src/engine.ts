@@ -195,6 +195,8 @@ export interface Engine {
 }
 
 const DEFAULT_WEBSOCKET = WebSocketDefault as unknown as WebSocketLikeConstructor | undefined;
+/** Most frames one round of presence re-asks and re-subscribes sends (see _reask). */
+const REASK_BATCH = 100;
 const PING = '{"action":"ping"}';
 const RESOLVED = Promise.resolve();
 
@@ -549,6 +551,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     for (const ch of this._channels.values()) {
       ch._subscribed = ch._name === this._options.channel;
       ch._sub = undefined;
+      ch._resub = false;
       ch._presenceRequested = ch._presence._synced = false;
       ch._ask = undefined;
     }
@@ -609,7 +612,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   _rejectHeld(error: PulseError, suspended?: boolean): boolean {
     let rejected = this._queue._down(error) > 0;
     for (const ch of this._channels.values()) {
-      ch._subscribed = ch._presenceRequested = ch._presence._synced = false;
+      ch._subscribed = ch._presenceRequested = ch._resub = ch._presence._synced = false;
       ch._ask = ch._sub = undefined;
       if (!suspended) clearPresence(ch._presence);
       if (ch._presence._readers) rejected = true;
@@ -723,7 +726,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     // Unconfirmed work goes back to the front of the queue, ahead of anything published from now on.
     this._queue._down();
     for (const ch of this._channels.values()) {
-      ch._subscribed = ch._presenceRequested = false;
+      ch._subscribed = ch._presenceRequested = ch._resub = false;
       ch._ask = ch._sub = undefined;
     }
     const now = this._clock.now();
@@ -871,7 +874,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         ch._subscribed = true;
         this._subscribe(ch);
       } else if (!wanted && ch._subscribed) {
-        ch._subscribed = false;
+        ch._subscribed = ch._resub = false;
         if (ch._sub) this._queue._cancel(ch._sub);
         ch._sub = undefined;
         this._send({ action: 'unsubscribe', channel });
@@ -907,7 +910,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       if (!this._reasks && !this._emitted?.has(error)) this._emitError(error);
       ch._presence._em.emit('gone', error);
       // Listeners still want the list: asked again with backoff (a refusal such as rate_limited passes).
-      this._reaskTimer ??= this._clock.setTimeout(() => this._reask(), backoffDelay(this._reasks++, this._random));
+      this._reaskLater();
     }));
   }
 
@@ -916,17 +919,25 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
    * with an `error` frame before the pong of a ping after it (`rate_limited`, `limit_exceeded`):
    * an error frame of its channel, or of none, in that window counts as its refusal (it may have
    * been another frame's: subscribing again does no harm), and it is sent again with backoff.
+   * It still counts as subscribed meanwhile, so letting the channel go sends an unsubscribe.
    * Until then no presence change of the channel comes, so its list is asked for again too.
    */
   private _subscribe(ch: ChannelState): void {
     const channel = ch._name;
+    ch._resub = false;
     const request = (ch._sub = this._queue._ask(encodeFrame({ action: 'subscribe', channel }), channel, (refusal) => {
       if (ch._sub !== request) return;
       ch._sub = undefined;
-      if (!refusal) return;
-      ch._subscribed = ch._presence._synced = false;
-      this._reaskTimer ??= this._clock.setTimeout(() => this._reask(), backoffDelay(this._reasks++, this._random));
+      // Taken: later failures start from the first backoff step (unless a round is still to come).
+      if (!refusal) return void (this._reaskTimer || (this._reasks = 0));
+      ch._resub = true;
+      ch._presence._synced = false;
+      this._reaskLater();
     }));
+  }
+
+  private _reaskLater(): void {
+    this._reaskTimer ??= this._clock.setTimeout(() => this._reask(), backoffDelay(this._reasks++, this._random));
   }
 
   /**
@@ -935,19 +946,23 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
    */
   private _reask(): void {
     this._reaskTimer = undefined;
-    let asked = false;
+    // At most REASK_BATCH frames a round: a burst past the service's frame allowance would be
+    // refused again, whole (an error frame naming no channel counts against every request).
+    let budget = REASK_BATCH;
     for (const ch of this._channels.values()) {
-      if (this._state !== 'connected') break;
-      if (!ch._subscribed && wantsSubscription(ch)) {
-        this._sync(ch);
-        asked = true;
+      if (this._state !== 'connected' || budget < 1) break;
+      if (ch._resub && wantsSubscription(ch)) {
+        this._subscribe(ch);
+        budget--;
       }
       if (ch._presenceRequested && !ch._presence._synced && !ch._ask && wantsPresence(ch)) {
         this._ask(ch);
-        asked = true;
+        budget--;
       }
     }
-    if (!asked) this._reasks = 0;
+    // More left: the next round; nothing asked: the backoff starts over.
+    if (budget < 1) this._reaskLater();
+    else if (budget === REASK_BATCH) this._reasks = 0;
   }
 
   /** Throws unless work can be held or sent now. */

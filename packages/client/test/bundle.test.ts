@@ -65,12 +65,15 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * per run of failures, the backoff restarting after a sync and on a new connection:
  * presence-requests-fourth-review.test.ts); then 10,025 until a refused subscribe is sent again
  * with backoff (about 75 B: the channel believed it was subscribed and got no message for the
- * rest of the connection, subscribe-refused.test.ts). pulse.js runs the
+ * rest of the connection, subscribe-refused.test.ts); then 10,099 until the review of that (about
+ * 55 B: re-sends in rounds of at most 100 frames, so a burst past the service's allowance
+ * converges; a channel maybe refused still counts as subscribed, so letting it go unsubscribes;
+ * the backoff restarts after a taken re-send). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 10099;
+const BUDGET_BYTES = 10152;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -134,4 +134,101 @@ describe('a refused subscribe', () => {
     await flush();
     expect(clock.pending).toBe(0);
   });
+
+  // From an outside review of the first version: every channel of a burst past the service's
+  // allowance was re-sent at once, refused again whole, for ever.
+  it('600 channels tracking presence on a service with its frame allowance (burst 1,000, 200/s): every channel ends up subscribed, and the re-sends stop', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    pulse.on('error', () => {});
+    const N = 600;
+    for (let i = 0; i < N; i++) pulse.channel(`c${i}`).presence.subscribe(() => {});
+    ws.last.accept();
+    // The service's token bucket (mock-server allowFrame): pings pass, as a token is back within 5 ms.
+    const BURST = 1_000;
+    const PER_MS = 200 / 1_000;
+    let allowance = BURST;
+    let at = clock.now();
+    let seen = 0;
+    let subscribes = 0;
+    const subscribed = new Set<string>();
+    const serve = () => {
+      const socket = ws.last;
+      while (seen < socket.sent.length) {
+        const frame = JSON.parse(socket.sent[seen++]!) as { action: string; channel: string };
+        if (frame.action === 'ping') {
+          socket.pong();
+          continue;
+        }
+        allowance = Math.min(BURST, allowance + (clock.now() - at) * PER_MS);
+        at = clock.now();
+        if (frame.action === 'subscribe') subscribes++;
+        if (allowance < 1) {
+          socket.receive({ type: 'error', code: 'rate_limited', error: 'dropped' });
+          continue;
+        }
+        allowance--;
+        if (frame.action === 'subscribe') subscribed.add(frame.channel);
+        if (frame.action === 'presence') socket.receive({ type: 'presence', action: 'sync', channel: frame.channel, count: 0, members: [] });
+      }
+    };
+    for (let t = 0; t < 300_000; t += 250) {
+      await flush();
+      serve();
+      await flush();
+      serve();
+      clock.advance(250);
+    }
+    expect(subscribed.size).toBe(N);
+    const settled = subscribes;
+    for (let t = 0; t < 120_000; t += 1_000) {
+      await flush();
+      serve();
+      clock.advance(1_000);
+    }
+    expect(subscribes).toBe(settled);
+    expect(subscribes).toBeLessThan(3 * N);
+  });
+
+  it('refused as far as the client can tell (a publish of the channel was refused), then let go: the unsubscribe is sent (the service may hold the subscription)', async () => {
+    const { ws, pulse } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    const off = pulse.channel('room').subscribe(() => {});
+    void pulse.channel('room').publish('e', { big: 1 }).catch(() => {});
+    await flush();
+    ws.last.receive({ type: 'error', code: 'rate_limited', error: 'x', channel: 'room' });
+    ws.last.pong();
+    await flush();
+    off();
+    expect(sent(ws, 'unsubscribe')).toBe(1);
+  });
+
+  it('a lone refusal an hour after an earlier one that was re-sent fine: re-sent after the first backoff step', async () => {
+    const { ws, pulse, clock } = setupPulse();
+    pulse.on('error', () => {});
+    ws.last.accept();
+    pulse.channel('room').subscribe(() => {});
+    const refuseOnce = async () => {
+      await flush();
+      ws.last.receive({ type: 'error', code: 'rate_limited', error: 'x' });
+      ws.last.pong();
+      await flush();
+    };
+    await refuseOnce();
+    clock.advance(1_000);
+    expect(sent(ws, 'subscribe')).toBe(2);
+    await flush();
+    ws.last.pong(); // taken
+    await flush();
+    ws.autoPong = true;
+    for (let i = 0; i < 3_600; i++) {
+      clock.advance(1_000);
+      await flush();
+    }
+    ws.autoPong = false;
+    pulse.channel('other').subscribe(() => {});
+    await refuseOnce();
+    clock.advance(1_000);
+    expect(sent(ws, 'subscribe', 'other')).toBe(2);
+  });
 });
