@@ -282,6 +282,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   /** Asks again, with backoff, for the presence of tracked channels whose request got no sync. */
   private _reaskTimer: unknown;
   private _reasks = 0;
+  /** A presence request without a sync was reported in this run of failures (until a sync or a new connection). */
+  private _presenceReported = false;
   private _attempt = 0;
   private _openedAt = 0;
   private _nextDelay = 0;
@@ -544,6 +546,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._openedAt = this._clock.now();
     // Presence re-asks start again from the first backoff step on each connection.
     this._reasks = 0;
+    this._presenceReported = false;
     this._clock.clearTimeout(this._reaskTimer);
     this._reaskTimer = undefined;
     this._reported = this._stale = false;
@@ -902,12 +905,13 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const request = (ch._ask = this._queue._ask(encodeFrame({ action: 'presence', channel }), channel, (refusal) => {
       if (ch._ask !== request) return;
       ch._ask = undefined;
-      // Answered: later failures start from the first backoff step again.
-      if (ch._presence._synced) return void (this._reasks = 0);
+      // Answered: later failures start from the first backoff step again, and are reported again.
+      if (ch._presence._synced) return void (this._reasks = 0, (this._presenceReported = false));
       const error = refusal ?? new PulseError('invalid_response', `no presence sync for "${channel}" came before the pong that followed the request`);
       // One error event per run of failures (until a sync or a new connection), not one per
       // channel and retry; readers still reject with theirs.
-      if (!this._reasks && !this._emitted?.has(error)) this._emitError(error);
+      if (!this._presenceReported && !this._emitted?.has(error)) this._emitError(error);
+      this._presenceReported = true;
       ch._presence._em.emit('gone', error);
       // Listeners still want the list: asked again with backoff (a refusal such as rate_limited passes).
       this._reaskLater();
@@ -931,7 +935,6 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       // Taken: later failures start from the first backoff step (unless a round is still to come).
       if (!refusal) return void (this._reaskTimer || (this._reasks = 0));
       ch._resub = true;
-      ch._presence._synced = false;
       this._reaskLater();
     }));
   }
@@ -946,23 +949,31 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
    */
   private _reask(): void {
     this._reaskTimer = undefined;
+    const resub = (ch: ChannelState): boolean => ch._resub && wantsSubscription(ch);
+    const reask = (ch: ChannelState): boolean => ch._presenceRequested && !ch._ask && wantsPresence(ch) && (resub(ch) || !ch._presence._synced);
+    const due = this._state === 'connected' ? [...this._channels.values()].filter((ch) => resub(ch) || reask(ch)) : [];
     // At most REASK_BATCH frames a round: a burst past the service's frame allowance would be
     // refused again, whole (an error frame naming no channel counts against every request).
     let budget = REASK_BATCH;
-    for (const ch of this._channels.values()) {
-      if (this._state !== 'connected' || budget < 1) break;
-      if (ch._resub && wantsSubscription(ch)) {
+    for (const ch of due) {
+      if (budget < 1) break;
+      // A re-subscribed channel's list is asked for again too: its changes did not come meanwhile.
+      const again = reask(ch);
+      if (resub(ch)) {
         this._subscribe(ch);
         budget--;
       }
-      if (ch._presenceRequested && !ch._presence._synced && !ch._ask && wantsPresence(ch)) {
+      if (again) {
         this._ask(ch);
         budget--;
       }
+      // To the end of the line: channels refused every time do not starve the others.
+      this._channels.delete(ch._name);
+      this._channels.set(ch._name, ch);
     }
     // More left: the next round; nothing asked: the backoff starts over.
-    if (budget < 1) this._reaskLater();
-    else if (budget === REASK_BATCH) this._reasks = 0;
+    if (due.length && budget < 1) this._reaskLater();
+    else if (!due.length) this._reasks = 0;
   }
 
   /** Throws unless work can be held or sent now. */

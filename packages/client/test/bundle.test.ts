@@ -68,12 +68,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * rest of the connection, subscribe-refused.test.ts); then 10,099 until the review of that (about
  * 55 B: re-sends in rounds of at most 100 frames, so a burst past the service's allowance
  * converges; a channel maybe refused still counts as subscribed, so letting it go unsubscribes;
- * the backoff restarts after a taken re-send). pulse.js runs the
+ * the backoff restarts after a taken re-send); then 10,152 until its second review (about 70 B:
+ * rounds move what they sent to the end of the line, a subscribe refusal leaves the presence sync
+ * alone, and presence errors have their own once-per-run flag). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 10152;
+const BUDGET_BYTES = 10224;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

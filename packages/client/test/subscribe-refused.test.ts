@@ -5,7 +5,7 @@
 // and its presence list asked for again (its changes did not come meanwhile).
 import type { PresenceMember } from '@openkbs-pulse/protocol';
 import { describe, expect, it } from 'vitest';
-import { flush, setupPulse } from './helpers.js';
+import { flush, settledAs, setupPulse } from './helpers.js';
 
 const member = (n: number): PresenceMember => ({ userId: `u${n}`, connectionId: `c${n}`, connectedAt: n });
 const sent = (ws: { last: { frames: { action: string; channel?: string }[] } }, action: string, channel = 'room') =>
@@ -230,5 +230,99 @@ describe('a refused subscribe', () => {
     await refuseOnce();
     clock.advance(1_000);
     expect(sent(ws, 'subscribe', 'other')).toBe(2);
+  });
+
+  // From a second outside review: rounds took the first 100 channels in order, and a subscribe
+  // refusal cleared the presence list's sync and the presence error of the run.
+  describe('rounds are fair, and presence stays as it was', () => {
+    type Frame = { action: string; channel: string };
+    /** Plays the service for every frame sent so far: `answer` decides, pings are answered. */
+    const server = (ws: ReturnType<typeof setupPulse>['ws'], answer: (frame: Frame) => void) => {
+      let seen = 0;
+      return () => {
+        const socket = ws.last;
+        while (seen < socket.sent.length) {
+          const frame = JSON.parse(socket.sent[seen++]!) as Frame;
+          if (frame.action === 'ping') socket.pong();
+          else answer(frame);
+        }
+      };
+    };
+    const run = async (clock: { advance(ms: number): void }, serve: () => void, ms: number) => {
+      for (let t = 0; t < ms; t += 500) {
+        await flush();
+        serve();
+        await flush();
+        serve();
+        clock.advance(500);
+      }
+    };
+
+    it('100 channels refused every time (limit_exceeded) do not keep channel 101, refused once, from being sent again', async () => {
+      const { ws, pulse, clock } = setupPulse();
+      pulse.on('error', () => {});
+      ws.last.accept();
+      for (let i = 0; i < 100; i++) pulse.channel(`full${i}`).subscribe(() => {});
+      pulse.channel('late').subscribe(() => {});
+      let refuseLate = true;
+      const serve = server(ws, (frame) => {
+        if (frame.action !== 'subscribe') return;
+        if (frame.channel.startsWith('full')) ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'x', channel: frame.channel });
+        else if (refuseLate) {
+          refuseLate = false;
+          ws.last.receive({ type: 'error', code: 'rate_limited', error: 'x', channel: frame.channel });
+        }
+      });
+      await run(clock, serve, 600_000);
+      expect(sent(ws, 'subscribe', 'late')).toBe(2);
+    });
+
+    it('nor a tracked channel whose sync was dropped once from being asked again', async () => {
+      const { ws, pulse, clock } = setupPulse();
+      pulse.on('error', () => {});
+      ws.last.accept();
+      for (let i = 0; i < 100; i++) pulse.channel(`full${i}`).subscribe(() => {});
+      pulse.channel('room').presence.subscribe(() => {});
+      let dropSync = true;
+      const serve = server(ws, (frame) => {
+        if (frame.action === 'subscribe' && frame.channel.startsWith('full')) ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'x', channel: frame.channel });
+        if (frame.action === 'presence') {
+          if (dropSync) dropSync = false;
+          else ws.last.receive({ type: 'presence', action: 'sync', channel: frame.channel, count: 0, members: [] });
+        }
+      });
+      await run(clock, serve, 600_000);
+      expect(sent(ws, 'presence', 'room')).toBeGreaterThan(1);
+    });
+
+    it('a channel refused for good does not silence the presence error (invalid_response) of another channel', async () => {
+      const { ws, pulse, clock } = setupPulse();
+      const errors: string[] = [];
+      pulse.on('error', (e) => errors.push(e.code));
+      ws.last.accept();
+      pulse.channel('full').subscribe(() => {});
+      const serve = server(ws, (frame) => {
+        if (frame.action === 'subscribe' && frame.channel === 'full') ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'x', channel: 'full' });
+      });
+      await run(clock, serve, 60_000);
+      errors.length = 0;
+      pulse.channel('room').presence.subscribe(() => {}); // its presence requests are dropped
+      await run(clock, serve, 5_000);
+      expect(errors).toContain('invalid_response');
+    });
+
+    it('a sync that came in the window of a refusal naming no channel stands: get() answers from it at once', async () => {
+      const { ws, pulse } = setupPulse();
+      pulse.on('error', () => {});
+      ws.last.accept();
+      const presence = pulse.channel('room').presence;
+      presence.subscribe(() => {});
+      await flush();
+      ws.last.receive({ type: 'presence', action: 'sync', channel: 'room', count: 0, members: [] });
+      ws.last.receive({ type: 'error', code: 'rate_limited', error: 'some publish' });
+      ws.last.pong();
+      await flush();
+      expect(await settledAs(presence.get())).toBe('resolved');
+    });
   });
 });
