@@ -906,7 +906,12 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       if (ch._ask !== request) return;
       ch._ask = undefined;
       // Answered: later failures start from the first backoff step again, and are reported again.
-      if (ch._presence._synced) return void (this._reasks = 0, (this._presenceReported = false));
+      if (ch._presence._synced) {
+        // A refused re-ask with an earlier list standing is no answer: the backoff goes on.
+        if (!refusal && !this._reaskTimer) this._reasks = 0;
+        this._presenceReported = false;
+        return;
+      }
       const error = refusal ?? new PulseError('invalid_response', `no presence sync for "${channel}" came before the pong that followed the request`);
       // One error event per run of failures (until a sync or a new connection), not one per
       // channel and retry; readers still reject with theirs.
@@ -955,11 +960,14 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     // At most REASK_BATCH frames a round: a burst past the service's frame allowance would be
     // refused again, whole (an error frame naming no channel counts against every request).
     let budget = REASK_BATCH;
-    for (const ch of due) {
-      if (budget < 1) break;
+    let next = 0;
+    for (; next < due.length; next++) {
+      const ch = due[next]!;
       // A re-subscribed channel's list is asked for again too: its changes did not come meanwhile.
       const again = reask(ch);
-      if (resub(ch)) {
+      const sub = resub(ch);
+      if (budget < +sub + +again) break;
+      if (sub) {
         this._subscribe(ch);
         budget--;
       }
@@ -968,11 +976,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         budget--;
       }
       // To the end of the line: channels refused every time do not starve the others.
-      this._channels.delete(ch._name);
-      this._channels.set(ch._name, ch);
+      if (this._channels.delete(ch._name)) this._channels.set(ch._name, ch);
     }
     // More left: the next round; nothing asked: the backoff starts over.
-    if (due.length && budget < 1) this._reaskLater();
+    if (next < due.length) this._reaskLater();
     else if (!due.length) this._reasks = 0;
   }
 

@@ -70,12 +70,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * converges; a channel maybe refused still counts as subscribed, so letting it go unsubscribes;
  * the backoff restarts after a taken re-send); then 10,152 until its second review (about 70 B:
  * rounds move what they sent to the end of the line, a subscribe refusal leaves the presence sync
- * alone, and presence errors have their own once-per-run flag). pulse.js runs the
+ * alone, and presence errors have their own once-per-run flag); then 10,224 until its third
+ * (about 20 B: a refused re-ask with an earlier list standing does not restart the backoff; a
+ * round keeps to its frame budget). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 10224;
+const BUDGET_BYTES = 10242;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

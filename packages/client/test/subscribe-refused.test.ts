@@ -324,5 +324,33 @@ describe('a refused subscribe', () => {
       await flush();
       expect(await settledAs(presence.get())).toBe('resolved');
     });
+
+    // From a third review: the presence re-ask of the same round, answered by the list that
+    // still stood, restarted the backoff every round.
+    it('a tracked channel synced once, then its subscribe refused every time, backs off (1, 2, 5, 10, 30 s)', async () => {
+      const { ws, pulse, clock } = setupPulse();
+      pulse.on('error', () => {});
+      ws.last.accept();
+      pulse.channel('room').presence.subscribe(() => {});
+      const refuse = async () => {
+        await flush();
+        ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'too many channels', channel: 'room' });
+        ws.last.pong();
+        await flush();
+      };
+      await flush();
+      ws.last.receive({ type: 'presence', action: 'sync', channel: 'room', count: 0, members: [] });
+      await refuse();
+      const times: number[] = [];
+      for (let t = 0; t < 60_000; t += 500) {
+        const before = sent(ws, 'subscribe');
+        clock.advance(500);
+        if (sent(ws, 'subscribe') > before) {
+          times.push(t + 500);
+          await refuse();
+        }
+      }
+      expect(times).toEqual([1_000, 3_000, 8_000, 18_000, 48_000]);
+    });
   });
 });
