@@ -60,6 +60,15 @@ export const createChannelState = (name: string, report: ListenerErrorHandler): 
   _psubs: undefined,
 });
 
+/**
+ * Forgets what the service knew of `ch` on a connection that ended: its subscribe, presence set-up
+ * and requests in flight (the queue drops those with the connection).
+ */
+export const forgetConnection = (ch: ChannelState): void => {
+  ch._subscribed = ch._presenceRequested = ch._resub = false;
+  ch._ask = ch._sub = undefined;
+};
+
 /** Whether the channel needs presence frames (listeners, our own membership, or members read). */
 export const wantsPresence = (ch: ChannelState): boolean =>
   ch._track || ch._presence._entered !== undefined || ch._presence._readers > 0 || ch._presence._em.all.size > 0;

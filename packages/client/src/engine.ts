@@ -37,7 +37,7 @@ import {
 import WebSocketDefault from 'isomorphic-ws';
 import { isEndpoint, isTokenExpired, refreshToken, tokenProblem, type AuthCallback } from './auth.js';
 import { backoffDelay, STABLE_CONNECTION_MS } from './backoff.js';
-import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
+import { createChannelState, forgetConnection, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
 import { ANY, createEmitter, logListenerError, type Emitter, type Handler, type ListenerErrorHandler, type WildcardHandler } from './emitter.js';
 import { applyPresence, clearPresence, inRun, newEntered, type PresenceEvents } from './presence.js';
 import { createQueue, type PublishQueue } from './queue.js';
@@ -552,11 +552,9 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._reported = this._stale = false;
     this._clock.clearTimeout(this._retryTimer);
     for (const ch of this._channels.values()) {
+      forgetConnection(ch);
       ch._subscribed = ch._name === this._options.channel;
-      ch._sub = undefined;
-      ch._resub = false;
-      ch._presenceRequested = ch._presence._synced = false;
-      ch._ask = undefined;
+      ch._presence._synced = false;
     }
     for (const ch of this._channels.values()) this._sync(ch);
     this._queue._flush();
@@ -615,8 +613,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   _rejectHeld(error: PulseError, suspended?: boolean): boolean {
     let rejected = this._queue._down(error) > 0;
     for (const ch of this._channels.values()) {
-      ch._subscribed = ch._presenceRequested = ch._resub = ch._presence._synced = false;
-      ch._ask = ch._sub = undefined;
+      forgetConnection(ch);
+      ch._presence._synced = false;
       if (!suspended) clearPresence(ch._presence);
       if (ch._presence._readers) rejected = true;
       ch._presence._em.emit('gone', error);
@@ -728,10 +726,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._transport = undefined;
     // Unconfirmed work goes back to the front of the queue, ahead of anything published from now on.
     this._queue._down();
-    for (const ch of this._channels.values()) {
-      ch._subscribed = ch._presenceRequested = ch._resub = false;
-      ch._ask = ch._sub = undefined;
-    }
+    for (const ch of this._channels.values()) forgetConnection(ch);
     const now = this._clock.now();
     if (info.opened && now - this._openedAt >= STABLE_CONNECTION_MS) this._attempt = 0;
     const expired = isTokenExpired(this._token, now);
