@@ -22,6 +22,55 @@ async function quietMinute(ws: { autoPong: boolean; last: unknown }, clock: { ad
   expect(ws.last).toBe(socket);
 }
 
+type Setup = ReturnType<typeof setupPulse>;
+type Frame = { action: string; channel: string };
+
+/** The service refuses the subscribe of `room` (limit_exceeded), then answers the ping after it. */
+const refuseRoom = async (ws: Setup['ws']): Promise<void> => {
+  await flush();
+  ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'too many channels', channel: 'room' });
+  ws.last.pong();
+  await flush();
+};
+
+/** Over a minute, when `room` is subscribed again, each refused at once: the times of the re-sends. */
+async function resendTimes({ ws, clock }: Setup): Promise<number[]> {
+  const times: number[] = [];
+  for (let t = 0; t < 60_000; t += 500) {
+    const before = sent(ws, 'subscribe');
+    clock.advance(500);
+    if (sent(ws, 'subscribe') > before) {
+      times.push(t + 500);
+      await refuseRoom(ws);
+    }
+  }
+  return times;
+}
+
+/** Plays the service for every frame sent so far: `answer` decides, pings are answered. */
+const server = (ws: Setup['ws'], answer: (frame: Frame) => void) => {
+  let seen = 0;
+  return () => {
+    const socket = ws.last;
+    while (seen < socket.sent.length) {
+      const frame = JSON.parse(socket.sent[seen++]!) as Frame;
+      if (frame.action === 'ping') socket.pong();
+      else answer(frame);
+    }
+  };
+};
+
+/** `ms` of time in `step` steps, the service answering what was sent. */
+const run = async (clock: { advance(ms: number): void }, serve: () => void, ms: number, step = 500) => {
+  for (let t = 0; t < ms; t += step) {
+    await flush();
+    serve();
+    await flush();
+    serve();
+    clock.advance(step);
+  }
+};
+
 describe('a refused subscribe', () => {
   it('rate_limited (no channel named), then the pong: subscribed again after the first backoff step, and messages flow', async () => {
     const { ws, pulse, clock } = setupPulse();
@@ -49,27 +98,13 @@ describe('a refused subscribe', () => {
   });
 
   it('limit_exceeded naming the channel, every time: sent again with backoff (1, 2, 5, 10, 30 s), not in a loop', async () => {
-    const { ws, pulse, clock } = setupPulse();
+    const setup = setupPulse();
+    const { ws, pulse } = setup;
     pulse.on('error', () => {});
     ws.last.accept();
     pulse.channel('room').subscribe(() => {});
-    const refuse = async () => {
-      await flush();
-      ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'too many channels', channel: 'room' });
-      ws.last.pong();
-      await flush();
-    };
-    await refuse();
-    const times: number[] = [];
-    for (let t = 0; t < 60_000; t += 500) {
-      const before = sent(ws, 'subscribe');
-      clock.advance(500);
-      if (sent(ws, 'subscribe') > before) {
-        times.push(t + 500);
-        await refuse();
-      }
-    }
-    expect(times).toEqual([1_000, 3_000, 8_000, 18_000, 48_000]);
+    await refuseRoom(ws);
+    expect(await resendTimes(setup)).toEqual([1_000, 3_000, 8_000, 18_000, 48_000]);
   });
 
   it('a refusal of another channel does not touch this one; a refusal of this channel re-subscribes (harmless when it was a publish)', async () => {
@@ -148,43 +183,21 @@ describe('a refused subscribe', () => {
     const PER_MS = 200 / 1_000;
     let allowance = BURST;
     let at = clock.now();
-    let seen = 0;
     let subscribes = 0;
     const subscribed = new Set<string>();
-    const serve = () => {
-      const socket = ws.last;
-      while (seen < socket.sent.length) {
-        const frame = JSON.parse(socket.sent[seen++]!) as { action: string; channel: string };
-        if (frame.action === 'ping') {
-          socket.pong();
-          continue;
-        }
-        allowance = Math.min(BURST, allowance + (clock.now() - at) * PER_MS);
-        at = clock.now();
-        if (frame.action === 'subscribe') subscribes++;
-        if (allowance < 1) {
-          socket.receive({ type: 'error', code: 'rate_limited', error: 'dropped' });
-          continue;
-        }
-        allowance--;
-        if (frame.action === 'subscribe') subscribed.add(frame.channel);
-        if (frame.action === 'presence') socket.receive({ type: 'presence', action: 'sync', channel: frame.channel, count: 0, members: [] });
-      }
-    };
-    for (let t = 0; t < 300_000; t += 250) {
-      await flush();
-      serve();
-      await flush();
-      serve();
-      clock.advance(250);
-    }
+    const serve = server(ws, (frame) => {
+      allowance = Math.min(BURST, allowance + (clock.now() - at) * PER_MS);
+      at = clock.now();
+      if (frame.action === 'subscribe') subscribes++;
+      if (allowance < 1) return ws.last.receive({ type: 'error', code: 'rate_limited', error: 'dropped' });
+      allowance--;
+      if (frame.action === 'subscribe') subscribed.add(frame.channel);
+      if (frame.action === 'presence') ws.last.receive({ type: 'presence', action: 'sync', channel: frame.channel, count: 0, members: [] });
+    });
+    await run(clock, serve, 300_000, 250);
     expect(subscribed.size).toBe(N);
     const settled = subscribes;
-    for (let t = 0; t < 120_000; t += 1_000) {
-      await flush();
-      serve();
-      clock.advance(1_000);
-    }
+    await run(clock, serve, 120_000, 1_000);
     expect(subscribes).toBe(settled);
     expect(subscribes).toBeLessThan(3 * N);
   });
@@ -235,29 +248,6 @@ describe('a refused subscribe', () => {
   // From a second outside review: rounds took the first 100 channels in order, and a subscribe
   // refusal cleared the presence list's sync and the presence error of the run.
   describe('rounds are fair, and presence stays as it was', () => {
-    type Frame = { action: string; channel: string };
-    /** Plays the service for every frame sent so far: `answer` decides, pings are answered. */
-    const server = (ws: ReturnType<typeof setupPulse>['ws'], answer: (frame: Frame) => void) => {
-      let seen = 0;
-      return () => {
-        const socket = ws.last;
-        while (seen < socket.sent.length) {
-          const frame = JSON.parse(socket.sent[seen++]!) as Frame;
-          if (frame.action === 'ping') socket.pong();
-          else answer(frame);
-        }
-      };
-    };
-    const run = async (clock: { advance(ms: number): void }, serve: () => void, ms: number) => {
-      for (let t = 0; t < ms; t += 500) {
-        await flush();
-        serve();
-        await flush();
-        serve();
-        clock.advance(500);
-      }
-    };
-
     it('100 channels refused every time (limit_exceeded) do not keep channel 101, refused once, from being sent again', async () => {
       const { ws, pulse, clock } = setupPulse();
       pulse.on('error', () => {});
@@ -328,29 +318,15 @@ describe('a refused subscribe', () => {
     // From a third review: the presence re-ask of the same round, answered by the list that
     // still stood, restarted the backoff every round.
     it('a tracked channel synced once, then its subscribe refused every time, backs off (1, 2, 5, 10, 30 s)', async () => {
-      const { ws, pulse, clock } = setupPulse();
+      const setup = setupPulse();
+      const { ws, pulse } = setup;
       pulse.on('error', () => {});
       ws.last.accept();
       pulse.channel('room').presence.subscribe(() => {});
-      const refuse = async () => {
-        await flush();
-        ws.last.receive({ type: 'error', code: 'limit_exceeded', error: 'too many channels', channel: 'room' });
-        ws.last.pong();
-        await flush();
-      };
       await flush();
       ws.last.receive({ type: 'presence', action: 'sync', channel: 'room', count: 0, members: [] });
-      await refuse();
-      const times: number[] = [];
-      for (let t = 0; t < 60_000; t += 500) {
-        const before = sent(ws, 'subscribe');
-        clock.advance(500);
-        if (sent(ws, 'subscribe') > before) {
-          times.push(t + 500);
-          await refuse();
-        }
-      }
-      expect(times).toEqual([1_000, 3_000, 8_000, 18_000, 48_000]);
+      await refuseRoom(ws);
+      expect(await resendTimes(setup)).toEqual([1_000, 3_000, 8_000, 18_000, 48_000]);
     });
   });
 });
