@@ -25,9 +25,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * failed: presence-requests-review.test.ts); then to 12,748 for the third (a tab takes a
  * suspended leader's kept list as known: presence-requests-third-review.test.ts), and to 12,766
  * for the fourth (a kept list is taken in silently: presence-requests-fourth-review.test.ts);
- * then to 12,834 for refused subscribes, 12,893, 12,960 and 12,984 for their reviews (bundle.test.ts).
+ * then to 12,834 for refused subscribes, 12,893, 12,960 and 12,984 for their reviews (bundle.test.ts),
+ * and down to 12,866 with one nesting rule (bundle.test.ts).
  */
-const SHARE_BUDGET_BYTES = 12984;
+const SHARE_BUDGET_BYTES = 12866;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {

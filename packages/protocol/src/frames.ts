@@ -9,12 +9,11 @@ import { fail, ok, type ParseResult } from './result.js';
 import {
   channelNameProblem,
   eventNameProblem,
-  hasPollutingKey,
-  nestingExceeds,
   isFiniteNumber,
   isNonEmptyString,
   isObject,
   mergeEventIntoData,
+  parsedJsonProblem,
   publishDataProblem,
   type JsonObject,
 } from './validate.js';
@@ -216,12 +215,10 @@ function parseJson(text: unknown, limitBytes: number): ParseResult<unknown> & { 
     return fail('invalid_message', 'frame is not valid JSON');
   }
   if (!isObject(value)) return fail('invalid_message', 'frame must be a JSON object');
-  // Always checked (one scan of the text), so the same frame is accepted or refused whatever it
-  // contains; it also bounds the __proto__ walk below, which only runs on suspicious text.
-  if (nestingExceeds(text, MAX_NESTING_DEPTH)) {
-    return fail('invalid_message', `frame is nested too deeply (over ${MAX_NESTING_DEPTH} levels)`);
-  }
-  if (hasPollutingKey(text, value)) return fail('invalid_message', 'frame must not contain a "__proto__" key');
+  // One walk of the parsed value finds both (the rule checkServerFrame uses too).
+  const problem = parsedJsonProblem(value, MAX_NESTING_DEPTH);
+  if (problem === 'depth') return fail('invalid_message', `frame is nested too deeply (over ${MAX_NESTING_DEPTH} levels)`);
+  if (problem) return fail('invalid_message', 'frame must not contain a "__proto__" key');
   return ok(value);
 }
 

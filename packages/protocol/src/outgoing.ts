@@ -7,7 +7,7 @@
  */
 import { messageFrameBytes, encodeFrame } from './frames.js';
 import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
-import { channelNameProblem, eventNameProblem, nestingExceeds, publishDataProblem, type JsonObject } from './validate.js';
+import { channelNameProblem, eventNameProblem, parsedJsonProblem, publishDataProblem, type JsonObject } from './validate.js';
 
 /** Why something cannot be sent, with the code to reject it with. */
 export interface SendProblem {
@@ -68,7 +68,9 @@ export function jsonValueProblem(value: unknown, maxDepth: number, name = 'data'
   let message: string | undefined;
   try {
     const text = JSON.stringify(value, strict);
-    if (text === undefined || !nestingExceeds(text, maxDepth)) return undefined;
+    // Depth as it travels (what toJSON returned), counted by the rule incoming frames are checked
+    // by; `strict` has refused __proto__ keys already, so only 'depth' can be said here.
+    if (text === undefined || !parsedJsonProblem(JSON.parse(text), maxDepth)) return undefined;
   } catch (error) {
     message = error instanceof Error ? error.message : String(error);
   }

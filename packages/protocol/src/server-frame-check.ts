@@ -9,7 +9,7 @@
 import { isErrorCode } from './errors.js';
 import type { ServerFrame } from './frames.js';
 import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
-import { channelNameProblem, hasPollutingKey, isObject, nestingExceeds, type JsonObject } from './validate.js';
+import { channelNameProblem, isObject, parsedJsonProblem, type JsonObject } from './validate.js';
 
 /** A parsed frame before its checks: every read is guarded by a shape check before it. */
 type Raw = JsonObject & { data: JsonObject; member: JsonObject; members: JsonObject[]; count: number };
@@ -47,7 +47,7 @@ export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
   } catch {
     return undefined;
   }
-  if (!isObject(f) || nestingExceeds(text, MAX_NESTING_DEPTH) || hasPollutingKey(text, f)) return undefined;
+  if (!isObject(f) || parsedJsonProblem(f, MAX_NESTING_DEPTH)) return undefined;
   const { type, action, channel } = f;
   // As parseServerFrame: a code the protocol does not know is `server_error`; nothing else is kept.
   if (type === 'error') {

@@ -100,58 +100,36 @@ export function mergeEventIntoData(
 }
 
 /**
- * Whether `text` holds more than `max` opening brackets (`{` or `[`, strings included): a text
- * with fewer cannot nest deeper than `max`. Counted with `indexOf`, which runs natively, so the
- * character-by-character scan below is only needed for texts with many brackets.
- */
-const hasMoreBrackets = (text: string, max: number): boolean => {
-  let count = 0;
-  for (const bracket of '{[') {
-    for (let i = -1; (i = text.indexOf(bracket, i + 1)) >= 0; ) if (++count > max) return true;
-  }
-  return false;
-};
-
-/**
- * Whether valid JSON `text` nests objects and arrays more than `max` levels deep. One scan of
- * the text, skipping strings; a text shorter than two brackets per level is never that deep.
+ * What a parsed JSON value holds that no frame may: `'depth'` when it nests more than `max`
+ * levels (the value itself counting as one when it is an object or array), `'__proto__'` when an
+ * object at any depth has an own `__proto__` key (`JSON.parse` makes one from the text
+ * `"__proto__"` or an escaped spelling of it; merged elsewhere it could pollute prototypes);
+ * `undefined` when neither. Whichever the walk meets first is named.
+ *
+ * The one nesting rule: incoming frames (`parseServerFrame`, `checkServerFrame`, `parseClientAction`)
+ * and outgoing data (`jsonValueProblem`, on the JSON it travels as) are all counted by it. One walk
+ * of the parsed value, not scans of its text: on the receive path, where every frame is checked,
+ * it costs about half the instructions of counting brackets and searching the text for `__proto__`
+ * and `\u` (callgrind, V8, a 130-character message frame), and strings and escapes need no rule.
+ * It goes at most `max` levels down, so its own depth is bounded.
  * @internal
  */
-export const nestingExceeds = (text: string, max: number): boolean => {
-  if (text.length < 2 * (max + 1) || !hasMoreBrackets(text, max)) return false;
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    // `| 0x20` maps [ to { and ] to }, and no other character of valid JSON outside strings to either.
-    const c = text.charCodeAt(i) | 0x20;
-    if (c === 0x22 /* " */) {
-      // Skip the string; a backslash escapes the next character (\" and \\ included).
-      while (++i < text.length) {
-        const s = text.charCodeAt(i);
-        if (s === 0x22) break;
-        if (s === 0x5c /* \ */) i++;
-      }
-    } else if (c === 0x7b /* { */) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d /* } */) depth--;
+export const parsedJsonProblem = (value: unknown, max: number): 'depth' | '__proto__' | undefined => {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (max < 1) return 'depth';
+  let problem: 'depth' | '__proto__' | undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && !problem; i++) problem = nestedProblem(value[i], max);
+  } else {
+    // JSON.parse makes every key own and enumerable; for...in walks them without an array of keys.
+    for (const key in value as JsonObject) {
+      problem = key === '__proto__' ? key : nestedProblem((value as JsonObject)[key], max);
+      if (problem) break;
+    }
   }
-  return false;
+  return problem;
 };
 
-/**
- * Whether JSON text carries a key that could pollute prototypes once the object is merged
- * elsewhere (`__proto__`). Checked on the raw text first, so the common case costs one scan.
- * The walk has no depth cap of its own: callers refuse text nested deeper than
- * `MAX_NESTING_DEPTH` first (see {@link nestingExceeds}), which bounds it.
- * @internal
- */
-export const hasPollutingKey = (text: string, parsed: unknown): boolean =>
-  // A \u escape can spell the key without its literal text ("\u005f_proto__").
-  (text.includes('__proto__') || text.includes('\\u')) && containsProtoKey(parsed);
-
-/** Whether a parsed JSON value has an own `__proto__` key at any depth (JSON.parse makes every key own and enumerable). */
-const containsProtoKey = (value: unknown): boolean =>
-  typeof value === 'object' &&
-  value !== null &&
-  (Array.isArray(value)
-    ? value.some(containsProtoKey)
-    : Object.prototype.hasOwnProperty.call(value, '__proto__') || Object.values(value).some(containsProtoKey));
+/** {@link parsedJsonProblem} of a member one level down (primitives have none: no call for them). */
+const nestedProblem = (item: unknown, max: number): 'depth' | '__proto__' | undefined =>
+  typeof item === 'object' && item !== null ? parsedJsonProblem(item, max - 1) : undefined;
