@@ -31,6 +31,8 @@ export interface FakeSocket extends WebSocketLike {
   accept(): void;
   /** Delivers a frame (an object is JSON-encoded). */
   receive(frame: ServerFrame | string | object): void;
+  /** Node-style sockets: hands ws's `message` listeners raw bytes (and whether they are binary). */
+  receiveRaw(data: unknown, isBinary: boolean): void;
   /** The service closes the socket (1006 = abrupt: `error`, then `close`). */
   drop(code?: number, reason?: string): void;
   /** Node-style refused upgrade: `unexpected-response` with a JSON body, as `ws` reports it. */
@@ -67,6 +69,8 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
     closedByClient = false;
     readonly query: URLSearchParams;
     private responseListeners: ResponseListener[] = [];
+    /** Node-style sockets: `message` listeners (ws's own event, a Buffer and isBinary). */
+    private messageListeners: ((data: unknown, isBinary: boolean) => void)[] = [];
     on?: WebSocketLike['on'];
     off?: WebSocketLike['off'];
     terminate?: () => void;
@@ -75,8 +79,11 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
       this.query = new URL(url).searchParams;
       sockets.push(this);
       if (nodeStyle) {
-        this.on = (_event, listener) => this.responseListeners.push(listener);
-        this.off = (_event, listener) => (this.responseListeners = this.responseListeners.filter((l) => l !== listener));
+        this.on = (event: string, listener: never) => (event === 'message' ? this.messageListeners : this.responseListeners).push(listener);
+        this.off = (event: string, listener: never) => {
+          if (event === 'message') this.messageListeners = this.messageListeners.filter((l) => l !== listener);
+          else this.responseListeners = this.responseListeners.filter((l) => l !== listener);
+        };
         this.terminate = () => this.close();
       }
     }
@@ -111,7 +118,14 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
       this.onopen?.({});
     }
     receive(frame: ServerFrame | string | object): void {
-      this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
+      const text = typeof frame === 'string' ? frame : JSON.stringify(frame);
+      // As ws: a text message reaches `message` listeners as a Buffer.
+      for (const listener of this.messageListeners) listener(Buffer.from(text), false);
+      this.onmessage?.({ data: text });
+    }
+    /** What ws hands `message` listeners: raw bytes and whether the frame was binary. */
+    receiveRaw(data: unknown, isBinary: boolean): void {
+      for (const listener of this.messageListeners) listener(data, isBinary);
     }
     drop(code = 1006, reason = ''): void {
       this.readyState = 3;
@@ -135,7 +149,7 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
       if (this.readyState !== 3) this.drop(1006);
     }
     listenerCount(): number {
-      return [this.onopen, this.onmessage, this.onclose, this.onerror].filter(Boolean).length + this.responseListeners.length;
+      return [this.onopen, this.onmessage, this.onclose, this.onerror].filter(Boolean).length + this.responseListeners.length + this.messageListeners.length;
     }
   }
 

@@ -34,6 +34,8 @@ describe('no leaks', () => {
     expect(ws.last.onopen).toBeNull();
     expect(ws.last.onmessage).toBeNull();
     expect(ws.last.onclose).toBeNull();
+    // Nor ws's `message` listener (nor the refused upgrade's).
+    expect(ws.last.listenerCount()).toBe(ws.last.onerror ? 1 : 0);
   });
 
   it('disconnect() against a peer that never answers the close handshake drops the socket after one second', () => {

@@ -14,8 +14,8 @@ const change = (action: string, extra: object = {}) => ({ type: 'presence', acti
 const json = (value: unknown) => JSON.stringify(value);
 
 /** A connected Pulse listening to every message and presence event of `room`, counting what it sees. */
-function listening() {
-  const setup = setupPulse();
+function listening(nodeStyle = true) {
+  const setup = setupPulse({}, nodeStyle);
   setup.ws.last.accept();
   const errors: PulseError[] = [];
   setup.pulse.on('error', (error) => errors.push(error));
@@ -108,12 +108,25 @@ describe('malformed frames from the service', () => {
     });
   }
 
-  it('rejects binary frames, even ones holding valid JSON', () => {
-    const { ws, errors, messages } = listening();
+  it('rejects binary frames, even ones holding valid JSON (a browser-style socket: onmessage)', () => {
+    const { ws, errors, messages } = listening(false);
     const bytes = new TextEncoder().encode(json(message()));
-    for (const data of [bytes, Buffer.from(bytes), bytes.buffer, undefined, 5]) ws.last.onmessage?.({ data });
+    for (const data of [bytes, Buffer.from(bytes), bytes.buffer, undefined, 5]) ws.last.onmessage!({ data });
     expect(errors.map((e) => e.code)).toEqual(Array(5).fill('invalid_message'));
     expect(messages).not.toHaveBeenCalled();
+  });
+
+  it('rejects binary frames from ws too, which hands its message listeners bytes and whether they are binary', () => {
+    const { ws, errors, messages } = listening();
+    // ws's own `message` event is listened to (no MessageEvent per message), not onmessage.
+    expect(ws.last.onmessage).toBeNull();
+    const bytes = new TextEncoder().encode(json(message()));
+    for (const data of [bytes, Buffer.from(bytes), bytes.buffer, [Buffer.from(bytes)]]) ws.last.receiveRaw(data, true);
+    expect(errors.map((e) => e.code)).toEqual(Array(4).fill('invalid_message'));
+    expect(messages).not.toHaveBeenCalled();
+    // The same bytes as a text frame are the message.
+    ws.last.receiveRaw(Buffer.from(bytes), false);
+    expect(messages).toHaveBeenCalledTimes(1);
   });
 
   it('the error event carries one typed PulseError with code invalid_message per frame', () => {
