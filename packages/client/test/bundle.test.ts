@@ -74,12 +74,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * (about 20 B: a refused re-ask with an earlier list standing does not restart the backoff; a
  * round keeps to its frame budget); then 10,139 after one nesting rule (a walk of the parsed value
  * replaced the text scans, about 100 B fewer, protocol/src/validate.ts), and 10,172 for ws's own
- * `message` event in Node (no MessageEvent per message: about 2 % of the receive CPU, transport.ts). pulse.js runs the
+ * `message` event in Node (no MessageEvent per message: about 2 % of the receive CPU, transport.ts);
+ * then 10,202 for the review of those (the walk passes over keys inherited from Object.prototype:
+ * protocol nesting-inherited-keys.test.ts). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 10172;
+const BUDGET_BYTES = 10202;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
