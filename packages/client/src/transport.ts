@@ -48,9 +48,13 @@ export interface WebSocketLike {
   send(data: string): void;
   /** Closes the socket. */
   close(code?: number, reason?: string): void;
+  /** `nodebuffer` in `ws` (Node) only: with `on` and `off`, it marks a socket as ws (see `on`). */
+  binaryType?: string;
   /**
-   * `ws` (Node) only: listen to a refused upgrade's HTTP response, or to messages (a Buffer and
-   * whether it is binary: no MessageEvent is made for each, which costs CPU on every message).
+   * `ws` (Node) only: listen to a refused upgrade's HTTP response; and, on a socket that is ws
+   * (`binaryType` 'nodebuffer', `off` present), to messages: a Buffer and whether it is binary,
+   * with no MessageEvent made for each, which costs CPU on every message. Any other socket gets
+   * its messages through `onmessage`, whatever its `on` does.
    */
   on?(event: 'unexpected-response', listener: ResponseListener): unknown;
   on?(event: 'message', listener: NodeMessageListener): unknown;
@@ -183,8 +187,19 @@ export class Transport {
       _handlers._opened();
       this.check();
     };
-    // Where ws's own `message` event is listened to instead (below), no MessageEvent is made per message.
-    if (!ws.on) {
+    if (ws.on && ws.off && ws.binaryType === 'nodebuffer') {
+      // ws: its own `message` event. Its `onmessage` wraps each message in a MessageEvent holding
+      // the same `toString()`: about 2 % of the receive CPU. The body is not shared with the
+      // onmessage one below: measured in V8 (callgrind, ws pipeline), a shared closure cost more
+      // than the MessageEvent, and `String(data)` more still.
+      ws.on(
+        'message',
+        (this._onMessage = (data, isBinary) => {
+          this._received = true;
+          _handlers._frame(isBinary ? data : data.toString());
+        }),
+      );
+    } else {
       ws.onmessage = (event) => {
         this._received = true;
         _handlers._frame(event.data);
@@ -205,16 +220,6 @@ export class Transport {
     if (ws.on) {
       this._onResponse = (_request, response) => this._refused(response);
       ws.on('unexpected-response', this._onResponse);
-      // ws's `onmessage` wraps each message in a MessageEvent holding the same `toString()`: about
-      // 2 % of the receive CPU. The body is not shared with onmessage's: measured in V8 (callgrind,
-      // ws pipeline), a shared closure cost more than the MessageEvent, and `String(data)` more still.
-      ws.on(
-        'message',
-        (this._onMessage = (data, isBinary) => {
-          this._received = true;
-          _handlers._frame(isBinary ? data : data.toString());
-        }),
-      );
     }
     this._timer = _clock.setTimeout(this._tick, this._deadline);
   }

@@ -76,12 +76,13 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * replaced the text scans, about 100 B fewer, protocol/src/validate.ts), and 10,172 for ws's own
  * `message` event in Node (no MessageEvent per message: about 2 % of the receive CPU, transport.ts);
  * then 10,202 for the review of those (the walk passes over keys inherited from Object.prototype:
- * protocol nesting-inherited-keys.test.ts). pulse.js runs the
+ * protocol nesting-inherited-keys.test.ts), and 10,224 for ws's event only on a socket that is ws
+ * (transport-socket-on.test.ts). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 10202;
+const BUDGET_BYTES = 10224;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -73,6 +73,8 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
     private messageListeners: ((data: unknown, isBinary: boolean) => void)[] = [];
     on?: WebSocketLike['on'];
     off?: WebSocketLike['off'];
+    /** Node-style sockets are ws-like: 'nodebuffer', as ws says. */
+    binaryType?: string;
     terminate?: () => void;
 
     constructor(readonly url: string) {
@@ -85,6 +87,7 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
           else this.responseListeners = this.responseListeners.filter((l) => l !== listener);
         };
         this.terminate = () => this.close();
+        this.binaryType = 'nodebuffer';
       }
     }
     get actions(): ClientAction[] {
