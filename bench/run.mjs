@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                 # everything (pnpm bench): writes bench/results/latest.json
 //                                      # and rewrites the results table of bench/README.md
-//   node bench/run.mjs --only=fanout   # some suites: bundle,fanout,connections,client,memory,browser,herd,sdk
+//   node bench/run.mjs --only=fanout   # some suites: bundle,fanout,connections,client,instructions,memory,browser,herd,sdk
 //   node bench/run.mjs --quick         # fewer rounds (smoke run)
 //
 // Only a full run (no --only, no --quick) writes the committed results: a quick or partial run
@@ -21,6 +21,7 @@ const SUITES = {
   fanout: () => import('./suites/fanout.mjs'),
   connections: () => import('./suites/connections.mjs'),
   client: () => import('./suites/client-throughput.mjs'),
+  instructions: () => import('./suites/client-instructions.mjs'),
   memory: () => import('./suites/client-memory.mjs'),
   browser: () => import('./suites/browser-receive.mjs'),
   herd: () => import('./suites/reconnect-herd.mjs'),
