@@ -106,7 +106,8 @@ export function mergeEventIntoData(
  * `"__proto__"` or an escaped spelling of it; merged elsewhere it could pollute prototypes);
  * `undefined` when neither. Whichever the walk meets first is named. Only what `JSON.parse` kept
  * is judged: of duplicate keys the last wins, and an earlier copy nested deeper is not there to
- * count (it reaches nobody); inherited keys are not the value's.
+ * count (it reaches nobody); keys inherited from Object.prototype are not the value's, and are
+ * never read (a getter there could throw).
  *
  * The one nesting rule: incoming frames (`parseServerFrame`, `checkServerFrame`, `parseClientAction`)
  * and outgoing data (`jsonValueProblem`, on the JSON it travels as) are all counted by it. One walk
@@ -116,29 +117,42 @@ export function mergeEventIntoData(
  * It goes at most `max` levels down, so its own depth is bounded.
  * @internal
  */
-export const parsedJsonProblem = (value: unknown, max: number): 'depth' | '__proto__' | undefined => {
+export const parsedJsonProblem = (value: unknown, max: number): JsonProblem | undefined => walk(value, max, prototypeHasKeys());
+
+type JsonProblem = 'depth' | '__proto__';
+
+/** No keys of its own: `for...in` over it lists what is enumerable on Object.prototype. */
+const PLAIN = {};
+
+/**
+ * Whether something (an old library, a polyfill) added enumerable keys to Object.prototype, which
+ * `for...in` lists for every object. Asked once per walk: then the walk reads own keys only, and
+ * otherwise it need not ask per key (that cost about 5 % of the client's receive path in V8,
+ * measured with callgrind).
+ */
+const prototypeHasKeys = (): boolean => {
+  for (const _ in PLAIN) return true;
+  return false;
+};
+
+/** {@link parsedJsonProblem}; `inherited`: Object.prototype has enumerable keys, not to be read. */
+const walk = (value: unknown, max: number, inherited: boolean): JsonProblem | undefined => {
   if (typeof value !== 'object' || value === null) return undefined;
   if (max < 1) return 'depth';
-  let problem: 'depth' | '__proto__' | undefined;
+  let problem: JsonProblem | undefined;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length && !problem; i++) problem = nestedProblem(value[i], max);
+    for (let i = 0; i < value.length && !problem; i++) problem = nestedProblem(value[i], max, inherited);
   } else {
     // JSON.parse makes every key own and enumerable; for...in walks them without an array of keys.
-    // Keys something added to Object.prototype are not the value's: whether a key is own is asked
-    // where it matters, before going down into its value or naming it (asked for every key, it
-    // cost about 5 % of the client's receive path in V8, measured with callgrind).
     for (const key in value as JsonObject) {
-      const item = (value as JsonObject)[key];
-      const proto = key === '__proto__';
-      if ((proto || (typeof item === 'object' && item !== null)) && Object.hasOwn(value as JsonObject, key)) {
-        problem = proto ? key : parsedJsonProblem(item, max - 1);
-        if (problem) break;
-      }
+      if (inherited && !Object.hasOwn(value as JsonObject, key)) continue;
+      problem = key === '__proto__' ? key : nestedProblem((value as JsonObject)[key], max, inherited);
+      if (problem) break;
     }
   }
   return problem;
 };
 
-/** {@link parsedJsonProblem} of a member one level down (primitives have none: no call for them). */
-const nestedProblem = (item: unknown, max: number): 'depth' | '__proto__' | undefined =>
-  typeof item === 'object' && item !== null ? parsedJsonProblem(item, max - 1) : undefined;
+/** {@link walk} of a member one level down (primitives have none: no call for them). */
+const nestedProblem = (item: unknown, max: number, inherited: boolean): JsonProblem | undefined =>
+  typeof item === 'object' && item !== null ? walk(item, max - 1, inherited) : undefined;
