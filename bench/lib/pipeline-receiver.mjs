@@ -14,6 +14,17 @@ const { WebSocketServer, WebSocket } = require('ws');
 const [subject, messagesArg, clientBundle] = process.argv.slice(2);
 const messages = Number(messagesArg);
 const BATCH = 50;
+// Each wait (connected, every batch) fails the run after this long instead of hanging: generous,
+// because under callgrind everything runs some 50 times slower.
+const DEADLINE_MS = Number(process.env.PIPELINE_DEADLINE_MS ?? 120_000);
+if (!(messages > 0 && messages % BATCH === 0)) throw new Error(`messages must be a positive multiple of ${BATCH}`);
+
+/** `promise`, or a failure naming `what` once DEADLINE_MS have passed. */
+function within(promise, what) {
+  let timer;
+  const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${subject}: ${what} took over ${DEADLINE_MS} ms`)), DEADLINE_MS)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 await new Promise((resolve) => server.once('listening', resolve));
@@ -38,9 +49,12 @@ if (subject === 'pulse') {
   const { default: Pulse } = await import(clientBundle);
   const pulse = new Pulse({ kbId: 'kb', token: benchToken('kb'), endpoint: url, WebSocket });
   pulse.channel('bench').subscribe('tick', callback);
-  await new Promise((resolve) => {
-    const stop = pulse.onStateChange((state) => state === 'connected' && (stop(), resolve()));
-  });
+  await within(
+    new Promise((resolve) => {
+      const stop = pulse.onStateChange((state) => state === 'connected' && (stop(), resolve()));
+    }),
+    'connecting',
+  );
 } else if (subject === 'ws-min') {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   ws.on('message', (raw) => callback(JSON.parse(raw.toString()).data));
@@ -49,7 +63,7 @@ if (subject === 'pulse') {
   ws.onmessage = (event) => callback(JSON.parse(event.data).data);
 } else throw new Error(`unknown subject ${subject}`);
 
-const socket = (await accepted)._socket;
+const socket = (await within(accepted, 'the connection'))._socket;
 // 40 distinct writes of 50 frames (the bench sender's frame: 130 bytes of JSON), reused in turn.
 const writes = [];
 for (let w = 0; w < 40; w++) {
@@ -60,10 +74,13 @@ for (let w = 0; w < 40; w++) {
   }
   writes.push(Buffer.concat(frames));
 }
+let expected = 0;
 for (let w = 0; w < messages / BATCH; w++) {
   const done = new Promise((resolve) => (batchDone = resolve));
   socket.write(writes[w % writes.length]);
-  await done;
+  for (let i = 0; i < BATCH; i++) expected += 100_000 + (w % writes.length) * BATCH + i;
+  await within(done, `batch ${w + 1} of ${messages / BATCH}`);
 }
-if (sink === 0 && messages > 0) throw new Error('nothing received');
+// Every message reached the callback with its own data, once.
+if (received !== messages || sink !== expected) throw new Error(`${subject}: received ${received} messages summing to ${sink}, expected ${messages} summing to ${expected}`);
 process.exit(0);

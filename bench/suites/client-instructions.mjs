@@ -23,7 +23,8 @@ async function instructions(subject, messages, bundle) {
   // --predictable: V8 without concurrent threads or time-based heuristics (GC, tiering), so the
   // count repeats run to run to the instruction (measured: two runs, the same count).
   const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', join(BENCH_DIR, 'lib/pipeline-receiver.mjs'), subject, String(messages), bundle];
-  const { stderr } = await exec('valgrind', args, { maxBuffer: 16 * 2 ** 20 });
+  // A failing run (the receiver throws on a missed deadline or a wrong message) rejects here.
+  const { stderr } = await exec('valgrind', args, { maxBuffer: 16 * 2 ** 20, timeout: 20 * 60_000 });
   const match = /I\s+refs:\s+([\d,]+)/.exec(stderr);
   if (!match) throw new Error(`callgrind printed no instruction count for ${subject}:\n${stderr.slice(-2000)}`);
   return Number(match[1].replaceAll(',', ''));
