@@ -63,6 +63,8 @@ export type {
   WebSocketMessageEventLike,
   WebSocketCloseEventLike,
   HttpResponseLike,
+  UpgradeResponseListener,
+  NodeMessageListener,
 } from './transport.js';
 export { PulseError, isPulseError, ERROR_STATUS, MAX_MESSAGE_BYTES } from '@openkbs-pulse/protocol';
 export type { PulseErrorOptions, ErrorCode, MessageFrame, PresenceMember, JsonObject, Clock, Region } from '@openkbs-pulse/protocol';

@@ -50,25 +50,27 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
   /** `nodebuffer` in `ws` (Node) only: with `on` and `off`, it marks a socket as ws (see `on`). */
   binaryType?: string;
+  /** `ws` (Node) only: listen to a refused upgrade's HTTP response. */
+  on?(event: 'unexpected-response', listener: UpgradeResponseListener): unknown;
   /**
-   * `ws` (Node) only: listen to a refused upgrade's HTTP response; and, on a socket that is ws
-   * (`binaryType` 'nodebuffer', `off` present), to messages: a Buffer and whether it is binary,
-   * with no MessageEvent made for each, which costs CPU on every message. Any other socket gets
-   * its messages through `onmessage`, whatever its `on` does.
+   * `ws` (Node) only, on a socket that is ws (`binaryType` 'nodebuffer', `off` present): listen
+   * to messages, a Buffer and whether it is binary, with no MessageEvent made for each (which
+   * costs CPU on every message). Any other socket gets its messages through `onmessage`,
+   * whatever its `on` does.
    */
-  on?(event: 'unexpected-response', listener: ResponseListener): unknown;
   on?(event: 'message', listener: NodeMessageListener): unknown;
-  /** `ws` (Node) only: stop listening. */
-  off?(event: 'unexpected-response', listener: ResponseListener): unknown;
+  /** `ws` (Node) only: stop listening to refused upgrades. */
+  off?(event: 'unexpected-response', listener: UpgradeResponseListener): unknown;
+  /** `ws` (Node) only: stop listening to messages. */
   off?(event: 'message', listener: NodeMessageListener): unknown;
   /** `ws` (Node) only: abort at once. */
   terminate?(): void;
 }
 
-/** `ws`'s `unexpected-response` listener. */
-type ResponseListener = (request: unknown, response: HttpResponseLike) => void;
-/** `ws`'s `message` listener: the payload (a Buffer) and whether the frame was binary. */
-type NodeMessageListener = (data: { toString(): string }, isBinary: boolean) => void;
+/** `ws`'s `unexpected-response` listener: the request and the refusing HTTP response. */
+export type UpgradeResponseListener = (request: unknown, response: HttpResponseLike) => void;
+/** `ws`'s `message` listener: the payload (a Buffer for text) and whether the frame was binary. */
+export type NodeMessageListener = (data: { toString(): string }, isBinary: boolean) => void;
 
 /** The HTTP response `ws` hands to `unexpected-response` (a Node IncomingMessage). */
 export interface HttpResponseLike {
@@ -149,7 +151,7 @@ export class Transport {
   private _errorCode: ErrorCode | undefined;
   private _message: string | undefined;
   /** `ws` (Node): the listener of a refused upgrade, until the socket opens. */
-  private _onResponse: ResponseListener | undefined;
+  private _onResponse: UpgradeResponseListener | undefined;
   /** `ws` (Node): the listener of messages. */
   private _onMessage: NodeMessageListener | undefined;
   private readonly _tick = (): void => this.check();
