@@ -2,7 +2,7 @@
 // every batch of 50 frames to reach the callback. A subject that drops or refuses frames (e.g. a
 // client whose frame check starts refusing the bench frame) must fail the run, not hang it (an
 // outside review found it hanging), and a run that completes has delivered every message once.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,12 @@ function run(args: string[], ms: number): Promise<number | null | 'hung'> {
     const timer = setTimeout(() => (child.kill('SIGKILL'), resolve('hung')), ms);
     child.on('exit', (code) => (clearTimeout(timer), resolve(code)));
   });
+}
+
+/** Command lines of running pipeline senders. */
+function senders(): string[] {
+  const lines = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n');
+  return lines.filter((line) => line.includes('pipeline-sender.mjs'));
 }
 
 const receiver = fileURLToPath(new URL('../bench/lib/pipeline-receiver.mjs', import.meta.url));
@@ -39,8 +45,12 @@ export default class {
   const code = await run(['pulse', '100', stub], 10_000);
   expect(code).not.toBe('hung');
   expect(code).not.toBe(0);
+  // The sender (a process of its own, so that its listeners do not weigh on the subject's count)
+  // ends with the receiver, also when the run fails.
+  await expect.poll(senders, { timeout: 5_000 }).toEqual([]);
 }, 20_000);
 
 it('a raw ws subject that gets every frame completes', async () => {
   expect(await run(['ws-min', '1000'], 15_000)).toBe(0);
+  await expect.poll(senders, { timeout: 5_000 }).toEqual([]);
 }, 20_000);

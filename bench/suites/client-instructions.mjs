@@ -3,9 +3,10 @@
 // valgrind's callgrind instead of timed. Instruction counts do not move with the load of a shared
 // 2-core machine, so a difference of 1 % shows; the `client` suite's CPU ratios spread by ±10 %
 // between rounds. What it cannot see: cache misses and GC pauses, which the CPU suite includes.
-// Each subject runs bench/lib/pipeline-receiver.mjs (a ws server writing pre-encoded frames into
-// the TCP socket of the subject, in the same process) twice, for a short and a long run; the
-// difference divided by the difference in messages is the cost per message, without start-up.
+// Each subject runs bench/lib/pipeline-receiver.mjs (which forks pipeline-sender.mjs, a ws server
+// writing pre-encoded frames into the subject's TCP socket; callgrind does not follow it) twice,
+// for a short and a long run; the difference divided by the difference in messages is the cost
+// per message, without start-up.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,12 +74,12 @@ export async function run({ quick = false } = {}) {
     detail: `median of ${ratios.length}, range ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}`,
   });
   return {
-    title: `Client receive instructions per message (callgrind; ${(long - short).toLocaleString('en-US')} identical frames, 50 per TCP write; sender and receiver in one process)`,
+    title: `Client receive instructions per message (callgrind; ${(long - short).toLocaleString('en-US')} identical frames, 50 per TCP write; sender in a process of its own)`,
     ratioLabel: 'instructions / raw ws + JSON.parse',
     rows,
     summary: { pulseInstructions: median(counts.pulse), rawInstructions: base, ratio: median(counts.pulse) / base, repeatRatios: ratios },
     note:
-      'Instructions of the whole process (valgrind --tool=callgrind, node --predictable) for a long run minus a short run, per message in between: the receive path of each subject plus the in-process sender, which is the same bytes for all of them, so it weighs on every ratio alike (a ratio here is a little closer to 1 than the receiving side alone). ' +
+      'Instructions of the receiving process (valgrind --tool=callgrind, node --predictable) for a long run minus a short run, per message in between: the receive path of each subject and nothing else (the sender is a process of its own, which callgrind does not follow; in the same process, its ws listener made node\'s shared EventEmitter#emit call every subject that sends a frame, as the client does to subscribe, through a slower path: about 280 instructions per message). ' +
       'Deterministic enough to show a 1 % change; it does not see cache misses or GC pauses, which the CPU suite (client) does. Target as for the CPU suite: ≤ 1.05×.',
   };
 }
