@@ -117,7 +117,8 @@ export function mergeEventIntoData(
  * It goes at most `max` levels down, so its own depth is bounded.
  * @internal
  */
-export const parsedJsonProblem = (value: unknown, max: number): JsonProblem | undefined => walk(value, max, prototypeHasKeys());
+export const parsedJsonProblem = (value: unknown, max: number): JsonProblem | undefined =>
+  typeof value === 'object' && value !== null ? walk(value, max, prototypeHasKeys()) : undefined;
 
 type JsonProblem = 'depth' | '__proto__';
 
@@ -135,24 +136,34 @@ const prototypeHasKeys = (): boolean => {
   return false;
 };
 
-/** {@link parsedJsonProblem}; `inherited`: Object.prototype has enumerable keys, not to be read. */
-const walk = (value: unknown, max: number, inherited: boolean): JsonProblem | undefined => {
-  if (typeof value !== 'object' || value === null) return undefined;
+/**
+ * {@link parsedJsonProblem} of an object or array; `inherited`: Object.prototype has enumerable
+ * keys, not to be read. Written for V8's optimiser (counted with callgrind on the client's receive
+ * path): only objects recurse, and each loop returns as soon as it finds a problem; a version with
+ * a helper per member and a `problem` variable carried through the loops took about 190
+ * instructions more per message frame.
+ */
+const walk = (value: object, max: number, inherited: boolean): JsonProblem | undefined => {
   if (max < 1) return 'depth';
-  let problem: JsonProblem | undefined;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length && !problem; i++) problem = nestedProblem(value[i], max, inherited);
-  } else {
-    // JSON.parse makes every key own and enumerable; for...in walks them without an array of keys.
-    for (const key in value as JsonObject) {
-      if (inherited && !Object.hasOwn(value as JsonObject, key)) continue;
-      problem = key === '__proto__' ? key : nestedProblem((value as JsonObject)[key], max, inherited);
-      if (problem) break;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null) {
+        const problem = walk(item, max - 1, inherited);
+        if (problem) return problem;
+      }
+    }
+    return undefined;
+  }
+  // JSON.parse makes every key own and enumerable; for...in walks them without an array of keys.
+  for (const key in value) {
+    if (inherited && !Object.hasOwn(value, key)) continue;
+    if (key === '__proto__') return key;
+    const item = (value as JsonObject)[key];
+    if (typeof item === 'object' && item !== null) {
+      const problem = walk(item, max - 1, inherited);
+      if (problem) return problem;
     }
   }
-  return problem;
+  return undefined;
 };
-
-/** {@link walk} of a member one level down (primitives have none: no call for them). */
-const nestedProblem = (item: unknown, max: number, inherited: boolean): JsonProblem | undefined =>
-  typeof item === 'object' && item !== null ? walk(item, max - 1, inherited) : undefined;
