@@ -29,11 +29,16 @@ function within(promise, what) {
 }
 
 const sender = fork(fileURLToPath(new URL('./pipeline-sender.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+// The sender lives until this process ends (it is killed just before): any earlier end, by an
+// exit code or a signal, fails the run at once rather than at the next deadline.
+sender.on('exit', (code, signal) => {
+  console.error(`${subject}: the sender ended early (${signal ?? `exit code ${code}`})`);
+  process.exit(1);
+});
 /** The sender's next message with `key`. */
 const fromSender = (key) => new Promise((resolve) => sender.on('message', (m) => key in m && resolve(m[key])));
 const accepted = fromSender('connected');
 const url = `ws://127.0.0.1:${await within(fromSender('port'), 'the sender to listen')}`;
-sender.on('exit', (code) => code && (console.error(`the sender exited with ${code}`), process.exit(1)));
 
 let received = 0;
 let sink = 0;
@@ -68,6 +73,9 @@ for (let w = 0; w < messages / BATCH; w++) {
   sender.send({ write: w });
   for (let i = 0; i < BATCH; i++) expected += frameN(w, i);
   await within(done, `batch ${w + 1} of ${messages / BATCH}`);
+  // Checked per batch: writes repeat every WRITES batches, so a subject that delivered some
+  // batches twice and others never could match the run's total count and sum.
+  if (received !== (w + 1) * BATCH || sink !== expected) throw new Error(`${subject}: after batch ${w + 1}, received ${received} messages summing to ${sink}, expected ${(w + 1) * BATCH} summing to ${expected}`);
 }
 // Every message reached the callback with its own data, once.
 if (received !== messages || sink !== expected) throw new Error(`${subject}: received ${received} messages summing to ${sink}, expected ${messages} summing to ${expected}`);
