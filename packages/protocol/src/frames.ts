@@ -292,7 +292,8 @@ export function parsePresenceMember(value: unknown): ParseResult<PresenceMember>
   if (!isNonEmptyString(value.connectionId)) {
     return fail('invalid_message', 'member.connectionId must be a non-empty string');
   }
-  if (value.connectedAt !== undefined && !isFiniteNumber(value.connectedAt)) {
+  // `connectedAt` may be absent: read only when own (else the read reaches Object.prototype).
+  if (Object.hasOwn(value, 'connectedAt') && value.connectedAt !== undefined && !isFiniteNumber(value.connectedAt)) {
     return fail('invalid_message', 'member.connectedAt must be a number');
   }
   return ok(value as unknown as PresenceMember);
@@ -315,7 +316,17 @@ export function parsePresenceMember(value: unknown): ParseResult<PresenceMember>
 export function parseServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_BYTES * 128): ParseResult<ServerFrame> {
   const parsed = parseJson(text, maxBytes);
   if (!parsed.ok) return parsed;
-  const frame = parsed.value as JsonObject;
+  // A frame lacking a key reads it from Object.prototype, where a getter (an app's or a
+  // library's) may throw: such a frame is refused, never thrown from.
+  try {
+    return frameShape(parsed.value as JsonObject);
+  } catch {
+    return fail('invalid_message', 'reading the frame threw (a getter on Object.prototype?)');
+  }
+}
+
+/** {@link parseServerFrame} of a parsed object within the nesting rule. */
+function frameShape(frame: JsonObject): ParseResult<ServerFrame> {
   switch (frame.type) {
     case 'message': {
       const channel = channelOf(frame);

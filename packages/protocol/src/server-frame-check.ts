@@ -25,8 +25,9 @@ const isTime = (value: unknown): boolean => Number.isFinite(value) && (value as 
 let validChannel: unknown = Symbol();
 const isChannel = (name: unknown): boolean => name === validChannel || (!channelNameProblem(name) && ((validChannel = name), true));
 
+// `connectedAt` may be absent: read only when own (else the read reaches Object.prototype).
 const isMember = (m: unknown): boolean =>
-  isObject(m) && isName(m.userId) && isName(m.connectionId) && (m.connectedAt === undefined || Number.isFinite(m.connectedAt));
+  isObject(m) && isName(m.userId) && isName(m.connectionId) && (!Object.hasOwn(m, 'connectedAt') || Number.isFinite(m.connectedAt));
 
 /**
  * The frame in `text` when it is a valid service frame (the rules of `parseServerFrame`, with its
@@ -41,29 +42,31 @@ const isMember = (m: unknown): boolean =>
  */
 export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_BYTES * 128): ServerFrame | undefined {
   if (typeof text !== 'string' || text.length > maxBytes || (text.length * 3 > maxBytes && utf8ByteLength(text) > maxBytes)) return undefined;
-  let f: Raw;
+  // The catch also covers the checks: a frame lacking a key reads it from Object.prototype, where
+  // a getter (an app's or a library's) may throw; such a frame is refused, never thrown from.
   try {
-    f = JSON.parse(text) as Raw;
+    const f = JSON.parse(text) as Raw;
+    if (!isObject(f) || parsedJsonProblem(f, MAX_NESTING_DEPTH)) return undefined;
+    const { type, channel } = f;
+    // As parseServerFrame: a code the protocol does not know is `server_error`; nothing else is kept.
+    if (type === 'error') {
+      return typeof f.error === 'string'
+        ? { type, error: f.error, code: isErrorCode(f.code) ? f.code : 'server_error', ...(typeof channel === 'string' && { channel }) }
+        : undefined;
+    }
+    const valid =
+      type === 'pong'
+        ? isTime(f.timestamp)
+        : isChannel(channel) &&
+          (type === 'message'
+            ? isObject(f.data) && typeof f.data.type === 'string' && isTime(f.timestamp)
+            : // `action` is read only here: other frames have none.
+              type === 'presence' &&
+              (f.action === 'sync'
+                ? Number.isInteger(f.count) && f.count >= 0 && Array.isArray(f.members) && f.members.length <= f.count && f.members.every(isMember)
+                : (f.action === 'enter' || f.action === 'leave' || f.action === 'update') && isMember(f.member)));
+    return valid ? (f as unknown as ServerFrame) : undefined;
   } catch {
     return undefined;
   }
-  if (!isObject(f) || parsedJsonProblem(f, MAX_NESTING_DEPTH)) return undefined;
-  const { type, action, channel } = f;
-  // As parseServerFrame: a code the protocol does not know is `server_error`; nothing else is kept.
-  if (type === 'error') {
-    return typeof f.error === 'string'
-      ? { type, error: f.error, code: isErrorCode(f.code) ? f.code : 'server_error', ...(typeof channel === 'string' && { channel }) }
-      : undefined;
-  }
-  const valid =
-    type === 'pong'
-      ? isTime(f.timestamp)
-      : isChannel(channel) &&
-        (type === 'message'
-          ? isObject(f.data) && typeof f.data.type === 'string' && isTime(f.timestamp)
-          : type === 'presence' &&
-            (action === 'sync'
-              ? Number.isInteger(f.count) && f.count >= 0 && Array.isArray(f.members) && f.members.length <= f.count && f.members.every(isMember)
-              : (action === 'enter' || action === 'leave' || action === 'update') && isMember(f.member)));
-  return valid ? (f as unknown as ServerFrame) : undefined;
 }
