@@ -80,13 +80,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * (transport-socket-on.test.ts); 10,237 for the second review (the walk never reads an inherited
  * key: nesting-inherited-getter.test.ts); 10,232 for a walk and an emit tuned for V8 (fewer
  * instructions per message, a few bytes fewer), 10,242 for the review of the emit
- * (emitter-changes-during-emit.test.ts) and 10,227 for that of the frame checks (protocol
- * frame-inherited-getters.test.ts). pulse.js runs the
+ * (emitter-changes-during-emit.test.ts), 10,227 for that of the frame checks (protocol
+ * frame-inherited-getters.test.ts) and 10,232 for its second (frame-checks-prototype-accessors.test.ts).
+ * pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 10227;
+const BUDGET_BYTES = 10232;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

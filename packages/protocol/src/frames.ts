@@ -292,8 +292,7 @@ export function parsePresenceMember(value: unknown): ParseResult<PresenceMember>
   if (!isNonEmptyString(value.connectionId)) {
     return fail('invalid_message', 'member.connectionId must be a non-empty string');
   }
-  // `connectedAt` may be absent: read only when own (else the read reaches Object.prototype).
-  if (Object.hasOwn(value, 'connectedAt') && value.connectedAt !== undefined && !isFiniteNumber(value.connectedAt)) {
+  if (value.connectedAt !== undefined && !isFiniteNumber(value.connectedAt)) {
     return fail('invalid_message', 'member.connectedAt must be a number');
   }
   return ok(value as unknown as PresenceMember);
@@ -369,8 +368,10 @@ function frameShape(frame: JsonObject): ParseResult<ServerFrame> {
     case 'error': {
       if (typeof frame.error !== 'string') return fail('invalid_message', 'error.error must be a string');
       const code: ErrorCode = isErrorCode(frame.code) ? frame.code : 'server_error';
-      const result: ErrorFrame = { type: 'error', error: frame.error, code };
-      if (typeof frame.channel === 'string') result.channel = frame.channel;
+      const channel = frame.channel;
+      // A literal, not an assignment: `result.channel = …` would call a setter inherited from
+      // Object.prototype (or throw, for a getter without one) instead of making an own key.
+      const result: ErrorFrame = { type: 'error', error: frame.error, code, ...(typeof channel === 'string' && { channel }) };
       return ok(result);
     }
     default:

@@ -25,9 +25,8 @@ const isTime = (value: unknown): boolean => Number.isFinite(value) && (value as 
 let validChannel: unknown = Symbol();
 const isChannel = (name: unknown): boolean => name === validChannel || (!channelNameProblem(name) && ((validChannel = name), true));
 
-// `connectedAt` may be absent: read only when own (else the read reaches Object.prototype).
 const isMember = (m: unknown): boolean =>
-  isObject(m) && isName(m.userId) && isName(m.connectionId) && (!Object.hasOwn(m, 'connectedAt') || Number.isFinite(m.connectedAt));
+  isObject(m) && isName(m.userId) && isName(m.connectionId) && (m.connectedAt === undefined || Number.isFinite(m.connectedAt));
 
 /**
  * The frame in `text` when it is a valid service frame (the rules of `parseServerFrame`, with its
@@ -47,7 +46,11 @@ export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
   try {
     const f = JSON.parse(text) as Raw;
     if (!isObject(f) || parsedJsonProblem(f, MAX_NESTING_DEPTH)) return undefined;
-    const { type, channel } = f;
+    const type = f.type;
+    // Read as parseServerFrame reads: a key a frame of this type has no use for is not read (it
+    // could reach a getter on Object.prototype), so both take and refuse the same frames.
+    if (type === 'pong') return isTime(f.timestamp) ? (f as unknown as ServerFrame) : undefined;
+    const channel = f.channel;
     // As parseServerFrame: a code the protocol does not know is `server_error`; nothing else is kept.
     if (type === 'error') {
       return typeof f.error === 'string'
@@ -55,16 +58,13 @@ export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
         : undefined;
     }
     const valid =
-      type === 'pong'
-        ? isTime(f.timestamp)
-        : isChannel(channel) &&
-          (type === 'message'
-            ? isObject(f.data) && typeof f.data.type === 'string' && isTime(f.timestamp)
-            : // `action` is read only here: other frames have none.
-              type === 'presence' &&
-              (f.action === 'sync'
-                ? Number.isInteger(f.count) && f.count >= 0 && Array.isArray(f.members) && f.members.length <= f.count && f.members.every(isMember)
-                : (f.action === 'enter' || f.action === 'leave' || f.action === 'update') && isMember(f.member)));
+      isChannel(channel) &&
+      (type === 'message'
+        ? isObject(f.data) && typeof f.data.type === 'string' && isTime(f.timestamp)
+        : type === 'presence' &&
+          (f.action === 'sync'
+            ? Number.isInteger(f.count) && f.count >= 0 && Array.isArray(f.members) && f.members.length <= f.count && f.members.every(isMember)
+            : (f.action === 'enter' || f.action === 'leave' || f.action === 'update') && isMember(f.member)));
     return valid ? (f as unknown as ServerFrame) : undefined;
   } catch {
     return undefined;
