@@ -155,6 +155,7 @@ export interface PulseChannel<E extends EventMap<E> = DefaultEvents> {
   subscribe(callback: (data: AnyDelivered<E>, frame: MessageFrame) => void): Unsubscribe;
   /**
    * Drops every listener, leaves presence and unsubscribes on the server; the client then forgets the channel.
+   * Called by a listener, the message being delivered still reaches the listeners it was reaching.
    *
    * @example
    * ```ts

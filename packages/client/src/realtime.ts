@@ -176,6 +176,7 @@ export interface RealtimeChannel<E extends { [K in keyof E]: object } = Record<s
   publish<K extends keyof E & string>(name: K, data?: E[K] | null): Promise<void>;
   /**
    * Drops every listener (message and presence), leaves presence and unsubscribes on the server.
+   * Called by a listener, the message being delivered still reaches the listeners it was reaching.
    *
    * @example
    * ```ts

@@ -94,4 +94,31 @@ describe('handlers removed during an emit', () => {
     em.emit('x', 2);
     expect(seen).toEqual([1]);
   });
+  // Node's EventEmitter and ably-js behave so too; a review pointed out that before, a catch-all
+  // was dropped from the message by an unsubscribe() in a typed listener, while the typed
+  // listeners next to it were not: now all listeners of a message are treated alike.
+  it('Pulse: unsubscribe() from a listener lets the message reach the listeners it was reaching, and no later message', () => {
+    const { ws, pulse } = setupPulse();
+    ws.last.accept();
+    const chat = pulse.channel('room');
+    const seen: string[] = [];
+    chat.subscribe('bye', () => chat.unsubscribe());
+    chat.subscribe('bye', () => seen.push('typed'));
+    chat.subscribe((data) => seen.push((data as { type: string }).type));
+    ws.last.receive(message('room', 'bye'));
+    ws.last.receive(message('room', 'bye'));
+    expect(seen).toEqual(['typed', 'bye']);
+  });
+
+  it('Realtime: detach() from a listener lets the message reach the listeners it was reaching, and no later message', () => {
+    const { ws, realtime } = setupRealtime({ clientId: 'u1' });
+    ws.last.accept();
+    const room = realtime.channels.get('room');
+    const seen: string[] = [];
+    room.subscribe('bye', () => room.detach());
+    room.subscribe((m: { name: string }) => seen.push(m.name));
+    ws.last.receive(message('room', 'bye'));
+    ws.last.receive(message('room', 'bye'));
+    expect(seen).toEqual(['bye']);
+  });
 });
