@@ -229,8 +229,10 @@ function isTimestamp(value: unknown): value is number {
 
 /** The frame's `channel`, checked with {@link channelNameProblem} (for actions and service frames alike). */
 function channelOf(frame: JsonObject): ParseResult<string> {
-  const problem = channelNameProblem(frame.channel);
-  return problem ? fail('invalid_message', problem) : ok(frame.channel as string);
+  // Read once, as checkServerFrame reads it (a getter could answer differently the second time).
+  const channel = frame.channel;
+  const problem = channelNameProblem(channel);
+  return problem ? fail('invalid_message', problem) : ok(channel as string);
 }
 
 /**

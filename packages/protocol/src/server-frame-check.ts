@@ -25,6 +25,9 @@ const isTime = (value: unknown): boolean => Number.isFinite(value) && (value as 
 let validChannel: unknown = Symbol();
 const isChannel = (name: unknown): boolean => name === validChannel || (!channelNameProblem(name) && ((validChannel = name), true));
 
+/** A message's `data`, read once (as parseServerFrame reads it: a getter could answer differently twice). */
+const isEventData = (data: unknown): boolean => isObject(data) && typeof data.type === 'string';
+
 const isMember = (m: unknown): boolean =>
   isObject(m) && isName(m.userId) && isName(m.connectionId) && (m.connectedAt === undefined || Number.isFinite(m.connectedAt));
 
@@ -60,7 +63,7 @@ export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
     const valid =
       isChannel(channel) &&
       (type === 'message'
-        ? isObject(f.data) && typeof f.data.type === 'string' && isTime(f.timestamp)
+        ? isEventData(f.data) && isTime(f.timestamp)
         : type === 'presence' &&
           (f.action === 'sync'
             ? Number.isInteger(f.count) && f.count >= 0 && Array.isArray(f.members) && f.members.length <= f.count && f.members.every(isMember)

@@ -76,3 +76,31 @@ describe('parsePresenceMember on values that are not from JSON (exported API)', 
     expect(parsePresenceMember(member).ok).toBe(false);
   });
 });
+
+// A third review found the two checks reading a key a different number of times (parseServerFrame
+// read `channel` twice, checkServerFrame `data` twice), so an inherited getter whose answer changes
+// (a lazy polyfill, one that fails now and then) made them disagree. Each reads each key once.
+describe('checkServerFrame and parseServerFrame read each key once', () => {
+  const secondReadThrows = (first: unknown): PropertyDescriptor => {
+    let reads = 0;
+    return {
+      get: () => {
+        if (reads++ === 0) return first;
+        throw new Error('second read');
+      },
+    };
+  };
+  const cases = [
+    { key: 'data', first: { type: 'e' }, text: '{"type":"message","channel":"c","timestamp":1}' },
+    { key: 'channel', first: 'room', text: '{"type":"message","data":{"type":"e"},"timestamp":1}' },
+    { key: 'channel', first: 'room', text: '{"type":"presence","action":"enter","member":{"userId":"u","connectionId":"c"}}' },
+  ];
+  for (const { key, first, text } of cases) {
+    it(`an inherited ${key} that throws on its second read: ${text}`, () => {
+      const parsed = withAccessor(key, secondReadThrows(first), () => parseServerFrame(text).ok);
+      const checked = withAccessor(key, secondReadThrows(first), () => checkServerFrame(text) !== undefined);
+      expect(parsed).toBe(true);
+      expect(checked).toBe(true);
+    });
+  }
+});
