@@ -36,27 +36,40 @@ const receiver = fileURLToPath(new URL('../bench/lib/pipeline-receiver.mjs', imp
 const senderPath = fileURLToPath(new URL('../bench/lib/pipeline-sender.mjs', import.meta.url));
 const wsPath = fileURLToPath(new URL('../packages/client/node_modules/ws/index.js', import.meta.url));
 
-it('a subject that receives no frames makes pipeline-receiver fail, not hang', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
-  const stub = join(dir, 'stub-client.mjs');
-  // A client that connects and reports 'connected', but whose subscribe never delivers a frame.
+/**
+ * A stub client module for the `pulse` subject: it connects with ws, reports 'connected' on open,
+ * and its channel is `channel` (source text, `this.ws` in scope). Returns the file's path.
+ */
+function stubClient(file: string, channel: string): string {
+  const stub = join(mkdtempSync(join(tmpdir(), 'pipeline-')), file);
   writeFileSync(
     stub,
     `import { createRequire } from 'node:module';
 const { WebSocket } = createRequire(import.meta.url)(${JSON.stringify(wsPath)});
 export default class {
   constructor({ endpoint }) { this.ws = new WebSocket(endpoint); }
-  channel() { return { subscribe() {} }; }
+  ${channel}
   onStateChange(cb) { this.ws.once('open', () => cb('connected')); return () => {}; }
 }
 `,
   );
-  const code = await run(['pulse', '100', stub], 10_000);
+  return stub;
+}
+
+/** Runs the receiver with `args`: it must fail (not hang, not succeed) and leave no sender behind. */
+async function expectFailedRun(args: string[], ms: number): Promise<void> {
+  const code = await run(args, ms);
   expect(code).not.toBe('hung');
   expect(code).not.toBe(0);
   // The sender (a process of its own, so that its listeners do not weigh on the subject's count)
   // ends with the receiver, also when the run fails.
   await expect.poll(senders, { timeout: 5_000 }).toEqual([]);
+}
+
+it('a subject that receives no frames makes pipeline-receiver fail, not hang', async () => {
+  // A client that connects and reports 'connected', but whose subscribe never delivers a frame.
+  const stub = stubClient('stub-client.mjs', 'channel() { return { subscribe() {} }; }');
+  await expectFailedRun(['pulse', '100', stub], 10_000);
 }, 20_000);
 
 it('a raw ws subject that gets every frame completes', async () => {
@@ -79,15 +92,9 @@ it('a sender that dies fails the run at once, not at the deadline', async () => 
 // Found by an outside review: the frames repeat every 40 writes, so a subject that delivered
 // every batch twice (a redelivery bug) matched the count and sum of a run of 4,000 messages.
 it('a subject that delivers a batch twice fails the run', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
-  const stub = join(dir, 'replaying-client.mjs');
-  writeFileSync(
-    stub,
-    `import { createRequire } from 'node:module';
-const { WebSocket } = createRequire(import.meta.url)(${JSON.stringify(wsPath)});
-export default class {
-  constructor({ endpoint }) { this.ws = new WebSocket(endpoint); }
-  channel() {
+  const stub = stubClient(
+    'replaying-client.mjs',
+    `channel() {
     const ws = this.ws;
     // Delivers each frame, and after every 50 the same 50 once more, before the next frame.
     return { subscribe(_type, cb) {
@@ -103,13 +110,7 @@ export default class {
       };
       ws.on('message', (raw) => { queue.push(JSON.parse(raw.toString()).data); pump(); });
     } };
-  }
-  onStateChange(cb) { this.ws.once('open', () => cb('connected')); return () => {}; }
-}
-`,
+  }`,
   );
-  const code = await run(['pulse', '4000', stub], 15_000);
-  expect(code).not.toBe('hung');
-  expect(code).not.toBe(0);
-  await expect.poll(senders, { timeout: 5_000 }).toEqual([]);
+  await expectFailedRun(['pulse', '4000', stub], 15_000);
 }, 30_000);

@@ -7,7 +7,7 @@
 // (the client subscribes) pay about 280 instructions per message more than one that sends none
 // (measured with callgrind: node's shared EventEmitter#emit stopped calling listeners directly).
 import { createRequire } from 'node:module';
-import { BATCH, frameWrites } from './pipeline-frames.mjs';
+import { frameWrites } from './pipeline-frames.mjs';
 
 const require = createRequire(import.meta.url);
 const { WebSocketServer } = require('ws');
@@ -20,7 +20,7 @@ server.on('connection', (ws) => {
   socket = ws._socket;
   process.send({ connected: true });
 });
-server.once('listening', () => process.send({ port: server.address().port, batch: BATCH }));
+server.once('listening', () => process.send({ port: server.address().port }));
 process.on('message', ({ write }) => socket.write(writes[write % writes.length]));
 // The receiver is gone (done, failed or killed): so is the sender.
 process.on('disconnect', () => process.exit(0));
