@@ -248,7 +248,17 @@ function channelOf(frame: JsonObject): ParseResult<string> {
 export function parseClientAction(text: unknown, maxBytes: number = MAX_MESSAGE_BYTES): ParseResult<ClientAction> {
   const parsed = parseJson(text, maxBytes);
   if (!parsed.ok) return parsed;
-  const frame = parsed.value as JsonObject;
+  // As parseServerFrame: a key the action lacks is read from Object.prototype, where a getter may
+  // throw; such an action is refused, never thrown from (the service's frame handler is total).
+  try {
+    return actionShape(parsed.value as JsonObject);
+  } catch {
+    return fail('invalid_message', 'reading the action threw (a getter on Object.prototype?)');
+  }
+}
+
+/** The action in a parsed frame that passed parseJson's checks (may throw: see parseClientAction). */
+function actionShape(frame: JsonObject): ParseResult<ClientAction> {
   const action = frame.action;
   if (action === 'ping') return ok({ action: 'ping' });
   if (typeof action !== 'string') return fail('invalid_message', 'action must be a string');
