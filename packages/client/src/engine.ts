@@ -872,10 +872,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         ch._subscribed = true;
         this._subscribe(ch);
       } else if (!wanted && ch._subscribed) {
-        ch._subscribed = ch._resub = false;
-        if (ch._sub) this._queue._cancel(ch._sub);
-        ch._sub = undefined;
-        this._send({ action: 'unsubscribe', channel });
+        ch._subscribed = false;
+        this._subscribe(ch, 'unsubscribe');
       }
       if (presence && !ch._presenceRequested) {
         ch._presenceRequested = true;
@@ -884,9 +882,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         this._ask(ch);
       }
     }
-    // Forgotten once idle; not the connect URL's channel, whose state says whether the service's
-    // subscription from the URL still stands (else a subscribe after an unsubscribe sent none).
-    if (!wanted && channel !== this._options.channel && this._channels.get(channel) === ch) this._channels.delete(channel);
+    // Forgotten once idle and its unsubscribe taken; not the connect URL's channel, whose state
+    // says whether the service's subscription from the URL still stands (else a subscribe after an
+    // unsubscribe sent none).
+    if (!wanted && !ch._sub && !ch._resub && channel !== this._options.channel && this._channels.get(channel) === ch) this._channels.delete(channel);
   }
 
   /**
@@ -919,23 +918,30 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   }
 
   /**
-   * Subscribes `ch` (connected). The service answers a subscribe with nothing, but refuses it
-   * with an `error` frame before the pong of a ping after it (`rate_limited`, `limit_exceeded`):
-   * an error frame of its channel, or of none, in that window counts as its refusal (it may have
-   * been another frame's: subscribing again does no harm), and it is sent again with backoff.
-   * It still counts as subscribed meanwhile, so letting the channel go sends an unsubscribe.
-   * Until then no presence change of the channel comes, so its list is asked for again too.
+   * Subscribes (or unsubscribes) `ch` (connected). The service answers either with nothing, but
+   * refuses it with an `error` frame before the pong of a ping after it (`rate_limited`,
+   * `limit_exceeded`): an error frame of its channel, or of none, in that window counts as its
+   * refusal (it may have been another frame's: sending it again does no harm), and it is sent
+   * again with backoff (`_resub`), while the channel still wants it. A refused subscribe still
+   * counts as subscribed meanwhile, so letting the channel go sends an unsubscribe, and no
+   * presence change of the channel came, so its list is asked for again too. A channel let go is
+   * forgotten once its unsubscribe is taken: until then the service may still send its messages.
    */
-  private _subscribe(ch: ChannelState): void {
+  private _subscribe(ch: ChannelState, action: 'subscribe' | 'unsubscribe' = 'subscribe'): void {
     const channel = ch._name;
     ch._resub = false;
-    const request = (ch._sub = this._queue._ask(encodeFrame({ action: 'subscribe', channel }), channel, (refusal) => {
+    this._queue._cancel(ch._sub);
+    const request = (ch._sub = this._queue._ask(encodeFrame({ action, channel }), channel, (refusal) => {
       if (ch._sub !== request) return;
       ch._sub = undefined;
-      // Taken: later failures start from the first backoff step (unless a round is still to come).
-      if (!refusal) return void (this._reaskTimer || (this._reasks = 0));
-      ch._resub = true;
-      this._reaskLater();
+      if (refusal) {
+        ch._resub = true;
+        this._reaskLater();
+      } else if (!this._reaskTimer) {
+        // Taken: later failures start from the first backoff step (unless a round is still to come).
+        this._reasks = 0;
+      }
+      if (action === 'unsubscribe') this._sync(ch);
     }));
   }
 
@@ -949,7 +955,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
    */
   private _reask(): void {
     this._reaskTimer = undefined;
-    const resub = (ch: ChannelState): boolean => ch._resub && wantsSubscription(ch);
+    // A refused subscribe of a channel still wanted, or a refused unsubscribe of one still let go.
+    const resub = (ch: ChannelState): boolean => ch._resub && ch._subscribed === wantsSubscription(ch);
     const reask = (ch: ChannelState): boolean => ch._presenceRequested && !ch._ask && wantsPresence(ch) && (resub(ch) || !ch._presence._synced);
     const due = this._state === 'connected' ? [...this._channels.values()].filter((ch) => resub(ch) || reask(ch)) : [];
     // At most REASK_BATCH frames a round: a burst past the service's frame allowance would be
@@ -963,7 +970,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       const sub = resub(ch);
       if (budget < +sub + +again) break;
       if (sub) {
-        this._subscribe(ch);
+        this._subscribe(ch, ch._subscribed ? 'subscribe' : 'unsubscribe');
         budget--;
       }
       if (again) {

@@ -82,13 +82,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * instructions per message, a few bytes fewer), 10,242 for the review of the emit
  * (emitter-changes-during-emit.test.ts), 10,227 for that of the frame checks (protocol
  * frame-inherited-getters.test.ts), 10,232 for its second (frame-checks-prototype-accessors.test.ts)
- * and 10,235 for its third (each key read once, the same test file).
- * pulse.js runs the
+ * and 10,235 for its third (each key read once, the same test file); 10,263 for a refused
+ * unsubscribe sent again with backoff (the service kept the subscription and its messages:
+ * unsubscribe-refused.test.ts). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 10235;
+const BUDGET_BYTES = 10263;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

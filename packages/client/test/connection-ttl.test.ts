@@ -1,6 +1,6 @@
 // connectionStateTtlMs counts from the latest loss (a fourth outside review; failed before the fix).
 import { describe, expect, it } from 'vitest';
-import { setupRealtime } from './helpers.js';
+import { flush, setupRealtime } from './helpers.js';
 
 // e99d325: "the TTL while connected ends once nothing is held". It only ends when its timer
 // fires while connected (or at a pong). A read held at open and answered by its sync leaves the
@@ -17,6 +17,8 @@ describe('the TTL counts from the latest loss', () => {
     ws.last.receive({ type: 'presence', channel: 'room', action: 'sync', count: 0, members: [] });
     ws.last.pong(); // the answer to the ping the read sent after its request
     await expect(members).resolves.toEqual([]);
+    await flush();
+    ws.last.pong(); // the channel let go once read: the answer to the ping after its unsubscribe
     clock.advance(10_000);
     expect(realtime.connection.state).toBe('connected');
     ws.last.drop(1006); // loss 2 at t=11 s: nothing is held
