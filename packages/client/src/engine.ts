@@ -598,6 +598,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   /** Stops everything live: late async work, timers, browser listeners. */
   _stop(): void {
+    // Closed or failed is not suspended: later work rejects with not_connected, not timeout.
+    this._stale = false;
     this._epoch++;
     this._refreshing?.abort();
     this._clearTimers();
@@ -778,13 +780,15 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const g = globalThis as unknown as Partial<Window & typeof globalThis>;
     g[method]?.('online', this);
     g.document?.[method]?.('visibilitychange', this);
+    // A page that starts hidden (a background tab): its first `visible` is a change too.
+    this._hidden = isHidden();
   }
 
   /** Online again, or visible again after hidden: wake up. */
   handleEvent(event: Event): void {
     if (event.type !== 'online') {
       const hidden = this._hidden;
-      this._hidden = globalThis.document?.visibilityState === 'hidden';
+      this._hidden = isHidden();
       if (this._hidden || !hidden) return;
     }
     this._wake();
@@ -993,6 +997,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       : new PulseError('not_connected', `not connected (${this._state}): call connect()`);
   }
 }
+
+const isHidden = (): boolean => globalThis.document?.visibilityState === 'hidden';
 
 const members = (ch: ChannelState): PresenceMember[] => [...ch._presence._byId.values()];
 

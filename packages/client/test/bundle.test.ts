@@ -84,12 +84,13 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * frame-inherited-getters.test.ts), 10,232 for its second (frame-checks-prototype-accessors.test.ts)
  * and 10,235 for its third (each key read once, the same test file); 10,263 for a refused
  * unsubscribe sent again with backoff (the service kept the subscription and its messages:
- * unsubscribe-refused.test.ts). pulse.js runs the
+ * unsubscribe-refused.test.ts); 10,277 for a page that starts hidden and a client closed while
+ * suspended (page-hidden-at-start, suspended-then-closed tests). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 10263;
+const BUDGET_BYTES = 10277;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

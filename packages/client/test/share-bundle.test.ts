@@ -29,9 +29,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * and down to 12,866 with one nesting rule, then 12,898 for ws's `message` event, and 12,924, 12,949 and 12,977
  * for their reviews (bundle.test.ts), and 12,962 for a walk and an emit tuned for V8,
  * 12,973, 12,957, 12,958 and 12,960 for their reviews (bundle.test.ts), and 12,987 for refused
- * unsubscribes sent again (unsubscribe-refused.test.ts).
+ * unsubscribes sent again (unsubscribe-refused.test.ts), and 13,003 for a page that starts hidden
+ * and a client closed while suspended (bundle.test.ts).
  */
-const SHARE_BUDGET_BYTES = 12987;
+const SHARE_BUDGET_BYTES = 13003;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
