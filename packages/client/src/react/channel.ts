@@ -177,7 +177,14 @@ export function usePublish<E extends EventMap<E> = DefaultEvents>(channel: Chann
   const hub = useHub('usePublish');
   checkChannel('usePublish', channel);
   return useCallback<Publish<E>>(
-    (event, data) => hub.clientForCall('usePublish').then((client) => client.channel<E>(channel).publish(event, data)),
+    (event, data) => {
+      const done = hub.clientForCall('usePublish').then((client) => client.channel<E>(channel).publish(event, data));
+      // Fire-and-forget (`onClick={() => publish(...)}`) must not be an unhandled rejection: the
+      // client's own promise is handled, this one derived from it is not (the failure is the
+      // client's `error` event, and useConnectionError's).
+      done.catch(() => {});
+      return done;
+    },
     [hub, channel],
   );
 }

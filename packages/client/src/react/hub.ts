@@ -34,6 +34,25 @@ export type PulseProviderOptions = Omit<PulseOptions, 'kbId' | 'token' | 'autoCo
 /** What `authCallback` may answer to a provider: also the `kbId`, read from the first answer when the options have none. */
 type FirstAuth = { token: string; endpoint?: string; kbId?: string };
 
+/**
+ * The first answer of `authCallback`, bounded as the client bounds every later one: rejects with
+ * `timeout` after `authTimeoutMs` (10 s; an invalid value is refused by the client made from the
+ * answer), and a callback that throws rejects instead of throwing out of the provider's effect.
+ */
+function firstAnswer(authCallback: NonNullable<PulseOptions['authCallback']>, options: PulseProviderOptions): Promise<AuthResult> {
+  const { clock, authTimeoutMs: ms } = options;
+  const timeoutMs = typeof ms === 'number' && ms > 0 && ms < Infinity ? ms : 10_000;
+  const set = clock ? clock.setTimeout.bind(clock) : (done: () => void, after: number): unknown => setTimeout(done, after);
+  const clear = clock ? clock.clearTimeout.bind(clock) : (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>);
+  return new Promise<AuthResult>((resolve, reject) => {
+    const timer = set(
+      () => reject(new PulseError('timeout', `PulseProvider: authCallback gave no first token within ${timeoutMs} ms (authTimeoutMs); fix your token endpoint, then remount the provider`)),
+      timeoutMs,
+    );
+    new Promise<AuthResult>((answer) => answer(authCallback())).then(resolve, reject).finally(() => clear(timer));
+  });
+}
+
 /** The options' problem, said so that it can be fixed, or undefined. */
 export function providerOptionsProblem(options: PulseProviderOptions): string | undefined {
   if (options.authCallback) return undefined;
@@ -195,7 +214,7 @@ export class PulseHub {
       this.adopt(make({ token }));
       return;
     }
-    const pending = Promise.resolve(refresh!()).then((result: AuthResult) => make(typeof result === 'string' ? { token: result } : (result as FirstAuth)));
+    const pending = firstAnswer(refresh!, options).then((result: AuthResult) => make(typeof result === 'string' ? { token: result } : (result as FirstAuth)));
     this.pending = pending;
     pending.then(
       (client) => {
