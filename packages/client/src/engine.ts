@@ -285,6 +285,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   /** A presence request without a sync was reported in this run of failures (until a sync or a new connection). */
   private _presenceReported = false;
   private _attempt = 0;
+  /** The token was replaced since the last connection that stayed up (or connect()): refused again, the client fails. */
+  private _reissued = false;
+  /** The service refused the current token for good (failed): connect() fetches a new one first. */
+  private _tokenRefused = false;
   private _openedAt = 0;
   private _nextDelay = 0;
   private _hidden = false;
@@ -536,6 +540,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   watch(): void {
     this._epoch++;
     this._attempt = 0;
+    this._reissued = false;
     this._refreshing?.abort();
     this._retrying = this._reported = this._stale = false;
     this._refreshing = undefined;
@@ -671,6 +676,11 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const token = this._token;
     const problem = tokenProblem(token, kbId);
     if (problem) return this._dispatch('refused', problem);
+    if (this._tokenRefused) {
+      // The service refused this token (and the client failed): a new one first.
+      this._tokenRefused = false;
+      return this._dispatch('expired');
+    }
     if (isTokenExpired(token, this._clock.now())) {
       return this._canRefresh ? this._dispatch('expired') : this._dispatch('refused', new PulseError('token_expired', EXPIRED));
     }
@@ -693,6 +703,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         if (!fresh) return this._dispatch('refused', new PulseError('token_expired', EXPIRED));
         this._token = fresh.token;
         this._authEndpoint = fresh.endpoint;
+        this._reissued = true;
         // The first retry after a refresh is immediate; a token that keeps failing backs off.
         if (this._attempt++ === 0) return this._dispatch('authed');
         this._nextDelay = backoffDelay(this._attempt - 1, this._random);
@@ -730,7 +741,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._queue._down();
     for (const ch of this._channels.values()) forgetConnection(ch);
     const now = this._clock.now();
-    if (info.opened && now - this._openedAt >= STABLE_CONNECTION_MS) this._attempt = 0;
+    if (info.opened && now - this._openedAt >= STABLE_CONNECTION_MS) {
+      this._attempt = 0;
+      this._reissued = false;
+    }
     const expired = isTokenExpired(this._token, now);
     let code = info.errorCode;
     const status = info.status;
@@ -744,7 +758,18 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     }
     // A loss: a refresh from here is a reconnect (a token found expired before the first attempt is not).
     this._retrying = true;
-    if (code === 'token_expired' && this._canRefresh) return this._dispatch('expired');
+    // A token the service refused (expired, or invalid: a rotated signing key) is replaced once
+    // from authCallback/authUrl; refused again before a connection stayed up, the client fails
+    // with why, and the next connect() starts with a fresh token (no loop of refreshes).
+    if ((code === 'token_expired' || code === 'invalid_token') && this._canRefresh) {
+      const refusal = this._refusal(code, info);
+      if (this._reissued) {
+        this._tokenRefused = true;
+        return this._dispatch('refused', refusal);
+      }
+      // An expired token is the normal end of one; an invalid one is worth telling.
+      return this._dispatch('expired', code === 'invalid_token' ? refusal : undefined);
+    }
     if (isFatal(code)) return this._dispatch('refused', this._refusal(code, info));
     // Every close backs off; only a connection that stayed up resets the schedule (above).
     this._nextDelay = backoffDelay(this._attempt++, this._random);

@@ -85,12 +85,13 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * and 10,235 for its third (each key read once, the same test file); 10,263 for a refused
  * unsubscribe sent again with backoff (the service kept the subscription and its messages:
  * unsubscribe-refused.test.ts); 10,277 for a page that starts hidden and a client closed while
- * suspended (page-hidden-at-start, suspended-then-closed tests). pulse.js runs the
+ * suspended (page-hidden-at-start, suspended-then-closed tests); 10,331 for one reissue of a token
+ * the service refuses, then failed (token-refused-again, token-invalid-reissue tests). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 10277;
+const BUDGET_BYTES = 10331;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
