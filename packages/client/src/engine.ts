@@ -37,7 +37,7 @@ import {
 import WebSocketDefault from 'isomorphic-ws';
 import { isEndpoint, isTokenExpired, refreshToken, tokenProblem, type AuthCallback } from './auth.js';
 import { backoffDelay, STABLE_CONNECTION_MS } from './backoff.js';
-import { createChannelState, forgetConnection, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
+import { checkChannelName, createChannelState, forgetConnection, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
 import { ANY, createEmitter, logListenerError, type Emitter, type Handler, type ListenerErrorHandler, type WildcardHandler } from './emitter.js';
 import { applyPresence, clearPresence, inRun, newEntered, type PresenceEvents } from './presence.js';
 import { createQueue, type PublishQueue } from './queue.js';
@@ -249,6 +249,8 @@ function checkOptions(options: EngineOptions): void {
   if (problem) throw problem;
   if (options.endpoint !== undefined && !isEndpoint(options.endpoint)) throw new PulseError('invalid_argument', BAD_ENDPOINT);
   if (options.region !== undefined && !isRegion(options.region)) throw new PulseError('invalid_argument', `unknown region ${String(options.region)}`);
+  // Else the service refuses the connect URL (HTTP 400), and the client would retry for ever.
+  if (options.channel !== undefined) checkChannelName(options.channel);
 }
 
 /**

@@ -4,6 +4,7 @@
  * do not import each other; both import this.
  * @module
  */
+import { eventNameProblem, PulseError } from '@openkbs-pulse/protocol';
 import { checkChannelName } from './channel-state.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
 import { createSharedEngine } from './share.js';
@@ -15,6 +16,23 @@ export const newEngine = (options: EngineOptions): Engine =>
 /** `[event, callback]`, or `[fallback, event]` when `event` is the callback itself. */
 export const args = <K, C>(event: unknown, callback: unknown, fallback?: K): [K, C] =>
   (typeof event === 'function' ? [fallback, event] : [event, callback]) as [K, C];
+
+/**
+ * Throws `invalid_argument` unless `callback` is a function and `key` is an event it can hear:
+ * one of `known`, else a valid event name (`undefined`: every event). Such a listener could never
+ * be called (or would throw a TypeError per message), so it is refused at once.
+ */
+export const checkListener = (key: unknown, callback: unknown, known?: readonly string[]): void => {
+  const problem =
+    typeof callback !== 'function'
+      ? `the callback must be a function (got ${typeof callback})`
+      : key === undefined
+        ? undefined
+        : known
+          ? !known.includes(key as string) && `unknown event ${String(key)}: use one of ${known.join(', ')}`
+          : eventNameProblem(key);
+  if (problem) throw new PulseError('invalid_argument', problem);
+};
 
 /**
  * The face object of channel `name`: the one the engine keeps while the channel is in use, else

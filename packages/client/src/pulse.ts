@@ -6,7 +6,7 @@
 import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
 import { ANY } from './emitter.js';
 import type { Engine, EngineOptions } from './engine.js';
-import { args, channelFace, newEngine } from './face.js';
+import { args, channelFace, checkListener, newEngine } from './face.js';
 import { pulseState, type ConnectionState } from './states.js';
 
 /** Options of `new Pulse(...)`. */
@@ -205,6 +205,7 @@ class Channel {
 
   subscribe(event: string | MessageListener<object>, callback?: MessageListener<object>): Unsubscribe {
     const [type, cb] = args<string, MessageListener<object>>(event, callback, ANY as never);
+    checkListener((type as unknown) === ANY ? undefined : type, cb);
     return this._engine._listen(this.name, 'm', type, (frame: MessageFrame) => cb(frame.data, frame), this);
   }
 
@@ -231,6 +232,7 @@ class Presence {
   ) {}
 
   private _on(type: 'enter' | 'leave' | 'update' | 'members', callback: (value: never) => void): Unsubscribe {
+    checkListener(undefined, callback);
     return this._engine._listen(this._name, 'p', type, callback, this._face);
   }
 

@@ -8,8 +8,8 @@ import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@open
 import type { ChannelState } from './channel-state.js';
 import { ANY } from './emitter.js';
 import type { Engine, EngineOptions, StateChange } from './engine.js';
-import { args, channelFace, newEngine } from './face.js';
-import type { EngineState } from './states.js';
+import { args, channelFace, checkListener, newEngine } from './face.js';
+import { TRANSITIONS, type EngineState } from './states.js';
 
 /** Connection states of `Pulse.Realtime`: Ably's. */
 export type RealtimeState = EngineState;
@@ -259,6 +259,11 @@ export interface RealtimeConnection {
   off(event?: ConnectionEvent | readonly ConnectionEvent[] | ((change: StateChange<RealtimeState>) => void), callback?: (change: StateChange<RealtimeState>) => void): void;
 }
 
+/** The actions `presence.subscribe(action, cb)` hears. */
+const PRESENCE_ACTIONS = ['enter', 'leave', 'update'] as const;
+/** The events `connection.on(event, cb)` hears: every state, and `update`. */
+const CONNECTION_EVENTS = [...Object.keys(TRANSITIONS), 'update'];
+
 /** A listener of a face: its key (event, action or state), its callback, and its removal. */
 type Registration = [key: unknown, callback: unknown, off: () => void];
 
@@ -266,9 +271,19 @@ type Registration = [key: unknown, callback: unknown, off: () => void];
  * Adds `listen(key, callback)` to `list` (`key` is `fallback` when `event` is the callback itself;
  * an array of keys, as Ably takes, adds each); returns the list.
  */
-const add = <K, C>(list: Registration[] | undefined, event: unknown, callback: unknown, listen: (key: K, callback: C) => () => void, fallback?: K): Registration[] => {
+const add = <K, C>(
+  list: Registration[] | undefined,
+  event: unknown,
+  callback: unknown,
+  listen: (key: K, callback: C) => () => void,
+  fallback?: K,
+  known?: readonly string[],
+): Registration[] => {
   const [key, cb] = args<K, C>(event, callback, fallback);
-  if (Array.isArray(key)) return key.reduce((all: Registration[] | undefined, one: unknown) => add(all, one, cb, listen), list) ?? [];
+  // Each key is checked before any is added: a refused call adds nothing.
+  const keys: unknown[] = Array.isArray(key) ? key : [key];
+  for (const one of keys) checkListener(one === fallback ? undefined : one, cb, known);
+  if (Array.isArray(key)) return key.reduce((all: Registration[] | undefined, one: unknown) => add(all, one, cb, listen, fallback, known), list) ?? [];
   // A new array of the exact size (`push` and spreads reserve room for more).
   return (list ?? []).concat([[key, cb, listen(key, cb)]]);
 };
@@ -382,6 +397,7 @@ class Presence {
     const subs = add(this._face._state()?._psubs as Registration[] | undefined, action, callback, (type: string, cb: (value: unknown) => void) =>
       this._engine._listen(this._name, 'p', type, (value: PresenceMember | PresenceMember[]) => cb(Array.isArray(value) ? value.map(toMember) : toMember(value)), this._face),
       'members',
+      PRESENCE_ACTIONS,
     );
     const state = this._face._state();
     if (state) state._psubs = subs;
@@ -424,7 +440,7 @@ class Connection {
         offState();
         offUpdate();
       };
-    });
+    }, undefined, CONNECTION_EVENTS);
   }
 
   off(event?: unknown, callback?: unknown): void {

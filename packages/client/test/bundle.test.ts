@@ -86,12 +86,16 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * unsubscribe sent again with backoff (the service kept the subscription and its messages:
  * unsubscribe-refused.test.ts); 10,277 for a page that starts hidden and a client closed while
  * suspended (page-hidden-at-start, suspended-then-closed tests); 10,331 for one reissue of a token
- * the service refuses, then failed (token-refused-again, token-invalid-reissue tests). pulse.js runs the
+ * the service refuses, then failed (token-refused-again, token-invalid-reissue tests); 10,621 for
+ * input checks an outside review asked for (a listener that is not a function or hears an event
+ * nobody sends, a `channel` option the service refuses, names with a lone surrogate, undefined in
+ * arrays: listener-and-option-checks, channel-name-surrogates, publish-data-json-changes tests).
+ * pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 10331;
+const BUDGET_BYTES = 10621;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -1,5 +1,5 @@
 import type { MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
-import { describe, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import Pulse, { type PulseChannel, type RealtimeMessage } from '../src/index.js';
 import { setupPulse, setupRealtime } from './helpers.js';
 
@@ -41,8 +41,9 @@ describe('types', () => {
     const { realtime } = setupRealtime({ autoConnect: false });
     realtime.channels.get<ChatEvents>('chat').subscribe('typing', (m) => expectTypeOf(m.data.user).toBeString());
     realtime.connection.on('update', (change) => expectTypeOf(change.reason).toEqualTypeOf<PulseError | undefined>());
+    // Refused by the types, and at run time too (invalid_argument).
     // @ts-expect-error not a connection event
-    realtime.connection.on('bogus', () => {});
+    expect(() => realtime.connection.on('bogus', () => {})).toThrow(/unknown event bogus/);
   });
 
   it('untyped channels accept an annotated callback, as in the seed', () => {

@@ -30,9 +30,14 @@ export const MAX_PUBLISH_DATA_DEPTH = MAX_NESTING_DEPTH - 1;
  */
 export const MAX_PRESENCE_DATA_DEPTH = MAX_NESTING_DEPTH - 3;
 
-/** Refuses, while `JSON.stringify` walks a value, what JSON would drop or change without a word. */
-const strict = (key: string, value: unknown): unknown => {
+/**
+ * Refuses, while `JSON.stringify` walks a value, what JSON would drop or change without a word
+ * (`this` is the object or array holding `value`). An `undefined` property is left out, which
+ * reads the same; in an array it would become `null`, which does not.
+ */
+const strict = function (this: unknown, key: string, value: unknown): unknown {
   if (key === '__proto__') throw new Error('has a "__proto__" key, which the service refuses: rename it');
+  if (value === undefined && Array.isArray(this)) throw new Error('holds undefined in an array, which JSON turns into null: use null');
   const type = typeof value;
   const what =
     type === 'bigint'

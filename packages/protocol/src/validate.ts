@@ -31,7 +31,23 @@ const nameProblem = (kind: 'channel' | 'event', max: number, name: unknown): str
         ? `${kind} must be at most ${max} characters`
         : CONTROL_CHARS.test(name)
           ? `${kind} must not contain control characters`
-          : undefined;
+          : !isWellFormed(name)
+            ? `${kind} must be well-formed Unicode (a lone surrogate: cut inside an emoji?)`
+            : undefined;
+
+/**
+ * Whether `text` has no lone UTF-16 surrogate, which a URL (the connect URL's `channel`) turns
+ * into U+FFFD, so the service would subscribe another name. `encodeURIComponent` refuses exactly
+ * those, in every runtime (`String.prototype.isWellFormed` is too recent to rely on).
+ */
+const isWellFormed = (text: string): boolean => {
+  try {
+    encodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /**
  * Why `name` is not a valid channel name, or `undefined` when it is.
@@ -75,7 +91,8 @@ export function publishDataProblem(event: string, data: unknown): string | undef
   if (!isObject(data)) return 'data must be a JSON object (it gets the event name as data.type)';
   // The service gets the JSON of data, and a toJSON (a Date's, a class's) decides what that is.
   if (typeof data.toJSON === 'function') return 'data has a toJSON method: pass the plain object to send';
-  if ('type' in data && data.type !== event) return 'data.type is reserved for the event name';
+  // An undefined `type` is left out of the JSON (and the service sets it), so it is no other type.
+  if (data.type !== undefined && data.type !== event) return 'data.type is reserved for the event name';
   return undefined;
 }
 
