@@ -11,11 +11,9 @@ import {
   eventNameProblem,
   isPulseError,
   isRegion,
-  MAX_MESSAGE_BYTES,
-  messageFrameBytes,
   parseApiError,
   parseApiResponse,
-  publishDataProblem,
+  publishProblem,
   PulseError,
   systemClock,
   type ApiActionName,
@@ -60,8 +58,9 @@ export interface PulseClientOptions extends CallCredentials, TransportOptions, R
   timeoutMs?: number | undefined;
   /**
    * Largest answer read, in bytes: reading stops beyond it and the call fails with
-   * `invalid_response` (API answers are a few KB; this bounds what a wrong `apiUrl` can cost).
-   * @default 1048576 (1 MiB)
+   * `invalid_response` (this bounds what a wrong `apiUrl` can cost). Most answers are a few KB;
+   * a presence answer can be 3.3 MB (100 members of 32 KB data), a channel list more.
+   * @default 16777216 (16 MiB)
    */
   maxResponseBytes?: number | undefined;
   /** Time source for timeouts and backoff. @default systemClock */
@@ -283,8 +282,12 @@ function unexpectedError(error: unknown): Error {
 }
 
 /**
- * Checks a publish before anything is sent: names, payload shape, and the size of the
- * WebSocket frame the service will deliver (at most {@link @openkbs-pulse/protocol!MAX_MESSAGE_BYTES | MAX_MESSAGE_BYTES}).
+ * Checks a publish before anything is sent, by the protocol's one rule
+ * ({@link @openkbs-pulse/protocol!publishProblem | publishProblem}, which the client and the
+ * service use too): names, payload shape, values JSON carries unchanged (no NaN, Map, BigInt,
+ * `undefined` in arrays), nesting, no `__proto__` keys, and the size of the frames (at most
+ * {@link @openkbs-pulse/protocol!MAX_MESSAGE_BYTES | MAX_MESSAGE_BYTES}). A publish that passes
+ * is never refused by the service for its content.
  * @param channel - the channel name to check.
  * @param event - the event name to check.
  * @param data - the data to check: a JSON object, `null` or `undefined`.
@@ -295,17 +298,10 @@ function unexpectedError(error: unknown): Error {
  * ```
  */
 export function validatePublish(channel: unknown, event: unknown, data: unknown): void {
-  const problem = channelNameProblem(channel) ?? eventNameProblem(event) ?? publishDataProblem(event as string, data);
-  if (problem) throw invalid(problem);
-  let bytes: number;
-  try {
-    bytes = messageFrameBytes(channel as string, event as string, data as JsonObject | null | undefined);
-  } catch (error) {
-    throw new PulseError('invalid_argument', errorMessage('invalid_argument', 'data must be JSON-serializable'), { cause: error });
-  }
-  if (bytes > MAX_MESSAGE_BYTES) {
-    throw new PulseError('message_too_large', errorMessage('message_too_large', `message is ${bytes} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit`));
-  }
+  // The one check of a publish (the client's and the service's): names, a JSON object whose
+  // values JSON carries unchanged, 63 levels, no __proto__ keys, both frames within 32 KB.
+  const problem = publishProblem(channel, event, data);
+  if (problem) throw new PulseError(problem.code, errorMessage(problem.code, problem.message));
 }
 
 function positiveNumber(value: number | undefined, fallback: number, name: string): number {

@@ -1,17 +1,19 @@
-// validatePublish measures with the protocol's messageFrameBytes (one definition of the 32 KB
-// rule for the client, the SDK and the service), not a copy of its own.
+// validatePublish is the protocol's publishProblem (one rule for the client, the SDK and the
+// service), not a copy of its own: a copy once left out nesting, __proto__ keys, values JSON
+// changes and the publish frame's size (an outside review), so the service refused or silently
+// changed what the SDK let through.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_MESSAGE_BYTES, messageFrameBytes as realMessageFrameBytes } from '@openkbs-pulse/protocol';
+import { MAX_MESSAGE_BYTES, messageFrameBytes, type SendProblem } from '@openkbs-pulse/protocol';
 
-const measured = vi.hoisted(() => ({ override: undefined as number | undefined, calls: [] as unknown[][] }));
+const judged = vi.hoisted(() => ({ override: undefined as SendProblem | undefined, calls: [] as unknown[][] }));
 
 vi.mock('@openkbs-pulse/protocol', async (importOriginal) => {
   const original = await importOriginal<typeof import('@openkbs-pulse/protocol')>();
   return {
     ...original,
-    messageFrameBytes: (...args: Parameters<typeof original.messageFrameBytes>) => {
-      measured.calls.push(args);
-      return measured.override ?? original.messageFrameBytes(...args);
+    publishProblem: (...args: Parameters<typeof original.publishProblem>) => {
+      judged.calls.push(args);
+      return judged.override ?? original.publishProblem(...args);
     },
   };
 });
@@ -19,24 +21,33 @@ vi.mock('@openkbs-pulse/protocol', async (importOriginal) => {
 const { validatePublish } = await import('../src/client.js');
 
 afterEach(() => {
-  measured.override = undefined;
-  measured.calls.length = 0;
+  judged.override = undefined;
+  judged.calls.length = 0;
 });
 
 describe('validatePublish', () => {
-  it('asks messageFrameBytes for the size and applies MAX_MESSAGE_BYTES to its answer', () => {
-    measured.override = MAX_MESSAGE_BYTES + 1;
-    expect(() => validatePublish('chat', 'msg', { a: 1 })).toThrow(expect.objectContaining({ code: 'message_too_large' }));
-    expect(measured.calls).toEqual([['chat', 'msg', { a: 1 }]]);
-    measured.override = MAX_MESSAGE_BYTES;
+  it('asks publishProblem and throws its verdict, code and message', () => {
+    judged.override = { code: 'message_too_large', message: 'the message is 40000 bytes once framed' };
+    expect(() => validatePublish('chat', 'msg', { a: 1 })).toThrow(expect.objectContaining({ code: 'message_too_large', message: expect.stringContaining('40000 bytes') }));
+    expect(judged.calls).toEqual([['chat', 'msg', { a: 1 }]]);
+    judged.override = undefined;
     expect(() => validatePublish('chat', 'msg', { a: 1 })).not.toThrow();
   });
 
   it('at the real boundary: exactly MAX_MESSAGE_BYTES passes, one more byte fails', () => {
-    const base = realMessageFrameBytes('chat', 'msg', { text: '' });
+    const base = messageFrameBytes('chat', 'msg', { text: '' });
     const fits = { text: 'x'.repeat(MAX_MESSAGE_BYTES - base) };
-    expect(realMessageFrameBytes('chat', 'msg', fits)).toBe(MAX_MESSAGE_BYTES);
+    expect(messageFrameBytes('chat', 'msg', fits)).toBe(MAX_MESSAGE_BYTES);
     expect(() => validatePublish('chat', 'msg', fits)).not.toThrow();
     expect(() => validatePublish('chat', 'msg', { text: `${fits.text}x` })).toThrow(expect.objectContaining({ code: 'message_too_large' }));
+  });
+
+  it.each([
+    ['NaN', { n: Number.NaN }],
+    ['a Map', { m: new Map() }],
+    ['undefined in an array', { list: [1, undefined] }],
+    ['a __proto__ key', JSON.parse('{"__proto__":{"admin":true}}') as object],
+  ])('refuses data holding %s (invalid_argument), as the client and the service do', (_, data) => {
+    expect(() => validatePublish('chat', 'msg', data)).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
   });
 });
