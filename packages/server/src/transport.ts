@@ -15,8 +15,13 @@ export type TransportKind = 'auto' | 'fetch' | 'undici';
 /** A `fetch` function (the global one or a ponyfill). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-/** Default of {@link TransportOptions.maxResponseBytes}: 1 MiB, far above any answer of the API. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+/**
+ * Default of {@link TransportOptions.maxResponseBytes}: 16 MiB. A presence answer can be 100
+ * members of 32 KB data each (about 3.3 MB), and a channel list grows with the tenant's channels
+ * (5,000 names of 200 characters are 1.2 MB): 1 MiB refused both. The bound is against a runaway
+ * or hostile answer, not a valid one.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /**
  * A body read with a size bound: its text, or how far reading got before it was stopped

@@ -1,4 +1,4 @@
-// Answers are read up to maxResponseBytes (default 1 MiB) and no further, on both transports, over
+// Answers are read up to maxResponseBytes (default 16 MiB) and no further, on both transports, over
 // real sockets: beyond it reading stops (the connection is dropped, the server sees it close long
 // before it sent everything) and the call fails with a typed error.
 import { createServer, type Server, type ServerResponse } from 'node:http';
@@ -67,7 +67,7 @@ function client(apiUrl: string, transport: 'fetch' | 'undici', maxResponseBytes?
 }
 
 describe.each(['fetch', 'undici'] as const)('response size on the %s transport', (transport) => {
-  it('a 600 MB answer: reading stops after 1 MiB, the connection is dropped, a typed error', async () => {
+  it('a 600 MB answer: reading stops after maxResponseBytes (16 MiB), the connection is dropped, a typed error', async () => {
     const total = 600 * MiB;
     const api = await floodingApi(total);
     const error = await client(api.url, transport)
