@@ -20,6 +20,7 @@ import {
   PulseError,
   encodeFrame,
   mergeEventIntoData,
+  MAX_TIMER_MS,
   parseClientAction,
   presenceDataProblem,
   systemClock,
@@ -273,8 +274,6 @@ const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** How long stop() waits for close handshakes before dropping sockets. */
 const CLOSE_GRACE_MS = 1000;
-/** Longest delay a timer can take. */
-const MAX_TIMER_MS = 2_147_483_647;
 const TEXT = { binary: false } as const;
 
 function advertisedHost(host: string): string {

@@ -17,9 +17,16 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The runtime's own clock. */
+/**
+ * The longest delay a runtime timer keeps: longer ones (Node, browsers) fire at once, after 1 ms.
+ * {@link systemClock} waits at most this long, so a "practically never" option (`timeoutMs:
+ * 2 ** 31`, `Number.MAX_SAFE_INTEGER`) waits about 24.8 days, not one millisecond.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** The runtime's own clock; a timer longer than {@link MAX_TIMER_MS} waits that long. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, Math.min(ms, MAX_TIMER_MS)),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
