@@ -15,6 +15,7 @@ import {
   isRegion,
   jsonValueProblem,
   publishProblem,
+  tokenRequestProblem,
   type ApiActionName,
   type ApiResponses,
   type ErrorCode,
@@ -127,12 +128,6 @@ function readBody(req: IncomingMessage, res: ServerResponse, timeoutMs: number):
 
 const ACTIONS = new Set<string>(Object.values(API_ACTIONS));
 
-function requireString(body: JsonObject, field: string): string {
-  const value = body[field];
-  if (typeof value !== 'string' || value.length === 0) throw new ApiFailure('invalid_message', `${field} must be a non-empty string`);
-  return value;
-}
-
 function check(problem: string | undefined): void {
   if (problem) throw new ApiFailure('invalid_message', problem);
 }
@@ -146,14 +141,10 @@ async function runAction(backend: ApiBackend, action: ApiActionName, body: JsonO
   switch (action) {
     case 'createPulseToken': {
       requireEnabled(tenant);
-      const userId = requireString(body, 'userId');
-      let expiresIn = backend.tokenTtlSeconds;
-      if (body.expiresIn !== undefined) {
-        if (typeof body.expiresIn !== 'number' || !Number.isFinite(body.expiresIn) || body.expiresIn <= 0) {
-          throw new ApiFailure('invalid_message', 'expiresIn must be a positive number of seconds');
-        }
-        expiresIn = Math.floor(body.expiresIn);
-      }
+      // The SDK's getToken checks by the same rule before sending.
+      check(tokenRequestProblem(body.userId, body.expiresIn));
+      const userId = body.userId as string;
+      const expiresIn = body.expiresIn === undefined ? backend.tokenTtlSeconds : Math.floor(body.expiresIn as number);
       const token = await backend.mintToken(tenant, userId, expiresIn);
       return { token, endpoint, region: tenant.region, expiresIn } satisfies ApiResponses['createPulseToken'];
     }

@@ -16,6 +16,7 @@ export {
   channelNameProblem,
   eventNameProblem,
   publishDataProblem,
+  tokenRequestProblem,
   mergeEventIntoData,
   type JsonObject,
 } from './validate.js';

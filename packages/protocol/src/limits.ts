@@ -22,6 +22,16 @@ export const MAX_CHANNEL_NAME_LENGTH = 256;
 export const MAX_EVENT_NAME_LENGTH = 128;
 
 /**
+ * Longest `userId` a token is minted for, in characters. The token holds it twice (`userId` and
+ * `sub`) and travels in the connect URL, whose request line servers bound (Node: 16 KB of
+ * headers): a userId of about 6 KB minted a token that could never connect.
+ */
+export const MAX_USER_ID_LENGTH = 1024;
+
+/** Longest token lifetime (`expiresIn`) minted, in seconds: a year. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
+
+/**
  * Deepest nesting of objects and arrays accepted in a frame, the frame object itself counting
  * as one level (our bound, checked on every frame by `parseClientAction` and `parseServerFrame`).
  * It bounds the work of the `__proto__` check, so that no key can hide below it.

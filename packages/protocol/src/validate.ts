@@ -1,4 +1,4 @@
-import { MAX_CHANNEL_NAME_LENGTH, MAX_EVENT_NAME_LENGTH } from './limits.js';
+import { MAX_CHANNEL_NAME_LENGTH, MAX_EVENT_NAME_LENGTH, MAX_TOKEN_LIFETIME_SECONDS, MAX_USER_ID_LENGTH } from './limits.js';
 
 /** A JSON object (not an array, not null). */
 export type JsonObject = { [key: string]: unknown };
@@ -73,6 +73,28 @@ export function channelNameProblem(name: unknown): string | undefined {
  */
 export function eventNameProblem(name: unknown): string | undefined {
   return nameProblem('event', MAX_EVENT_NAME_LENGTH, name);
+}
+
+/**
+ * Why a token cannot be minted for `userId` with lifetime `expiresIn` (seconds; `undefined`: the
+ * default), or `undefined` when it can. One rule for the server SDK's `getToken` and the
+ * service's `createPulseToken`: a token either could not identify anyone, could never connect
+ * (a userId too long for the connect URL), or is expired when it arrives (a lifetime under 1 s,
+ * which is counted in whole seconds).
+ * @param userId - the user the token is for.
+ * @param expiresIn - the lifetime asked for, in seconds.
+ * @example
+ * ```ts
+ * tokenRequestProblem('alice', 0.5); // 'expiresIn must be a number of seconds from 1 to 31536000 (got 0.5)'
+ * ```
+ */
+export function tokenRequestProblem(userId: unknown, expiresIn?: unknown): string | undefined {
+  if (typeof userId !== 'string' || !userId.trim()) return 'userId must be a non-empty string';
+  if (userId.length > MAX_USER_ID_LENGTH) return `userId must be at most ${MAX_USER_ID_LENGTH} characters (got ${userId.length}): pass an id, not a record`;
+  if (expiresIn !== undefined && !(typeof expiresIn === 'number' && expiresIn >= 1 && expiresIn <= MAX_TOKEN_LIFETIME_SECONDS)) {
+    return `expiresIn must be a number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (got ${String(expiresIn)})`;
+  }
+  return undefined;
 }
 
 /**

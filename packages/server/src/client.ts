@@ -8,13 +8,13 @@ import {
   API_ACTIONS,
   channelNameProblem,
   errorMessage,
-  eventNameProblem,
   isPulseError,
   isRegion,
   parseApiError,
   parseApiResponse,
   publishProblem,
   PulseError,
+  tokenRequestProblem,
   systemClock,
   type ApiActionName,
   type ApiCredentials,
@@ -490,14 +490,16 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     const positional = args.length >= 3 || typeof args[1] === 'string';
     const [kbId, apiKey, userId, rest] = positional ? args : [undefined, undefined, args[0], args[1]];
     const callOptions = (rest ?? undefined) as TokenOptions | undefined;
-    if (typeof userId !== 'string' || userId.trim() === '') throw invalid('userId must be a non-empty string');
+    // The service's own rule: a token that could never connect, or expired at birth, is refused.
+    const problem = tokenRequestProblem(userId, callOptions?.expiresIn);
+    if (problem) throw invalid(problem);
     const credentials: CallCredentials = {
       kbId: optionalString(kbId, 'kbId') ?? callOptions?.kbId,
       apiKey: optionalString(apiKey, 'apiKey') ?? callOptions?.apiKey,
       apiUrl: callOptions?.apiUrl,
     };
-    const fields: ApiFields<'createPulseToken'> = { userId };
-    if (callOptions?.expiresIn !== undefined) fields.expiresIn = positiveNumber(callOptions.expiresIn, 0, 'expiresIn');
+    const fields: ApiFields<'createPulseToken'> = { userId: userId as string };
+    if (callOptions?.expiresIn !== undefined) fields.expiresIn = callOptions.expiresIn;
     return call(API_ACTIONS.createToken, fields, callOptions, credentials);
   }
 
