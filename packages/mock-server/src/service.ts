@@ -21,7 +21,9 @@ import {
   encodeFrame,
   mergeEventIntoData,
   MAX_TIMER_MS,
+  MAX_TOKEN_LIFETIME_SECONDS,
   parseClientAction,
+  tokenRequestProblem,
   presenceDataProblem,
   systemClock,
   type ClientAction,
@@ -363,9 +365,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.kbId = options.kbId ?? 'local-kb';
     this.apiKey = options.apiKey ?? 'local-api-key';
     this.region = options.region ?? DEFAULT_REGION;
-    this.tokenTtlSeconds = options.tokenTtlSeconds ?? 24 * 60 * 60;
-    this.connectionTtlMs = options.connectionTtlMs ?? CONNECTION_TTL_MS;
-    this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.tokenTtlSeconds = tokenLifetime(options.tokenTtlSeconds);
+    this.connectionTtlMs = positive(options.connectionTtlMs, CONNECTION_TTL_MS, 'connectionTtlMs');
+    this.maxBufferedBytes = positive(options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, 'maxBufferedBytes');
     this.maxSubscriptions = positive(options.maxSubscriptionsPerConnection, MAX_SUBSCRIPTIONS_PER_CONNECTION, 'maxSubscriptionsPerConnection');
     this.maxPresence = positive(options.maxPresencePerConnection, MAX_PRESENCE_ENTRIES_PER_CONNECTION, 'maxPresencePerConnection');
     this.framesPerMs = positive(options.maxFramesPerSecond, MAX_FRAMES_PER_SECOND, 'maxFramesPerSecond') / 1000;
@@ -887,6 +889,15 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0)) {
     throw new PulseError('invalid_argument', `${name} must be a positive number (got ${String(value)}); leave it out for the default ${fallback}`);
+  }
+  return value;
+}
+
+/** `tokenTtlSeconds`, or the default 24 h: a lifetime `createPulseToken` could be asked for (else a typed error). */
+function tokenLifetime(value: number | undefined): number {
+  if (value === undefined) return 24 * 60 * 60;
+  if (tokenRequestProblem('user', value)) {
+    throw new PulseError('invalid_argument', `tokenTtlSeconds must be a number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (got ${String(value)}); leave it out for 24 h`);
   }
   return value;
 }
