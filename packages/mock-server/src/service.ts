@@ -391,6 +391,12 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     };
 
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
+    // A handshake ws refuses (a method other than GET, a missing or malformed key, version or
+    // protocol header) is answered like every other refusal, with the JSON { error, code } body,
+    // not ws's own text/html answer. ws only says why: 405 for the method, else 400.
+    this.wss.on('wsClientError', (error: Error, socket: Duplex) =>
+      refuse(socket, error.message === 'Invalid HTTP method' ? 405 : 400, 'invalid_message', `the WebSocket handshake was refused: ${error.message}`),
+    );
     this.inspector = options.inspector === false ? undefined : this.createInspector();
     const api = createApiHandler({
       tenant: (kbId) => this.tenants.get(kbId),
