@@ -90,7 +90,14 @@ interface Membership {
   users: number;
   /** JSON of the data last sent, so a re-mount with the same data sends nothing. */
   sent: string | undefined;
+  /** While an enter failed for a reason a new connection may not have: waits for `connected`. */
+  retry?: Unsubscribe | undefined;
+  /** Sends the latest data asked for (the last mount's or render's). */
+  send?: () => void;
 }
+
+/** Failures of an enter that entering again cannot fix (the data itself is refused). */
+const FINAL_ENTER_FAILURES: readonly string[] = ['invalid_argument', 'message_too_large'];
 
 /** The hub of one provider. Created during render, so its constructor has no side effects. */
 export class PulseHub {
@@ -271,17 +278,17 @@ export class PulseHub {
   }
 
   /**
-   * The hooks gave up one use of `channel` (called from the deferred undo). When none is left on a
-   * client the hub created, the channel is released: whatever the engine still keeps for it
-   * (reading `presence.count` may keep presence tracked) ends, and the server subscription with it.
-   * A client you passed in is left alone: other code of yours may use the channel.
+   * The hooks gave up one use of `channel` (called from the deferred undo, after their own
+   * listeners and membership went). The channel is not released: the app's own listeners and
+   * presence on it (through `usePulseClient()`) stay, and the engine unsubscribes once nothing
+   * needs it (presence tracked because the hooks read `members`/`count` ends with the channel's
+   * last message listener).
    */
   private unuse(client: Pulse, channel: string): void {
     const uses = this.channelUses.get(client);
     const left = (uses?.get(channel) ?? 1) - 1;
-    if (left > 0) return void uses?.set(channel, left);
-    uses?.delete(channel);
-    if (!this.given && this.client === client) client.channel(channel).unsubscribe();
+    if (left > 0) uses?.set(channel, left);
+    else uses?.delete(channel);
   }
 
   /**
@@ -378,18 +385,35 @@ export class PulseHub {
     m.users++;
     const json = JSON.stringify(data ?? null);
     const presence = client.channel(channel).presence;
-    if (m.sent !== json) {
+    const send = (): void => {
+      if (m.sent === json || this.memberships.get(channel) !== m) return;
       const first = m.sent === undefined;
       m.sent = json;
       (first ? presence.enter(data) : presence.update(data)).catch((error: unknown) => {
-        if (m.sent === json) m.sent = undefined; // not entered with it: a re-mount tries again
-        onError(toPulseError(error));
+        if (m.sent !== json) return;
+        m.sent = undefined; // not entered with it: a re-mount tries again
+        const failure = toPulseError(error);
+        onError(failure);
+        // Still mounted ("a member while mounted"): entered again once a connection is back, after
+        // a suspension's `timeout`, a dropped connection or a refusal such as `rate_limited`.
+        if (!FINAL_ENTER_FAILURES.includes(failure.code)) {
+          m.retry ??= client.onStateChange((state) => {
+            if (state !== 'connected') return;
+            m.retry?.();
+            m.retry = undefined;
+            m.send?.();
+          });
+        }
       });
-    }
+    };
+    m.send = send;
+    send();
     return () => {
       m.users--;
       later(() => {
         if (m.users > 0 || this.memberships.get(channel) !== m) return;
+        m.retry?.();
+        m.retry = undefined;
         this.memberships.delete(channel);
         if (this.client === client) presence.leave().catch(() => undefined); // a closed client has left already
         this.unuse(client, channel);
