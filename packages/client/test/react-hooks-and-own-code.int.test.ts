@@ -7,7 +7,7 @@ import { createElement as h, StrictMode, useEffect, useState, type ReactNode } f
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Pulse from '../src/index.js';
 import { PulseProvider, useChannel, usePresence, usePulseClient, type PulseProviderOptions } from '../src/react/index.js';
-import { reachState, tokenFor, waitFor as waitForEvent } from './int-helpers.js';
+import { reachState, tokenFor } from './int-helpers.js';
 
 let service: PulseService;
 const clients: Pulse[] = [];
