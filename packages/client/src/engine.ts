@@ -621,14 +621,25 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
    */
   _rejectHeld(error: PulseError, suspended?: boolean): boolean {
     let rejected = this._queue._down(error) > 0;
+    this._forgetConnection();
     for (const ch of this._channels.values()) {
-      forgetConnection(ch);
       ch._presence._synced = false;
       if (!suspended) clearPresence(ch._presence);
       if (ch._presence._readers) rejected = true;
       ch._presence._em.emit('gone', error);
     }
     return rejected;
+  }
+
+  /**
+   * The connection is gone, and what it knew of each channel; a channel nothing needs any more
+   * (kept only while its unsubscribe was unanswered) is forgotten now, not at the next connection.
+   */
+  private _forgetConnection(): void {
+    for (const ch of this._channels.values()) {
+      forgetConnection(ch);
+      if (!wantsSubscription(ch) && ch._name !== this._options.channel) this._channels.delete(ch._name);
+    }
   }
 
   _dropTransport(): void {
@@ -678,11 +689,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const token = this._token;
     const problem = tokenProblem(token, kbId);
     if (problem) return this._dispatch('refused', problem);
-    if (this._tokenRefused) {
-      // The service refused this token (and the client failed): a new one first.
-      this._tokenRefused = false;
-      return this._dispatch('expired');
-    }
+    // The service refused this token (and the client failed): a new one first (until one came).
+    if (this._tokenRefused) return this._dispatch('expired');
     if (isTokenExpired(token, this._clock.now())) {
       return this._canRefresh ? this._dispatch('expired') : this._dispatch('refused', new PulseError('token_expired', EXPIRED));
     }
@@ -706,6 +714,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         this._token = fresh.token;
         this._authEndpoint = fresh.endpoint;
         this._reissued = true;
+        this._tokenRefused = false;
         // The first retry after a refresh is immediate; a token that keeps failing backs off.
         if (this._attempt++ === 0) return this._dispatch('authed');
         this._nextDelay = backoffDelay(this._attempt - 1, this._random);
@@ -741,7 +750,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._transport = undefined;
     // Unconfirmed work goes back to the front of the queue, ahead of anything published from now on.
     this._queue._down();
-    for (const ch of this._channels.values()) forgetConnection(ch);
+    this._forgetConnection();
     const now = this._clock.now();
     if (info.opened && now - this._openedAt >= STABLE_CONNECTION_MS) {
       this._attempt = 0;

@@ -34,6 +34,9 @@ export const checkListener = (key: unknown, callback: unknown, known?: readonly 
   if (problem) throw new PulseError('invalid_argument', problem);
 };
 
+/** What `pulse.on(event, cb)` / `realtime.on(event, cb)` hear. */
+export const CLIENT_EVENTS: readonly string[] = ['error'];
+
 /**
  * The face object of channel `name`: the one the engine keeps while the channel is in use, else
  * a new one, once the name is checked (a bad name throws `invalid_argument` here rather than at

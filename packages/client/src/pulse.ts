@@ -6,7 +6,7 @@
 import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
 import { ANY } from './emitter.js';
 import type { Engine, EngineOptions } from './engine.js';
-import { args, channelFace, checkListener, newEngine } from './face.js';
+import { args, channelFace, checkListener, CLIENT_EVENTS, newEngine } from './face.js';
 import { pulseState, type ConnectionState } from './states.js';
 
 /** Options of `new Pulse(...)`. */
@@ -336,6 +336,7 @@ export class Pulse {
    * ```
    */
   onStateChange(callback: (state: ConnectionState) => void): Unsubscribe {
+    checkListener(undefined, callback);
     let last = this.state;
     return this._engine._on('state', () => {
       const now = this.state;
@@ -357,6 +358,7 @@ export class Pulse {
    * ```
    */
   on(event: 'error', callback: (error: PulseError) => void): Unsubscribe {
+    checkListener(event, callback, CLIENT_EVENTS);
     return this._engine._on(event, callback);
   }
 

@@ -8,7 +8,7 @@ import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@open
 import type { ChannelState } from './channel-state.js';
 import { ANY } from './emitter.js';
 import type { Engine, EngineOptions, StateChange } from './engine.js';
-import { args, channelFace, checkListener, newEngine } from './face.js';
+import { args, channelFace, checkListener, CLIENT_EVENTS, newEngine } from './face.js';
 import { TRANSITIONS, type EngineState } from './states.js';
 
 /** Connection states of `Pulse.Realtime`: Ably's. */
@@ -524,6 +524,7 @@ export class Realtime {
    * ```
    */
   on(event: 'error', callback: (error: PulseError) => void): () => void {
+    checkListener(event, callback, CLIENT_EVENTS);
     return this._engine._on(event, callback);
   }
 

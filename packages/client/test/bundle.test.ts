@@ -89,13 +89,15 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * the service refuses, then failed (token-refused-again, token-invalid-reissue tests); 10,621 for
  * input checks an outside review asked for (a listener that is not a function or hears an event
  * nobody sends, a `channel` option the service refuses, names with a lone surrogate, undefined in
- * arrays: listener-and-option-checks, channel-name-surrogates, publish-data-json-changes tests).
- * pulse.js runs the
+ * arrays: listener-and-option-checks, channel-name-surrogates, publish-data-json-changes tests);
+ * 10,675 for their review (client-level listeners checked, channels let go forgotten when the
+ * connection drops, a refused token never sent again: client-listener-checks,
+ * unsubscribe-in-flight-drop, token-refused-refresh-fails tests). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 10621;
+const BUDGET_BYTES = 10675;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

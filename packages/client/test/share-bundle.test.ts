@@ -31,9 +31,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * 12,973, 12,957, 12,958 and 12,960 for their reviews (bundle.test.ts), and 12,987 for refused
  * unsubscribes sent again (unsubscribe-refused.test.ts), and 13,003 for a page that starts hidden
  * and a client closed while suspended (bundle.test.ts), and 13,051 for one reissue of a refused
- * token (bundle.test.ts), and 13,338 for the input checks of the same review (bundle.test.ts).
+ * token (bundle.test.ts), and 13,338 for the input checks of the same review (bundle.test.ts),
+ * and 13,389 for their review (bundle.test.ts).
  */
-const SHARE_BUDGET_BYTES = 13338;
+const SHARE_BUDGET_BYTES = 13389;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
