@@ -13,7 +13,8 @@
  * @module
  */
 import Pulse, { PulseError } from 'openkbs-pulse';
-import type { AuthResult, ConnectionState, MessageFrame, PresenceMember, PulseOptions, Unsubscribe } from 'openkbs-pulse';
+import type { AuthResult, Clock, ConnectionState, MessageFrame, PresenceMember, PulseOptions, Unsubscribe } from 'openkbs-pulse';
+import { RECONNECT_DELAYS_MS, systemClock } from '@openkbs-pulse/protocol';
 
 /**
  * Options of a client the provider creates: the options of `new Pulse(...)`, where `token` may be
@@ -40,16 +41,15 @@ type FirstAuth = { token: string; endpoint?: string; kbId?: string };
  * answer), and a callback that throws rejects instead of throwing out of the provider's effect.
  */
 function firstAnswer(authCallback: NonNullable<PulseOptions['authCallback']>, options: PulseProviderOptions): Promise<AuthResult> {
-  const { clock, authTimeoutMs: ms } = options;
+  const { clock = systemClock, authTimeoutMs: ms } = options;
   const timeoutMs = typeof ms === 'number' && ms > 0 && ms < Infinity ? ms : 10_000;
-  const set = clock ? clock.setTimeout.bind(clock) : (done: () => void, after: number): unknown => setTimeout(done, after);
-  const clear = clock ? clock.clearTimeout.bind(clock) : (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>);
   return new Promise<AuthResult>((resolve, reject) => {
-    const timer = set(
+    // systemClock: a timeout over 2^31 - 1 ms waits that long, not 1 ms.
+    const timer = clock.setTimeout(
       () => reject(new PulseError('timeout', `PulseProvider: authCallback gave no first token within ${timeoutMs} ms (authTimeoutMs); fix your token endpoint, then remount the provider`)),
       timeoutMs,
     );
-    new Promise<AuthResult>((answer) => answer(authCallback())).then(resolve, reject).finally(() => clear(timer));
+    new Promise<AuthResult>((answer) => answer(authCallback())).then(resolve, reject).finally(() => clock.clearTimeout(timer));
   });
 }
 
@@ -94,6 +94,8 @@ interface Membership {
   retry?: Unsubscribe | undefined;
   /** Sends the latest data asked for (the last mount's or render's). */
   send?: () => void;
+  /** Failed enters in a row: the backoff step of the next retry on a live connection. */
+  failures: number;
 }
 
 /** Failures of an enter that entering again cannot fix (the data itself is refused). */
@@ -361,6 +363,9 @@ export class PulseHub {
             if (storeListeners.size > 0 || !stop) return;
             stop();
             stop = undefined;
+            // Forgotten with its last reader (a channel per document must not stay): a later
+            // reader gets a new store.
+            if (stores.get(channel) === store) stores.delete(channel);
           });
         };
       },
@@ -378,7 +383,7 @@ export class PulseHub {
   enter(client: Pulse, channel: string, data: unknown, onError: (error: PulseError) => void): Unsubscribe {
     let membership = this.memberships.get(channel);
     if (!membership) {
-      this.memberships.set(channel, (membership = { users: 0, sent: undefined }));
+      this.memberships.set(channel, (membership = { users: 0, sent: undefined, failures: 0 }));
       this.use(client, channel);
     }
     const m = membership;
@@ -389,22 +394,16 @@ export class PulseHub {
       if (m.sent === json || this.memberships.get(channel) !== m) return;
       const first = m.sent === undefined;
       m.sent = json;
-      (first ? presence.enter(data) : presence.update(data)).catch((error: unknown) => {
-        if (m.sent !== json) return;
-        m.sent = undefined; // not entered with it: a re-mount tries again
-        const failure = toPulseError(error);
-        onError(failure);
-        // Still mounted ("a member while mounted"): entered again once a connection is back, after
-        // a suspension's `timeout`, a dropped connection or a refusal such as `rate_limited`.
-        if (!FINAL_ENTER_FAILURES.includes(failure.code)) {
-          m.retry ??= client.onStateChange((state) => {
-            if (state !== 'connected') return;
-            m.retry?.();
-            m.retry = undefined;
-            m.send?.();
-          });
-        }
-      });
+      (first ? presence.enter(data) : presence.update(data)).then(
+        () => void (m.sent === json && (m.failures = 0)),
+        (error: unknown) => {
+          if (m.sent !== json) return;
+          m.sent = undefined; // not entered with it: a re-mount tries again
+          const failure = toPulseError(error);
+          onError(failure);
+          if (!FINAL_ENTER_FAILURES.includes(failure.code)) armRetry(client, m, this.options?.().clock ?? systemClock);
+        },
+      );
     };
     m.send = send;
     send();
@@ -419,6 +418,27 @@ export class PulseHub {
         this.unuse(client, channel);
       });
     };
+  }
+}
+
+/**
+ * Enters again, with the latest data, while the membership is still wanted ("a member while
+ * mounted"): once connected again after a suspension's `timeout` or a dropped connection, or on a
+ * live connection after a refusal such as `rate_limited`, on the reconnect backoff (1, 2, 5, 10,
+ * then 30 s).
+ */
+function armRetry(client: Pulse, m: Membership, clock: Clock): void {
+  if (m.retry) return;
+  const again = (): void => {
+    m.retry?.();
+    m.retry = undefined;
+    m.send?.();
+  };
+  if (client.state === 'connected') {
+    const timer = clock.setTimeout(again, RECONNECT_DELAYS_MS[Math.min(m.failures++, RECONNECT_DELAYS_MS.length - 1)]!);
+    m.retry = () => clock.clearTimeout(timer);
+  } else {
+    m.retry = client.onStateChange((state) => void (state === 'connected' && again()));
   }
 }
 
