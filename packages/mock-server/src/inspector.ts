@@ -40,6 +40,7 @@ import type { PulseConnection } from './connection.js';
 import { crossSiteProblem, hostAllowed, readoutAllowed, type AccessPolicy } from './access.js';
 import type { PublishSource, ServiceEvent, ServiceTap } from './inspector-events.js';
 import { presenceSnapshot } from './presence.js';
+import { refuseHandshake, refuseUpgrade } from './refuse.js';
 
 /** The URL path of the page; the feed, session and assets live below it. */
 export const INSPECTOR_PATH = '/_inspector';
@@ -197,14 +198,6 @@ function sendError(res: ServerResponse, refusal: Refusal): void {
   send(res, refusal.status, 'application/json; charset=utf-8', JSON.stringify({ error: refusal.error, code: refusal.code }));
 }
 
-function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode, error: string): void {
-  const body = JSON.stringify({ error, code });
-  const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Bad Request';
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Connection: close\r\n\r\n${body}`,
-  );
-}
 
 /**
  * The cross-site rules of the service for the feed's upgrade, which also lets in the inspector's
@@ -227,7 +220,10 @@ function feedOriginProblem(req: IncomingMessage, access: AccessPolicy): string |
 /** The inspector of one service. */
 export class Inspector {
   private readonly authority: TokenAuthority;
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FEED_FRAME, perMessageDeflate: false, clientTracking: false });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FEED_FRAME, perMessageDeflate: false, clientTracking: false }).on(
+    'wsClientError',
+    refuseHandshake,
+  );
   private readonly feeds = new Set<FeedClient>();
   private readonly log: LogEntry[] = [];
   private readonly samples: Sample[] = [];

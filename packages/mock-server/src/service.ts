@@ -3,7 +3,7 @@
  * connections and the test hooks.
  * @module
  */
-import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
@@ -38,6 +38,7 @@ import {
 } from '@openkbs-pulse/protocol';
 import { crossSiteProblem, isLoopbackHost, type AccessPolicy } from './access.js';
 import { checkUpgrade, createTokenAuthority, secretKey, type TokenAuthority } from './auth.js';
+import { refuseHandshake, refuseUpgrade } from './refuse.js';
 import { fanOut, Tenant } from './channels.js';
 import { frameText, writeFramed } from './wire.js';
 import { PulseConnection, type ConnectionInfo } from './connection.js';
@@ -283,17 +284,6 @@ function advertisedHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function refuse(socket: Duplex, status: number, code: ErrorCode, error: string): void {
-  if (socket.destroyed) return;
-  const body = JSON.stringify({ error, code });
-  const reason = STATUS_CODES[status] ?? 'Error';
-  // No CORS header: a page on another origin must not read why it was refused.
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Connection: close\r\n\r\n${body}`,
-  );
-}
-
 /** The answer to a request that made a handler throw: still a 4xx with the JSON error body. */
 function answerMalformed(res: ServerResponse): void {
   if (res.headersSent) {
@@ -391,12 +381,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     };
 
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
-    // A handshake ws refuses (a method other than GET, a missing or malformed key, version or
-    // protocol header) is answered like every other refusal, with the JSON { error, code } body,
-    // not ws's own text/html answer. ws only says why: 405 for the method, else 400.
-    this.wss.on('wsClientError', (error: Error, socket: Duplex) =>
-      refuse(socket, error.message === 'Invalid HTTP method' ? 405 : 400, 'invalid_message', `the WebSocket handshake was refused: ${error.message}`),
-    );
+    this.wss.on('wsClientError', refuseHandshake);
     this.inspector = options.inspector === false ? undefined : this.createInspector();
     const api = createApiHandler({
       tenant: (kbId) => this.tenants.get(kbId),
@@ -431,16 +416,16 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         socket.destroy();
         return;
       }
-      if (error.code === 'HPE_HEADER_OVERFLOW') refuse(socket, 431, 'invalid_message', 'request headers are too large');
-      else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') refuse(socket, 408, 'invalid_message', 'request did not arrive in time');
-      else refuse(socket, 400, 'invalid_message', 'malformed HTTP request');
+      if (error.code === 'HPE_HEADER_OVERFLOW') refuseUpgrade(socket, 431, 'invalid_message', 'request headers are too large');
+      else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') refuseUpgrade(socket, 408, 'invalid_message', 'request did not arrive in time');
+      else refuseUpgrade(socket, 400, 'invalid_message', 'malformed HTTP request');
     });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       try {
         if (this.inspector?.handleUpgrade(req, socket, head)) return;
-        this.upgrade(req, socket, head).catch(() => refuse(socket, 400, 'invalid_message', 'malformed upgrade request'));
+        this.upgrade(req, socket, head).catch(() => refuseUpgrade(socket, 400, 'invalid_message', 'malformed upgrade request'));
       } catch {
-        refuse(socket, 400, 'invalid_message', 'malformed upgrade request');
+        refuseUpgrade(socket, 400, 'invalid_message', 'malformed upgrade request');
       }
     });
   }
@@ -621,13 +606,13 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', destroySocket);
     if (!this.isListening) {
-      refuse(socket, 503, 'server_error', 'service is stopping');
+      refuseUpgrade(socket, 503, 'server_error', 'service is stopping');
       return;
     }
     // Before the token: a page on another origin learns nothing, not even whether its token is valid.
     const crossSite = crossSiteProblem(req, this.access);
     if (crossSite) {
-      refuse(socket, 403, 'forbidden', crossSite);
+      refuseUpgrade(socket, 403, 'forbidden', crossSite);
       return;
     }
     const grant = await checkUpgrade(req.url, this.authority, {
@@ -636,11 +621,11 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     if (socket.destroyed) return;
     if (!grant.ok) {
       this.tap?.({ kind: 'refused', site: 'upgrade', code: grant.code, message: grant.error });
-      refuse(socket, grant.status, grant.code, grant.error);
+      refuseUpgrade(socket, grant.status, grant.code, grant.error);
       return;
     }
     if (!this.isListening) {
-      refuse(socket, 503, 'server_error', 'service is stopping');
+      refuseUpgrade(socket, 503, 'server_error', 'service is stopping');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
