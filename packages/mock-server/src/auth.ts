@@ -4,7 +4,7 @@
  * @module
  */
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { channelNameProblem, type Clock, type ErrorCode, type PulseTokenClaims, type Region } from '@openkbs-pulse/protocol';
+import { channelNameProblem, tokenRequestProblem, type Clock, type ErrorCode, type PulseTokenClaims, type Region } from '@openkbs-pulse/protocol';
 
 /** What a token is minted for. */
 export interface TokenSubject {
@@ -59,6 +59,10 @@ export function createTokenAuthority(key: Uint8Array, clock: Clock): TokenAuthor
         if (typeof kbId !== 'string' || typeof userId !== 'string' || typeof exp !== 'number') {
           return { ok: false, code: 'invalid_token', message: 'token lacks kbId, userId or exp' };
         }
+        // The userId rule tokens are minted by: one without (an empty userId) would break every
+        // other client's presence sync, which refuses a member without a userId.
+        const userIdProblem = tokenRequestProblem(userId);
+        if (userIdProblem) return { ok: false, code: 'invalid_token', message: `token ${userIdProblem}` };
         return {
           ok: true,
           claims: { kbId, userId, region: region as Region, endpoint: String(endpoint ?? ''), iat: Number(iat ?? 0), exp },

@@ -21,6 +21,7 @@ import {
   encodeFrame,
   mergeEventIntoData,
   MAX_TIMER_MS,
+  messageFrameBytes,
   MAX_TOKEN_LIFETIME_SECONDS,
   parseClientAction,
   tokenRequestProblem,
@@ -278,6 +279,12 @@ const MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** How long stop() waits for close handshakes before dropping sockets. */
 const CLOSE_GRACE_MS = 1000;
 const TEXT = { binary: false } as const;
+/**
+ * Most bytes a message frame has beyond the publish frame it comes from: `"type":"message",` and
+ * `,"timestamp":` with 13 digits, and the event name once in `data.type` where the publish frame
+ * had `"action":"publish",` and `"event":` (measured: 24; with room to spare).
+ */
+const MESSAGE_FRAME_GROWTH = 64;
 
 function advertisedHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
@@ -362,7 +369,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.maxPresence = positive(options.maxPresencePerConnection, MAX_PRESENCE_ENTRIES_PER_CONNECTION, 'maxPresencePerConnection');
     this.framesPerMs = positive(options.maxFramesPerSecond, MAX_FRAMES_PER_SECOND, 'maxFramesPerSecond') / 1000;
     this.frameBurst = positive(options.maxFrameBurst, MAX_FRAME_BURST, 'maxFrameBurst');
-    const requestTimeoutMs = positive(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs');
+    // A runtime timer waits at most MAX_TIMER_MS (longer ones fire at once), and Node's server
+    // options refuse Infinity: a "practically never" timeout waits that long.
+    const requestTimeoutMs = Math.min(positive(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs'), MAX_TIMER_MS);
     this.clock = options.clock ?? systemClock;
     this.authority = createTokenAuthority(secretKey(options.secret), this.clock);
     this.access = { loopbackOnly: isLoopbackHost(this.host), allowedOrigins: [...(options.allowedOrigins ?? [])], adminKey: this.apiKey };
@@ -482,7 +491,15 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   createToken(userId: string, options: CreateTokenOptions = {}): Promise<string> {
     const kbId = options.kbId ?? this.kbId;
     const region = this.tenants.get(kbId)?.region ?? this.region;
-    return this.mint(kbId, region, userId, options.expiresIn ?? this.tokenTtlSeconds);
+    // The userId rule of every token (the service refuses a token without it); the lifetime may be
+    // zero or less here, to test expiry: -Infinity is "expired", NaN and Infinity are mistakes.
+    const problem = tokenRequestProblem(userId);
+    const expiresIn = options.expiresIn ?? this.tokenTtlSeconds;
+    if (problem) return Promise.reject(new PulseError('invalid_argument', problem));
+    if (Number.isNaN(expiresIn) || expiresIn === Infinity) {
+      return Promise.reject(new PulseError('invalid_argument', `expiresIn must be a number of seconds (got ${expiresIn}); zero or less mints an expired token`));
+    }
+    return this.mint(kbId, region, userId, Math.max(expiresIn, -1));
   }
 
   private mint(kbId: string, region: Region, userId: string, expiresIn: number): Promise<string> {
@@ -842,9 +859,19 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       case 'unsubscribe':
         tenant.unsubscribe(connection, action.channel);
         return this.tap?.({ kind: 'unsubscribe', connection, channel: action.channel });
-      case 'publish':
+      case 'publish': {
+        // The message frame subscribers get is at most 32 KB too (publishProblem's rule, which the
+        // HTTP API and every SDK apply): it outgrows the publish frame by a few bytes (type and
+        // timestamp), so only a publish frame that close to the limit needs measuring.
+        if (bytes.length > MAX_MESSAGE_BYTES - MESSAGE_FRAME_GROWTH) {
+          const size = messageFrameBytes(action.channel, action.event, action.data);
+          if (size > MAX_MESSAGE_BYTES) {
+            return this.reject(connection, 'message_too_large', `the message is ${size} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit: send less`, action.channel);
+          }
+        }
         this.publish(tenant, action.channel, action.event, action.data, connection);
         return;
+      }
       case 'presence':
         return this.sendFrame(connection, presenceSync(tenant.channels.get(action.channel), action.channel));
       case 'presence_enter':
@@ -890,7 +917,8 @@ function tokenLifetime(value: number | undefined): number {
   if (tokenRequestProblem('user', value)) {
     throw new PulseError('invalid_argument', `tokenTtlSeconds must be a number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (got ${String(value)}); leave it out for 24 h`);
   }
-  return value;
+  // Whole seconds, as an asked-for expiresIn: the answer says the lifetime the token has.
+  return Math.floor(value);
 }
 
 /** A listen failure as a PulseError naming host:port, the system error as its cause. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES, MAX_PRESENCE_MEMBERS, parseServerFrame } from '@openkbs-pulse/protocol';
+import { MAX_MESSAGE_BYTES, MAX_PRESENCE_MEMBERS, messageFrameBytes, parseServerFrame } from '@openkbs-pulse/protocol';
 import { createPulseService, type PulseService } from '../src/index.js';
 import { api, closeAllClients, connect, nextEvent, type RawClient } from './helpers.js';
 
@@ -180,12 +180,23 @@ describe('limits and malformed input', () => {
     return frame;
   }
 
-  it('accepts a frame of exactly 32 KB and refuses one byte more, keeping the connection', async () => {
-    const client = await connect(service, 'alice', { channel: 'big' });
-    client.send(publishFrameOf(MAX_MESSAGE_BYTES));
-    const message = await client.nextType('message');
-    expect((message.data as { pad: string }).pad.length).toBeGreaterThan(32_000);
+  /** A publish whose message frame (what subscribers get) is exactly `bytes` bytes. */
+  function publishDeliveredAs(bytes: number): string {
+    const pad = 'x'.repeat(bytes - messageFrameBytes('big', 'blob', { pad: '' }));
+    expect(messageFrameBytes('big', 'blob', { pad })).toBe(bytes);
+    return JSON.stringify({ action: 'publish', channel: 'big', event: 'blob', data: { pad } });
+  }
 
+  // The one publish rule (publishProblem): the publish frame and the message frame subscribers get
+  // are each at most 32 KB; the message frame is the larger by a few bytes (type, timestamp).
+  it('delivers a publish whose message frame is exactly 32 KB and refuses one byte more, keeping the connection', async () => {
+    const client = await connect(service, 'alice', { channel: 'big' });
+    client.send(publishDeliveredAs(MAX_MESSAGE_BYTES));
+    const message = await client.nextType('message');
+    expect(Buffer.byteLength(JSON.stringify(message))).toBe(MAX_MESSAGE_BYTES);
+
+    client.send(publishDeliveredAs(MAX_MESSAGE_BYTES + 1));
+    expect(await client.nextType('error')).toMatchObject({ type: 'error', code: 'message_too_large' });
     client.send(publishFrameOf(MAX_MESSAGE_BYTES + 1));
     expect(await client.nextType('error')).toMatchObject({ type: 'error', code: 'message_too_large' });
     await client.sync();

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildConnectUrl } from '@openkbs-pulse/protocol';
+import { buildConnectUrl, MAX_USER_ID_LENGTH } from '@openkbs-pulse/protocol';
 import { WebSocket } from 'ws';
 import { createPulseService, type PulseService } from '../src/index.js';
 import { api, closeAllClients, connect, openClient, upgradeRefusal, type Frame, type RawClient } from './helpers.js';
@@ -326,7 +326,8 @@ describe('inspector: the feed', () => {
 
   it('keeps a snapshot under the 4 MiB a client accepts: at most 2,000 members listed, counts exact, long user ids cut', async () => {
     service = await createPulseService();
-    const longName = 'u'.repeat(5000);
+    // The longest userId a token is minted for (MAX_USER_ID_LENGTH): the inspector cuts it to 200.
+    const longName = 'u'.repeat(MAX_USER_ID_LENGTH);
     const clients = await Promise.all(Array.from({ length: 25 }, (_, i) => connect(service!, i === 0 ? longName : `user-${i}`)));
     for (const client of clients) {
       for (let c = 0; c < 100; c++) client.send({ action: 'presence_enter', channel: `ch-${c}`, data: { note: 'x'.repeat(400) } });
