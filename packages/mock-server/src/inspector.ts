@@ -23,12 +23,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
-  MAX_MESSAGE_BYTES,
-  channelNameProblem,
-  eventNameProblem,
-  messageFrameBytes,
   parseClientAction,
-  publishDataProblem,
+  publishProblem,
   type Clock,
   type ErrorCode,
   type JsonObject,
@@ -605,16 +601,12 @@ export class Inspector {
         const tenant = this.backend.tenant(kbId);
         if (!tenant) return fail('invalid_argument', `unknown kbId "${kbId.slice(0, 100)}": pick one of the tenants listed`);
         if (!tenant.enabled) return fail('pulse_not_enabled', `Elastic Pulse is not enabled for ${kbId}`);
-        // The rules of an HTTP publish (`pulsePublish`), from the protocol package.
-        const problem = channelNameProblem(data.channel) ?? eventNameProblem(data.event);
-        if (problem) return fail('invalid_message', problem);
+        // The one publish rule (the HTTP API's, the WebSocket's and every SDK's).
+        const problem = publishProblem(data.channel, data.event, data.data);
+        if (problem) return fail(problem.code === 'invalid_argument' ? 'invalid_message' : problem.code, problem.message);
         const channel = data.channel as string;
         const event = data.event as string;
-        const dataProblem = publishDataProblem(event, data.data);
-        if (dataProblem) return fail('invalid_message', dataProblem);
         const payload = data.data as JsonObject | null | undefined;
-        const bytes = messageFrameBytes(channel, event, payload);
-        if (bytes > MAX_MESSAGE_BYTES) return fail('message_too_large', `message frame is ${bytes} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit`);
         const { delivered } = this.backend.publish(tenant, channel, event, payload, 'inspector');
         return { ok: true, text: `published ${event} to ${channel} (${kbId}), delivered to ${delivered}`, delivered };
       }

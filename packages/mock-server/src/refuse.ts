@@ -13,20 +13,25 @@ import type { ErrorCode } from '@openkbs-pulse/protocol';
  * side closes, so a client that reads the answer and never closes its side kept the socket (and
  * `stop()` waiting for it). No CORS header: a page on another origin must not read why.
  */
-export function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode, error: string): void {
+export function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode, error: string, headers = ''): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ error, code });
   socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `Content-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`,
   );
 }
 
 /**
  * `ws`'s `wsClientError` listener: a handshake it refuses (a method other than GET, a missing or
  * malformed key, version or protocol header) is answered like every other refusal, not with its
- * own text/html. `ws` only says why: 405 for the method, else 400.
+ * own text/html, and with the headers `ws` sent: the versions it speaks (RFC 6455 4.2.2) for a
+ * version it does not, `Allow` for a method. `ws` only says why, in its message.
  */
-export const refuseHandshake = (error: Error, socket: Duplex): void =>
-  refuseUpgrade(socket, error.message === 'Invalid HTTP method' ? 405 : 400, 'invalid_message', `the WebSocket handshake was refused: ${error.message}`);
+export function refuseHandshake(error: Error, socket: Duplex): void {
+  const why = error.message;
+  const method = why === 'Invalid HTTP method';
+  const headers = method ? 'Allow: GET\r\n' : why.includes('Sec-WebSocket-Version') ? 'Sec-WebSocket-Version: 13, 8\r\n' : '';
+  refuseUpgrade(socket, method ? 405 : 400, 'invalid_message', `the WebSocket handshake was refused: ${why}`, headers);
+}

@@ -21,9 +21,9 @@ import {
   encodeFrame,
   mergeEventIntoData,
   MAX_TIMER_MS,
-  messageFrameBytes,
   MAX_TOKEN_LIFETIME_SECONDS,
   parseClientAction,
+  publishProblem,
   tokenRequestProblem,
   presenceDataProblem,
   systemClock,
@@ -279,12 +279,7 @@ const MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** How long stop() waits for close handshakes before dropping sockets. */
 const CLOSE_GRACE_MS = 1000;
 const TEXT = { binary: false } as const;
-/**
- * Most bytes a message frame has beyond the publish frame it comes from: `"type":"message",` and
- * `,"timestamp":` with 13 digits, and the event name once in `data.type` where the publish frame
- * had `"action":"publish",` and `"event":` (measured: 24; with room to spare).
- */
-const MESSAGE_FRAME_GROWTH = 64;
+
 
 function advertisedHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
@@ -359,8 +354,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     super();
     this.host = options.host ?? '127.0.0.1';
     this.currentPort = options.port ?? 0;
-    this.kbId = options.kbId ?? 'local-kb';
-    this.apiKey = options.apiKey ?? 'local-api-key';
+    // Clients must name the kb (an empty kbId is refused at every upgrade), and use a key.
+    this.kbId = nonEmpty(options.kbId, 'local-kb', 'kbId');
+    this.apiKey = nonEmpty(options.apiKey, 'local-api-key', 'apiKey');
     this.region = options.region ?? DEFAULT_REGION;
     this.tokenTtlSeconds = tokenLifetime(options.tokenTtlSeconds);
     this.connectionTtlMs = positive(options.connectionTtlMs, CONNECTION_TTL_MS, 'connectionTtlMs');
@@ -371,7 +367,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.frameBurst = positive(options.maxFrameBurst, MAX_FRAME_BURST, 'maxFrameBurst');
     // A runtime timer waits at most MAX_TIMER_MS (longer ones fire at once), and Node's server
     // options refuse Infinity: a "practically never" timeout waits that long.
-    const requestTimeoutMs = Math.min(positive(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs'), MAX_TIMER_MS);
+    // Node's server options take whole milliseconds only.
+    const requestTimeoutMs = Math.min(Math.ceil(positive(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs')), MAX_TIMER_MS);
     this.clock = options.clock ?? systemClock;
     this.authority = createTokenAuthority(secretKey(options.secret), this.clock);
     this.access = { loopbackOnly: isLoopbackHost(this.host), allowedOrigins: [...(options.allowedOrigins ?? [])], adminKey: this.apiKey };
@@ -494,10 +491,11 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     // The userId rule of every token (the service refuses a token without it); the lifetime may be
     // zero or less here, to test expiry: -Infinity is "expired", NaN and Infinity are mistakes.
     const problem = tokenRequestProblem(userId);
-    const expiresIn = options.expiresIn ?? this.tokenTtlSeconds;
+    const expiresIn: unknown = options.expiresIn ?? this.tokenTtlSeconds;
     if (problem) return Promise.reject(new PulseError('invalid_argument', problem));
-    if (Number.isNaN(expiresIn) || expiresIn === Infinity) {
-      return Promise.reject(new PulseError('invalid_argument', `expiresIn must be a number of seconds (got ${expiresIn}); zero or less mints an expired token`));
+    // A lifetime a token can have (whole seconds, from 1), or zero or less for an expired one.
+    if (typeof expiresIn !== 'number' || Number.isNaN(expiresIn) || expiresIn === Infinity || (expiresIn > 0 && expiresIn < 1)) {
+      return Promise.reject(new PulseError('invalid_argument', `expiresIn must be a number of seconds, at least 1 (got ${String(expiresIn)}); zero or less mints an expired token`));
     }
     return this.mint(kbId, region, userId, Math.max(expiresIn, -1));
   }
@@ -860,15 +858,11 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         tenant.unsubscribe(connection, action.channel);
         return this.tap?.({ kind: 'unsubscribe', connection, channel: action.channel });
       case 'publish': {
-        // The message frame subscribers get is at most 32 KB too (publishProblem's rule, which the
-        // HTTP API and every SDK apply): it outgrows the publish frame by a few bytes (type and
-        // timestamp), so only a publish frame that close to the limit needs measuring.
-        if (bytes.length > MAX_MESSAGE_BYTES - MESSAGE_FRAME_GROWTH) {
-          const size = messageFrameBytes(action.channel, action.event, action.data);
-          if (size > MAX_MESSAGE_BYTES) {
-            return this.reject(connection, 'message_too_large', `the message is ${size} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit: send less`, action.channel);
-          }
-        }
+        // The one publish rule (the HTTP API's and every SDK's): the frame as parsed may still hold
+        // what it does not allow (a number such as 1e400 parses to Infinity, which travels as
+        // null; 9e20 grows when written again), and the message frame may pass 32 KB.
+        const problem = publishProblem(action.channel, action.event, action.data);
+        if (problem) return this.reject(connection, problem.code === 'invalid_argument' ? 'invalid_message' : problem.code, problem.message, action.channel);
         this.publish(tenant, action.channel, action.event, action.data, connection);
         return;
       }
@@ -908,6 +902,13 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   if (typeof value !== 'number' || !(value > 0)) {
     throw new PulseError('invalid_argument', `${name} must be a positive number (got ${String(value)}); leave it out for the default ${fallback}`);
   }
+  return value;
+}
+
+/** A string option that may not be empty, or its default; anything else is a typed error naming it. */
+function nonEmpty(value: string | undefined, fallback: string, name: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !value) throw new PulseError('invalid_argument', `${name} must be a non-empty string (got ${JSON.stringify(value)}); leave it out for "${fallback}"`);
   return value;
 }
 

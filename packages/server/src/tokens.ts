@@ -5,7 +5,7 @@
  * @module
  */
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
-import { isRegion, PulseError, type Clock, type PulseTokenClaims } from '@openkbs-pulse/protocol';
+import { isRegion, PulseError, tokenRequestProblem, type Clock, type PulseTokenClaims } from '@openkbs-pulse/protocol';
 
 /** Claims of a Pulse token, plus any other claims it carries. */
 export type DecodedPulseToken = PulseTokenClaims & Record<string, unknown>;
@@ -15,6 +15,9 @@ function checkClaims(payload: Record<string, unknown>): DecodedPulseToken {
   if (typeof kbId !== 'string' || typeof userId !== 'string' || typeof endpoint !== 'string') {
     throw new PulseError('invalid_token', 'token is missing the kbId, userId or endpoint claim');
   }
+  // The rule tokens are minted by, which the service applies to every token it is shown.
+  const userIdProblem = tokenRequestProblem(userId);
+  if (userIdProblem) throw new PulseError('invalid_token', `token ${userIdProblem}`);
   if (region !== undefined && !isRegion(region)) throw new PulseError('invalid_token', 'token has an unknown region claim');
   if (typeof exp !== 'number' || (iat !== undefined && typeof iat !== 'number')) {
     throw new PulseError('invalid_token', 'token is missing a numeric exp claim');
