@@ -40,7 +40,7 @@ type FirstAuth = { token: string; endpoint?: string; kbId?: string };
  * `timeout` after `authTimeoutMs` (10 s; an invalid value is refused by the client made from the
  * answer), and a callback that throws rejects instead of throwing out of the provider's effect.
  */
-function firstAnswer(authCallback: NonNullable<PulseOptions['authCallback']>, options: PulseProviderOptions): Promise<AuthResult> {
+function firstAnswer(authCallback: NonNullable<PulseOptions['authCallback']>, options: PulseProviderOptions, stop: AbortSignal): Promise<AuthResult> {
   const { clock = systemClock, authTimeoutMs: ms } = options;
   const timeoutMs = typeof ms === 'number' && ms > 0 && ms < Infinity ? ms : 10_000;
   return new Promise<AuthResult>((resolve, reject) => {
@@ -49,6 +49,8 @@ function firstAnswer(authCallback: NonNullable<PulseOptions['authCallback']>, op
       () => reject(new PulseError('timeout', `PulseProvider: authCallback gave no first token within ${timeoutMs} ms (authTimeoutMs); fix your token endpoint, then remount the provider`)),
       timeoutMs,
     );
+    // The provider unmounted: nobody waits any more, and no timer may keep Node alive.
+    stop.addEventListener('abort', () => clock.clearTimeout(timer));
     new Promise<AuthResult>((answer) => answer(authCallback())).then(resolve, reject).finally(() => clock.clearTimeout(timer));
   });
 }
@@ -106,6 +108,8 @@ export class PulseHub {
   private client: Pulse | undefined;
   /** A client being created (the first token is being fetched). */
   private pending: Promise<Pulse> | undefined;
+  /** Stops waiting for the first token (its deadline's timer) when every user left. */
+  private stopFirst: AbortController | undefined;
   private users = 0;
   private error: PulseError | undefined;
   private failed = false;
@@ -195,11 +199,13 @@ export class PulseHub {
         // A client passed in stays: the hooks' own deferred undo (leave, remove listeners) runs on it.
         this.presenceStores = new WeakMap();
         this.channelUses = new WeakMap();
+        for (const m of this.memberships.values()) m.retry?.();
         this.memberships.clear();
         this.client?.disconnect();
         this.client = undefined;
         // A client still waiting for its token is dropped when the token arrives (see create).
         this.pending = undefined;
+        this.stopFirst?.abort();
       }
       this.notify();
     });
@@ -223,7 +229,8 @@ export class PulseHub {
       this.adopt(make({ token }));
       return;
     }
-    const pending = firstAnswer(refresh!, options).then((result: AuthResult) => make(typeof result === 'string' ? { token: result } : (result as FirstAuth)));
+    const stop = (this.stopFirst = new AbortController());
+    const pending = firstAnswer(refresh!, options, stop.signal).then((result: AuthResult) => make(typeof result === 'string' ? { token: result } : (result as FirstAuth)));
     this.pending = pending;
     pending.then(
       (client) => {
@@ -397,7 +404,8 @@ export class PulseHub {
       (first ? presence.enter(data) : presence.update(data)).then(
         () => void (m.sent === json && (m.failures = 0)),
         (error: unknown) => {
-          if (m.sent !== json) return;
+          // Not for a membership given up meanwhile (unmounted: nothing to report or retry).
+          if (m.sent !== json || this.memberships.get(channel) !== m) return;
           m.sent = undefined; // not entered with it: a re-mount tries again
           const failure = toPulseError(error);
           onError(failure);
@@ -429,17 +437,25 @@ export class PulseHub {
  */
 function armRetry(client: Pulse, m: Membership, clock: Clock): void {
   if (m.retry) return;
-  const again = (): void => {
-    m.retry?.();
+  let timer: unknown;
+  const wait = (): void => {
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timer = undefined;
+  };
+  // Connected again: now. The connection gone (dropped, or disconnect()): no timer, which would
+  // keep Node alive for nothing; the next `connected` enters.
+  const offState = client.onStateChange((state) => (state === 'connected' ? again() : wait()));
+  const cancel = (): void => {
+    offState();
+    wait();
     m.retry = undefined;
+  };
+  const again = (): void => {
+    cancel();
     m.send?.();
   };
-  if (client.state === 'connected') {
-    const timer = clock.setTimeout(again, RECONNECT_DELAYS_MS[Math.min(m.failures++, RECONNECT_DELAYS_MS.length - 1)]!);
-    m.retry = () => clock.clearTimeout(timer);
-  } else {
-    m.retry = client.onStateChange((state) => void (state === 'connected' && again()));
-  }
+  if (client.state === 'connected') timer = clock.setTimeout(again, RECONNECT_DELAYS_MS[Math.min(m.failures++, RECONNECT_DELAYS_MS.length - 1)]!);
+  m.retry = cancel;
 }
 
 const toPulseError = (error: unknown): PulseError =>
