@@ -20,12 +20,14 @@ const PAGE = `<!DOCTYPE html><html><head><script src="/pulse-share.js"></script>
   window.t = {
     pulse,
     sub(ch) { pulse.channel(ch).subscribe('m', (d) => wait[d.n]?.()); },
-    // Publish to a channel this tab listens to; resolves with the ms until the message came back.
+    // Publish to a channel this tab listens to; resolves with the ms until the message came back,
+    // or with why not within 10 s (counted as lost: a full run once waited here for ever).
     rtt(ch, n) {
       return new Promise((resolve) => {
         const start = performance.now();
         wait[n] = () => resolve(performance.now() - start);
-        void pulse.channel(ch).publish('m', { n });
+        pulse.channel(ch).publish('m', { n }).catch((e) => resolve(e.code));
+        setTimeout(() => resolve('no message within 10 s'), 10000);
       });
     },
   };
@@ -91,9 +93,12 @@ export async function run({ quick = false } = {}) {
     for (const page of [leader, follower]) await page.evaluate(() => window.t.sub('lat'));
     await until(() => of(user)[0]?.channels.includes('lat'), 'the subscription');
     const rtt = { leader: [], follower: [] };
+    const lost = [];
     for (let n = 0; n < 2 * rounds; n++) {
       const [who, page] = n % 2 ? ['follower', follower] : ['leader', leader];
-      rtt[who].push(await page.evaluate((k) => window.t.rtt('lat', k), n));
+      const ms = await page.evaluate((k) => window.t.rtt('lat', k), n);
+      if (typeof ms === 'number') rtt[who].push(ms);
+      else lost.push(`${who} #${n}: ${ms}`);
     }
     await context.close();
     const extra = (median(rtt.follower) - median(rtt.leader)) / 2;
@@ -102,7 +107,7 @@ export async function run({ quick = false } = {}) {
       subject: 'follower tab extra latency (one way)',
       value: round(extra, 3),
       unit: 'ms',
-      detail: `half the difference of median round trips publish -> own receipt: follower ${round(median(rtt.follower), 3)} ms, leader ${round(median(rtt.leader), 3)} ms, ${rounds} each; p99 ${round(percentile(rtt.follower, 99), 2)} / ${round(percentile(rtt.leader, 99), 2)} ms`,
+      detail: `half the difference of median round trips publish -> own receipt: follower ${round(median(rtt.follower), 3)} ms, leader ${round(median(rtt.leader), 3)} ms, ${rounds} each; p99 ${round(percentile(rtt.follower, 99), 2)} / ${round(percentile(rtt.leader, 99), 2)} ms; ${lost.length ? `LOST ${lost.length}: ${lost.slice(0, 3).join('; ')}` : 'none lost'}`,
     });
 
     // 3. Handover: close the leader tab; time until the new connection has the follower's subscription.
