@@ -280,12 +280,11 @@ const add = <K, C>(
   known?: readonly string[],
 ): Registration[] => {
   const [key, cb] = args<K, C>(event, callback, fallback);
+  const keys = (Array.isArray(key) ? key : [key]) as K[];
   // Each key is checked before any is added: a refused call adds nothing.
-  const keys: unknown[] = Array.isArray(key) ? key : [key];
   for (const one of keys) checkListener(one === fallback ? undefined : one, cb, known);
-  if (Array.isArray(key)) return key.reduce((all: Registration[] | undefined, one: unknown) => add(all, one, cb, listen, fallback, known), list) ?? [];
   // A new array of the exact size (`push` and spreads reserve room for more).
-  return (list ?? []).concat([[key, cb, listen(key, cb)]]);
+  return (list ?? []).concat(keys.map((one): Registration => [one, cb, listen(one, cb)]));
 };
 
 /**

@@ -22,6 +22,7 @@ import {
   type JsonObject,
   type Region,
 } from '@openkbs-pulse/protocol';
+import { refusalCode } from './refuse.js';
 import { crossSiteProblem, readoutAllowed, secretMatches, type AccessPolicy } from './access.js';
 import type { Tenant } from './channels.js';
 import { presenceSnapshot } from './presence.js';
@@ -153,7 +154,7 @@ async function runAction(backend: ApiBackend, action: ApiActionName, body: JsonO
       // The one check of a publish (@openkbs-pulse/protocol), as on the WebSocket path and in
       // every SDK: names, shape, depth, __proto__ keys, and both frames at most 32 KB.
       const problem = publishProblem(body.channel, body.event, body.data);
-      if (problem) throw new ApiFailure(problem.code === 'invalid_argument' ? 'invalid_message' : problem.code, problem.message);
+      if (problem) throw new ApiFailure(refusalCode(problem), problem.message);
       return backend.publish(tenant, body.channel as string, body.event as string, body.data as JsonObject | null | undefined);
     }
     case 'pulsePresence': {

@@ -36,7 +36,7 @@ import type { PulseConnection } from './connection.js';
 import { crossSiteProblem, hostAllowed, readoutAllowed, type AccessPolicy } from './access.js';
 import type { PublishSource, ServiceEvent, ServiceTap } from './inspector-events.js';
 import { presenceSnapshot } from './presence.js';
-import { refuseHandshake, refuseUpgrade } from './refuse.js';
+import { refusalCode, refuseHandshake, refuseUpgrade } from './refuse.js';
 
 /** The URL path of the page; the feed, session and assets live below it. */
 export const INSPECTOR_PATH = '/_inspector';
@@ -603,7 +603,7 @@ export class Inspector {
         if (!tenant.enabled) return fail('pulse_not_enabled', `Elastic Pulse is not enabled for ${kbId}`);
         // The one publish rule (the HTTP API's, the WebSocket's and every SDK's).
         const problem = publishProblem(data.channel, data.event, data.data);
-        if (problem) return fail(problem.code === 'invalid_argument' ? 'invalid_message' : problem.code, problem.message);
+        if (problem) return fail(refusalCode(problem), problem.message);
         const channel = data.channel as string;
         const event = data.event as string;
         const payload = data.data as JsonObject | null | undefined;

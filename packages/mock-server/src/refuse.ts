@@ -1,11 +1,19 @@
 /**
- * Refusing an HTTP upgrade (the service's WebSocket and the inspector's feed): one answer, the
- * JSON body `{ error, code }` every refusal of the service has, and then the socket is closed.
+ * Refusals of the service: an HTTP upgrade refused (the service's WebSocket and the inspector's
+ * feed: one answer, the JSON body `{ error, code }` every refusal has, then the socket is closed),
+ * and the code a sender's problem is refused with.
  * @module
  */
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ErrorCode } from '@openkbs-pulse/protocol';
+import type { ErrorCode, SendProblem } from '@openkbs-pulse/protocol';
+
+/**
+ * The code the service refuses a publish or presence change with, for the protocol's verdict on
+ * it (`publishProblem`, `presenceDataProblem`): what the sender's check calls `invalid_argument`
+ * (its own input) is an `invalid_message` when it reaches the service.
+ */
+export const refusalCode = (problem: SendProblem): ErrorCode => (problem.code === 'invalid_argument' ? 'invalid_message' : problem.code);
 
 /**
  * Answers `status` with `{ error, code }` and destroys the socket once the answer is written, as

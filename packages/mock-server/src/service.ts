@@ -39,7 +39,7 @@ import {
 } from '@openkbs-pulse/protocol';
 import { crossSiteProblem, isLoopbackHost, type AccessPolicy } from './access.js';
 import { checkUpgrade, createTokenAuthority, secretKey, type TokenAuthority } from './auth.js';
-import { refuseHandshake, refuseUpgrade } from './refuse.js';
+import { refusalCode, refuseHandshake, refuseUpgrade } from './refuse.js';
 import { fanOut, Tenant } from './channels.js';
 import { frameText, writeFramed } from './wire.js';
 import { PulseConnection, type ConnectionInfo } from './connection.js';
@@ -862,7 +862,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         // what it does not allow (a number such as 1e400 parses to Infinity, which travels as
         // null; 9e20 grows when written again), and the message frame may pass 32 KB.
         const problem = publishProblem(action.channel, action.event, action.data);
-        if (problem) return this.reject(connection, problem.code === 'invalid_argument' ? 'invalid_message' : problem.code, problem.message, action.channel);
+        if (problem) return this.reject(connection, refusalCode(problem), problem.message, action.channel);
         this.publish(tenant, action.channel, action.event, action.data, connection);
         return;
       }
@@ -872,10 +872,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       case 'presence_update': {
         // The same check as every sender runs before sending (one rule: @openkbs-pulse/protocol).
         const problem = presenceDataProblem(action.channel, action.data);
-        if (problem) {
-          const code = problem.code === 'invalid_argument' ? 'invalid_message' : problem.code;
-          return this.reject(connection, code, problem.message, action.channel);
-        }
+        if (problem) return this.reject(connection, refusalCode(problem), problem.message, action.channel);
         if (!connection.present?.has(action.channel) && (connection.present?.size ?? 0) >= this.maxPresence) {
           const why = `this connection is in ${this.maxPresence} presence sets, the most allowed: leave one first`;
           return this.reject(connection, 'limit_exceeded', why, action.channel);

@@ -420,7 +420,6 @@ export class PulseHub {
       later(() => {
         if (m.users > 0 || this.memberships.get(channel) !== m) return;
         m.retry?.();
-        m.retry = undefined;
         this.memberships.delete(channel);
         if (this.client === client) presence.leave().catch(() => undefined); // a closed client has left already
         this.unuse(client, channel);
