@@ -2,7 +2,7 @@
  * Raw HTTP over a TCP socket, for requests no HTTP client would send (bad request lines, forged
  * Host headers, bodies that never end). Loopback only.
  */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 /** What came back: the raw text, the status (0 if none), and whether the service closed the socket. */
 export interface RawAnswer {
@@ -103,3 +103,22 @@ export function upgradeHeaders(host: string, extra: Record<string, string> = {})
     ...extra,
   };
 }
+
+/**
+ * Sends `request` on a socket that never half-closes its own side (`allowHalfOpen`); resolves once
+ * the answer and the service's FIN arrived, with the socket (for the caller to destroy).
+ */
+export function halfOpen(port: number, request: string): Promise<{ socket: Socket; text: string }> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+    socket.on('end', () => resolve({ socket, text }));
+    socket.on('error', () => undefined);
+    socket.write(request);
+  });
+}
+
+/** `promise`, or `'timed out'` after `ms`. */
+export const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'timed out'> =>
+  Promise.race([promise, new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), ms))]);

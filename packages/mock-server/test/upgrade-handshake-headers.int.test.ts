@@ -5,7 +5,7 @@
 // drops it (ws passes the headers to abortHandshake only, not to wsClientError listeners).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPulseService, type PulseService } from '../src/index.js';
-import { httpRequest, rawRequest } from './raw-http.js';
+import { httpRequest, rawRequest, upgradeHeaders } from './raw-http.js';
 
 let service: PulseService;
 let token: string;
@@ -15,13 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => service.close());
 
-const headers = (host: string, version: string): Record<string, string> => ({
-  Host: host,
-  Upgrade: 'websocket',
-  Connection: 'Upgrade',
-  'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-  'Sec-WebSocket-Version': version,
-});
+const headers = (host: string, version: string): Record<string, string> => upgradeHeaders(host, { 'Sec-WebSocket-Version': version });
 
 describe('handshake refusals keep the headers the protocol requires', () => {
   it('an unsupported Sec-WebSocket-Version is answered with the versions the service speaks', async () => {

@@ -5,7 +5,7 @@
 // abortHandshake, which answers text/html with a plain-text body.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPulseService, type PulseService } from '../src/index.js';
-import { httpRequest, rawRequest } from './raw-http.js';
+import { httpRequest, rawRequest, upgradeHeaders } from './raw-http.js';
 
 let service: PulseService;
 let token: string;
@@ -15,13 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => service.close());
 
-const base = (host: string): Record<string, string> => ({
-  Host: host,
-  Upgrade: 'websocket',
-  Connection: 'Upgrade',
-  'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-  'Sec-WebSocket-Version': '13',
-});
+const base = (host: string): Record<string, string> => upgradeHeaders(host);
 
 const cases: [string, (h: Record<string, string>) => Record<string, string>, string?][] = [
   ['Sec-WebSocket-Version 7', (h) => ({ ...h, 'Sec-WebSocket-Version': '7' })],

@@ -1,40 +1,17 @@
 // An outside review found: a refused upgrade was answered with socket.end() only, so a client that
 // kept its half open kept the server's socket and stop() waiting; and the inspector feed answered
 // handshakes ws refuses with text/html.
-import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPulseService, type PulseService } from '../src/index.js';
-import { httpRequest, rawRequest } from './raw-http.js';
+import { halfOpen, httpRequest, rawRequest, upgradeHeaders, within } from './raw-http.js';
+
+const headers = (port: number, extra: Record<string, string> = {}): Record<string, string> => upgradeHeaders(`127.0.0.1:${port}`, extra);
 
 let service: PulseService | undefined;
 afterEach(async () => {
   await service?.close().catch(() => undefined);
   service = undefined;
 });
-
-const headers = (port: number, extra: Record<string, string> = {}): Record<string, string> => ({
-  Host: `127.0.0.1:${port}`,
-  Upgrade: 'websocket',
-  Connection: 'Upgrade',
-  'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-  'Sec-WebSocket-Version': '13',
-  ...extra,
-});
-
-/** Sends `request` on a socket that never half-closes its side; resolves once the answer and FIN arrived. */
-function halfOpen(port: number, request: string): Promise<{ socket: Socket; text: string }> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-    let text = '';
-    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
-    socket.on('end', () => resolve({ socket, text }));
-    socket.on('error', () => undefined);
-    socket.write(request);
-  });
-}
-
-const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'timed out'> =>
-  Promise.race([promise, new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), ms))]);
 
 describe('refused upgrades and handshakes', () => {
   it('a handshake ws refuses (bad version), from a client that keeps its half open: stop() still finishes', async () => {

@@ -3,23 +3,7 @@
 // getter there, it threw out of the service's message handler; now the action is refused.
 import { describe, expect, it } from 'vitest';
 import { parseClientAction } from '@openkbs-pulse/protocol';
-
-function withThrowingGetter(key: string, call: () => unknown): { value?: unknown; thrown?: string } {
-  Object.defineProperty(Object.prototype, key, {
-    enumerable: false,
-    configurable: true,
-    get() {
-      throw new Error(`inherited ${key} read`);
-    },
-  });
-  try {
-    return { value: call() };
-  } catch (thrown) {
-    return { thrown: (thrown as Error).message };
-  } finally {
-    delete (Object.prototype as Record<string, unknown>)[key];
-  }
-}
+import { withThrowingGetter } from './prototype-getters.js';
 
 const refusal = (text: string, key: string) => withThrowingGetter(key, () => {
   const result = parseClientAction(text);

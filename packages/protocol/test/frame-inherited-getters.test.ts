@@ -4,23 +4,7 @@
 // runs with the getter installed; results are judged after it is removed (chai reads getters).
 import { describe, expect, it } from 'vitest';
 import { checkServerFrame, parseServerFrame } from '@openkbs-pulse/protocol';
-
-function withThrowingGetter(key: string, call: () => unknown): { value?: unknown; thrown?: string } {
-  Object.defineProperty(Object.prototype, key, {
-    enumerable: false,
-    configurable: true,
-    get() {
-      throw new Error(`inherited ${key} read`);
-    },
-  });
-  try {
-    return { value: call() };
-  } catch (thrown) {
-    return { thrown: (thrown as Error).message };
-  } finally {
-    delete (Object.prototype as Record<string, unknown>)[key];
-  }
-}
+import { withThrowingGetter } from './prototype-getters.js';
 
 const pong = '{"type":"pong","timestamp":1}';
 const sync = '{"type":"presence","action":"sync","channel":"c","count":1,"members":[{"userId":"u","connectionId":"c"}]}';
