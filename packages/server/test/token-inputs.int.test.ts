@@ -1,9 +1,9 @@
 // An outside review found: token minting inputs, through the SDK and the raw HTTP API of the local service.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
-import { buildConnectUrl, decodeTokenClaims } from '@openkbs-pulse/protocol';
+import { decodeTokenClaims } from '@openkbs-pulse/protocol';
 import { createPulseClient, type PulseClient } from '../src/client.js';
+import { connectOutcome } from './ws-peer.js';
 
 let service: PulseService;
 let client: PulseClient;
@@ -17,22 +17,7 @@ afterAll(async () => {
   await service.close();
 });
 
-/** How the upgrade with this token ends: 'open' or 'HTTP <status> <body>'. */
-function tryConnect(endpoint: string, token: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(buildConnectUrl(endpoint, { kbId: service.kbId, token }));
-    socket.once('open', () => {
-      socket.close();
-      resolve('open');
-    });
-    socket.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c));
-      res.on('end', () => resolve(`HTTP ${res.statusCode} ${body}`));
-    });
-    socket.once('error', (e) => resolve(`error ${e.message}`));
-  });
-}
+const tryConnect = (endpoint: string, token: string): Promise<string> => connectOutcome(endpoint, service.kbId, token);
 
 describe('getToken expiresIn', () => {
   // Lifetimes are whole seconds: 0.5 was floored to 0 and minted a token expired at birth.

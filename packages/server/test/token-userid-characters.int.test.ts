@@ -1,9 +1,9 @@
 // An outside review found: A userId the one token rule accepts must give a token that can connect (the rule's stated purpose).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
-import { buildConnectUrl, tokenRequestProblem } from '@openkbs-pulse/protocol';
+import { tokenRequestProblem } from '@openkbs-pulse/protocol';
 import { createPulseClient, type PulseClient } from '../src/client.js';
+import { connectOutcome } from './ws-peer.js';
 
 let service: PulseService;
 let client: PulseClient;
@@ -16,21 +16,7 @@ afterAll(async () => {
   await service.close();
 });
 
-function tryConnect(endpoint: string, token: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(buildConnectUrl(endpoint, { kbId: service.kbId, token }));
-    socket.once('open', () => {
-      socket.close();
-      resolve('open');
-    });
-    socket.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c));
-      res.on('end', () => resolve(`HTTP ${res.statusCode} ${body}`));
-    });
-    socket.once('error', (e) => resolve(`error ${e.message}`));
-  });
-}
+const tryConnect = (endpoint: string, token: string): Promise<string> => connectOutcome(endpoint, service.kbId, token);
 
 describe('userIds tokenRequestProblem accepts', () => {
   it.each([

@@ -53,3 +53,20 @@ export async function connectRaw(endpoint: string, kbId: string, token: string, 
     },
   };
 }
+
+/** How an upgrade with `token` ends: `'open'` (then closed), `'HTTP <status> <body>'`, or `'error <message>'`. */
+export function connectOutcome(endpoint: string, kbId: string, token: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(buildConnectUrl(endpoint, { kbId, token }));
+    socket.once('open', () => {
+      socket.close();
+      resolve('open');
+    });
+    socket.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c));
+      res.on('end', () => resolve(`HTTP ${res.statusCode} ${body}`));
+    });
+    socket.once('error', (e) => resolve(`error ${e.message}`));
+  });
+}
