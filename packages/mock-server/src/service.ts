@@ -25,6 +25,7 @@ import {
   parseClientAction,
   publishProblem,
   tokenRequestProblem,
+  isTokenLifetime,
   presenceDataProblem,
   systemClock,
   type ClientAction,
@@ -912,7 +913,7 @@ function nonEmpty(value: string | undefined, fallback: string, name: string): st
 /** `tokenTtlSeconds`, or the default 24 h: a lifetime `createPulseToken` could be asked for (else a typed error). */
 function tokenLifetime(value: number | undefined): number {
   if (value === undefined) return 24 * 60 * 60;
-  if (tokenRequestProblem('user', value)) {
+  if (!isTokenLifetime(value)) {
     throw new PulseError('invalid_argument', `tokenTtlSeconds must be a number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (got ${String(value)}); leave it out for 24 h`);
   }
   // Whole seconds, as an asked-for expiresIn: the answer says the lifetime the token has.

@@ -17,6 +17,7 @@ export {
   eventNameProblem,
   publishDataProblem,
   tokenRequestProblem,
+  isTokenLifetime,
   mergeEventIntoData,
   type JsonObject,
 } from './validate.js';

@@ -89,11 +89,22 @@ export function tokenRequestProblem(userId: unknown, expiresIn?: unknown): strin
   // Each would travel as a 6-character escape: 1,024 of them made a token too long to connect with.
   const chars = charsProblem('userId', userId);
   if (chars) return chars;
-  if (expiresIn !== undefined && !(typeof expiresIn === 'number' && expiresIn >= 1 && expiresIn <= MAX_TOKEN_LIFETIME_SECONDS)) {
-    return `expiresIn must be a number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (got ${String(expiresIn)})`;
-  }
-  return undefined;
+  return expiresIn === undefined || isTokenLifetime(expiresIn) ? undefined : `expiresIn must be a number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (got ${String(expiresIn)})`;
 }
+
+/**
+ * Whether `seconds` is a lifetime a token may be minted with: from 1 s (counted in whole seconds,
+ * a shorter one is expired when it arrives) to {@link MAX_TOKEN_LIFETIME_SECONDS}. The lifetime
+ * part of {@link tokenRequestProblem}, for options that set a default lifetime.
+ * @param seconds - the lifetime asked for.
+ * @example
+ * ```ts
+ * isTokenLifetime(3600); // true
+ * isTokenLifetime(0.5); // false
+ * ```
+ */
+export const isTokenLifetime = (seconds: unknown): seconds is number =>
+  typeof seconds === 'number' && seconds >= 1 && seconds <= MAX_TOKEN_LIFETIME_SECONDS;
 
 /**
  * Why `data` cannot be the payload of a publish to `event`, or `undefined` when it can.
