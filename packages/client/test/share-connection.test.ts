@@ -1,65 +1,12 @@
 import { createFakeClock } from '@openkbs-pulse/mock-server';
 import { CLOSE_CODES } from '@openkbs-pulse/protocol';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 // The sharing code is not in pulse.js (see bundle notes in docs/share-connection.md): the source face is tested.
-import { Pulse, type PulseOptions } from '../src/pulse.js';
-import { Realtime } from '../src/realtime.js';
+import { Pulse } from '../src/pulse.js';
 import { SILENCE_MS } from '../src/share.js';
 import { createFakeWebSocket } from './fake-websocket.js';
-import { flush, makeToken } from './helpers.js';
-import { createFakeBrowser, type FakeBrowser } from './share-fakes.js';
-
-const LOCK = 'openkbs-pulse:kb:u1';
-const opened: Pick<Pulse, 'disconnect'>[] = [];
-afterEach(() => {
-  for (const pulse of opened.splice(0)) pulse.disconnect();
-});
-
-function setup() {
-  const clock = createFakeClock();
-  const ws = createFakeWebSocket(false);
-  ws.autoPong = true;
-  const browser = createFakeBrowser();
-  const options = (userId = 'u1'): PulseOptions => ({
-    kbId: 'kb',
-    token: makeToken({ userId, endpoint: 'wss://pulse.test', exp: Math.floor(clock.now() / 1000) + 3600 }),
-    WebSocket: ws.WebSocket,
-    clock,
-    random: () => 0,
-    shareConnection: true,
-  });
-  /** A new tab with a `Pulse` (the browser APIs are read when the client is made). */
-  const tab = (userId = 'u1', b: FakeBrowser = browser, extra: Partial<PulseOptions> = {}) => {
-    const t = b.tab();
-    vi.stubGlobal('navigator', { locks: t.env.locks });
-    vi.stubGlobal('BroadcastChannel', t.env.BroadcastChannel);
-    try {
-      const pulse = new Pulse({ ...options(userId), ...extra });
-      opened.push(pulse);
-      return { ...t, pulse };
-    } finally {
-      vi.unstubAllGlobals();
-    }
-  };
-  /** A new tab with a `Pulse.Realtime`. */
-  const realtimeTab = () => {
-    const t = browser.tab();
-    vi.stubGlobal('navigator', { locks: t.env.locks });
-    vi.stubGlobal('BroadcastChannel', t.env.BroadcastChannel);
-    try {
-      const realtime = new Realtime({ ...options(), clientId: 'u1' });
-      opened.push({ disconnect: () => realtime.close() });
-      return { ...t, realtime };
-    } finally {
-      vi.unstubAllGlobals();
-    }
-  };
-  /** Lets the tabs exchange messages (each hop is a microtask) and the fake sockets answer. */
-  const settle = async () => {
-    for (let i = 0; i < 10; i++) await flush();
-  };
-  return { clock, ws, browser, tab, realtimeTab, settle, options };
-}
+import { makeToken } from './helpers.js';
+import { LOCK, opened, setup } from './share-tabs.js';
 
 describe('shareConnection (fake Web Locks and BroadcastChannel)', () => {
   it('three tabs share one socket; each gets what it subscribed to, once; a follower publish goes out and resolves', async () => {

@@ -10,7 +10,8 @@ import { flush, makeToken } from './helpers.js';
 import { createFakeBrowser, type FakeBrowser } from './share-fakes.js';
 
 const LOCK = 'openkbs-pulse:kb:u1';
-const opened: Pick<Pulse, 'disconnect'>[] = [];
+/** Clients disconnected after each test (push one made outside `setup()`). */
+export const opened: Pick<Pulse, 'disconnect'>[] = [];
 afterEach(() => {
   for (const pulse of opened.splice(0)) pulse.disconnect();
 });
