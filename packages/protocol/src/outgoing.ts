@@ -7,7 +7,7 @@
  */
 import { messageFrameBytes, encodeFrame } from './frames.js';
 import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
-import { channelNameProblem, eventNameProblem, parsedJsonProblem, publishDataProblem, type JsonObject } from './validate.js';
+import { channelNameProblem, eventNameProblem, parsedJsonProblem, publishDataProblem, unboxed, type JsonObject } from './validate.js';
 
 /** Why something cannot be sent, with the code to reject it with. */
 export interface SendProblem {
@@ -38,14 +38,16 @@ export const MAX_PRESENCE_DATA_DEPTH = MAX_NESTING_DEPTH - 3;
 const strict = function (this: unknown, key: string, value: unknown): unknown {
   if (key === '__proto__') throw new Error('has a "__proto__" key, which the service refuses: rename it');
   if (value === undefined && Array.isArray(this)) throw new Error('holds undefined in an array, which JSON turns into null: use null');
-  const type = typeof value;
+  // A boxed number or BigInt is judged as the primitive JSON writes for it (`new Number(NaN)` would travel as null).
+  const inner = unboxed(value);
+  const type = typeof inner;
   const what =
     type === 'bigint'
       ? 'a BigInt'
       : type === 'function' || type === 'symbol'
         ? `a ${type}`
-        : type === 'number' && !Number.isFinite(value as number)
-          ? String(value)
+        : type === 'number' && !Number.isFinite(inner as number)
+          ? String(inner)
           : value instanceof Map
             ? 'a Map'
             : value instanceof Set && 'a Set';

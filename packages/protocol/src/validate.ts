@@ -7,6 +7,14 @@ export type JsonObject = { [key: string]: unknown };
 export const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * The primitive inside a boxed one (`new String('a')`, `new Number(NaN)`, `Object(1n)`), which is
+ * what `JSON.stringify` writes for it; any other value as it is.
+ * @internal
+ */
+export const unboxed = (value: unknown): unknown =>
+  value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt ? value.valueOf() : value;
+
 /** @internal */
 export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
@@ -119,7 +127,8 @@ export const isTokenLifetime = (seconds: unknown): seconds is number =>
  */
 export function publishDataProblem(event: string, data: unknown): string | undefined {
   if (data === undefined || data === null) return undefined;
-  if (!isObject(data)) return 'data must be a JSON object (it gets the event name as data.type)';
+  // A boxed string or number is an object here, but travels as the primitive inside it.
+  if (!isObject(data) || unboxed(data) !== data) return 'data must be a JSON object (it gets the event name as data.type)';
   // The service gets the JSON of data, and a toJSON (a Date's, a class's) decides what that is.
   if (typeof data.toJSON === 'function') return 'data has a toJSON method: pass the plain object to send';
   // An undefined `type` is left out of the JSON (and the service sets it), so it is no other type.
