@@ -144,11 +144,20 @@ const sameJson = (a: unknown, b: unknown): boolean =>
     Object.entries(a).every(([key, value]) => Object.prototype.hasOwnProperty.call(b, key) && sameJson(value, (b as Record<string, unknown>)[key])));
 
 /**
+ * `data` as the service gets it: a copy through JSON (`undefined` when JSON has nothing for it,
+ * as for a `toJSON` that returns undefined: the member then has no data, as the service says).
+ */
+export const jsonCopy = (data: unknown): unknown => {
+  const text = JSON.stringify(data);
+  return text === undefined ? undefined : JSON.parse(text);
+};
+
+/**
  * A new change of `set` with `data` (a copy: what the app changes in its object later is not
  * what was entered, nor sent again on a reconnect or to undo a refusal), in the current run.
  */
 export const newEntered = (set: PresenceSet, data: unknown, at?: number): Entered => {
-  const entered: Entered = { data: data === undefined ? data : JSON.parse(JSON.stringify(data)), at };
+  const entered: Entered = { data: jsonCopy(data), at };
   entered.r = set._entered?.r ?? entered;
   return (set._entered = entered);
 };
