@@ -4,7 +4,7 @@
  * same connection engine as `Pulse`.
  * @module
  */
-import type { JsonObject, MessageFrame, PresenceMember, PulseError } from '@openkbs-pulse/protocol';
+import { PulseError, type JsonObject, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
 import type { ChannelState } from './channel-state.js';
 import { ANY } from './emitter.js';
 import type { Engine, EngineOptions, StateChange } from './engine.js';
@@ -42,6 +42,11 @@ export interface RealtimeMember {
   data: unknown;
   /** When the member entered (ms since epoch), when the service says. */
   connectedAt?: number;
+  /**
+   * As Ably's presence messages: the change a `presence.subscribe` listener hears (`enter`,
+   * `leave`, `update`), or `present` for a member listed by `presence.get()`.
+   */
+  action: PresenceAction | 'present';
 }
 
 /** Presence change actions. */
@@ -227,7 +232,20 @@ export interface RealtimeConnection {
    * realtime.connection.once('connected', () => console.log('first connected'));
    * ```
    */
-  once(event: ConnectionEvent | readonly ConnectionEvent[] | ((change: StateChange<RealtimeState>) => void), callback?: (change: StateChange<RealtimeState>) => void): void;
+  once(event: ConnectionEvent | readonly ConnectionEvent[] | ((change: StateChange<RealtimeState>) => void), callback: (change: StateChange<RealtimeState>) => void): void;
+  once(callback: (change: StateChange<RealtimeState>) => void): void;
+  /**
+   * Without a callback, as Ably's: a promise of the next change to `event` (any change without
+   * one). It rejects if the client is `closed`, `failed` or `suspended` first (with the reason,
+   * or `disconnected` after `close()`), so it never waits for ever; ignored, it never crashes.
+   *
+   * @param event - a state, `update`, an array of them; none: the next change.
+   * @example
+   * ```ts
+   * await realtime.connection.once('connected');
+   * ```
+   */
+  once(event?: ConnectionEvent | readonly ConnectionEvent[]): Promise<StateChange<RealtimeState>>;
   /**
    * Connects (again): the same as `realtime.connect()`.
    *
@@ -261,6 +279,8 @@ export interface RealtimeConnection {
 
 /** The actions `presence.subscribe(action, cb)` hears. */
 const PRESENCE_ACTIONS = ['enter', 'leave', 'update'] as const;
+/** The states in which `connection.once(state)` without a callback stops waiting (see there). */
+const ENDS: readonly RealtimeState[] = ['closed', 'failed', 'suspended'];
 /** The events `connection.on(event, cb)` hears: every state, and `update`. */
 const CONNECTION_EVENTS = [...Object.keys(TRANSITIONS), 'update'];
 
@@ -301,11 +321,12 @@ const remove = (list: Registration[] | undefined, event?: unknown, callback?: un
   return left?.length ? left : undefined;
 };
 
-const toMember = (m: PresenceMember): RealtimeMember => ({
+const toMember = (m: PresenceMember, action: RealtimeMember['action'] = 'present'): RealtimeMember => ({
   clientId: m.userId,
   connectionId: m.connectionId,
   data: m.data,
   connectedAt: m.connectedAt,
+  action,
 });
 
 /**
@@ -385,7 +406,7 @@ class Presence {
   }
 
   get(callback?: (members: RealtimeMember[]) => void): Promise<RealtimeMember[]> {
-    const members = this._engine._get(this._name).then((list) => list.map(toMember));
+    const members = this._engine._get(this._name).then((list) => list.map((m) => toMember(m)));
     // The rejection is handled here (a callback is just not called; the error event has it);
     // what the callback throws goes where every listener's does.
     members.then(callback, () => {}).catch(this._engine._report);
@@ -394,7 +415,7 @@ class Presence {
 
   subscribe(action: unknown, callback?: unknown): void {
     const subs = add(this._face._state()?._psubs as Registration[] | undefined, action, callback, (type: string, cb: (value: unknown) => void) =>
-      this._engine._listen(this._name, 'p', type, (value: PresenceMember | PresenceMember[]) => cb(Array.isArray(value) ? value.map(toMember) : toMember(value)), this._face),
+      this._engine._listen(this._name, 'p', type, (value: PresenceMember | PresenceMember[]) => cb(Array.isArray(value) ? value.map((m) => toMember(m)) : toMember(value, type as PresenceAction)), this._face),
       'members',
       PRESENCE_ACTIONS,
     );
@@ -446,8 +467,27 @@ class Connection {
     this._listeners = remove(this._listeners, event, callback);
   }
 
-  once(event: unknown, callback?: unknown): void {
-    this._add(event, callback, true);
+  once(event?: unknown, callback?: unknown): void | Promise<StateChange<RealtimeState>> {
+    if (callback !== undefined || typeof event === 'function') return this._add(event, callback, true);
+    // Ably's promise form (`await connection.once('connected')`). It has a deadline: a client
+    // that becomes closed, failed or suspended first (held work is rejected then too) rejects it,
+    // with the change's reason (already an `error` event) or `disconnected` after close().
+    const next = new Promise<StateChange<RealtimeState>>((resolve, reject) => {
+      const done = (change: StateChange<RealtimeState>): void => {
+        stop();
+        resolve(change);
+      };
+      this._add(event, done, true);
+      const stop = this._engine._on('state', (change) => {
+        if (!ENDS.includes(change.current) || change.current === event) return;
+        stop();
+        this.off(done);
+        reject(change.reason ?? new PulseError('disconnected', `the connection was ${change.current} before ${String(event ?? 'a change')}`));
+      });
+    });
+    // One the caller ignores is no unhandled rejection.
+    next.catch(() => {});
+    return next;
   }
 
   connect(): void {

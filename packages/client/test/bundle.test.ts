@@ -97,12 +97,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * the service 3 to 10 times the old one per name, protocol channel-name-surrogates.test.ts);
  * 10,682 once Realtime's listener registration stopped checking each key twice; 10,740 for boxed
  * primitives judged as the JSON they travel as, and presence data whose toJSON gives nothing
- * (publish-boxed-primitives, presence-data-tojson-undefined tests). pulse.js runs the
+ * (publish-boxed-primitives, presence-data-tojson-undefined tests); 10,861 for Realtime presence
+ * events with Ably's `action` and Ably's promise form of `connection.once` (with a deadline:
+ * realtime-ably-presence-action-and-once, realtime-connection-listener-checks tests). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 10740;
+const BUDGET_BYTES = 10861;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -99,7 +99,7 @@ describe('presence (Pulse face)', () => {
 });
 
 describe('presence (Realtime face)', () => {
-  it('maps members to { clientId, connectionId, data, connectedAt } and filters by action', async () => {
+  it('maps members to { clientId, connectionId, data, connectedAt, action } and filters by action', async () => {
     const { ws, realtime } = setupRealtime();
     ws.last.accept();
     const presence = realtime.channels.get('posts').presence;
@@ -108,7 +108,7 @@ describe('presence (Realtime face)', () => {
     const cb = vi.fn();
     presence.get(cb);
     ws.last.receive(sync('posts', 1, [member(1, { name: 'Alice' })]));
-    const expected = [{ clientId: 'u1', connectionId: 'c1', data: { name: 'Alice' }, connectedAt: 1 }];
+    const expected = [{ clientId: 'u1', connectionId: 'c1', data: { name: 'Alice' }, connectedAt: 1, action: 'present' }];
     expect(await got).toEqual(expected);
     await flush();
     expect(cb).toHaveBeenCalledWith(expected);
@@ -120,7 +120,7 @@ describe('presence (Realtime face)', () => {
     presence.subscribe('leave', leaves);
     presence.subscribe(lists);
     ws.last.receive(change('posts', 'enter', member(2, { name: 'Bob' })));
-    expect(enters).toHaveBeenCalledWith({ clientId: 'u2', connectionId: 'c2', data: { name: 'Bob' }, connectedAt: 2 });
+    expect(enters).toHaveBeenCalledWith({ clientId: 'u2', connectionId: 'c2', data: { name: 'Bob' }, connectedAt: 2, action: 'enter' });
     expect(lists.mock.calls.at(-1)?.[0]).toHaveLength(2);
     presence.unsubscribe('enter');
     ws.last.receive(change('posts', 'enter', member(3)));

@@ -34,9 +34,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * token (bundle.test.ts), and 13,338 for the input checks of the same review (bundle.test.ts),
  * and 13,389 for their review (bundle.test.ts), and 13,419 for one expression for a name's
  * characters (bundle.test.ts), and 13,401 with the listener registration simplified, and 13,458
- * for boxed primitives and presence data whose toJSON gives nothing (bundle.test.ts).
+ * for boxed primitives and presence data whose toJSON gives nothing (bundle.test.ts), and 13,582
+ * for Realtime presence actions and once's promise form (bundle.test.ts).
  */
-const SHARE_BUDGET_BYTES = 13458;
+const SHARE_BUDGET_BYTES = 13582;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
