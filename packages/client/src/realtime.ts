@@ -233,6 +233,15 @@ export interface RealtimeConnection {
    * ```
    */
   once(event: ConnectionEvent | readonly ConnectionEvent[] | ((change: StateChange<RealtimeState>) => void), callback: (change: StateChange<RealtimeState>) => void): void;
+  /**
+   * As {@link RealtimeConnection.on} with the callback alone, for the next change or update only.
+   *
+   * @param callback - gets `{ previous, current, reason }`, once.
+   * @example
+   * ```ts
+   * realtime.connection.once((change) => console.log('now', change.current));
+   * ```
+   */
   once(callback: (change: StateChange<RealtimeState>) => void): void;
   /**
    * Without a callback, as Ably's: a promise of the next change to `event` (any change without
