@@ -83,12 +83,9 @@ export const refreshToken = (source: AuthSource, clock: Clock, timeoutMs: number
     const timer = clock.setTimeout(() => end(new PulseError('timeout', `no token within ${timeoutMs} ms (authTimeoutMs)`)), timeoutMs);
     stop.signal.addEventListener('abort', () => end());
     fetchToken(source, stop.signal)
-      .then(checkAnswer)
-      .then((fresh) => {
-        // An expired answer would only be refreshed again at once, for ever, with nothing reported.
-        if (isTokenExpired(fresh.token, clock.now())) throw new PulseError('invalid_response', 'auth answer token is expired: mint a fresh one');
-        resolve(fresh);
-      })
+      // An answer that looks expired is not refused here: this device's clock may be ahead of the
+      // service's. The engine tries it once; the service's refusal ends in `failed`, not a loop.
+      .then((answer) => resolve(checkAnswer(answer)))
       .catch(reject)
       .finally(end);
   });

@@ -289,6 +289,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private _attempt = 0;
   /** The token was replaced since the last connection that stayed up (or connect()): refused again, the client fails. */
   private _reissued = false;
+  /** The token came from authCallback/authUrl and its first attempt is not over: the service judges it, not this device's clock. */
+  private _fresh = false;
   /** The service refused the current token for good (failed): connect() fetches a new one first. */
   private _tokenRefused = false;
   private _openedAt = 0;
@@ -691,7 +693,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     if (problem) return this._dispatch('refused', problem);
     // The service refused this token (and the client failed): a new one first (until one came).
     if (this._tokenRefused) return this._dispatch('expired');
-    if (isTokenExpired(token, this._clock.now())) {
+    // A token fresh from authCallback/authUrl is tried whatever this device's clock says of it (a
+    // clock ahead of the service's would refuse every fresh token, and refresh for ever): the
+    // service judges it, and refusing it again ends in `failed` (see _down).
+    if (!this._fresh && isTokenExpired(token, this._clock.now())) {
       return this._canRefresh ? this._dispatch('expired') : this._dispatch('refused', new PulseError('token_expired', EXPIRED));
     }
     let url: string;
@@ -713,7 +718,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         if (!fresh) return this._dispatch('refused', new PulseError('token_expired', EXPIRED));
         this._token = fresh.token;
         this._authEndpoint = fresh.endpoint;
-        this._reissued = true;
+        this._fresh = this._reissued = true;
         this._tokenRefused = false;
         // The first retry after a refresh is immediate; a token that keeps failing backs off.
         if (this._attempt++ === 0) return this._dispatch('authed');
@@ -756,7 +761,9 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       this._attempt = 0;
       this._reissued = false;
     }
-    const expired = isTokenExpired(this._token, now);
+    // Not for a token fresh from the auth source: this device's clock may be what is wrong.
+    const expired = !this._fresh && isTokenExpired(this._token, now);
+    this._fresh = false;
     let code = info.errorCode;
     const status = info.status;
     if (status === 401 || status === 403) {

@@ -35,9 +35,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * and 13,389 for their review (bundle.test.ts), and 13,419 for one expression for a name's
  * characters (bundle.test.ts), and 13,401 with the listener registration simplified, and 13,458
  * for boxed primitives and presence data whose toJSON gives nothing (bundle.test.ts), and 13,582
- * for Realtime presence actions and once's promise form (bundle.test.ts).
+ * for Realtime presence actions and once's promise form (bundle.test.ts), and 13,577 with a fresh
+ * token tried whatever this device's clock says (bundle.test.ts).
  */
-const SHARE_BUDGET_BYTES = 13582;
+const SHARE_BUDGET_BYTES = 13577;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
