@@ -197,7 +197,6 @@ export interface Engine {
 const DEFAULT_WEBSOCKET = WebSocketDefault as unknown as WebSocketLikeConstructor | undefined;
 /** Most frames one round of presence re-asks and re-subscribes sends (see _reask). */
 const REASK_BATCH = 100;
-const PING = '{"action":"ping"}';
 const RESOLVED = Promise.resolve();
 
 /**
@@ -848,12 +847,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   /** Hands `text` to the socket if it is open; `false` when it is not. */
   private _sendText(text: string): boolean {
-    const transport = this._transport;
-    const sent = transport?.send(text) === true;
-    if (sent) {
-      this._debug?.('->', text);
-      if (text === PING) transport!.pinged();
-    }
+    const sent = this._transport?.send(text) === true;
+    if (sent) this._debug?.('->', text);
     return sent;
   }
 

@@ -22,6 +22,7 @@
  * @module
  */
 import { PulseError } from '@openkbs-pulse/protocol';
+import { PING } from './transport.js';
 
 /** One piece of work awaiting confirmation. */
 export interface Entry {
@@ -70,7 +71,6 @@ export interface PublishQueue {
   _down(error?: PulseError): number;
 }
 
-const PING = '{"action":"ping"}';
 const RESOLVED = Promise.resolve();
 
 /** The queue of one client (a class: its methods live on the prototype, not in per-client closures). */

@@ -17,7 +17,7 @@
  * so an unresponsive peer never keeps a Node process alive (ws waits 30 s on its own).
  * @module
  */
-import { isErrorCode, type Clock, type ErrorCode } from '@openkbs-pulse/protocol';
+import { isErrorCode, MAX_FRAME_BURST, MAX_FRAMES_PER_SECOND, type Clock, type ErrorCode } from '@openkbs-pulse/protocol';
 
 /** The part of a WebSocket `message` event the client reads. */
 export interface WebSocketMessageEventLike {
@@ -121,6 +121,18 @@ const noop = (): void => {};
 /** Longest refusal body read from a refused upgrade. */
 const MAX_REFUSAL_BODY = 4096;
 
+/** The frame that asks for a pong (the heartbeat's, and the queue's confirmations). */
+export const PING = '{"action":"ping"}';
+
+/**
+ * Frames sent at once, then per second, on one connection: half the service's burst allowance
+ * (`MAX_FRAME_BURST`), as the network may bunch frames sent apart, and nine tenths of its rate
+ * (`MAX_FRAMES_PER_SECOND`). Past them the service drops frames with a `rate_limited` error that
+ * names no channel, which would reject every unconfirmed publish: frames wait here instead.
+ */
+const BURST = MAX_FRAME_BURST / 2;
+const RATE_PER_MS = (MAX_FRAMES_PER_SECOND * 0.9) / 1000;
+
 /**
  * An open or opening socket and its heartbeat. A class: a client holds one at a time, and its
  * methods live on the prototype; the socket's four handlers and the heartbeat's timer callback
@@ -155,6 +167,12 @@ export class Transport {
   /** `ws` (Node): the listener of messages. */
   private _onMessage: NodeMessageListener | undefined;
   private readonly _tick = (): void => this.check();
+  /** Frames the pace allows now (see {@link BURST}), as of {@link _paceAt}. */
+  private _allowance = BURST;
+  private _paceAt: number;
+  /** Frames waiting for the pace, oldest first (none: `undefined`). */
+  private _outbox: string[] | undefined;
+  private _outboxTimer: unknown;
 
   /** Opens `url` and watches it. */
   constructor(
@@ -166,7 +184,7 @@ export class Transport {
     private readonly _handlers: TransportHandlers,
   ) {
     this._deadline = _intervalMs + _timeoutMs;
-    this._waitingSince = this._lastRx = this._checkedAt = _clock.now();
+    this._waitingSince = this._lastRx = this._checkedAt = this._paceAt = _clock.now();
     let ws: WebSocketLike;
     try {
       ws = new Ctor(url);
@@ -226,13 +244,51 @@ export class Transport {
     this._timer = _clock.setTimeout(this._tick, this._deadline);
   }
 
-  /** Sends `text` if the socket is open; `false` when it is not (the caller queues instead). */
+  /**
+   * Sends `text` if the socket is open, at the pace the service allows (frames past it wait, in
+   * order); `false` when it is not open (the caller queues instead).
+   */
   send(text: string): boolean {
-    return this._ws.readyState === 1 && (this._ws.send(text), true);
+    if (this._ws.readyState !== 1) return false;
+    if (this._outbox || !this._allow()) {
+      (this._outbox ??= []).push(text);
+      this._sendLater();
+    } else this._write(text);
+    return true;
+  }
+
+  /** Takes one frame of the pace's allowance, if there is one. */
+  private _allow(): boolean {
+    const now = this._clock.now();
+    this._allowance = Math.min(BURST, this._allowance + (now - this._paceAt) * RATE_PER_MS);
+    this._paceAt = now;
+    return this._allowance >= 1 && this._allowance-- > 0;
+  }
+
+  private _sendLater(): void {
+    this._outboxTimer ??= this._clock.setTimeout(() => this._sendWaiting(), Math.ceil((1 - this._allowance) / RATE_PER_MS));
+  }
+
+  /** Sends what the pace allows of the waiting frames. */
+  private _sendWaiting(): void {
+    this._outboxTimer = undefined;
+    const outbox = this._outbox!;
+    let sent = 0;
+    while (sent < outbox.length && this._ws.readyState === 1 && this._allow()) this._write(outbox[sent++]!);
+    outbox.splice(0, sent);
+    // Closed meanwhile: the engine's queue sends its unconfirmed work again on the next connection.
+    if (!outbox.length || this._ws.readyState !== 1) this._outbox = undefined;
+    else this._sendLater();
+  }
+
+  private _write(text: string): void {
+    this._ws.send(text);
+    // The pong's deadline counts from when the ping left, not from when it was queued.
+    if (text === PING) this._pinged();
   }
 
   /** A ping was sent: a pong must follow within `timeoutMs`. */
-  pinged(): void {
+  private _pinged(): void {
     if (!this._outstanding++) {
       this._waitingSince = this._clock.now();
       this.check();
@@ -272,12 +328,13 @@ export class Transport {
       this._report({ code: 1006, reason: 'timeout', opened, cause: this._cause });
       return;
     }
-    if (!waiting && now - this._lastRx >= this._intervalMs) {
+    // Frames waiting for the pace end in a ping of the queue's: the heartbeat need not add one.
+    if (!waiting && !this._outbox && now - this._lastRx >= this._intervalMs) {
       this._handlers._pingNow();
       if (this._outstanding) return this.check();
     }
     // Not waiting: check again within a quarter interval, so frames flagged meanwhile are dated at most that late.
-    const next = waiting ? this._waitingSince + limit : Math.min(this._lastRx + this._intervalMs, now + quarter);
+    const next = waiting ? this._waitingSince + limit : this._outbox ? now + quarter : Math.min(this._lastRx + this._intervalMs, now + quarter);
     this._timer = clock.setTimeout(this._tick, Math.max(0, next - now));
   }
 
@@ -309,6 +366,8 @@ export class Transport {
 
   private _detach(): void {
     this._clock.clearTimeout(this._timer);
+    this._clock.clearTimeout(this._outboxTimer);
+    this._outbox = undefined;
     if (this._detached) return;
     this._detached = true;
     const ws = this._ws;

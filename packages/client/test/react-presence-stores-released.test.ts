@@ -10,7 +10,7 @@ const macrotask = () => new Promise((r) => setTimeout(r, 5));
 
 describe('hub presence stores with a channel per document', () => {
   it('a store whose last reader left is forgotten (like the engine forgets the channel)', async () => {
-    const { pulse, ws } = setupPulse();
+    const { pulse, ws, clock } = setupPulse();
     ws.last.accept();
     ws.autoPong = true;
     const hub = new PulseHub(pulse);
@@ -20,6 +20,11 @@ describe('hub presence stores with a channel per document', () => {
       const off = store.subscribe(() => {});
       await flush();
       off();
+    }
+    // 600 frames and more: past the pace's burst (transport.ts), the rest go out over a few seconds.
+    for (let s = 0; s < 10; s++) {
+      clock.advance(1_000);
+      await flush();
     }
     await macrotask();
     await flush();

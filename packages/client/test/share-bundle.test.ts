@@ -36,9 +36,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * characters (bundle.test.ts), and 13,401 with the listener registration simplified, and 13,458
  * for boxed primitives and presence data whose toJSON gives nothing (bundle.test.ts), and 13,582
  * for Realtime presence actions and once's promise form (bundle.test.ts), and 13,577 with a fresh
- * token tried whatever this device's clock says (bundle.test.ts).
+ * token tried whatever this device's clock says (bundle.test.ts), and 13,764 for the send pace
+ * (bundle.test.ts).
  */
-const SHARE_BUDGET_BYTES = 13577;
+const SHARE_BUDGET_BYTES = 13764;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
