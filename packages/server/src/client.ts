@@ -344,9 +344,12 @@ function redirectError(action: ApiActionName, url: string, response: HttpRespons
 const isRedirect = (response: HttpResponse): boolean =>
   response.followedTo !== undefined || response.status === 0 || (response.status >= 300 && response.status < 400);
 
-/** The message of a call that ran out of time, naming the call and the URL it waited on. */
-const timeoutMessage = (action: ApiActionName, apiUrl: string, timeoutMs: number): string =>
-  errorMessage('timeout', `${callName(action)} to ${apiUrl} got no answer within ${timeoutMs} ms (timeoutMs)`);
+/**
+ * The message of a call that ran out of time, naming the call and the URL it waited on, with the
+ * API key removed from the URL (a gateway may take it in the query string).
+ */
+const timeoutMessage = (action: ApiActionName, config: ResolvedConfig, timeoutMs: number): string =>
+  errorMessage('timeout', `${callName(action)} to ${redact(config.apiUrl, [config.apiKey])} got no answer within ${timeoutMs} ms (timeoutMs)`);
 
 /**
  * Creates an explicitly configured client. Nothing is read from the environment until a call.
@@ -381,7 +384,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     let timedOut = false;
     const timer = clock.setTimeout(() => {
       timedOut = true;
-      controller.abort(new PulseError('timeout', timeoutMessage(action, config.apiUrl, timeoutMs)));
+      controller.abort(new PulseError('timeout', timeoutMessage(action, config, timeoutMs)));
     }, timeoutMs);
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -408,7 +411,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
       text = read.text;
     } catch (error) {
       if (timedOut) {
-        throw new PulseApiError('timeout', timeoutMessage(action, config.apiUrl, timeoutMs), { retryable: true, action });
+        throw new PulseApiError('timeout', timeoutMessage(action, config, timeoutMs), { retryable: true, action });
       }
       if (signal?.aborted) throw abortedError(action, signal, 1);
       if (isPulseError(error)) throw error;
