@@ -310,6 +310,20 @@ function positiveNumber(value: number | undefined, fallback: number, name: strin
   return value;
 }
 
+/**
+ * The `signal` option, checked: an AbortSignal (from any realm or polyfill: recognised by its
+ * shape), or none. The usual slip is passing the AbortController itself, which would fail
+ * inside the SDK with a bare TypeError.
+ */
+function callSignal(value: unknown): AbortSignal | undefined {
+  if (value === undefined || value === null) return undefined;
+  const signal = value as Partial<AbortSignal>;
+  if (typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function' && typeof signal.removeEventListener === 'function') {
+    return value as AbortSignal;
+  }
+  throw invalid('signal must be an AbortSignal: pass controller.signal, not the AbortController');
+}
+
 function optionalString(value: unknown, name: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw invalid(`${name} must be a string`);
@@ -351,6 +365,39 @@ const isRedirect = (response: HttpResponse): boolean =>
 const timeoutMessage = (action: ApiActionName, config: ResolvedConfig, timeoutMs: number): string =>
   errorMessage('timeout', `${callName(action)} to ${redact(config.apiUrl, [config.apiKey])} got no answer within ${timeoutMs} ms (timeoutMs)`);
 
+/** The abort signal of one attempt, and how it ended. */
+interface AttemptDeadline {
+  /** Aborts when the attempt's time is up or the caller's signal aborts. */
+  signal: AbortSignal;
+  /** Whether it was the time that ran out. */
+  timedOut(): boolean;
+  /** Clears the timer and the listener on the caller's signal. */
+  stop(): void;
+}
+
+/**
+ * Starts the deadline of one attempt. The timer starts last, after everything that can throw,
+ * so a failed set-up never leaves a timer behind to fire later.
+ */
+function attemptDeadline(clock: Clock, timeoutMs: number, callerSignal: AbortSignal | undefined, timeoutError: () => PulseError): AttemptDeadline {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(callerSignal?.reason);
+  callerSignal?.addEventListener('abort', onAbort, { once: true });
+  let timedOut = false;
+  const timer = clock.setTimeout(() => {
+    timedOut = true;
+    controller.abort(timeoutError());
+  }, timeoutMs);
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    stop() {
+      clock.clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
 /**
  * Creates an explicitly configured client. Nothing is read from the environment until a call.
  *
@@ -380,19 +427,12 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     signal: AbortSignal | undefined,
   ): Promise<ApiResponses[A]> {
     const secrets = [config.apiKey];
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = clock.setTimeout(() => {
-      timedOut = true;
-      controller.abort(new PulseError('timeout', timeoutMessage(action, config, timeoutMs)));
-    }, timeoutMs);
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = attemptDeadline(clock, timeoutMs, signal, () => new PulseError('timeout', timeoutMessage(action, config, timeoutMs)));
     let status: number;
     let text: string;
     let retryAfter: string | undefined;
     try {
-      const response = await transport.post(config.apiUrl, body, controller.signal);
+      const response = await transport.post(config.apiUrl, body, deadline.signal);
       status = response.status;
       if (isRedirect(response)) {
         response.discard();
@@ -410,7 +450,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
       }
       text = read.text;
     } catch (error) {
-      if (timedOut) {
+      if (deadline.timedOut()) {
         throw new PulseApiError('timeout', timeoutMessage(action, config, timeoutMs), { retryable: true, action });
       }
       if (signal?.aborted) throw abortedError(action, signal, 1);
@@ -422,8 +462,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
         cause: safeCause(error, secrets),
       });
     } finally {
-      clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      deadline.stop();
     }
 
     let parsed: unknown = text;
@@ -460,11 +499,12 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     callOptions: CallOptions | undefined,
     credentials: CallCredentials | undefined = callOptions,
   ): Promise<ApiResponses[A]> {
+    // Options are checked before anything starts (no timer, no request).
+    const signal = callSignal(callOptions?.signal);
+    const timeoutMs = positiveNumber(callOptions?.timeoutMs, defaultTimeoutMs, 'timeoutMs');
     const config = resolveConfig([credentials, callOptions, options], env);
     const policy: RetryPolicy =
       callOptions?.retries === undefined ? basePolicy : { ...basePolicy, retries: retryPolicy({ retries: callOptions.retries }).retries };
-    const timeoutMs = positiveNumber(callOptions?.timeoutMs, defaultTimeoutMs, 'timeoutMs');
-    const signal = callOptions?.signal;
     // The protocol's request type of this action (ApiRequest<A>): field drift fails to compile.
     const request: { action: A } & ApiCredentials & ApiFields<A> = { action, kbId: config.kbId, apiKey: config.apiKey, ...fields };
     const body = JSON.stringify(request);
@@ -528,6 +568,8 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
 
   async function publishBatch(items: readonly PublishBatchItem[], batchOptions?: PublishBatchOptions): Promise<PublishBatchResult[]> {
     if (!Array.isArray(items)) throw invalid('items must be an array');
+    // One bad signal fails the batch, not each item.
+    callSignal(batchOptions?.signal);
     const concurrency = Math.floor(positiveNumber(batchOptions?.concurrency, DEFAULT_BATCH_CONCURRENCY, 'concurrency'));
     if (concurrency < 1) throw invalid('concurrency must be at least 1');
     const results = new Array<PublishBatchResult>(items.length);
