@@ -33,6 +33,7 @@ import {
 import { processEnv, resolveConfig, type CallCredentials, type EnvSource, type ResolvedConfig } from './config.js';
 import { callName, errorFromResponse, failureReason, networkErrorMessage, PulseApiError, redact, safeCause, setAttempts } from './errors.js';
 import { backoffDelayMs, clockSleep, parseRetryAfter, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
+import { reported, type ErrorHook } from './reported.js';
 import { createTransport, DEFAULT_MAX_RESPONSE_BYTES, type HttpResponse, type Transport, type TransportOptions } from './transport.js';
 
 /** Default per-request timeout, in ms. */
@@ -73,6 +74,15 @@ export interface PulseClientOptions extends CallCredentials, TransportOptions, R
   env?: EnvSource | undefined;
   /** Called before each retry (for metrics; it never receives the API key). */
   onRetry?: ((info: RetryInfo) => void) | undefined;
+  /**
+   * Called with every failure of a call (after its retries), whether or not the caller handles
+   * the returned promise, and the function that failed: for logs and metrics. The promise still
+   * rejects. Without it, a failure whose promise nobody handled (no `await`, `then` or `catch`)
+   * is logged as one `console.error` line. Either way no returned promise is ever an unhandled
+   * rejection, so a fire-and-forget `publish` never crashes the process. Failed items of
+   * `publishBatch` are results, not failures of the call.
+   */
+  onError?: ErrorHook | undefined;
 }
 
 /** Per-call options: credentials override the client's, which override the environment. */
@@ -590,18 +600,20 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     return results;
   }
 
+  // Every returned promise has the SDK's handler attached and reports its failure (reported.ts).
+  const onError = options.onError;
   return {
-    getToken: getToken as PulseClient['getToken'],
-    publish,
-    presence,
-    channels: (callOptions) => call(API_ACTIONS.channels, {}, callOptions),
-    status: (callOptions) => call(API_ACTIONS.status, {}, callOptions),
-    enable,
-    disable: (callOptions) => call(API_ACTIONS.disable, {}, callOptions),
-    publishBatch,
+    getToken: ((...args: unknown[]) => reported('getToken', onError, () => getToken(...args))) as PulseClient['getToken'],
+    publish: (...args) => reported('publish', onError, () => publish(...args)),
+    presence: (...args) => reported('presence', onError, () => presence(...args)),
+    channels: (callOptions) => reported('channels', onError, () => call(API_ACTIONS.channels, {}, callOptions)),
+    status: (callOptions) => reported('status', onError, () => call(API_ACTIONS.status, {}, callOptions)),
+    enable: (callOptions) => reported('enable', onError, () => enable(callOptions)),
+    disable: (callOptions) => reported('disable', onError, () => call(API_ACTIONS.disable, {}, callOptions)),
+    publishBatch: (...args) => reported('publishBatch', onError, () => publishBatch(...args)),
     get transport() {
       return transport.kind;
     },
-    close: () => transport.close(),
+    close: () => reported('close', onError, () => transport.close()),
   };
 }

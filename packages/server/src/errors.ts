@@ -126,6 +126,20 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   return out;
 }
 
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `text` with every control character shown as an escape (`\n`, `\u001b`), on one line. Text
+ * from the network (an error body, a proxy's page, a channel name) printed raw could move the
+ * cursor, retitle or clear the terminal, or forge lines of output. C0, DEL and C1 controls and
+ * the bidirectional overrides (which reorder what is shown) are escaped.
+ * @param text - text to print on a terminal or in a log line.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- the control characters are what it escapes
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (char) => NAMED_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Whether an HTTP status is worth retrying. */
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
