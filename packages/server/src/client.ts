@@ -484,7 +484,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
       // Not JSON: kept as text for the error message.
     }
     if (status < 200 || status >= 300) {
-      throw errorFromResponse(action, status, parsed, secrets, parseRetryAfter(retryAfter, clock.now()), config.kbId);
+      throw errorFromResponse(action, status, parsed, secrets, { retryAfterMs: parseRetryAfter(retryAfter, clock.now()), kbId: config.kbId, apiUrl: config.apiUrl });
     }
     if (!json) {
       throw new PulseApiError('invalid_response', errorMessage('invalid_response', `${callName(action)} (${redact(config.apiUrl, secrets)}) answered HTTP ${status} with a body that is not JSON`), {
@@ -495,7 +495,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     }
     const result = parseApiResponse(action, parsed);
     if (result.ok) return result.value;
-    if (parseApiError(parsed)) throw errorFromResponse(action, status, parsed, secrets, undefined, config.kbId);
+    if (parseApiError(parsed)) throw errorFromResponse(action, status, parsed, secrets, { kbId: config.kbId, apiUrl: config.apiUrl });
     throw new PulseApiError('invalid_response', errorMessage('invalid_response', `${callName(action)} (${redact(config.apiUrl, secrets)}) answered with an unexpected shape: ${result.message}`), {
       status,
       retryable: false,

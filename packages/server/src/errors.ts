@@ -196,26 +196,54 @@ export function failureReason(error: unknown, secrets: readonly (string | undefi
   return redact(reason, secrets);
 }
 
+/** What {@link errorFromResponse} knows besides the answer. */
+export interface ResponseContext {
+  /** `Retry-After` of the answer, in ms. */
+  retryAfterMs?: number | undefined;
+  /** The kbId the call used (named for codes whose usual cause it is). */
+  kbId?: string | undefined;
+  /** The URL the call was sent to (named, secrets removed, when it has no API). */
+  apiUrl?: string | undefined;
+}
+
+/**
+ * The detail of a 404: whatever the body says, the URL has no API (a path in `apiUrl`, or a host
+ * that is not a Pulse service). Naming the URL and its path says what to fix.
+ */
+function notFoundDetail(apiUrl: string | undefined, secrets: readonly (string | undefined)[]): string {
+  if (apiUrl === undefined) return 'check apiUrl: it has no Pulse API';
+  let path = '/';
+  try {
+    path = new URL(apiUrl).pathname;
+  } catch {
+    // Not reached with a URL a request went to; the message still names apiUrl.
+  }
+  return `check apiUrl: ${redact(apiUrl, secrets)} has no Pulse API at ${redact(path, secrets)} (the API is POST to the service's root URL)`;
+}
+
 /**
  * The error for a non-2xx answer. `body` is the parsed JSON body, or the raw text when it was
- * not JSON. `secrets` are removed from the message.
+ * not JSON. `secrets` are removed from the message. A 404 is `invalid_response` naming `apiUrl`,
+ * whatever code its body carries: the request reached no API, so no API code applies.
  */
 export function errorFromResponse(
   action: string,
   status: number,
   body: unknown,
   secrets: readonly (string | undefined)[],
-  retryAfterMs?: number,
-  kbId?: string,
+  context: ResponseContext = {},
 ): PulseApiError {
   const parsed = parseApiError(body);
-  const code: ErrorCode = parsed?.code && isErrorCode(parsed.code) ? parsed.code : codeForStatus(status);
+  const notFound = status === 404;
+  const code: ErrorCode = notFound ? 'invalid_response' : parsed?.code && isErrorCode(parsed.code) ? parsed.code : codeForStatus(status);
   // Redacted before it is shortened: cutting first could leave a prefix of the key behind.
   const raw = parsed?.error ?? (typeof body === 'string' ? body : '');
-  const detail = redact(raw, secrets).trim().slice(0, 200);
+  const said = redact(raw, secrets).trim().slice(0, 200);
+  const detail = notFound ? `${notFoundDetail(context.apiUrl, secrets)}${said ? `; it said: ${said}` : ''}` : said;
+  const kbId = context.kbId;
   const kb = kbId !== undefined && KB_CODES.has(code) ? ` for kbId "${redact(kbId, secrets)}"` : '';
   const message = errorMessage(code, `${callName(action)} failed with HTTP ${status}${kb}${detail ? `: ${detail}` : ''}`);
-  return new PulseApiError(code, message, { status, retryable: isRetryableStatus(status), retryAfterMs, action });
+  return new PulseApiError(code, message, { status, retryable: isRetryableStatus(status), retryAfterMs: context.retryAfterMs, action });
 }
 
 /** Copies an underlying error without anything that could hold a secret: name, code and a redacted message. */
