@@ -31,6 +31,9 @@ export const EXIT = Object.freeze({ ok: 0, apiError: 1, usage: 2 });
  */
 export const UNEXPECTED_ERROR = 'unexpected_error';
 
+/** The `code` of a usage error (bad arguments or options) in `--json` output: nothing was sent. */
+const USAGE_ERROR_CODE: ErrorCode = 'invalid_argument';
+
 /** Codes that are usage errors when the SDK raised them before sending (no request went out). */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['invalid_argument', 'missing_credentials', 'message_too_large']);
 
@@ -190,8 +193,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const first = lenient.positionals[0];
   const spec = first !== undefined && Object.prototype.hasOwnProperty.call(COMMANDS, first) ? COMMANDS[first] : undefined;
   const allowed = { ...COMMON_OPTIONS, ...(spec?.options ?? {}) };
+  // Read from the lenient pass: --json applies to errors in the arguments themselves too.
+  const jsonErrors = lenient.values.json === true;
   const usageError = (problem: string): number => {
-    io.stderr(spec ? `openkbs-pulse ${first}: ${problem}\n\n${commandHelp(spec)}` : `openkbs-pulse: ${problem}\n\n${mainHelp()}`);
+    const command = spec ? `openkbs-pulse ${first}` : 'openkbs-pulse';
+    if (jsonErrors) io.stderr(printable(JSON.stringify({ error: `${problem} (see ${command} --help)`, code: USAGE_ERROR_CODE })) + '\n');
+    else io.stderr(`${command}: ${printable(problem)}\n\n${spec ? commandHelp(spec) : mainHelp()}`);
     return EXIT.usage;
   };
   if (spec) {
@@ -226,6 +233,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(mainHelp());
       return EXIT.ok;
     }
+    if (jsonErrors) return usageError('no command given');
     io.stderr(mainHelp());
     return EXIT.usage;
   }
