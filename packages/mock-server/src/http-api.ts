@@ -221,7 +221,11 @@ async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResp
     }
     return sendJson(res, 200, backend.stats());
   }
-  if (path !== '/') return sendJson(res, 404, { error: 'not found', code: 'invalid_message' });
+  if (path !== '/') {
+    // The usual cause is a path in apiUrl (`http://127.0.0.1:PORT/api`): say where the API is.
+    const error = `no Pulse API at ${(path ?? '').slice(0, 100)}: the HTTP API is POST / (apiUrl is the service's root URL, without a path)`;
+    return sendJson(res, 404, { error, code: 'invalid_message' });
+  }
   if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST with a JSON body', code: 'invalid_message' });
   if (!isJsonType(req.headers['content-type'])) {
     // Browsers send text/plain, form and multipart bodies cross-origin without a preflight: refused.

@@ -8,7 +8,7 @@ import type { PresenceMember } from './frames.js';
 import { parsePresenceMember } from './frames.js';
 import { DEFAULT_REGION, isRegion, regionForEndpoint, type Region } from './regions.js';
 import { fail, ok, type ParseResult } from './result.js';
-import { isFiniteNumber, isNonEmptyString, isObject, type JsonObject } from './validate.js';
+import { channelNameProblem, isCount, isFiniteNumber, isNonEmptyString, isObject, presenceCountProblem, type JsonObject } from './validate.js';
 
 /** The hosted API. No path: every action is a POST to the root. */
 export const DEFAULT_API_URL = 'https://kb.openkbs.com';
@@ -225,6 +225,19 @@ function parseMembers(value: unknown): ParseResult<PresenceMember[]> {
   return ok(value as PresenceMember[]);
 }
 
+/**
+ * Why an entry of a channel listing is not `{ channel, subscribers, presence }`: the name by the
+ * rule every channel name follows (a name a client could never subscribe to is not a channel),
+ * the two counts as counts.
+ */
+function channelInfoProblem(info: unknown): string | undefined {
+  if (!isObject(info)) return 'each channel must be { channel, subscribers, presence }';
+  const name = channelNameProblem(info.channel);
+  if (name) return `channels: ${name}`;
+  if (!isCount(info.subscribers) || !isCount(info.presence)) return `channels: subscribers and presence of ${JSON.stringify(info.channel)} must be non-negative integers`;
+  return undefined;
+}
+
 type Validators = { [A in ApiActionName]: (body: JsonObject) => ParseResult<ApiResponses[A]> };
 
 const endpointAndRegion = (body: JsonObject): string | undefined => {
@@ -249,31 +262,32 @@ const VALIDATORS: Validators = {
     return ok({ token: body.token, endpoint: body.endpoint, region, expiresIn });
   },
   pulsePublish(body) {
-    if (!isFiniteNumber(body.delivered)) return invalid('delivered must be a number');
+    if (!isCount(body.delivered)) return invalid('delivered must be a non-negative integer');
     if (!isFiniteNumber(body.timestamp)) return invalid('timestamp must be a number');
     return ok({ delivered: body.delivered, timestamp: body.timestamp });
   },
   pulsePresence(body) {
-    if (!isFiniteNumber(body.count)) return invalid('count must be a number');
+    // The rule of a presence sync frame: the same data, whichever way it arrives.
+    const problem = presenceCountProblem(body.count, body.members);
+    if (problem) return invalid(problem);
     const members = parseMembers(body.members);
     if (!members.ok) return members;
-    return ok({ count: body.count, members: members.value });
+    return ok({ count: body.count as number, members: members.value });
   },
   pulseStatus(body) {
     if (typeof body.enabled !== 'boolean') return invalid('enabled must be a boolean');
     const problem = endpointAndRegion(body);
     if (problem) return invalid(problem);
-    if (!isFiniteNumber(body.connections) || !isFiniteNumber(body.channels)) {
-      return invalid('connections and channels must be numbers');
+    if (!isCount(body.connections) || !isCount(body.channels)) {
+      return invalid('connections and channels must be non-negative integers');
     }
     return ok(body as unknown as StatusResponse);
   },
   pulseChannels(body) {
     if (!Array.isArray(body.channels)) return invalid('channels must be an array');
     for (const info of body.channels) {
-      if (!isObject(info) || !isNonEmptyString(info.channel) || !isFiniteNumber(info.subscribers) || !isFiniteNumber(info.presence)) {
-        return invalid('each channel must be { channel, subscribers, presence }');
-      }
+      const problem = channelInfoProblem(info);
+      if (problem) return invalid(problem);
     }
     return ok(body as unknown as ChannelsResponse);
   },

@@ -14,6 +14,7 @@ import {
   isObject,
   mergeEventIntoData,
   parsedJsonProblem,
+  presenceCountProblem,
   publishDataProblem,
   type JsonObject,
 } from './validate.js';
@@ -353,15 +354,10 @@ function frameShape(frame: JsonObject): ParseResult<ServerFrame> {
       const channel = channelOf(frame);
       if (!channel.ok) return channel;
       if (frame.action === 'sync') {
-        if (!Number.isInteger(frame.count) || (frame.count as number) < 0) {
-          return fail('invalid_message', 'presence.count must be a non-negative integer');
-        }
-        if (!Array.isArray(frame.members)) return fail('invalid_message', 'presence.members must be an array');
-        // `count` is exact and the list may be truncated, never longer than the count.
-        if (frame.members.length > (frame.count as number)) {
-          return fail('invalid_message', 'presence.count must not be below the number of members listed');
-        }
-        for (const member of frame.members) {
+        // The HTTP API's presence answer follows the same rule (presenceCountProblem).
+        const problem = presenceCountProblem(frame.count, frame.members);
+        if (problem) return fail('invalid_message', `presence.${problem}`);
+        for (const member of frame.members as unknown[]) {
           const checked = parsePresenceMember(member);
           if (!checked.ok) return checked;
         }

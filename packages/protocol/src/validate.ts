@@ -25,6 +25,28 @@ export function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
+/**
+ * Whether `value` is a count of the protocol (subscribers, connections, presence members): a
+ * non-negative integer. One rule for the WebSocket frames and the HTTP API's answers.
+ * @internal
+ */
+export function isCount(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0;
+}
+
+/**
+ * Why `count` and `members` are not a presence set, or `undefined` when they are: `count` is
+ * exact and the list may be truncated, so `count` is a count never below the members listed.
+ * Reads `count` before `members`, once each. Shared by a presence sync frame and the presence
+ * answer of the HTTP API. The members themselves are checked by the caller.
+ * @internal
+ */
+export function presenceCountProblem(count: unknown, members: unknown): string | undefined {
+  if (!isCount(count)) return 'count must be a non-negative integer';
+  if (!Array.isArray(members)) return 'members must be an array';
+  return members.length > count ? 'count must not be below the number of members listed' : undefined;
+}
+
 // Control characters would corrupt logs and URLs; a lone UTF-16 surrogate (a name cut with
 // `.slice()` inside an emoji) becomes U+FFFD in a URL (the connect URL's `channel`), so the
 // service would subscribe another name, and a 6-character escape in JSON. One expression finds

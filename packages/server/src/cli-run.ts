@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { isPulseError, isRegion, REGIONS, type ErrorCode } from '@openkbs-pulse/protocol';
 import { createPulseClient, type PulseClient, type PulseClientOptions } from './client.js';
 import { ENV_API_KEY, ENV_API_URL, ENV_KB_ID } from './config.js';
-import { isPulseApiError } from './errors.js';
+import { isPulseApiError, printable } from './errors.js';
 
 /** Where the CLI writes and what it reads. */
 export interface CliIo {
@@ -30,6 +30,9 @@ export const EXIT = Object.freeze({ ok: 0, apiError: 1, usage: 2 });
  * `PulseError`: a bug, not something the service or the network said. Exit code 1.
  */
 export const UNEXPECTED_ERROR = 'unexpected_error';
+
+/** The `code` of a usage error (bad arguments or options) in `--json` output: nothing was sent. */
+const USAGE_ERROR_CODE: ErrorCode = 'invalid_argument';
 
 /** Codes that are usage errors when the SDK raised them before sending (no request went out). */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['invalid_argument', 'missing_credentials', 'message_too_large']);
@@ -148,8 +151,16 @@ type ParseOptions = Record<string, { type: 'string' | 'boolean'; short?: string 
 const parseOptions = (options: Readonly<Record<string, OptionSpec>>): ParseOptions =>
   Object.fromEntries(Object.entries(options).map(([name, { type, short }]) => [name, short ? { type, short } : { type }]));
 
-/** Renders rows as an aligned text table. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * `text` for a terminal: every line {@link printable}, the line breaks kept. Output carries text
+ * from the network (channel names, user ids, endpoints, member data), where an escape sequence
+ * could clear the screen or forge lines; JSON stays valid (a C1 control becomes `\u009b`).
+ */
+const terminalText = (text: string): string => text.split('\n').map(printable).join('\n');
+
+/** Renders rows as an aligned text table; cells are {@link printable} (one line each). */
+export function formatTable(headers: readonly string[], cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((row) => row.map(printable));
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -182,8 +193,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const first = lenient.positionals[0];
   const spec = first !== undefined && Object.prototype.hasOwnProperty.call(COMMANDS, first) ? COMMANDS[first] : undefined;
   const allowed = { ...COMMON_OPTIONS, ...(spec?.options ?? {}) };
+  // Read from the lenient pass: --json applies to errors in the arguments themselves too.
+  const jsonErrors = lenient.values.json === true;
   const usageError = (problem: string): number => {
-    io.stderr(spec ? `openkbs-pulse ${first}: ${problem}\n\n${commandHelp(spec)}` : `openkbs-pulse: ${problem}\n\n${mainHelp()}`);
+    const command = spec ? `openkbs-pulse ${first}` : 'openkbs-pulse';
+    if (jsonErrors) io.stderr(printable(JSON.stringify({ error: `${problem} (see ${command} --help)`, code: USAGE_ERROR_CODE })) + '\n');
+    else io.stderr(`${command}: ${printable(problem)}\n\n${spec ? commandHelp(spec) : mainHelp()}`);
     return EXIT.usage;
   };
   if (spec) {
@@ -218,6 +233,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(mainHelp());
       return EXIT.ok;
     }
+    if (jsonErrors) return usageError('no command given');
     io.stderr(mainHelp());
     return EXIT.usage;
   }
@@ -240,7 +256,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     apiKey: option('api-key') ?? io.clientOptions?.apiKey,
     apiUrl: option('api-url') ?? io.clientOptions?.apiUrl,
   });
-  const out = (human: string, value: unknown) => io.stdout(json ? JSON.stringify(value, null, 2) + '\n' : human);
+  const out = (human: string, value: unknown) => io.stdout(terminalText(json ? JSON.stringify(value, null, 2) + '\n' : human));
   try {
     switch (name) {
       case 'status': {
@@ -313,8 +329,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     // API error, exit 1, even message_too_large. Usage codes raised before sending exit 2.
     const code: string = isPulseError(error) ? error.code : UNEXPECTED_ERROR;
     const message = error instanceof Error ? error.message : String(error);
-    if (json) io.stderr(JSON.stringify({ error: message, code }) + '\n');
-    else io.stderr(`openkbs-pulse ${name}: ${message} [${code}]\n`);
+    // One line per error, escapes shown: the message can quote the service's (or a proxy's) text.
+    io.stderr(printable(json ? JSON.stringify({ error: message, code }) : `openkbs-pulse ${name}: ${message} [${code}]`) + '\n');
     if (code === 'missing_credentials' && !json) io.stderr('Pass --kb-id and --api-key, or set them in the environment.\n');
     const beforeSending = isPulseError(error) && !isPulseApiError(error) && USAGE_CODES.has(error.code);
     return beforeSending ? EXIT.usage : EXIT.apiError;

@@ -33,6 +33,7 @@ import {
 import { processEnv, resolveConfig, type CallCredentials, type EnvSource, type ResolvedConfig } from './config.js';
 import { callName, errorFromResponse, failureReason, networkErrorMessage, PulseApiError, redact, safeCause, setAttempts } from './errors.js';
 import { backoffDelayMs, clockSleep, parseRetryAfter, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
+import { reported, type ErrorHook } from './reported.js';
 import { createTransport, DEFAULT_MAX_RESPONSE_BYTES, type HttpResponse, type Transport, type TransportOptions } from './transport.js';
 
 /** Default per-request timeout, in ms. */
@@ -73,6 +74,15 @@ export interface PulseClientOptions extends CallCredentials, TransportOptions, R
   env?: EnvSource | undefined;
   /** Called before each retry (for metrics; it never receives the API key). */
   onRetry?: ((info: RetryInfo) => void) | undefined;
+  /**
+   * Called with every failure of a call (after its retries), whether or not the caller handles
+   * the returned promise, and the function that failed: for logs and metrics. The promise still
+   * rejects. Without it, a failure whose promise nobody handled (no `await`, `then` or `catch`)
+   * is logged as one `console.error` line. Either way no returned promise is ever an unhandled
+   * rejection, so a fire-and-forget `publish` never crashes the process. Failed items of
+   * `publishBatch` are results, not failures of the call.
+   */
+  onError?: ErrorHook | undefined;
 }
 
 /** Per-call options: credentials override the client's, which override the environment. */
@@ -310,6 +320,20 @@ function positiveNumber(value: number | undefined, fallback: number, name: strin
   return value;
 }
 
+/**
+ * The `signal` option, checked: an AbortSignal (from any realm or polyfill: recognised by its
+ * shape), or none. The usual slip is passing the AbortController itself, which would fail
+ * inside the SDK with a bare TypeError.
+ */
+function callSignal(value: unknown): AbortSignal | undefined {
+  if (value === undefined || value === null) return undefined;
+  const signal = value as Partial<AbortSignal>;
+  if (typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function' && typeof signal.removeEventListener === 'function') {
+    return value as AbortSignal;
+  }
+  throw invalid('signal must be an AbortSignal: pass controller.signal, not the AbortController');
+}
+
 function optionalString(value: unknown, name: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw invalid(`${name} must be a string`);
@@ -344,9 +368,45 @@ function redirectError(action: ApiActionName, url: string, response: HttpRespons
 const isRedirect = (response: HttpResponse): boolean =>
   response.followedTo !== undefined || response.status === 0 || (response.status >= 300 && response.status < 400);
 
-/** The message of a call that ran out of time, naming the call and the URL it waited on. */
-const timeoutMessage = (action: ApiActionName, apiUrl: string, timeoutMs: number): string =>
-  errorMessage('timeout', `${callName(action)} to ${apiUrl} got no answer within ${timeoutMs} ms (timeoutMs)`);
+/**
+ * The message of a call that ran out of time, naming the call and the URL it waited on, with the
+ * API key removed from the URL (a gateway may take it in the query string).
+ */
+const timeoutMessage = (action: ApiActionName, config: ResolvedConfig, timeoutMs: number): string =>
+  errorMessage('timeout', `${callName(action)} to ${redact(config.apiUrl, [config.apiKey])} got no answer within ${timeoutMs} ms (timeoutMs)`);
+
+/** The abort signal of one attempt, and how it ended. */
+interface AttemptDeadline {
+  /** Aborts when the attempt's time is up or the caller's signal aborts. */
+  signal: AbortSignal;
+  /** Whether it was the time that ran out. */
+  timedOut(): boolean;
+  /** Clears the timer and the listener on the caller's signal. */
+  stop(): void;
+}
+
+/**
+ * Starts the deadline of one attempt. The timer starts last, after everything that can throw,
+ * so a failed set-up never leaves a timer behind to fire later.
+ */
+function attemptDeadline(clock: Clock, timeoutMs: number, callerSignal: AbortSignal | undefined, timeoutError: () => PulseError): AttemptDeadline {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(callerSignal?.reason);
+  callerSignal?.addEventListener('abort', onAbort, { once: true });
+  let timedOut = false;
+  const timer = clock.setTimeout(() => {
+    timedOut = true;
+    controller.abort(timeoutError());
+  }, timeoutMs);
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    stop() {
+      clock.clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
 
 /**
  * Creates an explicitly configured client. Nothing is read from the environment until a call.
@@ -377,19 +437,12 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     signal: AbortSignal | undefined,
   ): Promise<ApiResponses[A]> {
     const secrets = [config.apiKey];
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = clock.setTimeout(() => {
-      timedOut = true;
-      controller.abort(new PulseError('timeout', timeoutMessage(action, config.apiUrl, timeoutMs)));
-    }, timeoutMs);
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = attemptDeadline(clock, timeoutMs, signal, () => new PulseError('timeout', timeoutMessage(action, config, timeoutMs)));
     let status: number;
     let text: string;
     let retryAfter: string | undefined;
     try {
-      const response = await transport.post(config.apiUrl, body, controller.signal);
+      const response = await transport.post(config.apiUrl, body, deadline.signal);
       status = response.status;
       if (isRedirect(response)) {
         response.discard();
@@ -407,8 +460,8 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
       }
       text = read.text;
     } catch (error) {
-      if (timedOut) {
-        throw new PulseApiError('timeout', timeoutMessage(action, config.apiUrl, timeoutMs), { retryable: true, action });
+      if (deadline.timedOut()) {
+        throw new PulseApiError('timeout', timeoutMessage(action, config, timeoutMs), { retryable: true, action });
       }
       if (signal?.aborted) throw abortedError(action, signal, 1);
       if (isPulseError(error)) throw error;
@@ -419,8 +472,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
         cause: safeCause(error, secrets),
       });
     } finally {
-      clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      deadline.stop();
     }
 
     let parsed: unknown = text;
@@ -432,7 +484,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
       // Not JSON: kept as text for the error message.
     }
     if (status < 200 || status >= 300) {
-      throw errorFromResponse(action, status, parsed, secrets, parseRetryAfter(retryAfter, clock.now()), config.kbId);
+      throw errorFromResponse(action, status, parsed, secrets, { retryAfterMs: parseRetryAfter(retryAfter, clock.now()), kbId: config.kbId, apiUrl: config.apiUrl });
     }
     if (!json) {
       throw new PulseApiError('invalid_response', errorMessage('invalid_response', `${callName(action)} (${redact(config.apiUrl, secrets)}) answered HTTP ${status} with a body that is not JSON`), {
@@ -443,7 +495,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     }
     const result = parseApiResponse(action, parsed);
     if (result.ok) return result.value;
-    if (parseApiError(parsed)) throw errorFromResponse(action, status, parsed, secrets, undefined, config.kbId);
+    if (parseApiError(parsed)) throw errorFromResponse(action, status, parsed, secrets, { kbId: config.kbId, apiUrl: config.apiUrl });
     throw new PulseApiError('invalid_response', errorMessage('invalid_response', `${callName(action)} (${redact(config.apiUrl, secrets)}) answered with an unexpected shape: ${result.message}`), {
       status,
       retryable: false,
@@ -457,11 +509,12 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     callOptions: CallOptions | undefined,
     credentials: CallCredentials | undefined = callOptions,
   ): Promise<ApiResponses[A]> {
+    // Options are checked before anything starts (no timer, no request).
+    const signal = callSignal(callOptions?.signal);
+    const timeoutMs = positiveNumber(callOptions?.timeoutMs, defaultTimeoutMs, 'timeoutMs');
     const config = resolveConfig([credentials, callOptions, options], env);
     const policy: RetryPolicy =
       callOptions?.retries === undefined ? basePolicy : { ...basePolicy, retries: retryPolicy({ retries: callOptions.retries }).retries };
-    const timeoutMs = positiveNumber(callOptions?.timeoutMs, defaultTimeoutMs, 'timeoutMs');
-    const signal = callOptions?.signal;
     // The protocol's request type of this action (ApiRequest<A>): field drift fails to compile.
     const request: { action: A } & ApiCredentials & ApiFields<A> = { action, kbId: config.kbId, apiKey: config.apiKey, ...fields };
     const body = JSON.stringify(request);
@@ -525,6 +578,8 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
 
   async function publishBatch(items: readonly PublishBatchItem[], batchOptions?: PublishBatchOptions): Promise<PublishBatchResult[]> {
     if (!Array.isArray(items)) throw invalid('items must be an array');
+    // One bad signal fails the batch, not each item.
+    callSignal(batchOptions?.signal);
     const concurrency = Math.floor(positiveNumber(batchOptions?.concurrency, DEFAULT_BATCH_CONCURRENCY, 'concurrency'));
     if (concurrency < 1) throw invalid('concurrency must be at least 1');
     const results = new Array<PublishBatchResult>(items.length);
@@ -545,18 +600,20 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     return results;
   }
 
+  // Every returned promise has the SDK's handler attached and reports its failure (reported.ts).
+  const onError = options.onError;
   return {
-    getToken: getToken as PulseClient['getToken'],
-    publish,
-    presence,
-    channels: (callOptions) => call(API_ACTIONS.channels, {}, callOptions),
-    status: (callOptions) => call(API_ACTIONS.status, {}, callOptions),
-    enable,
-    disable: (callOptions) => call(API_ACTIONS.disable, {}, callOptions),
-    publishBatch,
+    getToken: ((...args: unknown[]) => reported('getToken', onError, () => getToken(...args))) as PulseClient['getToken'],
+    publish: (...args) => reported('publish', onError, () => publish(...args)),
+    presence: (...args) => reported('presence', onError, () => presence(...args)),
+    channels: (callOptions) => reported('channels', onError, () => call(API_ACTIONS.channels, {}, callOptions)),
+    status: (callOptions) => reported('status', onError, () => call(API_ACTIONS.status, {}, callOptions)),
+    enable: (callOptions) => reported('enable', onError, () => enable(callOptions)),
+    disable: (callOptions) => reported('disable', onError, () => call(API_ACTIONS.disable, {}, callOptions)),
+    publishBatch: (...args) => reported('publishBatch', onError, () => publishBatch(...args)),
     get transport() {
       return transport.kind;
     },
-    close: () => transport.close(),
+    close: () => reported('close', onError, () => transport.close()),
   };
 }

@@ -126,6 +126,20 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   return out;
 }
 
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `text` with every control character shown as an escape (`\n`, `\u001b`), on one line. Text
+ * from the network (an error body, a proxy's page, a channel name) printed raw could move the
+ * cursor, retitle or clear the terminal, or forge lines of output. C0, DEL and C1 controls and
+ * the bidirectional overrides (which reorder what is shown) are escaped.
+ * @param text - text to print on a terminal or in a log line.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- the control characters are what it escapes
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (char) => NAMED_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Whether an HTTP status is worth retrying. */
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
@@ -182,26 +196,54 @@ export function failureReason(error: unknown, secrets: readonly (string | undefi
   return redact(reason, secrets);
 }
 
+/** What {@link errorFromResponse} knows besides the answer. */
+export interface ResponseContext {
+  /** `Retry-After` of the answer, in ms. */
+  retryAfterMs?: number | undefined;
+  /** The kbId the call used (named for codes whose usual cause it is). */
+  kbId?: string | undefined;
+  /** The URL the call was sent to (named, secrets removed, when it has no API). */
+  apiUrl?: string | undefined;
+}
+
+/**
+ * The detail of a 404: whatever the body says, the URL has no API (a path in `apiUrl`, or a host
+ * that is not a Pulse service). Naming the URL and its path says what to fix.
+ */
+function notFoundDetail(apiUrl: string | undefined, secrets: readonly (string | undefined)[]): string {
+  if (apiUrl === undefined) return 'check apiUrl: it has no Pulse API';
+  let path = '/';
+  try {
+    path = new URL(apiUrl).pathname;
+  } catch {
+    // Not reached with a URL a request went to; the message still names apiUrl.
+  }
+  return `check apiUrl: ${redact(apiUrl, secrets)} has no Pulse API at ${redact(path, secrets)} (the API is POST to the service's root URL)`;
+}
+
 /**
  * The error for a non-2xx answer. `body` is the parsed JSON body, or the raw text when it was
- * not JSON. `secrets` are removed from the message.
+ * not JSON. `secrets` are removed from the message. A 404 is `invalid_response` naming `apiUrl`,
+ * whatever code its body carries: the request reached no API, so no API code applies.
  */
 export function errorFromResponse(
   action: string,
   status: number,
   body: unknown,
   secrets: readonly (string | undefined)[],
-  retryAfterMs?: number,
-  kbId?: string,
+  context: ResponseContext = {},
 ): PulseApiError {
   const parsed = parseApiError(body);
-  const code: ErrorCode = parsed?.code && isErrorCode(parsed.code) ? parsed.code : codeForStatus(status);
+  const notFound = status === 404;
+  const code: ErrorCode = notFound ? 'invalid_response' : parsed?.code && isErrorCode(parsed.code) ? parsed.code : codeForStatus(status);
   // Redacted before it is shortened: cutting first could leave a prefix of the key behind.
   const raw = parsed?.error ?? (typeof body === 'string' ? body : '');
-  const detail = redact(raw, secrets).trim().slice(0, 200);
+  const said = redact(raw, secrets).trim().slice(0, 200);
+  const detail = notFound ? `${notFoundDetail(context.apiUrl, secrets)}${said ? `; it said: ${said}` : ''}` : said;
+  const kbId = context.kbId;
   const kb = kbId !== undefined && KB_CODES.has(code) ? ` for kbId "${redact(kbId, secrets)}"` : '';
   const message = errorMessage(code, `${callName(action)} failed with HTTP ${status}${kb}${detail ? `: ${detail}` : ''}`);
-  return new PulseApiError(code, message, { status, retryable: isRetryableStatus(status), retryAfterMs, action });
+  return new PulseApiError(code, message, { status, retryable: isRetryableStatus(status), retryAfterMs: context.retryAfterMs, action });
 }
 
 /** Copies an underlying error without anything that could hold a secret: name, code and a redacted message. */

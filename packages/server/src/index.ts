@@ -53,6 +53,7 @@ export {
 } from './client.js';
 export { ENV_API_KEY, ENV_API_URL, ENV_KB_ID, type CallCredentials, type EnvSource } from './config.js';
 export { PulseApiError, isPulseApiError, type PulseApiErrorOptions } from './errors.js';
+export type { ErrorHook, PulseCallName } from './reported.js';
 export { DEFAULT_RETRY, parseRetryAfter, type RetryOptions, type RetryPolicy } from './retry.js';
 export type { FetchLike, TransportKind, TransportOptions } from './transport.js';
 export { decodeToken, verifyToken, type DecodedPulseToken, type VerifyTokenOptions } from './tokens.js';
@@ -221,10 +222,11 @@ export function publishBatch(items: readonly PublishBatchItem[], options?: Publi
  * process.on('SIGTERM', () => void close());
  * ```
  */
-export async function close(): Promise<void> {
+export function close(): Promise<void> {
   const current = defaultClient;
   defaultClient = undefined;
-  await current?.close();
+  // The client's own promise: never an unhandled rejection when ignored (`void close()`).
+  return current ? current.close() : Promise.resolve();
 }
 
 /** The default export: `import pulse from '@openkbs-pulse/server'`. */

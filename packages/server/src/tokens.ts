@@ -6,6 +6,7 @@
  */
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import { isRegion, PulseError, tokenRequestProblem, type Clock, type PulseTokenClaims } from '@openkbs-pulse/protocol';
+import { reported } from './reported.js';
 
 /** Claims of a Pulse token, plus any other claims it carries. */
 export type DecodedPulseToken = PulseTokenClaims & Record<string, unknown>;
@@ -68,7 +69,12 @@ export interface VerifyTokenOptions {
  * const { userId } = await verifyToken(token, process.env.PULSE_SIGNING_SECRET!, { kbId });
  * ```
  */
-export async function verifyToken(token: string, secret: string | Uint8Array, options: VerifyTokenOptions = {}): Promise<DecodedPulseToken> {
+export function verifyToken(token: string, secret: string | Uint8Array, options: VerifyTokenOptions = {}): Promise<DecodedPulseToken> {
+  // Ignored, a rejection must not crash the process either (reported.ts).
+  return reported('verifyToken', undefined, () => verifySignedToken(token, secret, options));
+}
+
+async function verifySignedToken(token: string, secret: string | Uint8Array, options: VerifyTokenOptions): Promise<DecodedPulseToken> {
   if (typeof token !== 'string' || token === '') throw new PulseError('invalid_token', 'token must be a non-empty string');
   const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
   if (!(key instanceof Uint8Array) || key.length === 0) throw new PulseError('invalid_argument', 'secret must be a non-empty string or Uint8Array');

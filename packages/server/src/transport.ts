@@ -102,16 +102,39 @@ async function readBounded(
   return { ok: true, text: text + decoder.decode() };
 }
 
+const ignore = (): void => undefined;
+
+/**
+ * `promise`, or a rejection with `signal.reason` once `signal` aborts, whichever comes first.
+ * A fetch or dispatcher that ignores the signal (msw, ponyfills, test doubles do, for bodies at
+ * least) would otherwise keep the call waiting past its deadline, and past the caller's abort.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** {@link untilAborted} for a request: an answer that arrives after the abort is dropped with `drop` (frees its connection). */
+function sentUntilAborted<R>(sent: Promise<R>, signal: AbortSignal, drop: (late: R) => void): Promise<R> {
+  sent.then((late) => signal.aborted && drop(late), ignore);
+  return untilAborted(sent, signal);
+}
+
 /**
  * The chunks of a WHATWG stream, for runtimes whose ReadableStream is not async-iterable.
- * Leaving the loop early cancels the stream: the rest of the body is not downloaded.
+ * Leaving the loop early cancels the stream: the rest of the body is not downloaded. Each read
+ * ends when `signal` aborts, also when the stream itself ignores the abort.
  */
-async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* streamChunks(stream: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
   let done = false;
   try {
     for (;;) {
-      const next = await reader.read();
+      const next = await untilAborted(reader.read(), signal);
       if (next.done) {
         done = true;
         return;
@@ -121,6 +144,22 @@ async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator
   } finally {
     if (!done) void reader.cancel().catch(() => undefined);
   }
+}
+
+/**
+ * {@link readBounded} of a Node stream that is destroyed when `signal` aborts: undici does that
+ * itself, a dispatcher given as an option may not, and the read must end at the deadline anyway.
+ */
+function readUntilAborted(
+  body: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  declared: number | undefined,
+  destroy: () => void,
+  signal: AbortSignal,
+): Promise<BoundedText> {
+  if (signal.aborted) destroy();
+  signal.addEventListener('abort', destroy, { once: true });
+  return untilAborted(readBounded(body, maxBytes, declared, destroy), signal).finally(() => signal.removeEventListener('abort', destroy));
 }
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json' } as const;
@@ -151,8 +190,9 @@ export function createFetchTransport(fetchImpl?: FetchLike): Transport {
       if (!impl) throw new PulseError('invalid_argument', 'No fetch in this runtime: pass the `fetch` option');
       // Never follow a redirect: it would re-send the body, API key included, to wherever the
       // Location points (307/308), or turn the POST into a GET whose answer looks like success.
-      const response = await impl(url, { method: 'POST', headers: HEADERS, body, signal, redirect: 'manual' });
-      const cancel = () => void response.body?.cancel().catch(() => undefined);
+      const sent = Promise.resolve(impl(url, { method: 'POST', headers: HEADERS, body, signal, redirect: 'manual' }));
+      const response = await sentUntilAborted(sent, signal, (late) => void late.body?.cancel().catch(ignore));
+      const cancel = () => void response.body?.cancel().catch(ignore);
       return {
         status: response.status,
         followedTo: response.redirected ? response.url || 'another URL' : undefined,
@@ -160,7 +200,7 @@ export function createFetchTransport(fetchImpl?: FetchLike): Transport {
         text: (maxBytes) =>
           response.body
             ? // Once reading started, leaving the loop cancels the stream (streamChunks).
-              readBounded(streamChunks(response.body), maxBytes, declaredLength(response.headers.get('content-length')), () => {
+              readBounded(streamChunks(response.body, signal), maxBytes, declaredLength(response.headers.get('content-length')), () => {
                 if (!response.body?.locked) cancel();
               })
             : Promise.resolve({ ok: true, text: '' }),
@@ -199,18 +239,19 @@ export function createUndiciTransport(mod: UndiciModule, options: TransportOptio
         // request (an Agent of its own never follows redirects).
         maxRedirections: 0,
       };
-      const response = await dispatcher.request(request);
+      // Destroying a body emits an AbortError: handled here, or it would be an uncaught exception.
+      const destroyBody = (body: Dispatcher.ResponseData['body']) => void body.on('error', ignore).destroy();
+      const response = await sentUntilAborted(dispatcher.request(request), signal, (late) => destroyBody(late.body));
       const header = (name: string) => {
         const value = response.headers[name];
         return Array.isArray(value) ? value[0] : value;
       };
-      // Destroying the body emits an AbortError: handled here, or it would be an uncaught exception.
-      const destroy = () => void response.body.on('error', () => undefined).destroy();
+      const destroy = () => destroyBody(response.body);
       return {
         status: response.statusCode,
         followedTo: undefined,
         header,
-        text: (maxBytes) => readBounded(response.body, maxBytes, declaredLength(header('content-length')), destroy),
+        text: (maxBytes) => readUntilAborted(response.body, maxBytes, declaredLength(header('content-length')), destroy, signal),
         discard: destroy,
       };
     },

@@ -3,26 +3,15 @@
 import { HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PulseClientOptions } from '../src/client.js';
-import { DEFAULT_PUBLISH_EVENT, formatTable, parsePublishData, runCli } from '../src/cli-run.js';
-import { API_KEY, API_URL, answerWith, onApi, PUBLISH_RESPONSE, server, TOKEN_RESPONSE } from './helpers.js';
+import { DEFAULT_PUBLISH_EVENT, formatTable, parsePublishData } from '../src/cli-run.js';
+import { API_KEY, API_URL, answerWith, CLI_ENV, onApi, PUBLISH_RESPONSE, runCliCaptured, server, TOKEN_RESPONSE } from './helpers.js';
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-const ENV = { OPENKBS_KB_ID: 'kb-cli', OPENKBS_API_KEY: API_KEY, OPENKBS_API_URL: API_URL };
-
-async function run(argv: string[], env: Record<string, string> = ENV, clientOptions: PulseClientOptions = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env,
-    clientOptions: { transport: 'fetch', retries: 0, ...clientOptions },
-  });
-  return { code, stdout, stderr };
-}
+const ENV = CLI_ENV;
+const run = runCliCaptured;
 
 describe('openkbs-pulse (in-process)', () => {
   it('status prints a table, --json prints the object', async () => {

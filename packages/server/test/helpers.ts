@@ -2,6 +2,7 @@
 // client factory that forces the fetch transport (msw does not see undici's own sockets).
 import { http, HttpResponse, type JsonBodyType } from 'msw';
 import { setupServer } from 'msw/node';
+import { runCli } from '../src/cli-run.js';
 import { createPulseClient, type PulseClientOptions } from '../src/client.js';
 
 export const API_URL = 'http://pulse.test/';
@@ -61,3 +62,19 @@ export async function everyRendering(error: unknown): Promise<string> {
 
 export const TOKEN_RESPONSE = { token: 'a.b.c', endpoint: 'wss://pulse.vpc1.us', region: 'us-east-1', expiresIn: 86400 };
 export const PUBLISH_RESPONSE = { delivered: 3, timestamp: 1_704_067_200_000 };
+
+/** The environment the in-process CLI tests run with: the fake API's URL and credentials. */
+export const CLI_ENV = { OPENKBS_KB_ID: 'kb-cli', OPENKBS_API_KEY: API_KEY, OPENKBS_API_URL: API_URL };
+
+/** Runs the CLI in-process on the fetch transport (msw sees it), without retries; returns its exit code and output. */
+export async function runCliCaptured(argv: string[], env: Record<string, string> = CLI_ENV, clientOptions: PulseClientOptions = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env,
+    clientOptions: { transport: 'fetch', retries: 0, ...clientOptions },
+  });
+  return { code, stdout, stderr };
+}
