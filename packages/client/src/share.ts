@@ -81,7 +81,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   /** What the leader was last told this tab wants, by channel. */
   const told = new Map<string, string>();
   const pending = new Map<number, Pending>();
-  const bc = new Channel(name);
+  /** Open while joined only: an open channel with a handler is never garbage-collected, nor the client it holds. */
+  let bc: ShareChannel | undefined;
 
   let state: EngineState = 'initialized';
   let retrying = false;
@@ -103,11 +104,11 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   /** To the leader: called directly when this tab leads, else broadcast. */
   const send = (message: ToLeader): void => {
     if (leader) leader.receive(message);
-    else bc.postMessage(message);
+    else bc?.postMessage(message);
   };
   /** From the leader to every tab, this one included. */
   const post = (message: ToTabs): void => {
-    bc.postMessage(message);
+    bc?.postMessage(message);
     receive(message);
   };
 
@@ -189,16 +190,25 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     }
   };
 
-  // Any tab of the origin can post anything here (another build of the client, a bug): a message
-  // that is not one of ours is reported as an `update` and changes nothing.
-  bc.onmessage = (event) => {
-    const message = event.data as ShareMessage;
-    try {
-      if (isToLeader(message)) leader?.receive(message);
-      else receive(message);
-    } catch {
-      em.emit('update', new PulseError('invalid_message', 'ignored a malformed message from another tab'));
-    }
+  /**
+   * Opens the channel. Any tab of the origin can post anything on it (another build of the
+   * client, a bug): a message that is not one of ours is reported as an `update` and changes nothing.
+   */
+  const open = (): void => {
+    bc = new Channel(name);
+    bc.onmessage = (event) => {
+      const message = event.data as ShareMessage;
+      try {
+        if (isToLeader(message)) leader?.receive(message);
+        else receive(message);
+      } catch {
+        em.emit('update', new PulseError('invalid_message', 'ignored a malformed message from another tab'));
+      }
+    };
+  };
+  const shut = (): void => {
+    bc?.close();
+    bc = undefined;
   };
 
   // ---- leading --------------------------------------------------------------------------
@@ -325,6 +335,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       lastBeat = clock.now();
       setState('connecting');
       listenPage(true);
+      open();
       requestLock();
       watch();
       replay();
@@ -350,6 +361,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         ch._presence._em.emit('gone', error);
       }
       setState('closed');
+      // After the goodbye: a browser still delivers what was posted before close().
+      shut();
     },
     _channel: (name) => channels.get(name),
     _listen(name, target, type, handler, face) {
