@@ -11,7 +11,7 @@
  * - Requests run on the engine; their promises' outcome goes back to the asking tab.
  * @module
  */
-import type { Clock, PresenceMember } from '@openkbs-pulse/protocol';
+import { PulseError, type Clock, type PresenceMember } from '@openkbs-pulse/protocol';
 import { ANY, type WildcardHandler } from './emitter.js';
 import type { Engine } from './engine.js';
 import type { PresenceEvents } from './presence.js';
@@ -101,6 +101,12 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     if (r.op === 'publish') return engine._publish(r.ch, r.ev!, r.data);
     if (r.op === 'get') return engine._get(r.ch);
     if (r.op === 'leave') return leave(r.ch, r.tab);
+    if (r.op === 'enter') return enter(r);
+    // A newer build's request (or a bug's): refused, never taken for another.
+    return Promise.reject(new PulseError('invalid_message', 'a request this tab does not know (another build of the client?)'));
+  };
+
+  const enter = (r: Request): Promise<void> => {
     const s = serve(r.ch);
     const entry: Entry = { data: r.data, at: typeof r.at === 'number' ? r.at : clock.now() };
     entry.r = s.entered.get(r.tab)?.r ?? entry;

@@ -23,8 +23,8 @@ import { createEmitter, logListenerError, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
 import { clearPresence, inRun, newEntered, replaceMembers } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
-import { fromWire, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
-import { holdsWork, type EngineState } from './states.js';
+import { fromWire, isMessageNews, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
+import { holdsWork, TRANSITIONS, type EngineState } from './states.js';
 
 /** Leader silence after which a waiting tab takes the lock from it, in ms (twelve missed beats: hidden tabs' timers can be throttled to one a minute). */
 export const SILENCE_MS = 12 * BEAT_MS + 5_000;
@@ -149,6 +149,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     } else if (!joined) {
       return;
     } else if (message.k === 'state') {
+      // A state no build has (another build's, a bug's) would refuse every publish of this tab.
+      if (!Object.hasOwn(TRANSITIONS, message.s)) return malformed();
       retrying = message.r;
       // As the engine: a failure or a close forgets the member lists (suspended keeps them).
       if (message.s === 'failed' || message.s === 'closed') for (const ch of channels.values()) clearPresence(ch._presence);
@@ -157,6 +159,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       // State changes carry their own reason (emitted with them above).
       em.emit(message.t, fromWire(message.e));
     } else if (message.k === 'msg') {
+      // Checked here as the engine checks the service's frames: a listener gets a frame or nothing.
+      if (!isMessageNews(message)) return malformed();
       channels.get(message.ch)?._em.emit(message.ev, message.f);
     } else if (message.k === 'pres') {
       const ch = channels.get(message.ch);
@@ -187,13 +191,13 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       clock.clearTimeout(p.timer);
       if (message.ok) p.resolve(message.v);
       else p.reject(fromWire(message.e));
-    }
+    } else malformed();
   };
 
-  /**
-   * Opens the channel. Any tab of the origin can post anything on it (another build of the
-   * client, a bug): a message that is not one of ours is reported as an `update` and changes nothing.
-   */
+  /** A message that is not one of ours: reported as an `update`, and it changes nothing. */
+  const malformed = (): void => em.emit('update', new PulseError('invalid_message', 'ignored a malformed message from another tab'));
+
+  /** Opens the channel; any tab of the origin can post anything on it (another build of the client, a bug). */
   const open = (): void => {
     bc = new Channel(name);
     bc.onmessage = (event) => {
@@ -202,7 +206,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         if (isToLeader(message)) leader?.receive(message);
         else receive(message);
       } catch {
-        em.emit('update', new PulseError('invalid_message', 'ignored a malformed message from another tab'));
+        malformed();
       }
     };
   };
