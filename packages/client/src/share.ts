@@ -83,6 +83,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   const pending = new Map<number, Pending>();
   /** Open while joined only: an open channel with a handler is never garbage-collected, nor the client it holds. */
   let bc: ShareChannel | undefined;
+  /** Web Locks refused this client (an opaque origin): it connects on its own, as where they are missing. */
+  let alone = false;
 
   let state: EngineState = 'initialized';
   let retrying = false;
@@ -236,14 +238,27 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   const requestLock = (steal = false): void => {
     abort?.abort();
     const current = (abort = new AbortController());
-    const callback = (): Promise<void> => new Promise<void>((resolve) => lead(resolve));
+    let granted = false;
+    const callback = (): Promise<void> => {
+      granted = true;
+      return new Promise<void>((resolve) => lead(resolve));
+    };
     locks.request(name, steal ? { steal } : { signal: current.signal }, callback).catch(() => {
+      // Neither aborted by this tab nor stolen after it was granted: Web Locks refuse here
+      // (SecurityError in an opaque origin: a sandboxed iframe, a data: URL).
+      if (!granted && !current.signal.aborted) return goAlone();
       // Aborted while waiting (disconnect, or this tab steals), or stolen while leading: follow.
       if (abort === current && resign() && joined) {
         requestLock();
         replay();
       }
     });
+  };
+  /** Leads without a lock and without the channel: no other tab may hear a second leader. */
+  const goAlone = (): void => {
+    alone = true;
+    shut();
+    lead(() => undefined);
   };
   const watch = (): void => {
     watchdog = clock.setTimeout(() => {
@@ -339,8 +354,11 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       lastBeat = clock.now();
       setState('connecting');
       listenPage(true);
-      open();
-      requestLock();
+      if (alone) lead(() => undefined);
+      else {
+        open();
+        requestLock();
+      }
       watch();
       replay();
     },
