@@ -90,11 +90,13 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     s.entered.delete(tab);
     s.confirmed.delete(tab);
     const rest = [...s.entered.values()];
-    const done = !rest.length ? engine._leave(ch) : latest ? engine._enter(ch, rest[rest.length - 1]!.data) : Promise.resolve();
-    // The tab has left whatever the outcome: the member keeps the remaining tabs' data.
-    done.catch(() => resync(ch, s));
+    // With tabs still entered the member stays, and this tab has left now: the member taking the
+    // latest remaining tab's data must not hold the leave (it waits while the connection is down).
+    const change = !rest.length ? engine._leave(ch) : latest ? engine._enter(ch, rest[rest.length - 1]!.data) : undefined;
+    // Whatever the outcome, the tab has left: the member keeps the remaining tabs' data.
+    change?.catch(() => resync(ch, s));
     attach(ch, s);
-    return done;
+    return rest.length ? Promise.resolve() : change!;
   };
 
   const run = (r: Request): Promise<unknown> => {

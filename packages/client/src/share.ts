@@ -74,7 +74,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   const clock: Clock = options.clock ?? systemClock;
   const name = `openkbs-pulse:${options.kbId}:${userId}`;
   const tab = Math.random().toString(36).slice(2) + clock.now().toString(36);
-  const deadlineMs = (options.connectionStateTtlMs ?? 120_000) + SILENCE_MS;
+  const ttlMs = options.connectionStateTtlMs ?? 120_000;
+  const deadlineMs = ttlMs + SILENCE_MS;
   const report = options.onListenerError ?? logListenerError;
   const em = createEmitter<EngineEvents>(report);
   const channels = new Map<string, ChannelState>();
@@ -287,13 +288,18 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       return refuse(thrownError(error));
     }
   };
-  const notConnected = (): PulseError => new PulseError('not_connected', `not connected (${state}): call connect()`);
+  /** Why work cannot be taken now, as the engine says it: `suspended` is "try again", not "call connect()". */
+  const cannotWork = (): PulseError | undefined => {
+    if (state === 'suspended') return new PulseError('timeout', `no connection for over ${ttlMs / 1000} s: try again once connected`);
+    return joined && holdsWork(state) ? undefined : new PulseError('not_connected', `not connected (${state}): call connect()`);
+  };
 
   /** `data` as it crosses tabs: its JSON form, as the service gets it (checked already; a Proxy or a `toJSON` cannot be structured-cloned). */
   const plain = (data: unknown): unknown => (data === undefined ? data : JSON.parse(JSON.stringify(data)));
 
   const request = <T>(op: Request['op'], ch: string, ev?: string, data?: unknown, at?: number): Promise<T> => {
-    if (!joined || !holdsWork(state)) return refuse(notConnected());
+    const cannot = cannotWork();
+    if (cannot) return refuse(cannot);
     const message: Request = { k: 'req', tab, id: nextId++, op, ch, ev, data: plain(data), at };
     const promise = new Promise<T>((resolve, reject) => {
       const timer = clock.setTimeout(() => {
@@ -382,6 +388,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         clearPresence(ch._presence);
         ch._presence._em.emit('gone', error);
       }
+      // The states the engine goes through (`closing` while a socket may be open), at once: this tab has no socket to wait for.
+      if (TRANSITIONS[state].close?.startsWith('closing')) setState('closing');
       setState('closed');
       // After the goodbye: a browser still delivers what was posted before close().
       shut();
@@ -411,7 +419,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       return settle(() => {
         const problem = presenceDataProblem(name, data);
         if (problem) return refuse(new PulseError(problem.code, problem.message));
-        if (!joined || !holdsWork(state)) return refuse(notConnected());
+        const cannot = cannotWork();
+        if (cannot) return refuse(cannot);
         const ch = use(name);
         const set = ch._presence;
         // Replayed to every new leader: kept in the form that crosses tabs (a copy).
