@@ -262,9 +262,15 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     lead(() => undefined);
   };
   const watch = (): void => {
+    const due = clock.now() + BEAT_MS;
     watchdog = clock.setTimeout(() => {
-      if (!leader && clock.now() - lastBeat > SILENCE_MS) {
-        lastBeat = clock.now();
+      const now = clock.now();
+      // Later than timer throttling explains (a minute): this tab was frozen, so the silence it
+      // would measure is its own (the beats queued meanwhile come after this timer). The leader
+      // gets a fresh window.
+      if (now - due > SILENCE_MS - BEAT_MS) lastBeat = now;
+      else if (!leader && now - lastBeat > SILENCE_MS) {
+        lastBeat = now;
         requestLock(true);
       }
       watch();
