@@ -11,10 +11,12 @@
  * disconnects; the next tab waiting on it leads, announces `lead`, and every tab sends again its
  * channels, its presence and its unanswered requests (at least once, as the engine resends
  * unconfirmed publishes). A leader that stays silent for {@link SILENCE_MS} (a frozen tab) has its
- * lock stolen (`steal: true`); if it wakes up it finds it lost the lock and follows.
+ * lock stolen (`steal: true`); if it wakes up it finds it lost the lock and follows. A waiting tab
+ * that was frozen itself (its watchdog runs late) gives the leader a fresh window instead.
  *
  * Without `navigator.locks` or `BroadcastChannel`, or with a token without `userId`, the tab
- * connects on its own (`createEngine`), silently.
+ * connects on its own (`createEngine`), silently; where `navigator.locks` refuses (an opaque
+ * origin) it leads its own engine without a lock and without the channel.
  * @module
  */
 import { decodeTokenClaims, presenceDataProblem, publishProblem, PulseError, systemClock, type Clock, type PresenceMember } from '@openkbs-pulse/protocol';
