@@ -146,6 +146,7 @@ const sameJson = (a: unknown, b: unknown): boolean =>
 /**
  * `data` as the service gets it: a copy through JSON (`undefined` when JSON has nothing for it,
  * as for a `toJSON` that returns undefined: the member then has no data, as the service says).
+ * Also what crosses tabs (share.ts): a Proxy or a `toJSON` cannot be structured-cloned.
  */
 export const jsonCopy = (data: unknown): unknown => {
   const text = JSON.stringify(data);

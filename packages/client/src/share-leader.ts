@@ -11,7 +11,7 @@
  * - Requests run on the engine; their promises' outcome goes back to the asking tab.
  * @module
  */
-import type { Clock, PresenceMember } from '@openkbs-pulse/protocol';
+import { PulseError, type Clock, type PresenceMember } from '@openkbs-pulse/protocol';
 import { ANY, type WildcardHandler } from './emitter.js';
 import type { Engine } from './engine.js';
 import type { PresenceEvents } from './presence.js';
@@ -90,17 +90,25 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     s.entered.delete(tab);
     s.confirmed.delete(tab);
     const rest = [...s.entered.values()];
-    const done = !rest.length ? engine._leave(ch) : latest ? engine._enter(ch, rest[rest.length - 1]!.data) : Promise.resolve();
-    // The tab has left whatever the outcome: the member keeps the remaining tabs' data.
-    done.catch(() => resync(ch, s));
+    // With tabs still entered the member stays, and this tab has left now: the member taking the
+    // latest remaining tab's data must not hold the leave (it waits while the connection is down).
+    const change = !rest.length ? engine._leave(ch) : latest ? engine._enter(ch, rest[rest.length - 1]!.data) : undefined;
+    // Whatever the outcome, the tab has left: the member keeps the remaining tabs' data.
+    change?.catch(() => resync(ch, s));
     attach(ch, s);
-    return done;
+    return rest.length ? Promise.resolve() : change!;
   };
 
   const run = (r: Request): Promise<unknown> => {
     if (r.op === 'publish') return engine._publish(r.ch, r.ev!, r.data);
     if (r.op === 'get') return engine._get(r.ch);
     if (r.op === 'leave') return leave(r.ch, r.tab);
+    if (r.op === 'enter') return enter(r);
+    // A newer build's request (or a bug's): refused, never taken for another.
+    return Promise.reject(new PulseError('invalid_message', 'a request this tab does not know (another build of the client?)'));
+  };
+
+  const enter = (r: Request): Promise<void> => {
     const s = serve(r.ch);
     const entry: Entry = { data: r.data, at: typeof r.at === 'number' ? r.at : clock.now() };
     entry.r = s.entered.get(r.tab)?.r ?? entry;

@@ -83,6 +83,14 @@ export type ShareMessage = ToLeader | ToTabs;
 export const isToLeader = (message: ShareMessage): message is ToLeader =>
   message?.k === 'hello' || message.k === 'bye' || message.k === 'want' || message.k === 'req';
 
+type MessageNews = Extract<ToTabs, { k: 'msg' }>;
+
+/** Whether a `msg` carries what listeners read: an event name and a message frame of its channel (as the engine checks the service's). */
+export const isMessageNews = (m: MessageNews): boolean => {
+  const f = m.f as Partial<MessageFrame> | null;
+  return typeof m.ev === 'string' && f?.type === 'message' && f.channel === m.ch && typeof f.data?.type === 'string' && Number.isFinite(f.timestamp);
+};
+
 export const toWire = (error: unknown): WireError =>
   error instanceof PulseError
     ? { code: error.code, message: error.message, status: error.statusCode }

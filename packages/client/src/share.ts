@@ -11,20 +11,22 @@
  * disconnects; the next tab waiting on it leads, announces `lead`, and every tab sends again its
  * channels, its presence and its unanswered requests (at least once, as the engine resends
  * unconfirmed publishes). A leader that stays silent for {@link SILENCE_MS} (a frozen tab) has its
- * lock stolen (`steal: true`); if it wakes up it finds it lost the lock and follows.
+ * lock stolen (`steal: true`); if it wakes up it finds it lost the lock and follows. A waiting tab
+ * that was frozen itself (its watchdog runs late) gives the leader a fresh window instead.
  *
  * Without `navigator.locks` or `BroadcastChannel`, or with a token without `userId`, the tab
- * connects on its own (`createEngine`), silently.
+ * connects on its own (`createEngine`), silently; where `navigator.locks` refuses (an opaque
+ * origin) it leads its own engine without a lock and without the channel.
  * @module
  */
 import { decodeTokenClaims, presenceDataProblem, publishProblem, PulseError, systemClock, type Clock, type PresenceMember } from '@openkbs-pulse/protocol';
 import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
 import { createEmitter, logListenerError, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
-import { clearPresence, inRun, newEntered, replaceMembers } from './presence.js';
+import { clearPresence, inRun, jsonCopy, newEntered, replaceMembers } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
-import { fromWire, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
-import { holdsWork, type EngineState } from './states.js';
+import { fromWire, isMessageNews, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
+import { holdsWork, TRANSITIONS, type EngineState } from './states.js';
 
 /** Leader silence after which a waiting tab takes the lock from it, in ms (twelve missed beats: hidden tabs' timers can be throttled to one a minute). */
 export const SILENCE_MS = 12 * BEAT_MS + 5_000;
@@ -74,14 +76,18 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   const clock: Clock = options.clock ?? systemClock;
   const name = `openkbs-pulse:${options.kbId}:${userId}`;
   const tab = Math.random().toString(36).slice(2) + clock.now().toString(36);
-  const deadlineMs = (options.connectionStateTtlMs ?? 120_000) + SILENCE_MS;
+  const ttlMs = options.connectionStateTtlMs ?? 120_000;
+  const deadlineMs = ttlMs + SILENCE_MS;
   const report = options.onListenerError ?? logListenerError;
   const em = createEmitter<EngineEvents>(report);
   const channels = new Map<string, ChannelState>();
   /** What the leader was last told this tab wants, by channel. */
   const told = new Map<string, string>();
   const pending = new Map<number, Pending>();
-  const bc = new Channel(name);
+  /** Open while joined only: an open channel with a handler is never garbage-collected, nor the client it holds. */
+  let bc: ShareChannel | undefined;
+  /** Web Locks refused this client (an opaque origin): it connects on its own, as where they are missing. */
+  let alone = false;
 
   let state: EngineState = 'initialized';
   let retrying = false;
@@ -103,11 +109,11 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   /** To the leader: called directly when this tab leads, else broadcast. */
   const send = (message: ToLeader): void => {
     if (leader) leader.receive(message);
-    else bc.postMessage(message);
+    else bc?.postMessage(message);
   };
   /** From the leader to every tab, this one included. */
   const post = (message: ToTabs): void => {
-    bc.postMessage(message);
+    bc?.postMessage(message);
     receive(message);
   };
 
@@ -148,6 +154,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     } else if (!joined) {
       return;
     } else if (message.k === 'state') {
+      // A state no build has (another build's, a bug's) would refuse every publish of this tab.
+      if (!Object.hasOwn(TRANSITIONS, message.s)) return malformed();
       retrying = message.r;
       // As the engine: a failure or a close forgets the member lists (suspended keeps them).
       if (message.s === 'failed' || message.s === 'closed') for (const ch of channels.values()) clearPresence(ch._presence);
@@ -156,6 +164,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       // State changes carry their own reason (emitted with them above).
       em.emit(message.t, fromWire(message.e));
     } else if (message.k === 'msg') {
+      // Checked here as the engine checks the service's frames: a listener gets a frame or nothing.
+      if (!isMessageNews(message)) return malformed();
       channels.get(message.ch)?._em.emit(message.ev, message.f);
     } else if (message.k === 'pres') {
       const ch = channels.get(message.ch);
@@ -186,19 +196,28 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       clock.clearTimeout(p.timer);
       if (message.ok) p.resolve(message.v);
       else p.reject(fromWire(message.e));
-    }
+    } else malformed();
   };
 
-  // Any tab of the origin can post anything here (another build of the client, a bug): a message
-  // that is not one of ours is reported as an `update` and changes nothing.
-  bc.onmessage = (event) => {
-    const message = event.data as ShareMessage;
-    try {
-      if (isToLeader(message)) leader?.receive(message);
-      else receive(message);
-    } catch {
-      em.emit('update', new PulseError('invalid_message', 'ignored a malformed message from another tab'));
-    }
+  /** A message that is not one of ours: reported as an `update`, and it changes nothing. */
+  const malformed = (): void => em.emit('update', new PulseError('invalid_message', 'ignored a malformed message from another tab'));
+
+  /** Opens the channel; any tab of the origin can post anything on it (another build of the client, a bug). */
+  const open = (): void => {
+    bc = new Channel(name);
+    bc.onmessage = (event) => {
+      const message = event.data as ShareMessage;
+      try {
+        if (isToLeader(message)) leader?.receive(message);
+        else receive(message);
+      } catch {
+        malformed();
+      }
+    };
+  };
+  const shut = (): void => {
+    bc?.close();
+    bc = undefined;
   };
 
   // ---- leading --------------------------------------------------------------------------
@@ -222,8 +241,15 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   const requestLock = (steal = false): void => {
     abort?.abort();
     const current = (abort = new AbortController());
-    const callback = (): Promise<void> => new Promise<void>((resolve) => lead(resolve));
+    let granted = false;
+    const callback = (): Promise<void> => {
+      granted = true;
+      return new Promise<void>((resolve) => lead(resolve));
+    };
     locks.request(name, steal ? { steal } : { signal: current.signal }, callback).catch(() => {
+      // Neither aborted by this tab nor stolen after it was granted: Web Locks refuse here
+      // (SecurityError in an opaque origin: a sandboxed iframe, a data: URL).
+      if (!granted && !current.signal.aborted) return goAlone();
       // Aborted while waiting (disconnect, or this tab steals), or stolen while leading: follow.
       if (abort === current && resign() && joined) {
         requestLock();
@@ -231,10 +257,22 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       }
     });
   };
+  /** Leads without a lock and without the channel: no other tab may hear a second leader. */
+  const goAlone = (): void => {
+    alone = true;
+    shut();
+    lead(() => undefined);
+  };
   const watch = (): void => {
+    const due = clock.now() + BEAT_MS;
     watchdog = clock.setTimeout(() => {
-      if (!leader && clock.now() - lastBeat > SILENCE_MS) {
-        lastBeat = clock.now();
+      const now = clock.now();
+      // Later than timer throttling explains (a minute): this tab was frozen, so the silence it
+      // would measure is its own (the beats queued meanwhile come after this timer). The leader
+      // gets a fresh window.
+      if (now - due > SILENCE_MS - BEAT_MS) lastBeat = now;
+      else if (!leader && now - lastBeat > SILENCE_MS) {
+        lastBeat = now;
         requestLock(true);
       }
       watch();
@@ -258,14 +296,16 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       return refuse(thrownError(error));
     }
   };
-  const notConnected = (): PulseError => new PulseError('not_connected', `not connected (${state}): call connect()`);
-
-  /** `data` as it crosses tabs: its JSON form, as the service gets it (checked already; a Proxy or a `toJSON` cannot be structured-cloned). */
-  const plain = (data: unknown): unknown => (data === undefined ? data : JSON.parse(JSON.stringify(data)));
+  /** Why work cannot be taken now, as the engine says it: `suspended` is "try again", not "call connect()". */
+  const cannotWork = (): PulseError | undefined => {
+    if (state === 'suspended') return new PulseError('timeout', `no connection for over ${ttlMs / 1000} s: try again once connected`);
+    return joined && holdsWork(state) ? undefined : new PulseError('not_connected', `not connected (${state}): call connect()`);
+  };
 
   const request = <T>(op: Request['op'], ch: string, ev?: string, data?: unknown, at?: number): Promise<T> => {
-    if (!joined || !holdsWork(state)) return refuse(notConnected());
-    const message: Request = { k: 'req', tab, id: nextId++, op, ch, ev, data: plain(data), at };
+    const cannot = cannotWork();
+    if (cannot) return refuse(cannot);
+    const message: Request = { k: 'req', tab, id: nextId++, op, ch, ev, data: jsonCopy(data), at };
     const promise = new Promise<T>((resolve, reject) => {
       const timer = clock.setTimeout(() => {
         pending.delete(message.id);
@@ -325,7 +365,11 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       lastBeat = clock.now();
       setState('connecting');
       listenPage(true);
-      requestLock();
+      if (alone) lead(() => undefined);
+      else {
+        open();
+        requestLock();
+      }
       watch();
       replay();
     },
@@ -349,7 +393,11 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         clearPresence(ch._presence);
         ch._presence._em.emit('gone', error);
       }
+      // The states the engine goes through (`closing` while a socket may be open), at once: this tab has no socket to wait for.
+      if (TRANSITIONS[state].close?.startsWith('closing')) setState('closing');
       setState('closed');
+      // After the goodbye: a browser still delivers what was posted before close().
+      shut();
     },
     _channel: (name) => channels.get(name),
     _listen(name, target, type, handler, face) {
@@ -376,7 +424,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       return settle(() => {
         const problem = presenceDataProblem(name, data);
         if (problem) return refuse(new PulseError(problem.code, problem.message));
-        if (!joined || !holdsWork(state)) return refuse(notConnected());
+        const cannot = cannotWork();
+        if (cannot) return refuse(cannot);
         const ch = use(name);
         const set = ch._presence;
         // Replayed to every new leader: kept in the form that crosses tabs (a copy).

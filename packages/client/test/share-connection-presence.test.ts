@@ -79,3 +79,20 @@ describe('a rejected update after a handover', () => {
     expect({ last, frames: ws.last.frames.filter((f) => String(f.action).startsWith('presence')) }).toMatchObject({ last: { data: { v: 'A' } } });
   });
 });
+
+// An outside review found: presence data whose toJSON gives nothing (which the service takes as
+// an enter without data) made a tab's copy throw, so enter() rejected with invalid_argument.
+describe('presence data whose toJSON gives nothing', () => {
+  it('a follower enters without data, as without sharing', async () => {
+    const { ws, tab, settle } = setup();
+    tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    const entered = b.pulse.channel('room').presence.enter({ toJSON: () => undefined });
+    await settle();
+    expect(await entered).toBeUndefined();
+    expect(ws.last.frames.filter((f) => f.action === 'presence_enter')).toEqual([{ action: 'presence_enter', channel: 'room' }]);
+  });
+});

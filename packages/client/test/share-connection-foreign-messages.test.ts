@@ -1,0 +1,89 @@
+// An outside review found: messages on the BroadcastChannel that are not one of ours (another
+// build of the client, another script of the origin) were taken for something else (an unknown
+// request op ran as a presence enter, an unknown state became the connection state, a message
+// without a frame was blamed on the app's listener) or dropped without a report.
+import { describe, expect, it, vi } from 'vitest';
+import { codeOf, setup } from './share-tabs.js';
+
+describe('shareConnection: messages from other tabs and other builds', () => {
+  it('a request with an op this build does not know (a newer tab asks "history") is refused, not run as a presence enter', async () => {
+    const { ws, tab, settle, rogue } = setup();
+    tab();
+    const b = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    await b.pulse.channel('room').presence.enter({ name: 'B' });
+    await settle();
+    const before = ws.last.frames.length;
+    // A tab of a newer build asks for something this leader does not know.
+    const r = rogue();
+    const answers: unknown[] = [];
+    r.onmessage = (e) => answers.push(e.data);
+    r.postMessage({ k: 'req', tab: 'newer-tab', id: 1, op: 'history', ch: 'room' });
+    await settle();
+    // Run as `enter` with no data, the newest entry, the user's shared member would lose B's data.
+    expect(ws.last.frames.slice(before)).toEqual([]);
+    expect(answers).toContainEqual(expect.objectContaining({ k: 'res', to: 'newer-tab', id: 1, ok: false }));
+  });
+
+  it('a message that is not one of ours ({ k: "zzz" }, {}) is reported as an `update` (invalid_message), not silently dropped', async () => {
+    const { ws, realtimeTab, settle, rogue } = setup();
+    realtimeTab();
+    const b = realtimeTab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    const updates: unknown[] = [];
+    b.realtime.connection.on('update', (change) => updates.push(codeOf(change.reason)));
+    const r = rogue();
+    // Control: a number is reported (it makes `'to' in message` throw).
+    r.postMessage(42);
+    await settle();
+    expect(updates).toEqual(['invalid_message']);
+    // docs/share-connection.md: "a message on the channel that is not one of ours (another build
+    // of the client, a bug) is ignored and reported as an `update` event (`invalid_message`)".
+    r.postMessage({ k: 'zzz' });
+    r.postMessage({});
+    await settle();
+    expect(updates).toEqual(['invalid_message', 'invalid_message', 'invalid_message']);
+  });
+
+  it('a state message with a state no build has (s: "bogus") does not become the connection state', async () => {
+    const { ws, realtimeTab, settle, rogue } = setup();
+    realtimeTab();
+    const b = realtimeTab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    rogue().postMessage({ k: 'state', s: 'bogus', r: false });
+    await settle();
+    // As the connection state, 'bogus' would refuse every publish of the tab (not_connected)
+    // while the shared socket is up.
+    expect(b.realtime.connection.state).toBe('connected');
+    await expect(b.realtime.channels.get('x').publish('m', { n: 1 })).resolves.toBeUndefined();
+  });
+
+  it('a channel message without a frame ({ k: "msg", f: null }) is an `update`, not blamed on the app\'s listener', async () => {
+    const { ws, realtimeTab, settle, rogue } = setup();
+    realtimeTab();
+    const b = realtimeTab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    b.realtime.channels.get('x').subscribe('m', () => undefined);
+    const updates: unknown[] = [];
+    b.realtime.connection.on('update', (change) => updates.push(codeOf(change.reason)));
+    await settle();
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      rogue().postMessage({ k: 'msg', ch: 'x', ev: 'm', f: null });
+      await settle();
+      // Unchecked, the face's wrapper reads null.data, and its TypeError goes to onListenerError /
+      // console.error as "[pulse] a listener threw", as if the app's callback had failed.
+      expect({ listenerErrors: logged.mock.calls.map((c) => String(c[0])), updates }).toEqual({ listenerErrors: [], updates: ['invalid_message'] });
+    } finally {
+      logged.mockRestore();
+    }
+  });
+});
