@@ -47,6 +47,16 @@ describe('openkbs-pulse CLI against the local service', () => {
     expect(result.stderr).toMatch(/expiresIn must be a number of seconds from 1/);
   });
 
+  // An outside review found the CLI checking --expires-in by a rule of its own ("> 0"), with
+  // other words than getToken's for the same refusal: the range is now getToken's alone.
+  it('token --expires-in -5 or 0: refused with getToken\'s words (the one rule), exit 2', async () => {
+    for (const value of ['--expires-in=-5', '--expires-in=0']) {
+      const result = await run(['token', 'alice', value]);
+      expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 2, stdout: '' });
+      expect(result.stderr).toMatch(/expiresIn must be a number of seconds from 1 to 31536000/);
+    }
+  });
+
   it('presence of a channel with 100 members with accepted presence data: exit 0 with the listing', async () => {
     const data = { bio: 'x'.repeat(32_600) };
     for (let i = 0; i < 100; i++) {
