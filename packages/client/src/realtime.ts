@@ -459,7 +459,8 @@ class Connection {
     const engine = this._engine;
     this._listeners = add(this._listeners, event, callback, (key: ConnectionEvent | undefined, cb: (change: StateChange<RealtimeState>) => void) => {
       const call = (change: StateChange<RealtimeState>): void => {
-        if (once) this.off(key ?? cb, key && cb);
+        // Every key of this call goes at once (Ably's once([a, b], cb) calls cb once).
+        if (once) this.off(typeof event === 'function' ? cb : event, typeof event === 'function' ? undefined : cb);
         cb(change);
       };
       // A state listener never matches 'update' (no state has that name).
@@ -479,14 +480,22 @@ class Connection {
   once(event?: unknown, callback?: unknown): void | Promise<StateChange<RealtimeState>> {
     if (callback !== undefined || typeof event === 'function') return this._add(event, callback, true);
     // Ably's promise form (`await connection.once('connected')`). It has a deadline: a client
-    // that becomes closed, failed or suspended first (held work is rejected then too) rejects it,
-    // with the change's reason (already an `error` event) or `disconnected` after close().
+    // that is or becomes closed, failed or suspended first (held work is rejected then too)
+    // rejects it, with the change's reason (already an `error` event) or `disconnected` after close().
     const next = new Promise<StateChange<RealtimeState>>((resolve, reject) => {
+
       const done = (change: StateChange<RealtimeState>): void => {
         stop();
         resolve(change);
       };
       this._add(event, done, true);
+      const now = this._engine._state;
+      if (ENDS.includes(now) && now !== event) {
+        this.off(done);
+        throw now === 'suspended'
+          ? new PulseError('timeout', 'the connection is suspended (no connection for connectionStateTtlMs): try again once connected')
+          : new PulseError('not_connected', `the connection is ${now}: call connect() first`);
+      }
       const stop = this._engine._on('state', (change) => {
         if (!ENDS.includes(change.current) || change.current === event) return;
         stop();
