@@ -12,8 +12,25 @@ export const isObject = (value: unknown): value is JsonObject =>
  * what `JSON.stringify` writes for it; any other value as it is.
  * @internal
  */
-export const unboxed = (value: unknown): unknown =>
-  value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt ? value.valueOf() : value;
+export const unboxed = (value: unknown): unknown => {
+  // By the internal tag, not `instanceof`: a boxed value from another realm (an iframe, `vm`) is
+  // one too. Its own valueOf could say anything; the prototype's reads the boxed primitive.
+  const box = typeof value === 'object' && value !== null && BOXES[Object.prototype.toString.call(value)];
+  if (!box) return value;
+  try {
+    return box.call(value);
+  } catch {
+    // A plain object claiming the tag (Symbol.toStringTag): not a box.
+    return value;
+  }
+};
+
+const BOXES: Record<string, () => unknown> = {
+  '[object Number]': Number.prototype.valueOf,
+  '[object String]': String.prototype.valueOf,
+  '[object Boolean]': Boolean.prototype.valueOf,
+  '[object BigInt]': BigInt.prototype.valueOf,
+};
 
 /** @internal */
 export function isNonEmptyString(value: unknown): value is string {

@@ -18,3 +18,11 @@ describe('boxed primitives in data', () => {
     expect(presenceDataProblem('c', new String('Ada'))).toBeUndefined();
   });
 });
+
+describe('what only claims to be boxed', () => {
+  it('a plain object with a Number or String tag is an object like any other', () => {
+    const claims = { [Symbol.toStringTag]: 'String', text: 'hi' };
+    expect(publishProblem('c', 'e', claims)).toBeUndefined();
+    expect(jsonValueProblem({ n: { [Symbol.toStringTag]: 'Number' } }, MAX_PUBLISH_DATA_DEPTH)).toBeUndefined();
+  });
+});
