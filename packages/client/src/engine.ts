@@ -606,8 +606,9 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   /** Stops everything live: late async work, timers, browser listeners. */
   _stop(): void {
-    // Closed or failed is not suspended: later work rejects with not_connected, not timeout.
-    this._stale = false;
+    // Closed or failed is not suspended: later work rejects with not_connected, not timeout. A
+    // token fresh from the auth source was tried (or not): a later connect() judges it again.
+    this._stale = this._fresh = false;
     this._epoch++;
     this._refreshing?.abort();
     this._clearTimers();
@@ -737,6 +738,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   // ---- transport handlers (TransportHandlers) -----------------------------------------------
 
   _opened(): void {
+    // The service took the token: this device's clock judges it again from now on.
+    this._fresh = false;
     this._dispatch('opened');
   }
 
@@ -760,8 +763,12 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       this._attempt = 0;
       this._reissued = false;
     }
-    // Not for a token fresh from the auth source: this device's clock may be what is wrong.
-    const expired = !this._fresh && isTokenExpired(this._token, now);
+    // Not for a token fresh from the auth source (this device's clock may be what is wrong),
+    // unless the runtime hides why it failed (browsers): then a token that looks expired and
+    // never connected is taken as refused for it, else an expired answer would be refreshed and
+    // tried for ever as a network error. A clock ahead of the service's that also cannot reach
+    // it ends in `failed` there; connect() starts again with a new token.
+    const expired = (!this._fresh || this._hidesRefusals) && isTokenExpired(this._token, now);
     this._fresh = false;
     let code = info.errorCode;
     const status = info.status;
