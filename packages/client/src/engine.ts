@@ -323,7 +323,11 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._debug = _options.debug ? (...args: unknown[]) => console.debug('[pulse]', ...args) : undefined;
     this._em = createEmitter<EngineEvents>(this._report);
     this._Ctor = _options.WebSocket ?? DEFAULT_WEBSOCKET ?? (globalThis.WebSocket as WebSocketLikeConstructor | undefined);
-    this._queue = createQueue(positive(_options, 'maxQueueSize', 100), (text) => this._sendText(text));
+    this._queue = createQueue(
+      positive(_options, 'maxQueueSize', 100),
+      (text) => this._sendText(text),
+      () => [this._transport?._taken ?? 0, this._transport?._written ?? 0],
+    );
     if (_options.autoConnect !== false) this._connect();
   }
 

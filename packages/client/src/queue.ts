@@ -30,6 +30,8 @@ export interface Entry {
   _frame: string;
   /** Order of sending on the current connection (pings record the last one sent before them). */
   _seq?: number;
+  /** The connection's frame number of its frame (of the last frame before it, for a barrier): a refusal concerns it once that frame was written. */
+  _frameNo?: number;
   /** The channel it acts on (refusals of this channel reject it). */
   _channel: string;
   _done: () => void;
@@ -72,6 +74,8 @@ export interface PublishQueue {
 }
 
 const RESOLVED = Promise.resolve();
+/** Entries sent between two pings at most (see _transmit). */
+const PING_EVERY = 100;
 
 /** The queue of one client (a class: its methods live on the prototype, not in per-client closures). */
 class Queue implements PublishQueue {
@@ -87,6 +91,7 @@ class Queue implements PublishQueue {
   constructor(
     private readonly _max: number,
     private readonly _send: (text: string) => boolean,
+    private readonly _frames: () => [taken: number, written: number],
   ) {}
 
   _add(frame: string, channel: string, now: boolean): Promise<void> {
@@ -103,6 +108,7 @@ class Queue implements PublishQueue {
     const seq = (entry._seq = ++this._seq);
     this._asks.push(entry);
     this._send(frame);
+    entry._frameNo = this._frames()[0];
     void RESOLVED.then(() => this._asks.includes(entry) && !(this._marks.at(-1)! >= seq) && this._ping());
     return entry;
   }
@@ -136,7 +142,9 @@ class Queue implements PublishQueue {
   }
 
   _refuse(error: PulseError, channel?: string): void {
-    const hit = (entry: Entry): boolean => channel === undefined || entry._channel === channel;
+    // A frame still waiting for the send pace (transport.ts) cannot be what the service refused.
+    const written = this._frames()[1];
+    const hit = (entry: Entry): boolean => (channel === undefined || entry._channel === channel) && entry._frameNo! <= written;
     // A request only notes it: what it asked for may still come (see _ask).
     for (const entry of this._asks) if (hit(entry)) entry._fail(error);
     this._unconfirmed = this._unconfirmed.filter((entry) => {
@@ -165,7 +173,10 @@ class Queue implements PublishQueue {
     entry._seq = ++this._seq;
     this._unconfirmed.push(entry);
     if (entry._frame) this._send(entry._frame);
-    if (!this._marks.length) this._ping();
+    entry._frameNo = this._frames()[0];
+    // A ping at least every PING_EVERY entries: while frames wait for the send pace, their pongs
+    // confirm them as they go and keep the pong deadline running (a dead connection is noticed).
+    if (!this._marks.length || this._seq - this._marks[this._marks.length - 1]! >= PING_EVERY) this._ping();
   }
 }
 
@@ -173,4 +184,5 @@ class Queue implements PublishQueue {
  * Creates the queue of a client holding at most `max` queued entries. `send` hands a frame to
  * the socket (`false` when it is not open).
  */
-export const createQueue = (max: number, send: (text: string) => boolean): PublishQueue => new Queue(max, send);
+export const createQueue = (max: number, send: (text: string) => boolean, frames: () => [taken: number, written: number]): PublishQueue =>
+  new Queue(max, send, frames);

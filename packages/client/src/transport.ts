@@ -170,6 +170,12 @@ export class Transport {
   /** Frames the pace allows now (see {@link BURST}), as of {@link _paceAt}. */
   private _allowance = BURST;
   private _paceAt: number;
+  /**
+   * Frames taken by {@link send} and frames written to the socket, on this connection: what is
+   * still waiting cannot be what the service refused (see queue.ts).
+   */
+  _taken = 0;
+  _written = 0;
   /** Frames waiting for the pace, oldest first (none: `undefined`). */
   private _outbox: string[] | undefined;
   private _outboxTimer: unknown;
@@ -250,6 +256,7 @@ export class Transport {
    */
   send(text: string): boolean {
     if (this._ws.readyState !== 1) return false;
+    this._taken++;
     if (this._outbox || !this._allow()) {
       (this._outbox ??= []).push(text);
       this._sendLater();
@@ -282,6 +289,7 @@ export class Transport {
   }
 
   private _write(text: string): void {
+    this._written++;
     this._ws.send(text);
     // The pong's deadline counts from when the ping left, not from when it was queued.
     if (text === PING) this._pinged();

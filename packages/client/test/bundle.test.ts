@@ -101,12 +101,16 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * events with Ably's `action` and Ably's promise form of `connection.once` (with a deadline:
  * realtime-ably-presence-action-and-once, realtime-connection-listener-checks tests); 10,848 with a
  * fresh token tried whatever this device's clock says (token-clock-ahead test); 11,027 for frames
- * sent at a pace under the service's allowance (send-pace tests). pulse.js runs the
+ * sent at a pace under the service's allowance (send-pace tests); 11,247 for their review (a
+ * refusal concerns only frames written, a ping every 100 entries, once() at once when closed or
+ * suspended and at the first of an array, boxed values of another realm, a fresh token trusted
+ * for its first attempt only: send-pace-refusals, send-pace-heartbeat,
+ * realtime-connection-once-deadline, publish-boxed-other-realm, token-fresh-token tests). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11027;
+const BUDGET_BYTES = 11247;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -308,8 +308,9 @@ describe('presence fidelity to the seed', () => {
 
 describe('channels are released when unused', () => {
   it('a channel per document leaves nothing behind once unsubscribed', async () => {
-    const { ws, pulse } = setupPulse();
+    const { ws, pulse, clock } = setupPulse();
     ws.last.accept();
+    ws.autoPong = true;
     for (let i = 0; i < 1000; i++) {
       const doc = pulse.channel(`doc-${i}`);
       const stop = doc.subscribe('edit', () => {});
@@ -317,12 +318,12 @@ describe('channels are released when unused', () => {
       stop();
       void doc.presence.leave();
     }
-    // Kept until the service took the unsubscribes (the pong of the ping after them): a refused
-    // one is sent again (unsubscribe-refused.test.ts).
-    // Two pings: the first went with the first enter, the second after the rest.
-    for (let ping = 0; ping < 2; ping++) {
+    // Kept until the service took the unsubscribes (the pong of a ping after them): a refused
+    // one is sent again (unsubscribe-refused.test.ts). Some 4,000 frames: they leave at the send
+    // pace (transport.ts) over about 20 s.
+    for (let s = 0; s < 30; s++) {
+      clock.advance(1_000);
       await flush();
-      ws.last.pong();
     }
     await flush();
     // A channel in use is one object; a released one is not kept (each call makes a new, empty one).
