@@ -11,8 +11,9 @@
  * disconnects; the next tab waiting on it leads, announces `lead`, and every tab sends again its
  * channels, its presence and its unanswered requests (at least once, as the engine resends
  * unconfirmed publishes). A leader that stays silent for {@link SILENCE_MS} (a frozen tab) has its
- * lock stolen (`steal: true`); if it wakes up it finds it lost the lock and follows. A waiting tab
- * that was frozen itself (its watchdog runs late) gives the leader a fresh window instead.
+ * lock stolen (`steal: true`); if it wakes up it finds it lost the lock and follows. Silence counts
+ * only until the waiting tab's watchdog was due: time that tab was frozen itself (its watchdog runs
+ * late) is never the leader's silence.
  *
  * Without `navigator.locks` or `BroadcastChannel`, or with a token without `userId`, the tab
  * connects on its own (`createEngine`), silently; where `navigator.locks` refuses (an opaque
@@ -266,13 +267,11 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   const watch = (): void => {
     const due = clock.now() + BEAT_MS;
     watchdog = clock.setTimeout(() => {
-      const now = clock.now();
-      // Later than timer throttling explains (a minute): this tab was frozen, so the silence it
-      // would measure is its own (the beats queued meanwhile come after this timer). The leader
-      // gets a fresh window.
-      if (now - due > SILENCE_MS - BEAT_MS) lastBeat = now;
-      else if (!leader && now - lastBeat > SILENCE_MS) {
-        lastBeat = now;
+      // Silence counts until the watchdog was due: the time it ran late (this tab frozen, or its
+      // timers throttled) is this tab's, not the leader's (the beats queued meanwhile come after
+      // this timer). A leader really silent is noticed at a later run.
+      if (!leader && due - lastBeat > SILENCE_MS) {
+        lastBeat = clock.now();
         requestLock(true);
       }
       watch();

@@ -42,9 +42,11 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * (share-connection-foreign-messages.test.ts), 51 for a client that Web Locks refuse connecting on
  * its own (share-connection-locks-refused.test.ts), 59 for a tab's work and states as without
  * sharing (share-connection-parity.test.ts) and 25 for a watchdog that notices it ran late
- * (share-connection-frozen-follower.test.ts): 14,019, with one JSON copy for presence data (share-connection-presence.test.ts).
+ * (share-connection-frozen-follower.test.ts): 14,019, with one JSON copy for presence data (share-connection-presence.test.ts);
+ * and, for a second outside review of it, 14 fewer for a watchdog that counts silence only until it
+ * was due (share-connection-frozen-follower.test.ts): 14,005.
  */
-const SHARE_BUDGET_BYTES = 14019;
+const SHARE_BUDGET_BYTES = 14005;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
