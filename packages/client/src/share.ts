@@ -26,7 +26,7 @@ import { createEmitter, logListenerError, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
 import { clearPresence, inRun, jsonCopy, newEntered, replaceMembers } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
-import { fromWire, isMessageNews, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
+import { fromWire, isErrorNews, isMessageNews, isPresenceNews, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
 import { holdsWork, TRANSITIONS, type EngineState } from './states.js';
 
 /** Leader silence after which a waiting tab takes the lock from it, in ms (twelve missed beats: hidden tabs' timers can be throttled to one a minute). */
@@ -162,6 +162,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       if (message.s === 'failed' || message.s === 'closed') for (const ch of channels.values()) clearPresence(ch._presence);
       setState(message.s, message.e && fromWire(message.e));
     } else if (message.k === 'err') {
+      // Another event name (`state`) would reach listeners that expect something else.
+      if (!isErrorNews(message)) return malformed();
       // State changes carry their own reason (emitted with them above).
       em.emit(message.t, fromWire(message.e));
     } else if (message.k === 'msg') {
@@ -169,6 +171,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       if (!isMessageNews(message)) return malformed();
       channels.get(message.ch)?._em.emit(message.ev, message.f);
     } else if (message.k === 'pres') {
+      if (!isPresenceNews(message)) return malformed();
       const ch = channels.get(message.ch);
       if (!ch || !wantsPresence(ch)) return;
       const set = ch._presence;
