@@ -91,6 +91,19 @@ export const isMessageNews = (m: MessageNews): boolean => {
   return typeof m.ev === 'string' && f?.type === 'message' && f.channel === m.ch && typeof f.data?.type === 'string' && Number.isFinite(f.timestamp);
 };
 
+/** Whether an `err` names an event a client emits (share-leader.ts posts `error` and `update` only). */
+export const isErrorNews = (m: Extract<ToTabs, { k: 'err' }>): boolean => m.t === 'error' || m.t === 'update';
+
+const isMember = (m: unknown): boolean => typeof (m as PresenceMember | null)?.connectionId === 'string';
+const isMembers = (list: unknown): boolean => Array.isArray(list) && list.every(isMember);
+
+/** Whether a `pres` carries what share-leader.ts posts: a presence event, its value, the member list and count. */
+export const isPresenceNews = (m: PresenceNews): boolean =>
+  isMembers(m.members) &&
+  Number.isFinite(m.count) &&
+  typeof m.synced === 'boolean' &&
+  (m.type === 'gone' || (m.type === 'members' ? isMembers(m.v) : ['enter', 'leave', 'update'].includes(m.type) && isMember(m.v)));
+
 export const toWire = (error: unknown): WireError =>
   error instanceof PulseError
     ? { code: error.code, message: error.message, status: error.statusCode }

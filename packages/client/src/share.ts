@@ -11,8 +11,9 @@
  * disconnects; the next tab waiting on it leads, announces `lead`, and every tab sends again its
  * channels, its presence and its unanswered requests (at least once, as the engine resends
  * unconfirmed publishes). A leader that stays silent for {@link SILENCE_MS} (a frozen tab) has its
- * lock stolen (`steal: true`); if it wakes up it finds it lost the lock and follows. A waiting tab
- * that was frozen itself (its watchdog runs late) gives the leader a fresh window instead.
+ * lock stolen (`steal: true`); if it wakes up it finds it lost the lock and follows. Silence counts
+ * only until the waiting tab's watchdog was due: time that tab was frozen itself (its watchdog runs
+ * late) is never the leader's silence.
  *
  * Without `navigator.locks` or `BroadcastChannel`, or with a token without `userId`, the tab
  * connects on its own (`createEngine`), silently; where `navigator.locks` refuses (an opaque
@@ -25,7 +26,7 @@ import { createEmitter, logListenerError, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
 import { clearPresence, inRun, jsonCopy, newEntered, replaceMembers } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
-import { fromWire, isMessageNews, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
+import { fromWire, isErrorNews, isMessageNews, isPresenceNews, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
 import { holdsWork, TRANSITIONS, type EngineState } from './states.js';
 
 /** Leader silence after which a waiting tab takes the lock from it, in ms (twelve missed beats: hidden tabs' timers can be throttled to one a minute). */
@@ -161,6 +162,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       if (message.s === 'failed' || message.s === 'closed') for (const ch of channels.values()) clearPresence(ch._presence);
       setState(message.s, message.e && fromWire(message.e));
     } else if (message.k === 'err') {
+      // Another event name (`state`) would reach listeners that expect something else.
+      if (!isErrorNews(message)) return malformed();
       // State changes carry their own reason (emitted with them above).
       em.emit(message.t, fromWire(message.e));
     } else if (message.k === 'msg') {
@@ -168,6 +171,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       if (!isMessageNews(message)) return malformed();
       channels.get(message.ch)?._em.emit(message.ev, message.f);
     } else if (message.k === 'pres') {
+      if (!isPresenceNews(message)) return malformed();
       const ch = channels.get(message.ch);
       if (!ch || !wantsPresence(ch)) return;
       const set = ch._presence;
@@ -266,13 +270,11 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   const watch = (): void => {
     const due = clock.now() + BEAT_MS;
     watchdog = clock.setTimeout(() => {
-      const now = clock.now();
-      // Later than timer throttling explains (a minute): this tab was frozen, so the silence it
-      // would measure is its own (the beats queued meanwhile come after this timer). The leader
-      // gets a fresh window.
-      if (now - due > SILENCE_MS - BEAT_MS) lastBeat = now;
-      else if (!leader && now - lastBeat > SILENCE_MS) {
-        lastBeat = now;
+      // Silence counts until the watchdog was due: the time it ran late (this tab frozen, or its
+      // timers throttled) is this tab's, not the leader's (the beats queued meanwhile come after
+      // this timer). A leader really silent is noticed at a later run.
+      if (!leader && due - lastBeat > SILENCE_MS) {
+        lastBeat = clock.now();
         requestLock(true);
       }
       watch();

@@ -44,9 +44,12 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * sharing (share-connection-parity.test.ts) and 25 for a watchdog that notices it ran late
  * (share-connection-frozen-follower.test.ts): 14,019, with one JSON copy for presence data
  * (share-connection-presence.test.ts); 14,218 for the review of the send pace and the rest
- * (bundle.test.ts).
+ * (bundle.test.ts); and, for a second outside review of the sharing, 14 fewer for a watchdog that
+ * counts silence only until it was due (share-connection-frozen-follower.test.ts) and 89 more for
+ * checks of error and presence messages from other tabs (share-connection-foreign-messages.test.ts):
+ * 14,284.
  */
-const SHARE_BUDGET_BYTES = 14218;
+const SHARE_BUDGET_BYTES = 14284;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {

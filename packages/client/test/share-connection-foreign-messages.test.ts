@@ -86,4 +86,61 @@ describe('shareConnection: messages from other tabs and other builds', () => {
       logged.mockRestore();
     }
   });
+
+  // An outside review found: an `err` message was emitted under whatever event name its `t` gave,
+  // so { k: "err", t: "state" } reached connection listeners as a state change that was a
+  // PulseError (no current, no previous), and nothing was reported.
+  it('{ k: "err", t: "state" } does not reach connection listeners as a state change; it is reported as an update', async () => {
+    const { ws, realtimeTab, settle, rogue } = setup();
+    realtimeTab();
+    const b = realtimeTab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    const changes: unknown[] = [];
+    const updates: unknown[] = [];
+    b.realtime.connection.on((change) => changes.push(change));
+    b.realtime.connection.on('update', (change) => updates.push(codeOf(change.reason)));
+    rogue().postMessage({ k: 'err', t: 'state', e: { code: 'server_error', message: 'not a state change' } });
+    await settle();
+    // Every change a listener gets is a StateChange with a state.
+    expect(changes.map((c) => (c as { current?: unknown }).current)).not.toContain(undefined);
+    // The one change is the report itself (a listener of every event gets `update` events too).
+    expect(changes.map((c) => [(c as { current?: unknown }).current, codeOf((c as { reason?: unknown }).reason)])).toEqual([['connected', 'invalid_message']]);
+    expect(updates).toEqual(['invalid_message']);
+  });
+
+  // An outside review found: a `pres` message was not checked at all: its count, type, event value
+  // and member list went to the app as posted.
+  it('a malformed presence message (no member list, a count that is no number, an unknown type) is an `update` and changes nothing', async () => {
+    const { ws, realtimeTab, settle, rogue } = setup();
+    realtimeTab();
+    const b = realtimeTab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    const presence = b.realtime.channels.get('x').presence;
+    const events: unknown[] = [];
+    const subscribed = presence.subscribe((m) => void events.push(m));
+    await settle();
+    ws.last.receive({ type: 'presence', action: 'sync', channel: 'x', count: 1, members: [{ userId: 'u', connectionId: 'c0', data: 0 }] });
+    await subscribed;
+    await settle();
+    const before = await presence.get();
+    expect(before).toHaveLength(1);
+    events.length = 0;
+    const updates: unknown[] = [];
+    b.realtime.connection.on('update', (change) => updates.push(codeOf(change.reason)));
+    const member = { userId: 'u', connectionId: 'c1', data: 1 };
+    const r = rogue();
+    r.postMessage({ k: 'pres', ch: 'x', type: 'enter', v: member, members: 'nope', count: 1, synced: true });
+    r.postMessage({ k: 'pres', ch: 'x', type: 'enter', v: member, members: [member], count: '1', synced: true });
+    r.postMessage({ k: 'pres', ch: 'x', type: 'zzz', v: member, members: [member], count: 1, synced: true });
+    r.postMessage({ k: 'pres', ch: 'x', type: 'enter', v: member, members: [null], count: 1, synced: true });
+    r.postMessage({ k: 'pres', ch: 'x', type: 'enter', v: null, members: [member], count: 1, synced: true });
+    await settle();
+    expect(updates).toEqual(Array(5).fill('invalid_message'));
+    expect(events).toEqual([]);
+    expect(await presence.get()).toEqual(before);
+  });
 });

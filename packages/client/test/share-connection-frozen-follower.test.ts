@@ -7,6 +7,7 @@ import type { Clock } from '@openkbs-pulse/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { Pulse } from '../src/pulse.js';
 import { SILENCE_MS, type ShareChannel } from '../src/share.js';
+import { BEAT_MS } from '../src/share-leader.js';
 import { LOCK, setup } from './share-tabs.js';
 
 /**
@@ -96,6 +97,69 @@ describe('shareConnection: a frozen follower wakes up', () => {
       silent.mockRestore();
       expect(browser.holder(LOCK)?.env).toBe(t.env);
       expect(ws.sockets[0]!.closedByClient).toBe(true);
+    } finally {
+      b.disconnect();
+    }
+  });
+
+  // An outside review found: the watchdog gave a fresh window only when it ran over 60 s late, but
+  // the silence it measured was its lateness plus the time from the last beat to the moment it was
+  // set (up to about 10 s): a follower frozen for about 60-65 s still stole the lock.
+  it('a follower frozen for 62 s (its watchdog 57 s late) does not steal the lock from a leader that kept beating', async () => {
+    expect(SILENCE_MS - BEAT_MS).toBe(60_000);
+    const { ws, tab, settle, browser, clock, options } = setup();
+    const a = tab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    // b starts 4.9 s into the leader's beat period: its watchdog runs 100 ms before each beat.
+    clock.advance(4_900);
+    await settle();
+    const clockB = tabClock(clock.now());
+    const t = browser.tab();
+    const ports: ShareChannel[] = [];
+    const Base = t.env.BroadcastChannel! as unknown as new (name: string) => ShareChannel;
+    class Recorded extends Base {
+      constructor(name: string) {
+        super(name);
+        ports.push(this);
+      }
+    }
+    vi.stubGlobal('navigator', { locks: t.env.locks });
+    vi.stubGlobal('BroadcastChannel', Recorded);
+    const b = new Pulse({ ...options(), clock: clockB });
+    vi.unstubAllGlobals();
+    try {
+      await settle();
+      expect(b.state).toBe('connected');
+      // A few healthy periods, both tabs' clocks running.
+      for (let i = 0; i < 40; i++) {
+        clock.advance(250);
+        clockB.advance(250);
+        await settle();
+      }
+      // 10 s after b started, its watchdog just ran (due again in 5 s); the last beat b saw was 4.9 s ago.
+      expect(browser.holder(LOCK)?.env).toBe(a.env);
+
+      // b is frozen for 62 s: its timers do not run, messages wait in its queue. The leader beats all along.
+      const port = ports[0]!;
+      const handle = port.onmessage!;
+      const queued: { data: unknown }[] = [];
+      port.onmessage = (e) => void queued.push(e);
+      for (let elapsed = 0; elapsed < 62_000; elapsed += 500) {
+        clock.advance(500);
+        await settle();
+      }
+      // b wakes: its overdue watchdog (57 s late) runs, then its queued messages (the beats).
+      clockB.wake(62_000);
+      port.onmessage = handle;
+      for (const e of queued) handle(e);
+      await settle();
+
+      // The leader was healthy all along: it keeps the lock, the one socket stays open.
+      expect(browser.holder(LOCK)?.env).toBe(a.env);
+      expect(ws.sockets).toHaveLength(1);
+      expect(ws.sockets[0]!.closedByClient).toBe(false);
     } finally {
       b.disconnect();
     }

@@ -46,14 +46,23 @@ class ObservedPromise<T> extends Promise<T> {
   }
 }
 
+/** `String(value)`, or a fixed text for a value without a string form (a null-prototype object, a throwing `toString`). */
+function text(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return '(a value without a string form)';
+  }
+}
+
 /** A thrown value as an `Error` (a non-Error, from an injected hook, becomes its `cause`). */
 const asError = (error: unknown): PulseError | Error =>
-  isPulseError(error) || error instanceof Error ? error : new Error(`failed: ${String(error)}`, { cause: error });
+  isPulseError(error) || error instanceof Error ? error : new Error(`failed: ${text(error)}`, { cause: error });
 
 /** The one line logged for a failure nobody handled: printable, and the message never holds the API key. */
 function unhandledLine(call: PulseCallName, error: PulseError | Error): string {
   const code = isPulseError(error) ? ` [${error.code}]` : '';
-  return printable(`@openkbs-pulse/server: ${call} failed and its promise was not handled (pass onError to createPulseClient to receive failures): ${error.message}${code}`);
+  return printable(`@openkbs-pulse/server: ${call} failed and its promise was not handled (pass onError to createPulseClient to receive failures): ${text(error.message)}${code}`);
 }
 
 /** Reports `error` to `onError`, or logs it when nobody handled the promise by the next macrotask. */
@@ -63,12 +72,21 @@ function report(error: PulseError | Error, call: PulseCallName, onError: ErrorHo
       onError(error, call);
     } catch (hookError) {
       // A hook that throws must not become an unhandled rejection of its own.
-      console.error(printable(`@openkbs-pulse/server: onError threw: ${asError(hookError).message}`));
+      console.error(printable(`@openkbs-pulse/server: onError threw: ${text(asError(hookError).message)}`));
     }
     return;
   }
   // A caller's handler is attached synchronously or within microtasks (await): by then it is known.
-  setTimeout(() => observed.has(promise) || console.error(unhandledLine(call, error)), 0);
+  setTimeout(() => quietly(() => observed.has(promise) || console.error(unhandledLine(call, error))), 0);
+}
+
+/** Runs `work`, which reports; a throw of its own (a `message` getter that throws, a `console.error` replaced by one that throws) has nobody left to tell. */
+function quietly(work: () => unknown): void {
+  try {
+    work();
+  } catch {
+    // Nothing: the SDK's handler must not become an unhandled rejection or an uncaught exception.
+  }
 }
 
 /**
@@ -87,6 +105,7 @@ export function reported<T>(call: PulseCallName, onError: ErrorHook | undefined,
     }
   });
   // Through Promise.prototype.then, not the override: the SDK's own handler is not the caller's.
-  void Promise.prototype.then.call(promise, undefined, (error: unknown) => report(asError(error), call, onError, promise));
+  // It never throws: the promise it returns is handled by nobody.
+  void Promise.prototype.then.call(promise, undefined, (error: unknown) => quietly(() => report(asError(error), call, onError, promise)));
   return promise;
 }
