@@ -1,4 +1,5 @@
-import type { PulseService } from '@openkbs-pulse/mock-server';
+import { createPulseService, type PulseService, type PulseServiceOptions } from '@openkbs-pulse/mock-server';
+import { afterEach, beforeEach } from 'vitest';
 import type { ConnectionState, PulseChannel } from '../src/index.js';
 
 /** Resolves when `register` calls back with a truthy check, rejects after `ms`. */
@@ -40,3 +41,23 @@ export async function roundTrip(channel: PulseChannel): Promise<void> {
 /** Service tokens for `userId`, with the service's ws endpoint in their claims. */
 export const tokenFor = (service: PulseService, userId: string, expiresIn?: number) =>
   service.createToken(userId, expiresIn === undefined ? {} : { expiresIn });
+
+/**
+ * A local service for each test of the file, made before it and closed after it with the clients
+ * `track`ed meanwhile: `const local = serviceForEachTest();`, then `local.service` in the tests.
+ */
+export function serviceForEachTest(options: PulseServiceOptions = {}) {
+  const clients: { disconnect(): void }[] = [];
+  const local = {
+    service: undefined as unknown as PulseService,
+    track: <T extends { disconnect(): void }>(client: T): T => (clients.push(client), client),
+  };
+  beforeEach(async () => {
+    local.service = await createPulseService({ host: '127.0.0.1', ...options });
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.disconnect();
+    await local.service.close();
+  });
+  return local;
+}

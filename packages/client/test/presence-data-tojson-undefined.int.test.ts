@@ -4,23 +4,14 @@
 // service both accept. The client then copies it with JSON.parse(JSON.stringify(data))
 // (presence.ts newEntered), JSON.parse(undefined) throws a SyntaxError, and enter() rejects with
 // invalid_argument "reading the data threw (see cause)": the client refuses what the service accepts.
-import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
 import { presenceDataProblem } from '@openkbs-pulse/protocol';
 import WebSocket from 'ws';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Npm from '../src/index.js';
 import PulseJs from '../../../test-helpers/pulse-js.js';
-import { reachState, tokenFor } from './int-helpers.js';
+import { reachState, serviceForEachTest, tokenFor } from './int-helpers.js';
 
-let service: PulseService;
-const clients: { disconnect(): void }[] = [];
-beforeEach(async () => {
-  service = await createPulseService({ host: '127.0.0.1' });
-});
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.disconnect();
-  await service.close();
-});
+const local = serviceForEachTest();
 
 describe.each([
   ['npm build', Npm],
@@ -29,8 +20,8 @@ describe.each([
   it('is sent and resolves (the protocol check and the service accept it), not rejected by the copy', async () => {
     const data = { toJSON: () => undefined };
     expect(presenceDataProblem('room', data)).toBeUndefined(); // the one rule accepts it
-    const client = new P({ kbId: service.kbId, token: await tokenFor(service, 'alice'), endpoint: service.wsUrl, WebSocket: WebSocket as never });
-    clients.push(client);
+    const client = new P({ kbId: local.service.kbId, token: await tokenFor(local.service, 'alice'), endpoint: local.service.wsUrl, WebSocket: WebSocket as never });
+    local.track(client);
     client.on('error', () => {});
     await reachState(client, 'connected');
     const result = await client

@@ -5,22 +5,13 @@
 // service's parseClientAction refuses ("data must be a JSON object"). So the client sends what the
 // service refuses, and the service's refusal (a parse failure) names no channel, so the client's
 // queue rejects EVERY unconfirmed publish, on every channel, including ones the service delivered.
-import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
 import WebSocket from 'ws';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Npm from '../src/index.js';
 import PulseJs from '../../../test-helpers/pulse-js.js';
-import { reachState, tokenFor, waitFor } from './int-helpers.js';
+import { reachState, serviceForEachTest, tokenFor, waitFor } from './int-helpers.js';
 
-let service: PulseService;
-const clients: { disconnect(): void }[] = [];
-beforeEach(async () => {
-  service = await createPulseService({ host: '127.0.0.1' });
-});
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.disconnect();
-  await service.close();
-});
+const local = serviceForEachTest();
 
 const builds = [
   ['npm build', Npm],
@@ -28,8 +19,8 @@ const builds = [
 ] as const;
 
 async function connected(P: typeof Npm, user: string) {
-  const client = new P({ kbId: service.kbId, token: await tokenFor(service, user), endpoint: service.wsUrl, WebSocket: WebSocket as never });
-  clients.push(client);
+  const client = new P({ kbId: local.service.kbId, token: await tokenFor(local.service, user), endpoint: local.service.wsUrl, WebSocket: WebSocket as never });
+  local.track(client);
   client.on('error', () => {});
   await reachState(client, 'connected');
   return client;
@@ -46,7 +37,7 @@ describe.each(builds)('%s: publish of a boxed primitive (new String / new Number
   it('is refused before sending with invalid_argument, as the service would refuse it (nothing on the wire)', async () => {
     const client = await connected(P, 'alice');
     const refused: string[] = [];
-    service.on('rejected', (code, message) => refused.push(`${code}: ${message}`));
+    local.service.on('rejected', (code, message) => refused.push(`${code}: ${message}`));
     const result = await outcome(client.channel('a').publish('e', new String('hi') as never));
     // Give the service a moment to answer anything that was sent.
     await new Promise((r) => setTimeout(r, 100));

@@ -4,27 +4,18 @@
 // (MAX_FRAME_BURST = 1000, protocol limits.ts), so a loop of 1,050 publishes on one channel makes the
 // publish to ANOTHER channel, sent in between and delivered by the service, reject with rate_limited:
 // a promise that rejects although the service took the action.
-import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
 import { MAX_FRAME_BURST } from '@openkbs-pulse/protocol';
 import WebSocket from 'ws';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Npm from '../src/index.js';
 import PulseJs from '../../../test-helpers/pulse-js.js';
-import { reachState, tokenFor, waitFor } from './int-helpers.js';
+import { reachState, serviceForEachTest, tokenFor, waitFor } from './int-helpers.js';
 
-let service: PulseService;
-const clients: { disconnect(): void }[] = [];
-beforeEach(async () => {
-  service = await createPulseService({ host: '127.0.0.1' });
-});
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.disconnect();
-  await service.close();
-});
+const local = serviceForEachTest();
 
 async function connected(P: typeof Npm, user: string) {
-  const client = new P({ kbId: service.kbId, token: await tokenFor(service, user), endpoint: service.wsUrl, WebSocket: WebSocket as never });
-  clients.push(client);
+  const client = new P({ kbId: local.service.kbId, token: await tokenFor(local.service, user), endpoint: local.service.wsUrl, WebSocket: WebSocket as never });
+  local.track(client);
   client.on('error', () => {});
   await reachState(client, 'connected');
   return client;

@@ -2,25 +2,16 @@
 // rejects every unconfirmed publish of 'a', including the ones still waiting for the send pace.
 // Those then leave and the service delivers them: subscribers get messages whose publish()
 // rejected.
-import { createPulseService, type PulseService } from '@openkbs-pulse/mock-server';
 import WebSocket from 'ws';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Pulse from '../src/index.js';
-import { reachState, roundTrip, tokenFor } from './int-helpers.js';
+import { reachState, roundTrip, serviceForEachTest, tokenFor } from './int-helpers.js';
 
-let service: PulseService;
-const clients: { disconnect(): void }[] = [];
-beforeEach(async () => {
-  service = await createPulseService({ host: '127.0.0.1', maxPresencePerConnection: 1 });
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  await service.close();
-});
+const local = serviceForEachTest({ maxPresencePerConnection: 1 });
 
 async function client(user: string) {
-  const c = new Pulse({ kbId: service.kbId, token: await tokenFor(service, user), endpoint: service.wsUrl, WebSocket: WebSocket as never });
-  clients.push(c);
+  const c = new Pulse({ kbId: local.service.kbId, token: await tokenFor(local.service, user), endpoint: local.service.wsUrl, WebSocket: WebSocket as never });
+  local.track(c);
   c.on('error', () => {});
   await reachState(c, 'connected');
   return c;
@@ -36,8 +27,8 @@ describe('refusal while publishes wait for the pace (real service)', () => {
     // The service's view: when it refused, and when each publish of 'a' arrived.
     let refusedAt = 0;
     const arrived = new Map<number, number>();
-    service.on('rejected', (code) => void (code === 'limit_exceeded' && (refusedAt ||= Date.now())));
-    service.on('action', (a) => void (a.action === 'publish' && arrived.set((a.data as { i: number }).i, Date.now())));
+    local.service.on('rejected', (code) => void (code === 'limit_exceeded' && (refusedAt ||= Date.now())));
+    local.service.on('action', (a) => void (a.action === 'publish' && arrived.set((a.data as { i: number }).i, Date.now())));
     await pub.channel('b').presence.enter({ n: 1 });
     // Over the presence limit (1): the service refuses this with limit_exceeded naming 'a'.
     const enter = pub.channel('a').presence.enter({ n: 2 });
