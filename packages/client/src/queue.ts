@@ -30,7 +30,7 @@ export interface Entry {
   _frame: string;
   /** Order of sending on the current connection (pings record the last one sent before them). */
   _seq?: number;
-  /** The connection's frame number of its frame (of the last frame before it, for a barrier): a refusal concerns it once that frame was written. */
+  /** The connection's frame number of its frame (0 for a barrier): a refusal concerns it once that frame was written. */
   _frameNo?: number;
   /** The channel it acts on (refusals of this channel reject it). */
   _channel: string;
@@ -173,7 +173,10 @@ class Queue implements PublishQueue {
     entry._seq = ++this._seq;
     this._unconfirmed.push(entry);
     if (entry._frame) this._send(entry._frame);
-    entry._frameNo = this._frames()[0];
+    // A barrier (a presence change) is refusable at once: the change it confirms was sent before
+    // it by the engine, possibly many frames before (a resume), and a refused change must never
+    // resolve. Rejected while its frame still waits, the engine sends the kept state after it.
+    entry._frameNo = entry._frame ? this._frames()[0] : 0;
     // A ping at least every PING_EVERY entries: while frames wait for the send pace, their pongs
     // confirm them as they go and keep the pong deadline running (a dead connection is noticed).
     if (!this._marks.length || this._seq - this._marks[this._marks.length - 1]! >= PING_EVERY) this._ping();
