@@ -326,7 +326,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._queue = createQueue(
       positive(_options, 'maxQueueSize', 100),
       (text) => this._sendText(text),
-      () => [this._transport?._taken ?? 0, this._transport?._written ?? 0],
+      () => this._transport?._written ?? 0,
     );
     if (_options.autoConnect !== false) this._connect();
   }
@@ -856,14 +856,14 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   // ---- frames -------------------------------------------------------------------------------
 
-  /** Hands `text` to the socket if it is open; `false` when it is not. */
-  private _sendText(text: string): boolean {
-    const sent = this._transport?.send(text) === true;
+  /** Hands `text` to the socket if it is open: its frame number (see Transport.send), 0 when it is not. */
+  private _sendText(text: string): number {
+    const sent = this._transport?.send(text) ?? 0;
     if (sent) this._debug?.('->', text);
     return sent;
   }
 
-  private _send(action: ClientAction): boolean {
+  private _send(action: ClientAction): number {
     return this._sendText(encodeFrame(action));
   }
 

@@ -30,7 +30,7 @@ export interface Entry {
   _frame: string;
   /** Order of sending on the current connection (pings record the last one sent before them). */
   _seq?: number;
-  /** The connection's frame number of its frame (0 for a barrier): a refusal concerns it once that frame was written. */
+  /** The connection's frame number of its frame (0 for a barrier, or when not sent): a refusal concerns it once that frame was written. */
   _frameNo?: number;
   /** The channel it acts on (refusals of this channel reject it). */
   _channel: string;
@@ -90,8 +90,8 @@ class Queue implements PublishQueue {
 
   constructor(
     private readonly _max: number,
-    private readonly _send: (text: string) => boolean,
-    private readonly _frames: () => [taken: number, written: number],
+    private readonly _send: (text: string) => number,
+    private readonly _written: () => number,
   ) {}
 
   _add(frame: string, channel: string, now: boolean): Promise<void> {
@@ -107,8 +107,7 @@ class Queue implements PublishQueue {
     const entry: Entry = { _frame: frame, _channel: channel, _done: () => answered(entry._refusal), _fail: (error) => (entry._refusal = error) };
     const seq = (entry._seq = ++this._seq);
     this._asks.push(entry);
-    this._send(frame);
-    entry._frameNo = this._frames()[0];
+    entry._frameNo = this._send(frame);
     void RESOLVED.then(() => this._asks.includes(entry) && !(this._marks.at(-1)! >= seq) && this._ping());
     return entry;
   }
@@ -143,7 +142,7 @@ class Queue implements PublishQueue {
 
   _refuse(error: PulseError, channel?: string): void {
     // A frame still waiting for the send pace (transport.ts) cannot be what the service refused.
-    const written = this._frames()[1];
+    const written = this._written();
     const hit = (entry: Entry): boolean => (channel === undefined || entry._channel === channel) && entry._frameNo! <= written;
     // A request only notes it: what it asked for may still come (see _ask).
     for (const entry of this._asks) if (hit(entry)) entry._fail(error);
@@ -172,11 +171,11 @@ class Queue implements PublishQueue {
   private _transmit(entry: Entry): void {
     entry._seq = ++this._seq;
     this._unconfirmed.push(entry);
-    if (entry._frame) this._send(entry._frame);
-    // A barrier (a presence change) is refusable at once: the change it confirms was sent before
-    // it by the engine, possibly many frames before (a resume), and a refused change must never
-    // resolve. Rejected while its frame still waits, the engine sends the kept state after it.
-    entry._frameNo = entry._frame ? this._frames()[0] : 0;
+    // A barrier (a presence change) is refusable at once (frame number 0): the change it confirms
+    // was sent before it by the engine, possibly many frames before (a resume), and a refused
+    // change must never resolve. Rejected while its frame still waits, the engine sends the kept
+    // state after it. An entry the closed socket did not take (0) is sent again on the next one.
+    entry._frameNo = entry._frame ? this._send(entry._frame) : 0;
     // A ping at least every PING_EVERY entries: while frames wait for the send pace, their pongs
     // confirm them as they go and keep the pong deadline running (a dead connection is noticed).
     if (!this._marks.length || this._seq - this._marks[this._marks.length - 1]! >= PING_EVERY) this._ping();
@@ -185,7 +184,7 @@ class Queue implements PublishQueue {
 
 /**
  * Creates the queue of a client holding at most `max` queued entries. `send` hands a frame to
- * the socket (`false` when it is not open).
+ * the socket and returns its frame number on the connection (0 when it is not open); `written`
+ * is how many frames of the connection have left (the rest wait for the send pace).
  */
-export const createQueue = (max: number, send: (text: string) => boolean, frames: () => [taken: number, written: number]): PublishQueue =>
-  new Queue(max, send, frames);
+export const createQueue = (max: number, send: (text: string) => number, written: () => number): PublishQueue => new Queue(max, send, written);

@@ -174,7 +174,7 @@ export class Transport {
    * Frames taken by {@link send} and frames written to the socket, on this connection: what is
    * still waiting cannot be what the service refused (see queue.ts).
    */
-  _taken = 0;
+  private _taken = 0;
   _written = 0;
   /** Frames waiting for the pace, oldest first (none: `undefined`). */
   private _outbox: string[] | undefined;
@@ -252,16 +252,16 @@ export class Transport {
 
   /**
    * Sends `text` if the socket is open, at the pace the service allows (frames past it wait, in
-   * order); `false` when it is not open (the caller queues instead).
+   * order). Returns its frame number on this connection (from 1; it has left once
+   * {@link _written} reaches it), or 0 when the socket is not open (the caller queues instead).
    */
-  send(text: string): boolean {
-    if (this._ws.readyState !== 1) return false;
-    this._taken++;
+  send(text: string): number {
+    if (this._ws.readyState !== 1) return 0;
     if (this._outbox || !this._allow()) {
       (this._outbox ??= []).push(text);
       this._sendLater();
     } else this._write(text);
-    return true;
+    return ++this._taken;
   }
 
   /** Takes one frame of the pace's allowance, if there is one. */
@@ -269,7 +269,9 @@ export class Transport {
     const now = this._clock.now();
     this._allowance = Math.min(BURST, this._allowance + (now - this._paceAt) * RATE_PER_MS);
     this._paceAt = now;
-    return this._allowance >= 1 && this._allowance-- > 0;
+    if (this._allowance < 1) return false;
+    this._allowance--;
+    return true;
   }
 
   private _sendLater(): void {

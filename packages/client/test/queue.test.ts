@@ -297,7 +297,7 @@ describe('publish confirmation (ping barrier)', () => {
 describe('requests answered by frames (createQueue()._ask)', () => {
   const queueOf = () => {
     const sent: string[] = [];
-    const queue = createQueue(1, (text) => (sent.push(text), true), () => [sent.length, sent.length]);
+    const queue = createQueue(1, (text) => sent.push(text), () => sent.length);
     return { sent, queue };
   };
 
