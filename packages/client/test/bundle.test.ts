@@ -56,14 +56,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * pong after it, so a read holds no publish slot, a refusal of another frame does not beat its
  * sync and no second request goes out while one is in flight; the member list survives
  * `suspended` for the resync events; data with its keys reordered is no update; a listener that
- * disconnects stops the rest (presence-reads-and-resync-review.test.ts); then 9,882 until the
+ * disconnects stops the rest (presence-read-deadline-and-resync.test.ts); then 9,882 until the
  * second review of those (about 40 B): only a channel's latest presence request counts, every
- * request gets its ping and is forgotten when tracking stops (presence-requests-review.test.ts);
+ * request gets its ping and is forgotten when tracking stops (presence-request-ownership.test.ts);
  * then 9,922 until the third review (about 95 B): a tracked list whose request got no sync is
  * asked for again with backoff, and a dropped request is an error event
- * (presence-requests-third-review.test.ts); then 10,017 until the fourth (about 10 B: one error
+ * (presence-request-unanswered.test.ts); then 10,017 until the fourth (about 10 B: one error
  * per run of failures, the backoff restarting after a sync and on a new connection:
- * presence-requests-fourth-review.test.ts); then 10,025 until a refused subscribe is sent again
+ * presence-request-reask-backoff.test.ts); then 10,025 until a refused subscribe is sent again
  * with backoff (about 75 B: the channel believed it was subscribed and got no message for the
  * rest of the connection, subscribe-refused.test.ts); then 10,099 until the review of that (about
  * 55 B: re-sends in rounds of at most 100 frames, so a burst past the service's allowance

@@ -20,11 +20,11 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * confirmed entries (a rejected change goes back to them, also after a handover;
  * share-connection-contract / share-connection-presence tests); then to 12,225 for the presence
  * read's deadline (bundle.test.ts), to 12,302 for the events of a resync, to 12,320 for the shared empty maps, and to 12,568 for the review of those (bundle.test.ts) and
- * a follower's resync events after a leader handover (presence-reads-and-resync-review.test.ts);
+ * a follower's resync events after a leader handover (presence-read-deadline-and-resync.test.ts);
  * then to 12,641 for the second review (a tab keeps its list through a `gone` and forgets it on
- * failed: presence-requests-review.test.ts); then to 12,748 for the third (a tab takes a
- * suspended leader's kept list as known: presence-requests-third-review.test.ts), and to 12,766
- * for the fourth (a kept list is taken in silently: presence-requests-fourth-review.test.ts);
+ * failed: presence-request-ownership.test.ts); then to 12,748 for the third (a tab takes a
+ * suspended leader's kept list as known: presence-request-unanswered.test.ts), and to 12,766
+ * for the fourth (a kept list is taken in silently: presence-request-reask-backoff.test.ts);
  * then to 12,834 for refused subscribes, 12,893, 12,960 and 12,984 for their reviews (bundle.test.ts),
  * and down to 12,866 with one nesting rule, then 12,898 for ws's `message` event, and 12,924, 12,949 and 12,977
  * for their reviews (bundle.test.ts), and 12,962 for a walk and an emit tuned for V8,
