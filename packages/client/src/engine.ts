@@ -42,7 +42,7 @@ import { ANY, createEmitter, logListenerError, type Emitter, type Handler, type 
 import { applyPresence, clearPresence, inRun, newEntered, type PresenceEvents } from './presence.js';
 import { createQueue, type PublishQueue } from './queue.js';
 import { holdsWork, TRANSITIONS, type Effect, type EngineEvent, type EngineState } from './states.js';
-import { Transport, type DownInfo, type TransportHandlers, type WebSocketLikeConstructor } from './transport.js';
+import { MAX_WAITING, Transport, type DownInfo, type TransportHandlers, type WebSocketLikeConstructor } from './transport.js';
 
 /** Options shared by `Pulse` and `Pulse.Realtime`. */
 export interface EngineOptions {
@@ -374,6 +374,9 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       const problem = publishProblem(name, event, data);
       if (problem) throw new PulseError(problem.code, problem.message);
       this._canWork();
+      if (this._transport && this._transport._waiting() >= MAX_WAITING) {
+        throw new PulseError('queue_full', `${MAX_WAITING} frames already wait for the send pace (${MAX_WAITING / 60} a second, under the service rate limit): publish less often`);
+      }
       const text = encodeFrame({ action: 'publish', channel: name, event, data: data as JsonObject | null | undefined });
       return this._queue._add(text, name, this._state === 'connected');
     });

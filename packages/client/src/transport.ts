@@ -132,6 +132,12 @@ export const PING = '{"action":"ping"}';
  */
 const BURST = MAX_FRAME_BURST / 2;
 const RATE_PER_MS = (MAX_FRAMES_PER_SECOND * 0.9) / 1000;
+/**
+ * Frames that may wait for the pace: a minute of sending. A client publishing faster than the
+ * service takes for longer gets `queue_full` (see the engine's `_publish`) rather than memory
+ * and delays that grow without end.
+ */
+export const MAX_WAITING = RATE_PER_MS * 60_000;
 
 /**
  * An open or opening socket and its heartbeat. A class: a client holds one at a time, and its
@@ -262,6 +268,11 @@ export class Transport {
       this._sendLater();
     } else this._write(text);
     return ++this._taken;
+  }
+
+  /** How many frames wait for the pace. */
+  _waiting(): number {
+    return this._outbox?.length ?? 0;
   }
 
   /** Takes one frame of the pace's allowance, if there is one. */
