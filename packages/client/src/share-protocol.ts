@@ -5,7 +5,7 @@
  * and errors travel as `{ code, message, status }` (structured clone drops the `PulseError` class).
  * @module
  */
-import { isErrorCode, PulseError, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
+import { checkParsedFrame, isErrorCode, isPresenceMember, PulseError, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
 import type { EngineState } from './states.js';
 
 /** A `PulseError` as it crosses tabs. */
@@ -85,24 +85,20 @@ export const isToLeader = (message: ShareMessage): message is ToLeader =>
 
 type MessageNews = Extract<ToTabs, { k: 'msg' }>;
 
-/** Whether a `msg` carries what listeners read: an event name and a message frame of its channel (as the engine checks the service's). */
-export const isMessageNews = (m: MessageNews): boolean => {
-  const f = m.f as Partial<MessageFrame> | null;
-  return typeof m.ev === 'string' && f?.type === 'message' && f.channel === m.ch && typeof f.data?.type === 'string' && Number.isFinite(f.timestamp);
-};
+/** Whether a `msg` carries what listeners read: an event name and a message frame of its channel, by the protocol's rule for service frames (`checkParsedFrame`, as the engine checks the service's). */
+export const isMessageNews = (m: MessageNews): boolean => typeof m.ev === 'string' && checkParsedFrame(m.f)?.type === 'message' && m.f.channel === m.ch;
 
 /** Whether an `err` names an event a client emits (share-leader.ts posts `error` and `update` only). */
 export const isErrorNews = (m: Extract<ToTabs, { k: 'err' }>): boolean => m.t === 'error' || m.t === 'update';
 
-const isMember = (m: unknown): boolean => typeof (m as PresenceMember | null)?.connectionId === 'string';
-const isMembers = (list: unknown): boolean => Array.isArray(list) && list.every(isMember);
+const isMembers = (list: unknown): boolean => Array.isArray(list) && list.every(isPresenceMember);
 
 /** Whether a `pres` carries what share-leader.ts posts: a presence event, its value, the member list and count. */
 export const isPresenceNews = (m: PresenceNews): boolean =>
   isMembers(m.members) &&
   Number.isFinite(m.count) &&
   typeof m.synced === 'boolean' &&
-  (m.type === 'gone' || (m.type === 'members' ? isMembers(m.v) : ['enter', 'leave', 'update'].includes(m.type) && isMember(m.v)));
+  (m.type === 'gone' || (m.type === 'members' ? isMembers(m.v) : ['enter', 'leave', 'update'].includes(m.type) && isPresenceMember(m.v)));
 
 export const toWire = (error: unknown): WireError =>
   error instanceof PulseError

@@ -143,4 +143,42 @@ describe('shareConnection: messages from other tabs and other builds', () => {
     expect(events).toEqual([]);
     expect(await presence.get()).toEqual(before);
   });
+
+  // The same rule as the engine's for the service's frames (one rule: checkParsedFrame and
+  // isPresenceMember of the protocol). Before, the tab's own looser checks took a message frame
+  // with a negative timestamp or data nested past the limit, and a member without a userId.
+  it('news the protocol refuses from the service (negative timestamp, nesting past 64, a member without userId) is an `update`', async () => {
+    const { ws, realtimeTab, settle, rogue } = setup();
+    realtimeTab();
+    const b = realtimeTab();
+    await settle();
+    ws.last.accept();
+    await settle();
+    const got: unknown[] = [];
+    b.realtime.channels.get('x').subscribe('m', (m) => void got.push(m.data));
+    const presence = b.realtime.channels.get('x').presence;
+    const events: unknown[] = [];
+    const subscribed = presence.subscribe((m) => void events.push(m));
+    await settle();
+    ws.last.receive({ type: 'presence', action: 'sync', channel: 'x', count: 0, members: [] });
+    await subscribed;
+    await settle();
+    events.length = 0;
+    const updates: unknown[] = [];
+    b.realtime.connection.on('update', (change) => updates.push(codeOf(change.reason)));
+    let deep: unknown = 1;
+    for (let i = 0; i < 70; i++) deep = { d: deep };
+    const frame = (data: unknown, timestamp = 1) => ({ type: 'message', channel: 'x', data, timestamp });
+    const r = rogue();
+    r.postMessage({ k: 'msg', ch: 'x', ev: 'm', f: frame({ type: 'm' }, -1) });
+    r.postMessage({ k: 'msg', ch: 'x', ev: 'm', f: frame({ type: 'm', deep }) });
+    const noUser = { connectionId: 'c1' };
+    r.postMessage({ k: 'pres', ch: 'x', type: 'enter', v: noUser, members: [noUser], count: 1, synced: true });
+    await settle();
+    expect({ updates, got, events }).toEqual({ updates: Array(3).fill('invalid_message'), got: [], events: [] });
+    // Control: a frame the protocol takes is delivered.
+    r.postMessage({ k: 'msg', ch: 'x', ev: 'm', f: frame({ type: 'm', ok: true }) });
+    await settle();
+    expect(got).toEqual([{ type: 'm', ok: true }]);
+  });
 });

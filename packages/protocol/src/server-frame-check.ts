@@ -7,7 +7,7 @@
  * @module
  */
 import { isErrorCode } from './errors.js';
-import type { ServerFrame } from './frames.js';
+import type { PresenceMember, ServerFrame } from './frames.js';
 import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
 import { channelNameProblem, isObject, parsedJsonProblem, type JsonObject } from './validate.js';
 
@@ -28,8 +28,18 @@ const isChannel = (name: unknown): boolean => name === validChannel || (!channel
 /** A message's `data`, read once (as parseServerFrame reads it: a getter could answer differently twice). */
 const isEventData = (data: unknown): boolean => isObject(data) && typeof data.type === 'string';
 
-const isMember = (m: unknown): boolean =>
-  isObject(m) && isName(m.userId) && isName(m.connectionId) && (m.connectedAt === undefined || Number.isFinite(m.connectedAt));
+/**
+ * Whether `value` is a presence member by the rules of `parsePresenceMember`: a non-empty
+ * `userId` and `connectionId`, and `connectedAt` a finite number when present.
+ * @param value - the member to check.
+ * @example
+ * ```ts
+ * if (isPresenceMember(member)) list.push(member);
+ * ```
+ */
+export const isPresenceMember = (value: unknown): value is PresenceMember =>
+  isObject(value) && isName(value.userId) && isName(value.connectionId) && (value.connectedAt === undefined || Number.isFinite(value.connectedAt));
+const isMember = isPresenceMember;
 
 /**
  * The frame in `text` when it is a valid service frame (the rules of `parseServerFrame`, with its
@@ -44,10 +54,29 @@ const isMember = (m: unknown): boolean =>
  */
 export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_BYTES * 128): ServerFrame | undefined {
   if (typeof text !== 'string' || text.length > maxBytes || (text.length * 3 > maxBytes && utf8ByteLength(text) > maxBytes)) return undefined;
+  try {
+    return checkParsedFrame(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * {@link checkServerFrame} for a frame already parsed, or copied by `structuredClone` or
+ * `postMessage` (what one tab's client tells another's): the frame when `value` is a valid
+ * service frame, else `undefined`. Never throws.
+ * @param value - the parsed frame.
+ * @example
+ * ```ts
+ * const frame = checkParsedFrame(message.frame);
+ * if (frame?.type === 'message') deliver(frame);
+ * ```
+ */
+export function checkParsedFrame(value: unknown): ServerFrame | undefined {
   // The catch also covers the checks: a frame lacking a key reads it from Object.prototype, where
   // a getter (an app's or a library's) may throw; such a frame is refused, never thrown from.
   try {
-    const f = JSON.parse(text) as Raw;
+    const f = value as Raw;
     if (!isObject(f) || parsedJsonProblem(f, MAX_NESTING_DEPTH)) return undefined;
     const type = f.type;
     // Read as parseServerFrame reads: a key a frame of this type has no use for is not read (it
