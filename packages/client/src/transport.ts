@@ -59,6 +59,12 @@ export interface WebSocketLike {
    * whatever its `on` does.
    */
   on?(event: 'message', listener: NodeMessageListener): unknown;
+  /** `ws` (Node) only, on a socket that is ws (as for `message`): the socket closed, with its code and reason. */
+  on?(event: 'close', listener: (code: number, reason: { toString(): string }) => void): unknown;
+  /** `ws` (Node) only, on a socket that is ws (as for `message`): an error. */
+  on?(event: 'error', listener: (error: unknown) => void): unknown;
+  /** `ws` (Node) only: drop every listener (the client's, when it is done with the socket). */
+  removeAllListeners?(): unknown;
   /** `ws` (Node) only: stop listening to refused upgrades. */
   off?(event: 'unexpected-response', listener: UpgradeResponseListener): unknown;
   /** `ws` (Node) only: stop listening to messages. */
@@ -170,8 +176,6 @@ export class Transport {
   private _message: string | undefined;
   /** `ws` (Node): the listener of a refused upgrade, until the socket opens. */
   private _onResponse: UpgradeResponseListener | undefined;
-  /** `ws` (Node): the listener of messages. */
-  private _onMessage: NodeMessageListener | undefined;
   private readonly _tick = (): void => this.check();
   /** Frames the pace allows now (see {@link BURST}), as of {@link _paceAt}. */
   private _allowance = BURST;
@@ -219,36 +223,29 @@ export class Transport {
       _handlers._opened();
       this.check();
     };
-    if (ws.on && ws.off && ws.binaryType === 'nodebuffer') {
-      // ws: its own `message` event. Its `onmessage` wraps each message in a MessageEvent holding
-      // the same `toString()`: about 2 % of the receive CPU. The body is not shared with the
-      // onmessage one below: measured in V8 (callgrind, ws pipeline), a shared closure cost more
-      // than the MessageEvent, and `String(data)` more still.
-      ws.on(
-        'message',
-        (this._onMessage = (data, isBinary) => {
-          this._received = true;
-          _handlers._frame(isBinary ? data : data.toString());
-        }),
-      );
+    if (ws.on && ws.off && ws.removeAllListeners && ws.binaryType === 'nodebuffer') {
+      // ws: its own events. Its `onmessage` wraps each message in a MessageEvent holding the same
+      // `toString()`: about 2 % of the receive CPU. The body is not shared with the onmessage one
+      // below: measured in V8 (callgrind, ws pipeline), a shared closure cost more than the
+      // MessageEvent, and `String(data)` more still. `onclose`/`onerror` would each keep a
+      // wrapper function of ws's with two properties, for the life of the connection (about
+      // 100 B a client each, in heap snapshots).
+      ws.on('message', (data, isBinary) => {
+        this._received = true;
+        _handlers._frame(isBinary ? data : data.toString());
+      });
+      ws.on('close', (code, reason) => this._closedWith(code, String(reason)));
+      ws.on('error', (error) => this._failed(error));
     } else {
       ws.onmessage = (event) => {
         this._received = true;
         _handlers._frame(event.data);
       };
+      ws.onclose = (event) => this._closedWith(event.code, event.reason ?? '');
+      // The Error inside (undici); a browser's bare Event says nothing and its `target.url` holds
+      // the token, so it is not kept as a cause.
+      ws.onerror = (event) => this._failed((event as { error?: unknown } | undefined)?.error);
     }
-    ws.onclose = (event) => this._closedWith(event.code, event.reason ?? '');
-    // An error before open is a failed attempt: some runtimes (undici, Node's global WebSocket)
-    // report a refused upgrade with `error` and no `close`. After open, `close` follows.
-    ws.onerror = (event) => {
-      // The Error inside (ws, undici); a browser's bare Event says nothing and its `target.url`
-      // holds the token, so it is not kept as a cause.
-      this._cause = (event as { error?: unknown } | undefined)?.error;
-      if (!this._opened) {
-        this._kill();
-        this._closedWith(1006, 'error');
-      }
-    };
     if (ws.on) {
       this._onResponse = (_request, response) => this._refused(response);
       ws.on('unexpected-response', this._onResponse);
@@ -393,7 +390,7 @@ export class Transport {
     this._detached = true;
     const ws = this._ws;
     ws.onopen = ws.onmessage = ws.onclose = null;
-    if (this._onMessage) ws.off?.('message', this._onMessage);
+    ws.removeAllListeners?.();
     // `ws` throws on an 'error' event nobody listens to, which closing a connecting socket emits.
     ws.onerror = ws.readyState === 0 ? noop : null;
     this._dropResponseListener();
@@ -413,6 +410,19 @@ export class Transport {
   }
 
   /** The socket closed (or failed before opening): down with everything known about why. */
+  /**
+   * The socket reported an error (`cause`, when the runtime gives one). Before open it is a failed
+   * attempt: some runtimes (undici, Node's global WebSocket) report a refused upgrade with
+   * `error` and no `close`. After open, `close` follows.
+   */
+  private _failed(cause: unknown): void {
+    this._cause = cause;
+    if (!this._opened) {
+      this._kill();
+      this._closedWith(1006, 'error');
+    }
+  }
+
   private _closedWith(code: number, reason: string): void {
     this._report({ code, reason, opened: this._opened, status: this._status, errorCode: this._errorCode, message: this._message, cause: this._cause });
   }

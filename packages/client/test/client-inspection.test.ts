@@ -34,7 +34,7 @@ describe('logging and serialising a client', () => {
   });
 
   it('a connection error in a browser keeps no cause that reaches the socket (its url holds the token)', () => {
-    const { ws, pulse, options } = setupPulse();
+    const { ws, pulse, options } = setupPulse({}, false);
     const errors: Error[] = [];
     pulse.on('error', (error) => errors.push(error));
     // A browser's error event: no `error` inside, the socket as its target (found by review).

@@ -68,11 +68,11 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
     readonly sent: string[] = [];
     closedByClient = false;
     readonly query: URLSearchParams;
-    private responseListeners: ResponseListener[] = [];
-    /** Node-style sockets: `message` listeners (ws's own event, a Buffer and isBinary). */
-    private messageListeners: ((data: unknown, isBinary: boolean) => void)[] = [];
+    /** Node-style sockets: listeners by event (`message`: a Buffer and isBinary; `close`: code and reason; `error`; `unexpected-response`). */
+    private listeners: Record<string, ((...args: never[]) => void)[]> = {};
     on?: WebSocketLike['on'];
     off?: WebSocketLike['off'];
+    removeAllListeners?: () => void;
     /** Node-style sockets are ws-like: 'nodebuffer', as ws says. */
     binaryType?: string;
     terminate?: () => void;
@@ -81,10 +81,12 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
       this.query = new URL(url).searchParams;
       sockets.push(this);
       if (nodeStyle) {
-        this.on = (event: string, listener: never) => (event === 'message' ? this.messageListeners : this.responseListeners).push(listener);
+        this.on = (event: string, listener: never) => (this.listeners[event] ??= []).push(listener);
         this.off = (event: string, listener: never) => {
-          if (event === 'message') this.messageListeners = this.messageListeners.filter((l) => l !== listener);
-          else this.responseListeners = this.responseListeners.filter((l) => l !== listener);
+          this.listeners[event] = (this.listeners[event] ?? []).filter((l) => l !== listener);
+        };
+        this.removeAllListeners = () => {
+          this.listeners = {};
         };
         this.terminate = () => this.close();
         this.binaryType = 'nodebuffer';
@@ -114,7 +116,7 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
       if (this.readyState === 3) return;
       this.readyState = 3;
       // As in browsers and ws, the close event follows (here: a microtask later, the peer answering at once).
-      queueMicrotask(() => this.onclose?.({ code, reason: '' }));
+      queueMicrotask(() => this.closed(code, ''));
     }
     accept(): void {
       this.readyState = 1;
@@ -123,17 +125,27 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
     receive(frame: ServerFrame | string | object): void {
       const text = typeof frame === 'string' ? frame : JSON.stringify(frame);
       // As ws: a text message reaches `message` listeners as a Buffer.
-      for (const listener of this.messageListeners) listener(Buffer.from(text), false);
+      for (const listener of this.listeners.message ?? []) (listener as (data: unknown, isBinary: boolean) => void)(Buffer.from(text), false);
       this.onmessage?.({ data: text });
     }
     /** What ws hands `message` listeners: raw bytes and whether the frame was binary. */
     receiveRaw(data: unknown, isBinary: boolean): void {
-      for (const listener of this.messageListeners) listener(data, isBinary);
+      for (const listener of this.listeners.message ?? []) (listener as (data: unknown, isBinary: boolean) => void)(data, isBinary);
     }
     drop(code = 1006, reason = ''): void {
       this.readyState = 3;
       // As in browsers and ws: only an abnormal close (1006) comes with an error event first.
-      if (code === 1006) this.onerror?.({});
+      if (code === 1006) {
+        // As ws: an Error to `error` listeners, an ErrorEvent to `onerror`.
+        const error = new Error('socket hang up');
+        for (const listener of this.listeners.error ?? []) (listener as (error: unknown) => void)(error);
+        this.onerror?.({ error });
+      }
+      this.closed(code, reason);
+    }
+    /** Tells `close` listeners (ws: the code and the reason's bytes) and `onclose`. */
+    private closed(code: number, reason: string): void {
+      for (const listener of this.listeners.close ?? []) (listener as (code: number, reason: Buffer) => void)(code, Buffer.from(reason));
       this.onclose?.({ code, reason });
     }
     refuse(status: number, body?: object, stall = false): void {
@@ -145,14 +157,14 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
           return response;
         },
       } as HttpResponseLike;
-      for (const listener of this.responseListeners) listener({}, response);
+      for (const listener of this.listeners['unexpected-response'] ?? []) (listener as ResponseListener)({}, response);
       if (stall) return;
       if (body) for (const h of handlers.data ?? []) h(JSON.stringify(body));
       for (const h of handlers.end ?? []) h();
       if (this.readyState !== 3) this.drop(1006);
     }
     listenerCount(): number {
-      return [this.onopen, this.onmessage, this.onclose, this.onerror].filter(Boolean).length + this.responseListeners.length + this.messageListeners.length;
+      return [this.onopen, this.onmessage, this.onclose, this.onerror].filter(Boolean).length + Object.values(this.listeners).reduce((n, list) => n + list.length, 0);
     }
   }
 
