@@ -107,7 +107,11 @@ export interface PulseServiceEvents {
   connection: (connection: ConnectionInfo) => void;
   /** A connection left (closed by either side, killed, expired or slow). */
   close: (connection: ConnectionInfo, code: number, reason: string) => void;
-  /** A valid client action was received (also while paused, when it is then ignored). */
+  /**
+   * A valid client action was received, before the service handles it (also while paused, when it
+   * is then ignored). If the listener drops the connection (`kill`, `dropAll`, `stop`), the action
+   * is not handled.
+   */
   action: (action: ClientAction, connection: ConnectionInfo) => void;
   /** A client frame was rejected with an `error` frame. */
   rejected: (code: ErrorCode, message: string, connection: ConnectionInfo) => void;
@@ -842,7 +846,12 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     const parsed = parseClientAction(bytes.toString('utf8'));
     if (!parsed.ok) return this.reject(connection, parsed.code as ErrorCode, parsed.message);
     const action = parsed.value;
-    if (this.listenerCount('action') > 0) this.emit('action', action, connection.info());
+    if (this.listenerCount('action') > 0) {
+      this.emit('action', action, connection.info());
+      // The listener may have dropped this connection (kill, dropAll, stop): handling its action
+      // now would add a presence member or subscriber that no `leave` or close ever removes.
+      if (!connection.attached) return;
+    }
     const tenant = this.tenants.get(connection.kbId);
     if (!tenant) return;
     switch (action.action) {
