@@ -33,6 +33,7 @@ import {
   type ErrorCode,
   type JsonObject,
   type MessageFrame,
+  type ParseResult,
   type PublishResponse,
   type Region,
   type ServerFrame,
@@ -828,23 +829,12 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private receive(ws: WebSocket, data: RawData, isBinary: boolean): void {
     const connection = (ws as TaggedSocket)[CONNECTION];
     if (!connection || !connection.attached) return;
-    if (this.isPaused) {
-      if (this.listenerCount('action') > 0) {
-        const ignored = parseClientAction(String(data));
-        if (ignored.ok) this.emit('action', ignored.value, connection.info());
-      }
-      return;
-    }
+    if (this.isPaused) return this.receivePaused(connection, data, isBinary);
     if (!this.allowFrame(connection)) {
       return this.reject(connection, 'rate_limited', `over ${this.framesPerMs * 1000} frames per second: this frame was dropped; send less often`);
     }
-    if (isBinary) return this.reject(connection, 'invalid_message', 'frames must be JSON text');
-    const bytes = data as Buffer;
-    if (bytes.length > MAX_MESSAGE_BYTES) {
-      return this.reject(connection, 'message_too_large', `frame exceeds ${MAX_MESSAGE_BYTES} bytes`);
-    }
-    const parsed = parseClientAction(bytes.toString('utf8'));
-    if (!parsed.ok) return this.reject(connection, parsed.code as ErrorCode, parsed.message);
+    const parsed = readAction(data, isBinary);
+    if (!parsed.ok) return this.reject(connection, parsed.code, parsed.message);
     const action = parsed.value;
     if (this.listenerCount('action') > 0) {
       this.emit('action', action, connection.info());
@@ -853,7 +843,21 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       if (!connection.attached) return;
     }
     const tenant = this.tenants.get(connection.kbId);
-    if (!tenant) return;
+    if (tenant) this.handle(connection, tenant, action);
+  }
+
+  /**
+   * While paused, frames are read and ignored. A valid one is still reported as an `action` (what
+   * the client did); one the service would refuse is not, by the same rule as when it answers,
+   * and gets no `rejected` either: nothing is sent while paused, so there is no error frame.
+   */
+  private receivePaused(connection: PulseConnection, data: RawData, isBinary: boolean): void {
+    if (this.listenerCount('action') === 0) return;
+    const read = readAction(data, isBinary);
+    if (read.ok) this.emit('action', read.value, connection.info());
+  }
+
+  private handle(connection: PulseConnection, tenant: Tenant, action: ClientAction): void {
     switch (action.action) {
       case 'ping':
         return this.sendFrame(connection, { type: 'pong', timestamp: this.clock.now() });
@@ -902,6 +906,15 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
 }
 
 function noop(): void {}
+
+/** The action a client frame holds, or why it is refused: one rule, paused or not. */
+function readAction(data: RawData, isBinary: boolean): ParseResult<ClientAction> {
+  if (isBinary) return { ok: false, code: 'invalid_message', message: 'frames must be JSON text' };
+  // ws hands text frames over as one Buffer (binaryType 'nodebuffer', the default).
+  const bytes = data as Buffer;
+  if (bytes.length > MAX_MESSAGE_BYTES) return { ok: false, code: 'message_too_large', message: `frame exceeds ${MAX_MESSAGE_BYTES} bytes` };
+  return parseClientAction(bytes.toString('utf8'));
+}
 
 /** A positive numeric option, or its default; anything else is a typed error naming the option. */
 function positive(value: number | undefined, fallback: number, name: string): number {
