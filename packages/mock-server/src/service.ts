@@ -81,13 +81,13 @@ export interface PulseServiceOptions {
    * @default []
    */
   allowedOrigins?: readonly string[];
-  /** Most channels one connection may subscribe to; more get an `error` frame `limit_exceeded`. @default MAX_SUBSCRIPTIONS_PER_CONNECTION (1000) */
+  /** Most channels one connection may subscribe to (a whole number from 1); more get an `error` frame `limit_exceeded`. @default MAX_SUBSCRIPTIONS_PER_CONNECTION (1000) */
   maxSubscriptionsPerConnection?: number;
-  /** Most presence sets one connection may be in; more get an `error` frame `limit_exceeded`. @default MAX_PRESENCE_ENTRIES_PER_CONNECTION (100) */
+  /** Most presence sets one connection may be in (a whole number from 1); more get an `error` frame `limit_exceeded`. @default MAX_PRESENCE_ENTRIES_PER_CONNECTION (100) */
   maxPresencePerConnection?: number;
   /** Frames per second one connection may send, sustained; frames over it are dropped with an `error` frame `rate_limited`. @default MAX_FRAMES_PER_SECOND (200) */
   maxFramesPerSecond?: number;
-  /** Frames one connection may send at once above the rate. @default MAX_FRAME_BURST (1000) */
+  /** Frames one connection may send at once above the rate (a whole number from 1). @default MAX_FRAME_BURST (1000) */
   maxFrameBurst?: number;
   /**
    * Longest time an HTTP request may take to arrive, headers and body (answered 408 and closed
@@ -367,10 +367,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.tokenTtlSeconds = tokenLifetime(options.tokenTtlSeconds);
     this.connectionTtlMs = positive(options.connectionTtlMs, CONNECTION_TTL_MS, 'connectionTtlMs');
     this.maxBufferedBytes = positive(options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, 'maxBufferedBytes');
-    this.maxSubscriptions = positive(options.maxSubscriptionsPerConnection, MAX_SUBSCRIPTIONS_PER_CONNECTION, 'maxSubscriptionsPerConnection');
-    this.maxPresence = positive(options.maxPresencePerConnection, MAX_PRESENCE_ENTRIES_PER_CONNECTION, 'maxPresencePerConnection');
+    this.maxSubscriptions = wholeCount(options.maxSubscriptionsPerConnection, MAX_SUBSCRIPTIONS_PER_CONNECTION, 'maxSubscriptionsPerConnection');
+    this.maxPresence = wholeCount(options.maxPresencePerConnection, MAX_PRESENCE_ENTRIES_PER_CONNECTION, 'maxPresencePerConnection');
     this.framesPerMs = positive(options.maxFramesPerSecond, MAX_FRAMES_PER_SECOND, 'maxFramesPerSecond') / 1000;
-    this.frameBurst = positive(options.maxFrameBurst, MAX_FRAME_BURST, 'maxFrameBurst');
+    this.frameBurst = wholeCount(options.maxFrameBurst, MAX_FRAME_BURST, 'maxFrameBurst');
     // A runtime timer waits at most MAX_TIMER_MS (longer ones fire at once), and Node's server
     // options refuse Infinity: a "practically never" timeout waits that long.
     // Node's server options take whole milliseconds only.
@@ -920,9 +920,31 @@ function readAction(data: RawData, isBinary: boolean): ParseResult<ClientAction>
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0)) {
-    throw new PulseError('invalid_argument', `${name} must be a positive number (got ${String(value)}); leave it out for the default ${fallback}`);
+    throw new PulseError('invalid_argument', `${name} must be a positive number (got ${shown(value)}); leave it out for the default ${fallback}`);
   }
   return value;
+}
+
+/**
+ * A count limit (frames at once, channels, presence sets), or its default: a whole number from 1,
+ * as the CLI takes. A fraction would be an unkept promise (a burst of 0.5 refuses every frame),
+ * so it is a typed error naming the option, as is Infinity: a large whole number means "no limit".
+ */
+function wholeCount(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new PulseError('invalid_argument', `${name} must be a whole number, at least 1 (got ${shown(value)}); leave it out for the default ${fallback}`);
+  }
+  return value;
+}
+
+/** A value as an error message shows it; never throws (an option may be anything at run time). */
+function shown(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return typeof value;
+  }
 }
 
 /** A string option that may not be empty, or its default; anything else is a typed error naming it. */
