@@ -162,6 +162,8 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   createToken(userId: string, options?: CreateTokenOptions): Promise<string>;
   /**
    * Adds (or reconfigures) a tenant.
+   * @throws PulseError `invalid_argument` for an empty (or non-string) `kbId` or `apiKey`, as
+   * {@link createPulseService} refuses them for the default tenant; nothing is added then.
    *
    * @param kbId - its knowledge base id.
    * @param apiKey - the API key its backend calls use.
@@ -511,6 +513,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   }
 
   addTenant(kbId: string, apiKey: string, options: { enabled?: boolean; region?: Region } = {}): void {
+    // The default tenant's rules (createPulseService): no client can connect to an empty kbId (every
+    // upgrade without one is a 400), and an empty key would let any request send `apiKey: ""`.
+    checkedNonEmpty(kbId, 'addTenant: kbId', 'give the kbId clients and tokens will name');
+    checkedNonEmpty(apiKey, 'addTenant: apiKey', 'give the key its backend calls will send');
     const existing = this.tenants.get(kbId);
     if (existing) {
       existing.apiKey = apiKey;
@@ -950,7 +956,12 @@ function shown(value: unknown): string {
 /** A string option that may not be empty, or its default; anything else is a typed error naming it. */
 function nonEmpty(value: string | undefined, fallback: string, name: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !value) throw new PulseError('invalid_argument', `${name} must be a non-empty string (got ${JSON.stringify(value)}); leave it out for "${fallback}"`);
+  return checkedNonEmpty(value, name, `leave it out for "${fallback}"`);
+}
+
+/** A string that may not be empty; anything else is a typed error naming it, ending with `fix`. */
+function checkedNonEmpty(value: unknown, name: string, fix: string): string {
+  if (typeof value !== 'string' || !value) throw new PulseError('invalid_argument', `${name} must be a non-empty string (got ${shown(value)}); ${fix}`);
   return value;
 }
 
