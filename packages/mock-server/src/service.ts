@@ -238,6 +238,8 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   readonly paused: boolean;
   /**
    * Closes the listener and every connection (code 1001) but keeps tenants, secret and port.
+   * Waits about a second for close handshakes (connections and inspector pages), then drops the
+   * sockets that did not answer.
    *
    * @example
    * ```ts
@@ -589,8 +591,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     const done = new Promise<void>((resolve) => closing.once('close', () => resolve()));
     this.server.closeAllConnections();
     for (const connection of [...this.byId.values()]) this.closeConnection(connection, CLOSE_CODES.goingAway, 'service stopping');
-    this.inspector?.close(CLOSE_CODES.goingAway, 'service stopping');
-    await this.drainSockets();
+    const feeds = this.inspector?.close(CLOSE_CODES.goingAway, 'service stopping') ?? [];
+    await this.drainSockets(feeds);
     this.disarmSweep();
     await done;
   }
@@ -602,10 +604,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.removeAllListeners();
   }
 
-  /** Waits for close handshakes (bounded), then drops what is left. */
-  private async drainSockets(): Promise<void> {
-    if (this.closing.size === 0) return;
-    const sockets = [...this.closing];
+  /** Waits for close handshakes (bounded), then drops what is left: the service's sockets and `others` (inspector feeds). */
+  private async drainSockets(others: readonly WebSocket[]): Promise<void> {
+    const sockets = [...this.closing, ...others];
+    if (sockets.length === 0) return;
     for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.close(CLOSE_CODES.goingAway, 'service stopping');
     await new Promise<void>((resolve) => {
       let left = sockets.length;
