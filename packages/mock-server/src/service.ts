@@ -249,7 +249,8 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
    */
   stop(): Promise<void>;
   /**
-   * Listens again (on the same port after a stop).
+   * Listens again (on the same port after a stop). Called while a stop() still waits for close
+   * handshakes, it listens at once; that stop() settles too, and leaves the new connections be.
    * @throws PulseError `disconnected` after {@link PulseService.close}; `invalid_argument` when
    * the host and port cannot be listened on (the system error, e.g. `EADDRINUSE`, is the `cause`).
    *
@@ -587,13 +588,15 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   async stop(): Promise<void> {
     if (!this.isListening) return;
     this.isListening = false;
-    const closing = this.server.close();
-    const done = new Promise<void>((resolve) => closing.once('close', () => resolve()));
+    const done = closedOrListening(this.server);
+    this.server.close();
     this.server.closeAllConnections();
     for (const connection of [...this.byId.values()]) this.closeConnection(connection, CLOSE_CODES.goingAway, 'service stopping');
     const feeds = this.inspector?.close(CLOSE_CODES.goingAway, 'service stopping') ?? [];
-    await this.drainSockets(feeds);
+    // Everything that changes the service happens before the first await: a start() may run
+    // while the sockets drain, and the sweep it arms for its new connections must stay armed.
     this.disarmSweep();
+    await this.drainSockets(feeds);
     await done;
   }
 
@@ -990,6 +993,20 @@ function listenError(error: Error, host: string, port: number): PulseError {
           ? 'no such local address'
           : error.message;
   return new PulseError('invalid_argument', `cannot listen on ${where}: ${why}${code ? ` (${code})` : ''}`, { cause: error });
+}
+
+/**
+ * Resolves when the server has closed, or listens again: a start() overtook the stop, and Node
+ * emits no 'close' for a server that listens (the stop would never settle).
+ */
+function closedOrListening(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = (): void => {
+      server.off('close', settle).off('listening', settle);
+      resolve();
+    };
+    server.once('close', settle).once('listening', settle);
+  });
 }
 
 function destroySocket(this: Duplex): void {
