@@ -1,9 +1,11 @@
-import type { Clock, TimerHandle } from '@openkbs-pulse/protocol';
+import { PulseError, type Clock, type TimerHandle } from '@openkbs-pulse/protocol';
 
 /** A {@link Clock} whose time moves only when the test says so. */
 export interface FakeClock extends Clock {
   /**
    * Moves time forward by `ms`, running every timer that falls due, in order.
+   * @throws PulseError `invalid_argument` when `ms` is not a finite number of 0 or more (NaN,
+   * negative, Infinity); the clock is left as it was.
    *
    * @param ms - how far, in milliseconds.
    * @example
@@ -30,6 +32,16 @@ interface Timer {
   id: number;
   at: number;
   callback: () => void;
+}
+
+/**
+ * Refuses an amount that would break the clock for good: NaN makes `now()` NaN (no timer ever
+ * fires again, and tests fail far from the cause), a negative one moves time backwards.
+ */
+function checkAdvance(ms: unknown): void {
+  if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) return;
+  const fix = ms === Number.POSITIVE_INFINITY ? 'to run every pending timer, call runAll()' : 'time only moves forward: pass how many milliseconds pass, 0 or more';
+  throw new PulseError('invalid_argument', `clock.advance(ms) takes a finite number of milliseconds (got ${typeof ms === 'number' ? String(ms) : typeof ms}); ${fix}`);
 }
 
 /**
@@ -72,6 +84,7 @@ export function createFakeClock(startMs = Date.UTC(2024, 0, 1)): FakeClock {
       timers = timers.filter((timer) => timer.id !== handle);
     },
     advance(ms: number): void {
+      checkAdvance(ms);
       const until = now + ms;
       while (runDue(until));
       now = until;

@@ -292,13 +292,20 @@ export class Inspector {
     return true;
   }
 
-  /** Closes every page's feed (service stopping); pages reconnect when it is back. */
-  close(code: number, reason: string): void {
+  /**
+   * Closes every page's feed (service stopping); pages reconnect when it is back. Returns their
+   * sockets: the service drops those that do not answer the close handshake after the grace it
+   * gives its own connections (else a stalled tab held stop() for ws's 30 s close timer).
+   */
+  close(code: number, reason: string): WebSocket[] {
+    const sockets: WebSocket[] = [];
     for (const feed of [...this.feeds]) {
       this.feeds.delete(feed);
       feed.ws.close(code, reason);
+      sockets.push(feed.ws);
     }
     this.update();
+    return sockets;
   }
 
   // -------------------------------------------------------------------------------------------

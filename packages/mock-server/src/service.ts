@@ -33,6 +33,7 @@ import {
   type ErrorCode,
   type JsonObject,
   type MessageFrame,
+  type ParseResult,
   type PublishResponse,
   type Region,
   type ServerFrame,
@@ -80,13 +81,13 @@ export interface PulseServiceOptions {
    * @default []
    */
   allowedOrigins?: readonly string[];
-  /** Most channels one connection may subscribe to; more get an `error` frame `limit_exceeded`. @default MAX_SUBSCRIPTIONS_PER_CONNECTION (1000) */
+  /** Most channels one connection may subscribe to (a whole number from 1); more get an `error` frame `limit_exceeded`. @default MAX_SUBSCRIPTIONS_PER_CONNECTION (1000) */
   maxSubscriptionsPerConnection?: number;
-  /** Most presence sets one connection may be in; more get an `error` frame `limit_exceeded`. @default MAX_PRESENCE_ENTRIES_PER_CONNECTION (100) */
+  /** Most presence sets one connection may be in (a whole number from 1); more get an `error` frame `limit_exceeded`. @default MAX_PRESENCE_ENTRIES_PER_CONNECTION (100) */
   maxPresencePerConnection?: number;
   /** Frames per second one connection may send, sustained; frames over it are dropped with an `error` frame `rate_limited`. @default MAX_FRAMES_PER_SECOND (200) */
   maxFramesPerSecond?: number;
-  /** Frames one connection may send at once above the rate. @default MAX_FRAME_BURST (1000) */
+  /** Frames one connection may send at once above the rate (a whole number from 1). @default MAX_FRAME_BURST (1000) */
   maxFrameBurst?: number;
   /**
    * Longest time an HTTP request may take to arrive, headers and body (answered 408 and closed
@@ -107,7 +108,11 @@ export interface PulseServiceEvents {
   connection: (connection: ConnectionInfo) => void;
   /** A connection left (closed by either side, killed, expired or slow). */
   close: (connection: ConnectionInfo, code: number, reason: string) => void;
-  /** A valid client action was received (also while paused, when it is then ignored). */
+  /**
+   * A valid client action was received, before the service handles it (also while paused, when it
+   * is then ignored). If the listener drops the connection (`kill`, `dropAll`, `stop`), the action
+   * is not handled.
+   */
   action: (action: ClientAction, connection: ConnectionInfo) => void;
   /** A client frame was rejected with an `error` frame. */
   rejected: (code: ErrorCode, message: string, connection: ConnectionInfo) => void;
@@ -157,6 +162,8 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   createToken(userId: string, options?: CreateTokenOptions): Promise<string>;
   /**
    * Adds (or reconfigures) a tenant.
+   * @throws PulseError `invalid_argument` for an empty (or non-string) `kbId` or `apiKey`, as
+   * {@link createPulseService} refuses them for the default tenant; nothing is added then.
    *
    * @param kbId - its knowledge base id.
    * @param apiKey - the API key its backend calls use.
@@ -231,6 +238,8 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   readonly paused: boolean;
   /**
    * Closes the listener and every connection (code 1001) but keeps tenants, secret and port.
+   * Waits about a second for close handshakes (connections and inspector pages), then drops the
+   * sockets that did not answer.
    *
    * @example
    * ```ts
@@ -240,7 +249,8 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
    */
   stop(): Promise<void>;
   /**
-   * Listens again (on the same port after a stop).
+   * Listens again (on the same port after a stop). Called while a stop() still waits for close
+   * handshakes, it listens at once; that stop() settles too, and leaves the new connections be.
    * @throws PulseError `disconnected` after {@link PulseService.close}; `invalid_argument` when
    * the host and port cannot be listened on (the system error, e.g. `EADDRINUSE`, is the `cause`).
    *
@@ -362,10 +372,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.tokenTtlSeconds = tokenLifetime(options.tokenTtlSeconds);
     this.connectionTtlMs = positive(options.connectionTtlMs, CONNECTION_TTL_MS, 'connectionTtlMs');
     this.maxBufferedBytes = positive(options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, 'maxBufferedBytes');
-    this.maxSubscriptions = positive(options.maxSubscriptionsPerConnection, MAX_SUBSCRIPTIONS_PER_CONNECTION, 'maxSubscriptionsPerConnection');
-    this.maxPresence = positive(options.maxPresencePerConnection, MAX_PRESENCE_ENTRIES_PER_CONNECTION, 'maxPresencePerConnection');
+    this.maxSubscriptions = wholeCount(options.maxSubscriptionsPerConnection, MAX_SUBSCRIPTIONS_PER_CONNECTION, 'maxSubscriptionsPerConnection');
+    this.maxPresence = wholeCount(options.maxPresencePerConnection, MAX_PRESENCE_ENTRIES_PER_CONNECTION, 'maxPresencePerConnection');
     this.framesPerMs = positive(options.maxFramesPerSecond, MAX_FRAMES_PER_SECOND, 'maxFramesPerSecond') / 1000;
-    this.frameBurst = positive(options.maxFrameBurst, MAX_FRAME_BURST, 'maxFrameBurst');
+    this.frameBurst = wholeCount(options.maxFrameBurst, MAX_FRAME_BURST, 'maxFrameBurst');
     // A runtime timer waits at most MAX_TIMER_MS (longer ones fire at once), and Node's server
     // options refuse Infinity: a "practically never" timeout waits that long.
     // Node's server options take whole milliseconds only.
@@ -506,6 +516,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   }
 
   addTenant(kbId: string, apiKey: string, options: { enabled?: boolean; region?: Region } = {}): void {
+    // The default tenant's rules (createPulseService): no client can connect to an empty kbId (every
+    // upgrade without one is a 400), and an empty key would let any request send `apiKey: ""`.
+    checkedNonEmpty(kbId, 'addTenant: kbId', 'give the kbId clients and tokens will name');
+    checkedNonEmpty(apiKey, 'addTenant: apiKey', 'give the key its backend calls will send');
     const existing = this.tenants.get(kbId);
     if (existing) {
       existing.apiKey = apiKey;
@@ -574,13 +588,15 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   async stop(): Promise<void> {
     if (!this.isListening) return;
     this.isListening = false;
-    const closing = this.server.close();
-    const done = new Promise<void>((resolve) => closing.once('close', () => resolve()));
+    const done = closedOrListening(this.server);
+    this.server.close();
     this.server.closeAllConnections();
     for (const connection of [...this.byId.values()]) this.closeConnection(connection, CLOSE_CODES.goingAway, 'service stopping');
-    this.inspector?.close(CLOSE_CODES.goingAway, 'service stopping');
-    await this.drainSockets();
+    const feeds = this.inspector?.close(CLOSE_CODES.goingAway, 'service stopping') ?? [];
+    // Everything that changes the service happens before the first await: a start() may run
+    // while the sockets drain, and the sweep it arms for its new connections must stay armed.
     this.disarmSweep();
+    await this.drainSockets(feeds);
     await done;
   }
 
@@ -591,10 +607,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.removeAllListeners();
   }
 
-  /** Waits for close handshakes (bounded), then drops what is left. */
-  private async drainSockets(): Promise<void> {
-    if (this.closing.size === 0) return;
-    const sockets = [...this.closing];
+  /** Waits for close handshakes (bounded), then drops what is left: the service's sockets and `others` (inspector feeds). */
+  private async drainSockets(others: readonly WebSocket[]): Promise<void> {
+    const sockets = [...this.closing, ...others];
+    if (sockets.length === 0) return;
     for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.close(CLOSE_CODES.goingAway, 'service stopping');
     await new Promise<void>((resolve) => {
       let left = sockets.length;
@@ -824,27 +840,35 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private receive(ws: WebSocket, data: RawData, isBinary: boolean): void {
     const connection = (ws as TaggedSocket)[CONNECTION];
     if (!connection || !connection.attached) return;
-    if (this.isPaused) {
-      if (this.listenerCount('action') > 0) {
-        const ignored = parseClientAction(String(data));
-        if (ignored.ok) this.emit('action', ignored.value, connection.info());
-      }
-      return;
-    }
+    if (this.isPaused) return this.receivePaused(connection, data, isBinary);
     if (!this.allowFrame(connection)) {
       return this.reject(connection, 'rate_limited', `over ${this.framesPerMs * 1000} frames per second: this frame was dropped; send less often`);
     }
-    if (isBinary) return this.reject(connection, 'invalid_message', 'frames must be JSON text');
-    const bytes = data as Buffer;
-    if (bytes.length > MAX_MESSAGE_BYTES) {
-      return this.reject(connection, 'message_too_large', `frame exceeds ${MAX_MESSAGE_BYTES} bytes`);
-    }
-    const parsed = parseClientAction(bytes.toString('utf8'));
-    if (!parsed.ok) return this.reject(connection, parsed.code as ErrorCode, parsed.message);
+    const parsed = readAction(data, isBinary);
+    if (!parsed.ok) return this.reject(connection, parsed.code, parsed.message);
     const action = parsed.value;
-    if (this.listenerCount('action') > 0) this.emit('action', action, connection.info());
+    if (this.listenerCount('action') > 0) {
+      this.emit('action', action, connection.info());
+      // The listener may have dropped this connection (kill, dropAll, stop): handling its action
+      // now would add a presence member or subscriber that no `leave` or close ever removes.
+      if (!connection.attached) return;
+    }
     const tenant = this.tenants.get(connection.kbId);
-    if (!tenant) return;
+    if (tenant) this.handle(connection, tenant, action);
+  }
+
+  /**
+   * While paused, frames are read and ignored. A valid one is still reported as an `action` (what
+   * the client did); one the service would refuse is not, by the same rule as when it answers,
+   * and gets no `rejected` either: nothing is sent while paused, so there is no error frame.
+   */
+  private receivePaused(connection: PulseConnection, data: RawData, isBinary: boolean): void {
+    if (this.listenerCount('action') === 0) return;
+    const read = readAction(data, isBinary);
+    if (read.ok) this.emit('action', read.value, connection.info());
+  }
+
+  private handle(connection: PulseConnection, tenant: Tenant, action: ClientAction): void {
     switch (action.action) {
       case 'ping':
         return this.sendFrame(connection, { type: 'pong', timestamp: this.clock.now() });
@@ -894,19 +918,55 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
 
 function noop(): void {}
 
+/** The action a client frame holds, or why it is refused: one rule, paused or not. */
+function readAction(data: RawData, isBinary: boolean): ParseResult<ClientAction> {
+  if (isBinary) return { ok: false, code: 'invalid_message', message: 'frames must be JSON text' };
+  // ws hands text frames over as one Buffer (binaryType 'nodebuffer', the default).
+  const bytes = data as Buffer;
+  if (bytes.length > MAX_MESSAGE_BYTES) return { ok: false, code: 'message_too_large', message: `frame exceeds ${MAX_MESSAGE_BYTES} bytes` };
+  return parseClientAction(bytes.toString('utf8'));
+}
+
 /** A positive numeric option, or its default; anything else is a typed error naming the option. */
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0)) {
-    throw new PulseError('invalid_argument', `${name} must be a positive number (got ${String(value)}); leave it out for the default ${fallback}`);
+    throw new PulseError('invalid_argument', `${name} must be a positive number (got ${shown(value)}); leave it out for the default ${fallback}`);
   }
   return value;
+}
+
+/**
+ * A count limit (frames at once, channels, presence sets), or its default: a whole number from 1,
+ * as the CLI takes. A fraction would be an unkept promise (a burst of 0.5 refuses every frame),
+ * so it is a typed error naming the option, as is Infinity: a large whole number means "no limit".
+ */
+function wholeCount(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new PulseError('invalid_argument', `${name} must be a whole number, at least 1 (got ${shown(value)}); leave it out for the default ${fallback}`);
+  }
+  return value;
+}
+
+/** A value as an error message shows it; never throws (an option may be anything at run time). */
+function shown(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return typeof value;
+  }
 }
 
 /** A string option that may not be empty, or its default; anything else is a typed error naming it. */
 function nonEmpty(value: string | undefined, fallback: string, name: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !value) throw new PulseError('invalid_argument', `${name} must be a non-empty string (got ${JSON.stringify(value)}); leave it out for "${fallback}"`);
+  return checkedNonEmpty(value, name, `leave it out for "${fallback}"`);
+}
+
+/** A string that may not be empty; anything else is a typed error naming it, ending with `fix`. */
+function checkedNonEmpty(value: unknown, name: string, fix: string): string {
+  if (typeof value !== 'string' || !value) throw new PulseError('invalid_argument', `${name} must be a non-empty string (got ${shown(value)}); ${fix}`);
   return value;
 }
 
@@ -933,6 +993,20 @@ function listenError(error: Error, host: string, port: number): PulseError {
           ? 'no such local address'
           : error.message;
   return new PulseError('invalid_argument', `cannot listen on ${where}: ${why}${code ? ` (${code})` : ''}`, { cause: error });
+}
+
+/**
+ * Resolves when the server has closed, or listens again: a start() overtook the stop, and Node
+ * emits no 'close' for a server that listens (the stop would never settle).
+ */
+function closedOrListening(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = (): void => {
+      server.off('close', settle).off('listening', settle);
+      resolve();
+    };
+    server.once('close', settle).once('listening', settle);
+  });
 }
 
 function destroySocket(this: Duplex): void {

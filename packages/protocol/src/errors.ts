@@ -234,7 +234,7 @@ export const CLOSE_CODES = {
   tokenExpired: 4001,
   /** The 24 h connection TTL passed: reconnect (with the same token if still valid). */
   connectionTtl: 4002,
-  /** The connection was closed by an operator or a test hook (`kill`). */
+  /** The service closed the connection on purpose. (The local service's `kill` / `dropAll` test hooks send no close frame: clients see 1006.) */
   kicked: 4003,
   /** The client did not read fast enough and its outgoing buffer overflowed. */
   slowConsumer: 4008,

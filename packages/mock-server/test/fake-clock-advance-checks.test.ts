@@ -1,0 +1,37 @@
+// An outside review found: createFakeClock().advance() took NaN and negative amounts: NaN made
+// `now()` NaN for good (no later timer ever fired, and tokens minted against it failed far from the
+// cause), and a negative amount moved time backwards, against its doc ("Moves time forward by ms").
+//
+// A wrong amount (NaN, negative, infinite, not a number) is refused with PulseError
+// `invalid_argument` saying how to fix it, and the clock is left as it was.
+import { describe, expect, it } from 'vitest';
+import { createFakeClock } from '../src/index.js';
+
+describe('fake clock advance()', () => {
+  it.each([Number.NaN, -1_000, -0.5, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, '1000' as unknown as number])(
+    'advance(%o) is refused with invalid_argument and leaves the time as it was',
+    (ms) => {
+      const clock = createFakeClock();
+      const before = clock.now();
+      let ran = false;
+      clock.setTimeout(() => (ran = true), 1_000);
+      expect(() => clock.advance(ms)).toThrow(expect.objectContaining({ code: 'invalid_argument', message: expect.stringContaining('clock.advance') }));
+      expect(clock.now()).toBe(before);
+      expect(ran).toBe(false);
+      expect(clock.pending).toBe(1);
+      clock.advance(1_000);
+      expect(ran).toBe(true);
+    },
+  );
+
+  it('advance(0) and fractions are still fine', () => {
+    const clock = createFakeClock(0);
+    clock.advance(0);
+    clock.advance(0.5);
+    expect(clock.now()).toBe(0.5);
+  });
+
+  it('advance(Infinity) points at runAll()', () => {
+    expect(() => createFakeClock().advance(Number.POSITIVE_INFINITY)).toThrow(/runAll\(\)/);
+  });
+});
