@@ -49,8 +49,12 @@ function firstAnswer(authCallback: NonNullable<PulseOptions['authCallback']>, op
       () => reject(new PulseError('timeout', `PulseProvider: authCallback gave no first token within ${timeoutMs} ms (authTimeoutMs); fix your token endpoint, then remount the provider`)),
       timeoutMs,
     );
-    // The provider unmounted: nobody waits any more, and no timer may keep Node alive.
-    stop.addEventListener('abort', () => clock.clearTimeout(timer));
+    // The provider unmounted: no timer may keep Node alive, and a call waiting for the client
+    // (a publish) is told now, since no token that comes later will be used.
+    stop.addEventListener('abort', () => {
+      clock.clearTimeout(timer);
+      reject(new PulseError('disconnected', 'PulseProvider: it unmounted before authCallback gave the first token, so nothing was sent; call it while the provider is mounted'));
+    });
     new Promise<AuthResult>((answer) => answer(authCallback())).then(resolve, reject).finally(() => clock.clearTimeout(timer));
   });
 }
