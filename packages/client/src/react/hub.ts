@@ -68,6 +68,15 @@ export function providerOptionsProblem(options: PulseProviderOptions): string | 
   return undefined;
 }
 
+/**
+ * Why there is no kbId, with the fix that works: with `options.token` given, `authCallback` is
+ * asked only for later tokens, so its answer cannot carry the kbId.
+ */
+const noKbId = (tokenGiven: boolean): string =>
+  tokenGiven
+    ? 'PulseProvider: no kbId: options.token is given, so authCallback is not asked for the first token; set options.kbId, or leave token out to take { kbId, token } from authCallback'
+    : 'PulseProvider: no kbId: set options.kbId, or answer { kbId, token } from authCallback';
+
 /** What `usePresence` returns. */
 export interface PresenceSnapshot {
   /** Members of the channel (the service lists at most 100). */
@@ -215,23 +224,31 @@ export class PulseHub {
     });
   }
 
+  /**
+   * Creates the client. Runs in the provider's effect, so options the client refuses (a token that
+   * is not a JWT) are reported as the state `failed` and the error, never thrown: a throw there
+   * would unmount the whole React root after a server render that went fine.
+   */
   private create(options: PulseProviderOptions): void {
     const problem = providerOptionsProblem(options);
-    if (problem) throw new PulseError('invalid_argument', problem);
+    if (problem) return this.fail(new PulseError('invalid_argument', problem));
     const { token, authCallback, kbId, ...rest } = options;
     // The latest authCallback, so an inline function given on a later render is the one called.
     const refresh = authCallback && ((): ReturnType<NonNullable<PulseOptions['authCallback']>> => (this.currentAuth() ?? authCallback)());
     const make = (first: FirstAuth): Pulse => {
       const id = kbId ?? first.kbId;
-      if (id === undefined) {
-        throw new PulseError('invalid_argument', 'PulseProvider: no kbId: set options.kbId, or answer { kbId, token } from authCallback');
-      }
+      if (id === undefined) throw new PulseError('invalid_argument', noKbId(token !== undefined));
       // Connected by adopt(): a client whose users all left while its token was fetched never opens a socket.
       return new Pulse({ ...rest, kbId: id, token: first.token, endpoint: first.endpoint ?? rest.endpoint, authCallback: refresh, autoConnect: false });
     };
     if (token !== undefined) {
-      this.adopt(make({ token }));
-      return;
+      let client: Pulse;
+      try {
+        client = make({ token });
+      } catch (cause) {
+        return this.fail(cause);
+      }
+      return this.adopt(client);
     }
     const stop = (this.stopFirst = new AbortController());
     const pending = firstAnswer(refresh!, options, stop.signal).then((result: AuthResult) => make(typeof result === 'string' ? { token: result } : (result as FirstAuth)));
@@ -250,14 +267,19 @@ export class PulseHub {
       (cause: unknown) => {
         if (this.pending !== pending) return;
         this.pending = undefined;
-        this.failed = true;
-        this.error =
-          cause instanceof PulseError
-            ? cause
-            : new PulseError('invalid_response', `PulseProvider: authCallback failed to give the first token (${String(cause)}); fix your token endpoint, then remount the provider`, { cause });
-        this.notify();
+        this.fail(cause);
       },
     );
+  }
+
+  /** No client could be made: the state is `failed`, and `cause` the error the hooks report. */
+  private fail(cause: unknown): void {
+    this.failed = true;
+    this.error =
+      cause instanceof PulseError
+        ? cause
+        : new PulseError('invalid_response', `PulseProvider: authCallback failed to give the first token (${String(cause)}); fix your token endpoint, then remount the provider`, { cause });
+    this.notify();
   }
 
   private currentAuth(): PulseOptions['authCallback'] {
