@@ -173,12 +173,17 @@ export class PulseHub {
 
   /**
    * The client for a call made now (a publish): the current one, the one whose first token is being
-   * fetched, or a `not_connected` rejection (server rendering, provider not mounted).
+   * fetched, or a `not_connected` rejection: naming why no client could be made (the provider is
+   * `failed`), else server rendering or a provider not mounted yet.
    */
   clientForCall(hook: string): Promise<Pulse> {
     const client = this.getClient();
     if (client) return Promise.resolve(client);
     if (this.pending) return this.pending;
+    if (this.failed && this.error) {
+      const cause = this.error;
+      return Promise.reject(new PulseError('not_connected', `${hook}: the <PulseProvider> has no client, because making it failed (${cause.code}): ${cause.message}`, { cause }));
+    }
     return Promise.reject(
       new PulseError(
         'not_connected',
