@@ -3,7 +3,7 @@
  * typed by the channel's event map like `pulse.channel<E>()`.
  * @module
  */
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { channelNameProblem, eventNameProblem } from '@openkbs-pulse/protocol';
 import { PulseError, type DefaultEvents, type EventMap, type MessageListener, type Pulse } from 'openkbs-pulse';
 import type { PulseHub } from './hub.js';
@@ -153,7 +153,10 @@ export function useChannelEvents(channel: string, event: string, options: Channe
       return { key, list: [...list.slice(Math.max(0, list.length + 1 - limit)), data] };
     });
   });
-  return kept.key === key ? kept.list : EMPTY;
+  const list = kept.key === key ? kept.list : EMPTY;
+  // A smaller limit applies now, not at the next message (which trims what is kept); memoised so
+  // that the list keeps its identity between renders.
+  return useMemo(() => (list.length > limit ? list.slice(-limit) : list), [list, limit]);
 }
 
 const EMPTY: readonly object[] = Object.freeze([]);
