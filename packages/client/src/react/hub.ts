@@ -113,6 +113,24 @@ interface Membership {
   failures: number;
 }
 
+/**
+ * Our memberships per client and channel, shared by every hub on the client: the engine holds one
+ * membership per channel per client, so a hub counting only its own users would leave a member
+ * that another hub's component still holds (two providers on one client, or a provider given a
+ * new `key`, whose old hub's deferred leave ran after the new hub entered).
+ */
+const memberships = new WeakMap<Pulse, Map<string, Membership>>();
+
+/** The memberships on `client`, created empty on first use. */
+function membershipsOf(client: Pulse): Map<string, Membership> {
+  let own = memberships.get(client);
+  if (!own) memberships.set(client, (own = new Map()));
+  return own;
+}
+
+/** Whether `m` is still the membership of `channel` on `client` (not given up, its client not closed by its hub). */
+const current = (client: Pulse, channel: string, m: Membership): boolean => memberships.get(client)?.get(channel) === m;
+
 /** Failures of an enter that entering again cannot fix (the data itself is refused). */
 const FINAL_ENTER_FAILURES: readonly string[] = ['invalid_argument', 'message_too_large'];
 
@@ -128,7 +146,6 @@ export class PulseHub {
   private failed = false;
   private readonly listeners = new Set<() => void>();
   private presenceStores = new WeakMap<Pulse, Map<string, PresenceStore>>();
-  private readonly memberships = new Map<string, Membership>();
   private stopWatching: Unsubscribe | undefined;
   /** Per client and channel: listeners, presence readers and memberships the hooks hold. */
   private channelUses = new WeakMap<Pulse, Map<string, number>>();
@@ -217,8 +234,10 @@ export class PulseHub {
         // A client passed in stays: the hooks' own deferred undo (leave, remove listeners) runs on it.
         this.presenceStores = new WeakMap();
         this.channelUses = new WeakMap();
-        for (const m of this.memberships.values()) m.retry?.();
-        this.memberships.clear();
+        if (this.client) {
+          for (const m of membershipsOf(this.client).values()) m.retry?.();
+          memberships.delete(this.client);
+        }
         this.client?.disconnect();
         this.client = undefined;
         // A client still waiting for its token is dropped when the token arrives (see create).
@@ -416,27 +435,27 @@ export class PulseHub {
   /**
    * Enters (or updates) our presence in `channel` with `data`; the returned function gives it up.
    * The last one given up leaves, later, unless a re-mount entered again meanwhile. Several
-   * components entering the same channel share one membership (the last data wins).
+   * components entering the same channel on one client share one membership (the last data
+   * wins), whichever provider they are under.
    */
   enter(client: Pulse, channel: string, data: unknown, onError: (error: PulseError) => void): Unsubscribe {
-    let membership = this.memberships.get(channel);
-    if (!membership) {
-      this.memberships.set(channel, (membership = { users: 0, sent: undefined, failures: 0 }));
-      this.use(client, channel);
-    }
-    const m = membership;
+    const own = membershipsOf(client);
+    const m = own.get(channel) ?? { users: 0, sent: undefined, failures: 0 };
+    own.set(channel, m);
     m.users++;
+    // Counted per use, not per membership: the membership may outlive this hub.
+    this.use(client, channel);
     const json = JSON.stringify(data ?? null);
     const presence = client.channel(channel).presence;
     const send = (): void => {
-      if (m.sent === json || this.memberships.get(channel) !== m) return;
+      if (m.sent === json || !current(client, channel, m)) return;
       const first = m.sent === undefined;
       m.sent = json;
       (first ? presence.enter(data) : presence.update(data)).then(
         () => void (m.sent === json && (m.failures = 0)),
         (error: unknown) => {
           // Not for a membership given up meanwhile (unmounted: nothing to report or retry).
-          if (m.sent !== json || this.memberships.get(channel) !== m) return;
+          if (m.sent !== json || !current(client, channel, m)) return;
           m.sent = undefined; // not entered with it: a re-mount tries again
           const failure = toPulseError(error);
           onError(failure);
@@ -449,11 +468,11 @@ export class PulseHub {
     return () => {
       m.users--;
       later(() => {
-        if (m.users > 0 || this.memberships.get(channel) !== m) return;
-        m.retry?.();
-        this.memberships.delete(channel);
-        if (this.client === client) presence.leave().catch(() => undefined); // a closed client has left already
         this.unuse(client, channel);
+        if (m.users > 0 || !current(client, channel, m)) return;
+        m.retry?.();
+        own.delete(channel);
+        presence.leave().catch(() => undefined); // a closed client has left already
       });
     };
   }
