@@ -100,15 +100,28 @@ interface PresenceStore {
   getSnapshot(): PresenceSnapshot;
 }
 
+/** One mounted `usePresence`'s hold on a membership: its data, and where its `error` goes. */
+interface Holder {
+  readonly data: unknown;
+  /** `data` as JSON, how data is compared. */
+  readonly json: string;
+  /** Why entering with the membership's data failed. */
+  readonly report: (error: PulseError) => void;
+}
+
 /** Our membership in one channel's presence, shared by every `usePresence` of it that enters. */
 interface Membership {
-  users: number;
+  /**
+   * The mounted components holding it, oldest first. The last one's data is the member's data,
+   * so when it unmounts the member takes the data of one still mounted.
+   */
+  readonly holders: Holder[];
   /** JSON of the data last sent, so a re-mount with the same data sends nothing. */
   sent: string | undefined;
   /** While an enter failed for a reason a new connection may not have: waits for `connected`. */
   retry?: Unsubscribe | undefined;
-  /** Sends the latest data asked for (the last mount's or render's). */
-  send?: () => void;
+  /** Sends the last holder's data, unless it is what was sent. */
+  readonly send: () => void;
   /** Failed enters in a row: the backoff step of the next retry on a live connection. */
   failures: number;
 }
@@ -437,45 +450,61 @@ export class PulseHub {
    * The last one given up leaves, later, unless a re-mount entered again meanwhile. Several
    * components entering the same channel on one client share one membership (the last data
    * wins), whichever provider they are under.
+   * @param report - told why entering failed.
    */
-  enter(client: Pulse, channel: string, data: unknown, onError: (error: PulseError) => void): Unsubscribe {
+  enter(client: Pulse, channel: string, data: unknown, report: (error: PulseError) => void): Unsubscribe {
     const own = membershipsOf(client);
-    const m = own.get(channel) ?? { users: 0, sent: undefined, failures: 0 };
+    const m = own.get(channel) ?? newMembership(client, channel, this.options?.().clock ?? systemClock);
     own.set(channel, m);
-    m.users++;
+    const holder: Holder = { data, json: JSON.stringify(data ?? null), report };
+    m.holders.push(holder);
     // Counted per use, not per membership: the membership may outlive this hub.
     this.use(client, channel);
-    const json = JSON.stringify(data ?? null);
-    const presence = client.channel(channel).presence;
-    const send = (): void => {
-      if (m.sent === json || !current(client, channel, m)) return;
-      const first = m.sent === undefined;
-      m.sent = json;
-      (first ? presence.enter(data) : presence.update(data)).then(
-        () => void (m.sent === json && (m.failures = 0)),
-        (error: unknown) => {
-          // Not for a membership given up meanwhile (unmounted: nothing to report or retry).
-          if (m.sent !== json || !current(client, channel, m)) return;
-          m.sent = undefined; // not entered with it: a re-mount tries again
-          const failure = toPulseError(error);
-          onError(failure);
-          if (!FINAL_ENTER_FAILURES.includes(failure.code)) armRetry(client, m, this.options?.().clock ?? systemClock);
-        },
-      );
-    };
-    m.send = send;
-    send();
+    m.send();
     return () => {
-      m.users--;
+      m.holders.splice(m.holders.indexOf(holder), 1);
       later(() => {
         this.unuse(client, channel);
-        if (m.users > 0 || !current(client, channel, m)) return;
+        if (!current(client, channel, m)) return;
+        // Still held (by others, or by a re-mount): the latest holder's data, not a leave. A
+        // re-mount sent its own data already, so this sends nothing then.
+        if (m.holders.length > 0) return m.send();
         m.retry?.();
         own.delete(channel);
-        presence.leave().catch(() => undefined); // a closed client has left already
+        client.channel(channel).presence.leave().catch(() => undefined); // a closed client has left already
       });
     };
   }
+}
+
+/** A membership not entered yet, entering with `clock` for its retries. */
+function newMembership(client: Pulse, channel: string, clock: Clock): Membership {
+  const m: Membership = { holders: [], sent: undefined, failures: 0, send: () => sendLatest(client, channel, m, clock) };
+  return m;
+}
+
+/**
+ * Enters (or updates) with the last holder's data, unless it is what was sent. A failure goes to
+ * the holder whose data failed.
+ */
+function sendLatest(client: Pulse, channel: string, m: Membership, clock: Clock): void {
+  const holder = m.holders[m.holders.length - 1];
+  if (!holder || m.sent === holder.json || !current(client, channel, m)) return;
+  const { data, json } = holder;
+  const first = m.sent === undefined;
+  m.sent = json;
+  const presence = client.channel(channel).presence;
+  (first ? presence.enter(data) : presence.update(data)).then(
+    () => void (m.sent === json && (m.failures = 0)),
+    (error: unknown) => {
+      // Not for a membership given up meanwhile (unmounted: nothing to report or retry).
+      if (m.sent !== json || !current(client, channel, m)) return;
+      m.sent = undefined; // not entered with it: a re-mount tries again
+      const failure = toPulseError(error);
+      holder.report(failure);
+      if (!FINAL_ENTER_FAILURES.includes(failure.code)) armRetry(client, m, clock);
+    },
+  );
 }
 
 /**
@@ -501,7 +530,7 @@ function armRetry(client: Pulse, m: Membership, clock: Clock): void {
   };
   const again = (): void => {
     cancel();
-    m.send?.();
+    m.send();
   };
   if (client.state === 'connected') timer = clock.setTimeout(again, RECONNECT_DELAYS_MS[Math.min(m.failures++, RECONNECT_DELAYS_MS.length - 1)]!);
   m.retry = cancel;
