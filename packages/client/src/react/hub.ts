@@ -105,8 +105,8 @@ interface Holder {
   readonly data: unknown;
   /** `data` as JSON, how data is compared. */
   readonly json: string;
-  /** Why entering with the membership's data failed. */
-  readonly report: (error: PulseError) => void;
+  /** Why entering with the membership's data failed, or `undefined` once it is entered. */
+  readonly report: (error: PulseError | undefined) => void;
 }
 
 /** Our membership in one channel's presence, shared by every `usePresence` of it that enters. */
@@ -450,9 +450,9 @@ export class PulseHub {
    * The last one given up leaves, later, unless a re-mount entered again meanwhile. Several
    * components entering the same channel on one client share one membership (the last data
    * wins), whichever provider they are under.
-   * @param report - told why entering failed.
+   * @param report - told why entering failed, and `undefined` once entered.
    */
-  enter(client: Pulse, channel: string, data: unknown, report: (error: PulseError) => void): Unsubscribe {
+  enter(client: Pulse, channel: string, data: unknown, report: (error: PulseError | undefined) => void): Unsubscribe {
     const own = membershipsOf(client);
     const m = own.get(channel) ?? newMembership(client, channel, this.options?.().clock ?? systemClock);
     own.set(channel, m);
@@ -484,8 +484,8 @@ function newMembership(client: Pulse, channel: string, clock: Clock): Membership
 }
 
 /**
- * Enters (or updates) with the last holder's data, unless it is what was sent. A failure goes to
- * the holder whose data failed.
+ * Enters (or updates) with the last holder's data, unless it is what was sent. Once it is entered,
+ * no holder has an error any more (each is a member); a failure goes to the holder whose data failed.
  */
 function sendLatest(client: Pulse, channel: string, m: Membership, clock: Clock): void {
   const holder = m.holders[m.holders.length - 1];
@@ -495,7 +495,11 @@ function sendLatest(client: Pulse, channel: string, m: Membership, clock: Clock)
   m.sent = json;
   const presence = client.channel(channel).presence;
   (first ? presence.enter(data) : presence.update(data)).then(
-    () => void (m.sent === json && (m.failures = 0)),
+    () => {
+      if (m.sent !== json) return; // other data was sent since: its answer tells
+      m.failures = 0;
+      for (const h of m.holders) h.report(undefined);
+    },
     (error: unknown) => {
       // Not for a membership given up meanwhile (unmounted: nothing to report or retry).
       if (m.sent !== json || !current(client, channel, m)) return;

@@ -14,7 +14,10 @@ export interface PresenceState {
   readonly members: readonly PresenceMember[];
   /** Exact member count. */
   readonly count: number;
-  /** Why entering or updating with `data` failed (e.g. `invalid_argument` for data that is not JSON), else undefined. */
+  /**
+   * Why entering or updating with `data` failed (e.g. `message_too_large`, or `rate_limited` until
+   * the hub's retry enters), else undefined: cleared once an enter or update succeeds.
+   */
   readonly error: PulseError | undefined;
 }
 
@@ -59,7 +62,8 @@ export function usePresence(channel: string, data?: unknown): PresenceState {
   const json = entering ? presenceJson(data) : undefined;
   useEffect(() => {
     if (!client || json === undefined) return;
-    return hub.enter(client, channel, JSON.parse(json), (e) => setError({ client, error: e }));
+    // Cleared once entered: a failure that a fix of the data, or the hub's retry, got past is over.
+    return hub.enter(client, channel, JSON.parse(json), (e) => setError(e && { client, error: e }));
   }, [hub, client, channel, json]);
   return { members: snapshot.members, count: snapshot.count, error: error?.client === client ? error?.error : undefined };
 }
