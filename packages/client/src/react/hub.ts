@@ -248,7 +248,7 @@ export class PulseHub {
         this.presenceStores = new WeakMap();
         this.channelUses = new WeakMap();
         if (this.client) {
-          for (const m of membershipsOf(this.client).values()) m.retry?.();
+          for (const m of memberships.get(this.client)?.values() ?? []) m.retry?.();
           memberships.delete(this.client);
         }
         this.client?.disconnect();
