@@ -166,8 +166,10 @@ export type Publish<E extends EventMap<E> = DefaultEvents> = <K extends keyof E 
 
 /**
  * A stable function publishing on `channel` (the same function across renders). Before the client
- * exists (the first token is still being fetched) the publish waits for it; on the server, or
- * outside a mounted provider, it rejects with `not_connected`. Otherwise it is `channel.publish`.
+ * exists (the first token is still being fetched) the publish waits for it, and is rejected with
+ * `disconnected` if the provider unmounts first. On the server, outside a mounted provider, or
+ * once the provider is `failed`, it rejects with `not_connected` saying which (the provider's error
+ * is its `cause`). Otherwise it is `channel.publish`.
  *
  * @example
  * ```tsx

@@ -25,10 +25,10 @@ import { RECONNECT_DELAYS_MS, systemClock } from '@openkbs-pulse/protocol';
 export type PulseProviderOptions = Omit<PulseOptions, 'kbId' | 'token' | 'autoConnect'> & {
   /**
    * Your knowledge base id. Leave it out when `authCallback` answers it with the first token
-   * (`{ kbId, token, endpoint }`, what a token route often returns anyway).
+   * (`{ kbId, token, endpoint }`, what a token route often returns anyway); needed with `token`.
    */
   kbId?: string;
-  /** A JWT from your backend. Leave it out to get the first token from `authCallback`. */
+  /** A JWT from your backend (then `kbId` too). Leave it out to get the first token from `authCallback`. */
   token?: string;
 };
 

@@ -40,7 +40,8 @@ const serverSnapshot = (): PresenceSnapshot => EMPTY_PRESENCE;
  * The members of `channel`'s presence, kept current. With `data` (any JSON value, `null` for none)
  * the component is also a member while mounted: it enters, updates when `data` changes (compared
  * as JSON, so a new object with the same content sends nothing) and leaves on unmount. Components
- * of one provider entering the same channel share one membership (the last data wins), which
+ * entering the same channel on one client share one membership, whichever provider they are
+ * under: the last mounted one's data wins (when it unmounts, the latest remaining one's), and it
  * leaves when the last of them unmounts. A remount (StrictMode) neither leaves nor re-enters.
  *
  * @example
