@@ -11,8 +11,13 @@ const file = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.u
 const built = ['pulse.js', 'dist/index.mjs', 'dist/react.mjs', 'dist/react.cjs', 'dist/react.d.mts'].every((path) => existsSync(file(path)));
 if (!built) console.warn('[openkbs-pulse] dist/react.* not built: run `corepack pnpm build` (the root test command builds first)');
 
-/** Minified + gzip (level 9) of dist/react.mjs with its imports left out. 3,057 bytes at the time of writing. */
-const BUDGET_BYTES = 3584;
+/**
+ * Minified + gzip (level 9) of dist/react.mjs with its imports left out. 3,057 bytes at the time of
+ * writing; 3,514 before an outside review of the React entry (at 007789f); 3,862 for its fixes
+ * (memberships per client keeping each component's data, presence errors that clear, refused
+ * options reported, calls settled and told why: react-* tests).
+ */
+const BUDGET_BYTES = 3900;
 
 describe.skipIf(!built)('openkbs-pulse/react build', () => {
   it('pulse.js and the main entry contain no React code', () => {

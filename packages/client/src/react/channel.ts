@@ -3,7 +3,7 @@
  * typed by the channel's event map like `pulse.channel<E>()`.
  * @module
  */
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { channelNameProblem, eventNameProblem } from '@openkbs-pulse/protocol';
 import { PulseError, type DefaultEvents, type EventMap, type MessageListener, type Pulse } from 'openkbs-pulse';
 import type { PulseHub } from './hub.js';
@@ -153,7 +153,10 @@ export function useChannelEvents(channel: string, event: string, options: Channe
       return { key, list: [...list.slice(Math.max(0, list.length + 1 - limit)), data] };
     });
   });
-  return kept.key === key ? kept.list : EMPTY;
+  const list = kept.key === key ? kept.list : EMPTY;
+  // A smaller limit applies now, not at the next message (which trims what is kept); memoised so
+  // that the list keeps its identity between renders.
+  return useMemo(() => (list.length > limit ? list.slice(-limit) : list), [list, limit]);
 }
 
 const EMPTY: readonly object[] = Object.freeze([]);
@@ -163,8 +166,10 @@ export type Publish<E extends EventMap<E> = DefaultEvents> = <K extends keyof E 
 
 /**
  * A stable function publishing on `channel` (the same function across renders). Before the client
- * exists (the first token is still being fetched) the publish waits for it; on the server, or
- * outside a mounted provider, it rejects with `not_connected`. Otherwise it is `channel.publish`.
+ * exists (the first token is still being fetched) the publish waits for it, and is rejected with
+ * `disconnected` if the provider unmounts first. On the server, outside a mounted provider, or
+ * once the provider is `failed`, it rejects with `not_connected` saying which (the provider's error
+ * is its `cause`). Otherwise it is `channel.publish`.
  *
  * @example
  * ```tsx

@@ -13,7 +13,8 @@ const noError = (): undefined => undefined;
 
 /**
  * The connection state of the provider's client. `'connecting'` on the server, during hydration
- * and while the first token is fetched; `'failed'` when fetching it failed.
+ * and while the first token is fetched; `'failed'` when fetching it failed, or the client refused
+ * the options (a token that is not a JWT).
  *
  * @example
  * ```tsx
@@ -27,7 +28,8 @@ export function useConnectionState(): ConnectionState {
 }
 
 /**
- * The last error of the provider's client (or of fetching its first token), else undefined.
+ * The last error of the provider's client (or of fetching its first token, or of the options the
+ * client refused), else undefined.
  *
  * @example
  * ```tsx

@@ -25,10 +25,10 @@ import { RECONNECT_DELAYS_MS, systemClock } from '@openkbs-pulse/protocol';
 export type PulseProviderOptions = Omit<PulseOptions, 'kbId' | 'token' | 'autoConnect'> & {
   /**
    * Your knowledge base id. Leave it out when `authCallback` answers it with the first token
-   * (`{ kbId, token, endpoint }`, what a token route often returns anyway).
+   * (`{ kbId, token, endpoint }`, what a token route often returns anyway); needed with `token`.
    */
   kbId?: string;
-  /** A JWT from your backend. Leave it out to get the first token from `authCallback`. */
+  /** A JWT from your backend (then `kbId` too). Leave it out to get the first token from `authCallback`. */
   token?: string;
 };
 
@@ -49,8 +49,12 @@ function firstAnswer(authCallback: NonNullable<PulseOptions['authCallback']>, op
       () => reject(new PulseError('timeout', `PulseProvider: authCallback gave no first token within ${timeoutMs} ms (authTimeoutMs); fix your token endpoint, then remount the provider`)),
       timeoutMs,
     );
-    // The provider unmounted: nobody waits any more, and no timer may keep Node alive.
-    stop.addEventListener('abort', () => clock.clearTimeout(timer));
+    // The provider unmounted: no timer may keep Node alive, and a call waiting for the client
+    // (a publish) is told now, since no token that comes later will be used.
+    stop.addEventListener('abort', () => {
+      clock.clearTimeout(timer);
+      reject(new PulseError('disconnected', 'PulseProvider: it unmounted before authCallback gave the first token, so nothing was sent; call it while the provider is mounted'));
+    });
     new Promise<AuthResult>((answer) => answer(authCallback())).then(resolve, reject).finally(() => clock.clearTimeout(timer));
   });
 }
@@ -63,6 +67,15 @@ export function providerOptionsProblem(options: PulseProviderOptions): string | 
   if (options.kbId === undefined) return `PulseProvider: options need a kbId, or an authCallback answering { kbId, token } (${example})`;
   return undefined;
 }
+
+/**
+ * Why there is no kbId, with the fix that works: with `options.token` given, `authCallback` is
+ * asked only for later tokens, so its answer cannot carry the kbId.
+ */
+const noKbId = (tokenGiven: boolean): string =>
+  tokenGiven
+    ? 'PulseProvider: no kbId: options.token is given, so authCallback is not asked for the first token; set options.kbId, or leave token out to take { kbId, token } from authCallback'
+    : 'PulseProvider: no kbId: set options.kbId, or answer { kbId, token } from authCallback';
 
 /** What `usePresence` returns. */
 export interface PresenceSnapshot {
@@ -87,18 +100,49 @@ interface PresenceStore {
   getSnapshot(): PresenceSnapshot;
 }
 
+/** One mounted `usePresence`'s hold on a membership: its data, and where its `error` goes. */
+interface Holder {
+  readonly data: unknown;
+  /** `data` as JSON, how data is compared. */
+  readonly json: string;
+  /** Why entering with the membership's data failed, or `undefined` once it is entered. */
+  readonly report: (error: PulseError | undefined) => void;
+}
+
 /** Our membership in one channel's presence, shared by every `usePresence` of it that enters. */
 interface Membership {
-  users: number;
+  /**
+   * The mounted components holding it, oldest first. The last one's data is the member's data,
+   * so when it unmounts the member takes the data of one still mounted.
+   */
+  readonly holders: Holder[];
   /** JSON of the data last sent, so a re-mount with the same data sends nothing. */
   sent: string | undefined;
   /** While an enter failed for a reason a new connection may not have: waits for `connected`. */
   retry?: Unsubscribe | undefined;
-  /** Sends the latest data asked for (the last mount's or render's). */
-  send?: () => void;
+  /** Sends the last holder's data, unless it is what was sent. */
+  readonly send: () => void;
   /** Failed enters in a row: the backoff step of the next retry on a live connection. */
   failures: number;
 }
+
+/**
+ * Our memberships per client and channel, shared by every hub on the client: the engine holds one
+ * membership per channel per client, so a hub counting only its own users would leave a member
+ * that another hub's component still holds (two providers on one client, or a provider given a
+ * new `key`, whose old hub's deferred leave ran after the new hub entered).
+ */
+const memberships = new WeakMap<Pulse, Map<string, Membership>>();
+
+/** The memberships on `client`, created empty on first use. */
+function membershipsOf(client: Pulse): Map<string, Membership> {
+  let own = memberships.get(client);
+  if (!own) memberships.set(client, (own = new Map()));
+  return own;
+}
+
+/** Whether `m` is still the membership of `channel` on `client` (not given up, its client not closed by its hub). */
+const current = (client: Pulse, channel: string, m: Membership): boolean => memberships.get(client)?.get(channel) === m;
 
 /** Failures of an enter that entering again cannot fix (the data itself is refused). */
 const FINAL_ENTER_FAILURES: readonly string[] = ['invalid_argument', 'message_too_large'];
@@ -115,7 +159,6 @@ export class PulseHub {
   private failed = false;
   private readonly listeners = new Set<() => void>();
   private presenceStores = new WeakMap<Pulse, Map<string, PresenceStore>>();
-  private readonly memberships = new Map<string, Membership>();
   private stopWatching: Unsubscribe | undefined;
   /** Per client and channel: listeners, presence readers and memberships the hooks hold. */
   private channelUses = new WeakMap<Pulse, Map<string, number>>();
@@ -160,12 +203,17 @@ export class PulseHub {
 
   /**
    * The client for a call made now (a publish): the current one, the one whose first token is being
-   * fetched, or a `not_connected` rejection (server rendering, provider not mounted).
+   * fetched, or a `not_connected` rejection: naming why no client could be made (the provider is
+   * `failed`), else server rendering or a provider not mounted yet.
    */
   clientForCall(hook: string): Promise<Pulse> {
     const client = this.getClient();
     if (client) return Promise.resolve(client);
     if (this.pending) return this.pending;
+    if (this.failed && this.error) {
+      const cause = this.error;
+      return Promise.reject(new PulseError('not_connected', `${hook}: the <PulseProvider> has no client, because making it failed (${cause.code}): ${cause.message}`, { cause }));
+    }
     return Promise.reject(
       new PulseError(
         'not_connected',
@@ -199,8 +247,10 @@ export class PulseHub {
         // A client passed in stays: the hooks' own deferred undo (leave, remove listeners) runs on it.
         this.presenceStores = new WeakMap();
         this.channelUses = new WeakMap();
-        for (const m of this.memberships.values()) m.retry?.();
-        this.memberships.clear();
+        if (this.client) {
+          for (const m of memberships.get(this.client)?.values() ?? []) m.retry?.();
+          memberships.delete(this.client);
+        }
         this.client?.disconnect();
         this.client = undefined;
         // A client still waiting for its token is dropped when the token arrives (see create).
@@ -211,23 +261,31 @@ export class PulseHub {
     });
   }
 
+  /**
+   * Creates the client. Runs in the provider's effect, so options the client refuses (a token that
+   * is not a JWT) are reported as the state `failed` and the error, never thrown: a throw there
+   * would unmount the whole React root after a server render that went fine.
+   */
   private create(options: PulseProviderOptions): void {
     const problem = providerOptionsProblem(options);
-    if (problem) throw new PulseError('invalid_argument', problem);
+    if (problem) return this.fail(new PulseError('invalid_argument', problem));
     const { token, authCallback, kbId, ...rest } = options;
     // The latest authCallback, so an inline function given on a later render is the one called.
     const refresh = authCallback && ((): ReturnType<NonNullable<PulseOptions['authCallback']>> => (this.currentAuth() ?? authCallback)());
     const make = (first: FirstAuth): Pulse => {
       const id = kbId ?? first.kbId;
-      if (id === undefined) {
-        throw new PulseError('invalid_argument', 'PulseProvider: no kbId: set options.kbId, or answer { kbId, token } from authCallback');
-      }
+      if (id === undefined) throw new PulseError('invalid_argument', noKbId(token !== undefined));
       // Connected by adopt(): a client whose users all left while its token was fetched never opens a socket.
       return new Pulse({ ...rest, kbId: id, token: first.token, endpoint: first.endpoint ?? rest.endpoint, authCallback: refresh, autoConnect: false });
     };
     if (token !== undefined) {
-      this.adopt(make({ token }));
-      return;
+      let client: Pulse;
+      try {
+        client = make({ token });
+      } catch (cause) {
+        return this.fail(cause);
+      }
+      return this.adopt(client);
     }
     const stop = (this.stopFirst = new AbortController());
     const pending = firstAnswer(refresh!, options, stop.signal).then((result: AuthResult) => make(typeof result === 'string' ? { token: result } : (result as FirstAuth)));
@@ -246,14 +304,19 @@ export class PulseHub {
       (cause: unknown) => {
         if (this.pending !== pending) return;
         this.pending = undefined;
-        this.failed = true;
-        this.error =
-          cause instanceof PulseError
-            ? cause
-            : new PulseError('invalid_response', `PulseProvider: authCallback failed to give the first token (${String(cause)}); fix your token endpoint, then remount the provider`, { cause });
-        this.notify();
+        this.fail(cause);
       },
     );
+  }
+
+  /** No client could be made: the state is `failed`, and `cause` the error the hooks report. */
+  private fail(cause: unknown): void {
+    this.failed = true;
+    this.error =
+      cause instanceof PulseError
+        ? cause
+        : new PulseError('invalid_response', `PulseProvider: authCallback failed to give the first token (${String(cause)}); fix your token endpoint, then remount the provider`, { cause });
+    this.notify();
   }
 
   private currentAuth(): PulseOptions['authCallback'] {
@@ -385,47 +448,67 @@ export class PulseHub {
   /**
    * Enters (or updates) our presence in `channel` with `data`; the returned function gives it up.
    * The last one given up leaves, later, unless a re-mount entered again meanwhile. Several
-   * components entering the same channel share one membership (the last data wins).
+   * components entering the same channel on one client share one membership (the last data
+   * wins), whichever provider they are under.
+   * @param report - told why entering failed, and `undefined` once entered.
    */
-  enter(client: Pulse, channel: string, data: unknown, onError: (error: PulseError) => void): Unsubscribe {
-    let membership = this.memberships.get(channel);
-    if (!membership) {
-      this.memberships.set(channel, (membership = { users: 0, sent: undefined, failures: 0 }));
-      this.use(client, channel);
-    }
-    const m = membership;
-    m.users++;
-    const json = JSON.stringify(data ?? null);
-    const presence = client.channel(channel).presence;
-    const send = (): void => {
-      if (m.sent === json || this.memberships.get(channel) !== m) return;
-      const first = m.sent === undefined;
-      m.sent = json;
-      (first ? presence.enter(data) : presence.update(data)).then(
-        () => void (m.sent === json && (m.failures = 0)),
-        (error: unknown) => {
-          // Not for a membership given up meanwhile (unmounted: nothing to report or retry).
-          if (m.sent !== json || this.memberships.get(channel) !== m) return;
-          m.sent = undefined; // not entered with it: a re-mount tries again
-          const failure = toPulseError(error);
-          onError(failure);
-          if (!FINAL_ENTER_FAILURES.includes(failure.code)) armRetry(client, m, this.options?.().clock ?? systemClock);
-        },
-      );
-    };
-    m.send = send;
-    send();
+  enter(client: Pulse, channel: string, data: unknown, report: (error: PulseError | undefined) => void): Unsubscribe {
+    const own = membershipsOf(client);
+    const m = own.get(channel) ?? newMembership(client, channel, this.options?.().clock ?? systemClock);
+    own.set(channel, m);
+    const holder: Holder = { data, json: JSON.stringify(data ?? null), report };
+    m.holders.push(holder);
+    // Counted per use, not per membership: the membership may outlive this hub.
+    this.use(client, channel);
+    m.send();
     return () => {
-      m.users--;
+      m.holders.splice(m.holders.indexOf(holder), 1);
       later(() => {
-        if (m.users > 0 || this.memberships.get(channel) !== m) return;
-        m.retry?.();
-        this.memberships.delete(channel);
-        if (this.client === client) presence.leave().catch(() => undefined); // a closed client has left already
         this.unuse(client, channel);
+        if (!current(client, channel, m)) return;
+        // Still held (by others, or by a re-mount): the latest holder's data, not a leave. A
+        // re-mount sent its own data already, so this sends nothing then.
+        if (m.holders.length > 0) return m.send();
+        m.retry?.();
+        own.delete(channel);
+        client.channel(channel).presence.leave().catch(() => undefined); // a closed client has left already
       });
     };
   }
+}
+
+/** A membership not entered yet, entering with `clock` for its retries. */
+function newMembership(client: Pulse, channel: string, clock: Clock): Membership {
+  const m: Membership = { holders: [], sent: undefined, failures: 0, send: () => sendLatest(client, channel, m, clock) };
+  return m;
+}
+
+/**
+ * Enters (or updates) with the last holder's data, unless it is what was sent. Once it is entered,
+ * no holder has an error any more (each is a member); a failure goes to the holder whose data failed.
+ */
+function sendLatest(client: Pulse, channel: string, m: Membership, clock: Clock): void {
+  const holder = m.holders[m.holders.length - 1];
+  if (!holder || m.sent === holder.json || !current(client, channel, m)) return;
+  const { data, json } = holder;
+  const first = m.sent === undefined;
+  m.sent = json;
+  const presence = client.channel(channel).presence;
+  (first ? presence.enter(data) : presence.update(data)).then(
+    () => {
+      if (m.sent !== json) return; // other data was sent since: its answer tells
+      m.failures = 0;
+      for (const h of m.holders) h.report(undefined);
+    },
+    (error: unknown) => {
+      // Not for a membership given up meanwhile (unmounted: nothing to report or retry).
+      if (m.sent !== json || !current(client, channel, m)) return;
+      m.sent = undefined; // not entered with it: a re-mount tries again
+      const failure = toPulseError(error);
+      holder.report(failure);
+      if (!FINAL_ENTER_FAILURES.includes(failure.code)) armRetry(client, m, clock);
+    },
+  );
 }
 
 /**
@@ -451,7 +534,7 @@ function armRetry(client: Pulse, m: Membership, clock: Clock): void {
   };
   const again = (): void => {
     cancel();
-    m.send?.();
+    m.send();
   };
   if (client.state === 'connected') timer = clock.setTimeout(again, RECONNECT_DELAYS_MS[Math.min(m.failures++, RECONNECT_DELAYS_MS.length - 1)]!);
   m.retry = cancel;

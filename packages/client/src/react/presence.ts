@@ -14,7 +14,10 @@ export interface PresenceState {
   readonly members: readonly PresenceMember[];
   /** Exact member count. */
   readonly count: number;
-  /** Why entering or updating with `data` failed (e.g. `invalid_argument` for data that is not JSON), else undefined. */
+  /**
+   * Why entering or updating with `data` failed (e.g. `message_too_large`, or `rate_limited` until
+   * the hub's retry enters), else undefined: cleared once an enter or update succeeds.
+   */
   readonly error: PulseError | undefined;
 }
 
@@ -37,7 +40,8 @@ const serverSnapshot = (): PresenceSnapshot => EMPTY_PRESENCE;
  * The members of `channel`'s presence, kept current. With `data` (any JSON value, `null` for none)
  * the component is also a member while mounted: it enters, updates when `data` changes (compared
  * as JSON, so a new object with the same content sends nothing) and leaves on unmount. Components
- * of one provider entering the same channel share one membership (the last data wins), which
+ * entering the same channel on one client share one membership, whichever provider they are
+ * under: the last mounted one's data wins (when it unmounts, the latest remaining one's), and it
  * leaves when the last of them unmounts. A remount (StrictMode) neither leaves nor re-enters.
  *
  * @example
@@ -59,7 +63,8 @@ export function usePresence(channel: string, data?: unknown): PresenceState {
   const json = entering ? presenceJson(data) : undefined;
   useEffect(() => {
     if (!client || json === undefined) return;
-    return hub.enter(client, channel, JSON.parse(json), (e) => setError({ client, error: e }));
+    // Cleared once entered: a failure that a fix of the data, or the hub's retry, got past is over.
+    return hub.enter(client, channel, JSON.parse(json), (e) => setError(e && { client, error: e }));
   }, [hub, client, channel, json]);
   return { members: snapshot.members, count: snapshot.count, error: error?.client === client ? error?.error : undefined };
 }
