@@ -65,6 +65,8 @@ export type {
   HttpResponseLike,
   UpgradeResponseListener,
   NodeMessageListener,
+  NodeCloseListener,
+  NodeErrorListener,
 } from './transport.js';
 export { PulseError, isPulseError, ERROR_STATUS, MAX_MESSAGE_BYTES } from '@openkbs-pulse/protocol';
 export type { PulseErrorOptions, ErrorCode, MessageFrame, PresenceMember, JsonObject, Clock, Region } from '@openkbs-pulse/protocol';

@@ -60,21 +60,27 @@ export interface WebSocketLike {
    */
   on?(event: 'message', listener: NodeMessageListener): unknown;
   /** `ws` (Node) only, on a socket that is ws (as for `message`): the socket closed, with its code and reason. */
-  on?(event: 'close', listener: (code: number, reason: { toString(): string }) => void): unknown;
+  on?(event: 'close', listener: NodeCloseListener): unknown;
   /** `ws` (Node) only, on a socket that is ws (as for `message`): an error. */
-  on?(event: 'error', listener: (error: unknown) => void): unknown;
-  /** `ws` (Node) only: drop every listener (the client's, when it is done with the socket). */
-  removeAllListeners?(): unknown;
+  on?(event: 'error', listener: NodeErrorListener): unknown;
   /** `ws` (Node) only: stop listening to refused upgrades. */
   off?(event: 'unexpected-response', listener: UpgradeResponseListener): unknown;
   /** `ws` (Node) only: stop listening to messages. */
   off?(event: 'message', listener: NodeMessageListener): unknown;
+  /** `ws` (Node) only: stop listening to closes. */
+  off?(event: 'close', listener: NodeCloseListener): unknown;
+  /** `ws` (Node) only: stop listening to errors. */
+  off?(event: 'error', listener: NodeErrorListener): unknown;
   /** `ws` (Node) only: abort at once. */
   terminate?(): void;
 }
 
 /** `ws`'s `unexpected-response` listener: the request and the refusing HTTP response. */
 export type UpgradeResponseListener = (request: unknown, response: HttpResponseLike) => void;
+/** `ws`'s `close` listener: the close code and the reason's bytes. */
+export type NodeCloseListener = (code: number, reason: { toString(): string }) => void;
+/** `ws`'s `error` listener. */
+export type NodeErrorListener = (error: unknown) => void;
 /** `ws`'s `message` listener: the payload (a Buffer for text) and whether the frame was binary. */
 export type NodeMessageListener = (data: { toString(): string }, isBinary: boolean) => void;
 
@@ -176,6 +182,10 @@ export class Transport {
   private _message: string | undefined;
   /** `ws` (Node): the listener of a refused upgrade, until the socket opens. */
   private _onResponse: UpgradeResponseListener | undefined;
+  /** `ws` (Node): the client's listeners of its own events, removed when done with the socket. */
+  private _onMessage: NodeMessageListener | undefined;
+  private _onClose: NodeCloseListener | undefined;
+  private _onError: NodeErrorListener | undefined;
   private readonly _tick = (): void => this.check();
   /** Frames the pace allows now (see {@link BURST}), as of {@link _paceAt}. */
   private _allowance = BURST;
@@ -223,19 +233,22 @@ export class Transport {
       _handlers._opened();
       this.check();
     };
-    if (ws.on && ws.off && ws.removeAllListeners && ws.binaryType === 'nodebuffer') {
+    if (ws.on && ws.off && ws.binaryType === 'nodebuffer') {
       // ws: its own events. Its `onmessage` wraps each message in a MessageEvent holding the same
       // `toString()`: about 2 % of the receive CPU. The body is not shared with the onmessage one
       // below: measured in V8 (callgrind, ws pipeline), a shared closure cost more than the
       // MessageEvent, and `String(data)` more still. `onclose`/`onerror` would each keep a
       // wrapper function of ws's with two properties, for the life of the connection (about
       // 100 B a client each, in heap snapshots).
-      ws.on('message', (data, isBinary) => {
-        this._received = true;
-        _handlers._frame(isBinary ? data : data.toString());
-      });
-      ws.on('close', (code, reason) => this._closedWith(code, String(reason)));
-      ws.on('error', (error) => this._failed(error));
+      ws.on(
+        'message',
+        (this._onMessage = (data, isBinary) => {
+          this._received = true;
+          _handlers._frame(isBinary ? data : data.toString());
+        }),
+      );
+      ws.on('close', (this._onClose = (code, reason) => this._closedWith(code, String(reason))));
+      ws.on('error', (this._onError = (error) => this._failed(error)));
     } else {
       ws.onmessage = (event) => {
         this._received = true;
@@ -390,7 +403,12 @@ export class Transport {
     this._detached = true;
     const ws = this._ws;
     ws.onopen = ws.onmessage = ws.onclose = null;
-    ws.removeAllListeners?.();
+    // Only the client's own: an app's subclass of ws may listen to its sockets too.
+    if (this._onMessage) {
+      ws.off!('message', this._onMessage);
+      ws.off!('close', this._onClose!);
+      ws.off!('error', this._onError!);
+    }
     // `ws` throws on an 'error' event nobody listens to, which closing a connecting socket emits.
     ws.onerror = ws.readyState === 0 ? noop : null;
     this._dropResponseListener();

@@ -72,7 +72,6 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
     private listeners: Record<string, ((...args: never[]) => void)[]> = {};
     on?: WebSocketLike['on'];
     off?: WebSocketLike['off'];
-    removeAllListeners?: () => void;
     /** Node-style sockets are ws-like: 'nodebuffer', as ws says. */
     binaryType?: string;
     terminate?: () => void;
@@ -84,9 +83,6 @@ export function createFakeWebSocket(nodeStyle = true): FakeWebSocketFactory {
         this.on = (event: string, listener: never) => (this.listeners[event] ??= []).push(listener);
         this.off = (event: string, listener: never) => {
           this.listeners[event] = (this.listeners[event] ?? []).filter((l) => l !== listener);
-        };
-        this.removeAllListeners = () => {
-          this.listeners = {};
         };
         this.terminate = () => this.close();
         this.binaryType = 'nodebuffer';

@@ -39,4 +39,28 @@ describe('a client on ws', () => {
     while (sockets.some((s) => s.eventNames().length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(sockets.map((s) => s.eventNames())).toEqual(sockets.map(() => []));
   });
+
+  it("leaves the app's own listeners on the socket (a subclass of ws that logs closes)", async () => {
+    const closes: number[] = [];
+    const sockets: WebSocket[] = [];
+    class Logged extends WebSocket {
+      constructor(url: string) {
+        super(url);
+        sockets.push(this);
+        this.on('close', (code: number) => closes.push(code));
+        this.on('error', () => undefined);
+      }
+    }
+    const pulse = new Pulse({ kbId: local.service.kbId, token: await tokenFor(local.service, 'alice'), endpoint: local.service.wsUrl, WebSocket: Logged as never });
+    local.track(pulse);
+    await reachState(pulse, 'connected');
+    local.service.dropAll();
+    await reachState(pulse, 'reconnecting');
+    await reachState(pulse, 'connected');
+    // The client is done with the first socket: its own listeners are gone, the app's stay.
+    expect(sockets[0]!.listenerCount('close')).toBe(1);
+    expect(sockets[0]!.listenerCount('error')).toBe(1);
+    expect(sockets[0]!.listenerCount('message')).toBe(0);
+    expect(closes).toEqual([1006]);
+  });
 });
