@@ -81,13 +81,13 @@ export interface PulseServiceOptions {
    * @default []
    */
   allowedOrigins?: readonly string[];
-  /** Most channels one connection may subscribe to (a whole number from 1); more get an `error` frame `limit_exceeded`. @default MAX_SUBSCRIPTIONS_PER_CONNECTION (1000) */
+  /** Most channels one connection may subscribe to (a whole number from 1, or Infinity for none); more get an `error` frame `limit_exceeded`. @default MAX_SUBSCRIPTIONS_PER_CONNECTION (1000) */
   maxSubscriptionsPerConnection?: number;
-  /** Most presence sets one connection may be in (a whole number from 1); more get an `error` frame `limit_exceeded`. @default MAX_PRESENCE_ENTRIES_PER_CONNECTION (100) */
+  /** Most presence sets one connection may be in (a whole number from 1, or Infinity for none); more get an `error` frame `limit_exceeded`. @default MAX_PRESENCE_ENTRIES_PER_CONNECTION (100) */
   maxPresencePerConnection?: number;
   /** Frames per second one connection may send, sustained; frames over it are dropped with an `error` frame `rate_limited`. @default MAX_FRAMES_PER_SECOND (200) */
   maxFramesPerSecond?: number;
-  /** Frames one connection may send at once above the rate (a whole number from 1). @default MAX_FRAME_BURST (1000) */
+  /** Frames one connection may send at once above the rate (a whole number from 1, or Infinity for no limit). @default MAX_FRAME_BURST (1000) */
   maxFrameBurst?: number;
   /**
    * Longest time an HTTP request may take to arrive, headers and body (answered 408 and closed
@@ -938,13 +938,13 @@ function positive(value: number | undefined, fallback: number, name: string): nu
 
 /**
  * A count limit (frames at once, channels, presence sets), or its default: a whole number from 1,
- * as the CLI takes. A fraction would be an unkept promise (a burst of 0.5 refuses every frame),
- * so it is a typed error naming the option, as is Infinity: a large whole number means "no limit".
+ * or Infinity for no limit (what a test that is not about limits writes). A fraction would be an
+ * unkept promise (a burst of 0.5 refuses every frame), so it is a typed error naming the option.
  */
 function wholeCount(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
+  if (value === undefined || value === Number.POSITIVE_INFINITY) return value ?? fallback;
   if (!Number.isInteger(value) || value < 1) {
-    throw new PulseError('invalid_argument', `${name} must be a whole number, at least 1 (got ${shown(value)}); leave it out for the default ${fallback}`);
+    throw new PulseError('invalid_argument', `${name} must be a whole number, at least 1, or Infinity for no limit (got ${shown(value)}); leave it out for the default ${fallback}`);
   }
   return value;
 }

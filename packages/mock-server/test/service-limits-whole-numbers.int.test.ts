@@ -3,10 +3,11 @@
 // token bucket is capped at the burst, and a frame needs a whole one.
 //
 // The count limits (frames at once, channels, presence sets per connection) count whole things,
-// as the CLI already says ("--max-frame-burst must be a positive integer"): a fraction or Infinity
-// is refused at creation with PulseError `invalid_argument` naming the option and the values it
-// takes, as NaN and 0 are (connection-limits.int.test.ts). maxFramesPerSecond is a rate, not a
-// count: a fraction there is a slow rate, still allowed.
+// as the CLI already says ("--max-frame-burst must be a positive integer"): a fraction is refused
+// at creation with PulseError `invalid_argument` naming the option and the values it takes, as
+// NaN and 0 are (connection-limits.int.test.ts). Infinity means no limit (a test that is not
+// about limits switches them off so). maxFramesPerSecond is a rate, not a count: a fraction there
+// is a slow rate, still allowed.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPulseService, type PulseService, type PulseServiceOptions } from '../src/index.js';
 import { closeAllClients, connect } from './helpers.js';
@@ -36,7 +37,7 @@ it('maxPresencePerConnection: 0.5 is refused too', async () => {
 });
 
 describe.each(['maxFrameBurst', 'maxSubscriptionsPerConnection', 'maxPresencePerConnection'] as const)('%s', (name) => {
-  it.each([0.5, 1.5, 999.9, Number.POSITIVE_INFINITY])(`${name}: %s is refused with a message naming it and the values it takes`, async (value) => {
+  it.each([0.5, 1.5, 999.9, Number.NEGATIVE_INFINITY])(`${name}: %s is refused with a message naming it and the values it takes`, async (value) => {
     const error: unknown = await createPulseService({ [name]: value }).then(
       (created) => {
         service = created;
@@ -67,4 +68,12 @@ it('maxFramesPerSecond is a rate: a fraction is still allowed', async () => {
   const client = await connect(svc, 'alice');
   client.send({ action: 'ping' });
   expect((await client.next()).type).toBe('pong');
+});
+
+it('Infinity is no limit for a count: 1,500 frames at once are all answered', async () => {
+  const svc = await started({ maxFrameBurst: Number.POSITIVE_INFINITY, maxSubscriptionsPerConnection: Number.POSITIVE_INFINITY, maxPresencePerConnection: Number.POSITIVE_INFINITY });
+  if (svc === 'invalid_argument') throw new Error('Infinity was refused');
+  const client = await connect(svc, 'alice');
+  for (let i = 0; i < 1_500; i++) client.send({ action: 'ping' });
+  for (let i = 0; i < 1_500; i++) expect((await client.next()).type).toBe('pong');
 });
