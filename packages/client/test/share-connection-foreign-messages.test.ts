@@ -5,6 +5,17 @@
 import { describe, expect, it, vi } from 'vitest';
 import { codeOf, setup } from './share-tabs.js';
 
+/** Two Realtime tabs of one user, connected: the first leads, `b` follows. */
+async function connectedFollower() {
+  const tabs = setup();
+  tabs.realtimeTab();
+  const b = tabs.realtimeTab();
+  await tabs.settle();
+  tabs.ws.last.accept();
+  await tabs.settle();
+  return { ...tabs, b };
+}
+
 describe('shareConnection: messages from other tabs and other builds', () => {
   it('a request with an op this build does not know (a newer tab asks "history") is refused, not run as a presence enter', async () => {
     const { ws, tab, settle, rogue } = setup();
@@ -28,12 +39,7 @@ describe('shareConnection: messages from other tabs and other builds', () => {
   });
 
   it('a message that is not one of ours ({ k: "zzz" }, {}) is reported as an `update` (invalid_message), not silently dropped', async () => {
-    const { ws, realtimeTab, settle, rogue } = setup();
-    realtimeTab();
-    const b = realtimeTab();
-    await settle();
-    ws.last.accept();
-    await settle();
+    const { b, settle, rogue } = await connectedFollower();
     const updates: unknown[] = [];
     b.realtime.connection.on('update', (change) => updates.push(codeOf(change.reason)));
     const r = rogue();
@@ -50,12 +56,7 @@ describe('shareConnection: messages from other tabs and other builds', () => {
   });
 
   it('a state message with a state no build has (s: "bogus") does not become the connection state', async () => {
-    const { ws, realtimeTab, settle, rogue } = setup();
-    realtimeTab();
-    const b = realtimeTab();
-    await settle();
-    ws.last.accept();
-    await settle();
+    const { b, settle, rogue } = await connectedFollower();
     rogue().postMessage({ k: 'state', s: 'bogus', r: false });
     await settle();
     // As the connection state, 'bogus' would refuse every publish of the tab (not_connected)
@@ -65,12 +66,7 @@ describe('shareConnection: messages from other tabs and other builds', () => {
   });
 
   it('a channel message without a frame ({ k: "msg", f: null }) is an `update`, not blamed on the app\'s listener', async () => {
-    const { ws, realtimeTab, settle, rogue } = setup();
-    realtimeTab();
-    const b = realtimeTab();
-    await settle();
-    ws.last.accept();
-    await settle();
+    const { b, settle, rogue } = await connectedFollower();
     b.realtime.channels.get('x').subscribe('m', () => undefined);
     const updates: unknown[] = [];
     b.realtime.connection.on('update', (change) => updates.push(codeOf(change.reason)));
@@ -91,12 +87,7 @@ describe('shareConnection: messages from other tabs and other builds', () => {
   // so { k: "err", t: "state" } reached connection listeners as a state change that was a
   // PulseError (no current, no previous), and nothing was reported.
   it('{ k: "err", t: "state" } does not reach connection listeners as a state change; it is reported as an update', async () => {
-    const { ws, realtimeTab, settle, rogue } = setup();
-    realtimeTab();
-    const b = realtimeTab();
-    await settle();
-    ws.last.accept();
-    await settle();
+    const { b, settle, rogue } = await connectedFollower();
     const changes: unknown[] = [];
     const updates: unknown[] = [];
     b.realtime.connection.on((change) => changes.push(change));
@@ -113,12 +104,7 @@ describe('shareConnection: messages from other tabs and other builds', () => {
   // An outside review found: a `pres` message was not checked at all: its count, type, event value
   // and member list went to the app as posted.
   it('a malformed presence message (no member list, a count that is no number, an unknown type) is an `update` and changes nothing', async () => {
-    const { ws, realtimeTab, settle, rogue } = setup();
-    realtimeTab();
-    const b = realtimeTab();
-    await settle();
-    ws.last.accept();
-    await settle();
+    const { ws, b, settle, rogue } = await connectedFollower();
     const presence = b.realtime.channels.get('x').presence;
     const events: unknown[] = [];
     const subscribed = presence.subscribe((m) => void events.push(m));
@@ -148,12 +134,7 @@ describe('shareConnection: messages from other tabs and other builds', () => {
   // isPresenceMember of the protocol). Before, the tab's own looser checks took a message frame
   // with a negative timestamp or data nested past the limit, and a member without a userId.
   it('news the protocol refuses from the service (negative timestamp, nesting past 64, a member without userId) is an `update`', async () => {
-    const { ws, realtimeTab, settle, rogue } = setup();
-    realtimeTab();
-    const b = realtimeTab();
-    await settle();
-    ws.last.accept();
-    await settle();
+    const { ws, b, settle, rogue } = await connectedFollower();
     const got: unknown[] = [];
     b.realtime.channels.get('x').subscribe('m', (m) => void got.push(m.data));
     const presence = b.realtime.channels.get('x').presence;
