@@ -374,9 +374,6 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       const problem = publishProblem(name, event, data);
       if (problem) throw new PulseError(problem.code, problem.message);
       this._canWork();
-      if (this._transport && this._transport._waiting() >= MAX_WAITING) {
-        throw new PulseError('queue_full', `${MAX_WAITING} frames already wait for the send pace (${MAX_WAITING / 60} a second, under the service rate limit): publish less often`);
-      }
       const text = encodeFrame({ action: 'publish', channel: name, event, data: data as JsonObject | null | undefined });
       return this._queue._add(text, name, this._state === 'connected');
     });
@@ -1041,8 +1038,15 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     else if (!due.length) this._reasks = 0;
   }
 
-  /** Throws unless work can be held or sent now. */
+  /**
+   * Throws unless work can be held or sent now: connected, or not for long; and fewer than
+   * MAX_WAITING frames waiting for the send pace (a loop publishing or updating presence faster
+   * than the pace would otherwise hold ever more frames, each waiting longer).
+   */
   private _canWork(): void {
+    if ((this._transport?._waiting() ?? 0) >= MAX_WAITING) {
+      throw new PulseError('queue_full', `${MAX_WAITING} frames already wait for the send pace (${MAX_WAITING / 60} a second, under the service rate limit): publish or update presence less often`);
+    }
     if (holdsWork(this._state) && !this._stale) return;
     throw this._stale
       ? new PulseError('timeout', `no connection for over ${this._ttlMs / 1000} s: try again once connected`)

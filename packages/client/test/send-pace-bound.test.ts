@@ -31,7 +31,7 @@ describe('frames waiting for the send pace', () => {
     all[taken]!.catch((e: unknown) => (refusal = e));
     await flush();
     expect(isPulseError(refusal)).toBe(true);
-    expect(String((refusal as Error).message)).toMatch(/send pace.*publish less often/);
+    expect(String((refusal as Error).message)).toMatch(/send pace.*less often/);
     expect(errors).toContain(refusal);
     for (let s = 0; s < 62; s++) {
       clock.advance(1_000);
