@@ -5,7 +5,7 @@
  * and errors travel as `{ code, message, status }` (structured clone drops the `PulseError` class).
  * @module
  */
-import { checkParsedFrame, isErrorCode, isPresenceMember, PulseError, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
+import { checkServerFrame, isErrorCode, isPresenceMember, PulseError, type MessageFrame, type PresenceMember, type ServerFrame } from '@openkbs-pulse/protocol';
 import type { EngineState } from './states.js';
 
 /** A `PulseError` as it crosses tabs. */
@@ -85,16 +85,43 @@ export const isToLeader = (message: ShareMessage): message is ToLeader =>
 
 type MessageNews = Extract<ToTabs, { k: 'msg' }>;
 
-/** Whether a `msg` carries what listeners read: an event name and a message frame of its channel, by the protocol's rule for service frames (`checkParsedFrame`, as the engine checks the service's). */
-export const isMessageNews = (m: MessageNews): boolean => typeof m.ev === 'string' && checkParsedFrame(m.f)?.type === 'message' && m.f.channel === m.ch;
+/**
+ * The frame a `msg` carries, taken as the engine takes the service's: through JSON and
+ * `checkServerFrame` (a tab's copy can hold what JSON cannot, a BigInt or a Map, which no frame
+ * of the service has), a message of the news' channel whose `data.type` is the news' event;
+ * else `undefined`.
+ */
+export const messageNews = (m: MessageNews): MessageFrame | undefined => {
+  let frame: ServerFrame | undefined;
+  try {
+    frame = checkServerFrame(JSON.stringify(m.f));
+  } catch {
+    // A BigInt or a cycle: no frame.
+  }
+  return frame?.type === 'message' && frame.channel === m.ch && frame.data.type === m.ev ? frame : undefined;
+};
 
 /** Whether an `err` names an event a client emits (share-leader.ts posts `error` and `update` only). */
 export const isErrorNews = (m: Extract<ToTabs, { k: 'err' }>): boolean => m.t === 'error' || m.t === 'update';
 
 const isMembers = (list: unknown): boolean => Array.isArray(list) && list.every(isPresenceMember);
 
-/** Whether a `pres` carries what share-leader.ts posts: a presence event, its value, the member list and count. */
-export const isPresenceNews = (m: PresenceNews): boolean =>
+/**
+ * A `pres` as share-leader.ts posts it (a presence event, its value, the member list and count),
+ * copied through JSON as the service's frames come (no BigInt or Map in a member's data); else
+ * `undefined`.
+ */
+export const presenceNews = (m: PresenceNews): PresenceNews | undefined => {
+  let news: PresenceNews | undefined;
+  try {
+    news = JSON.parse(JSON.stringify(m)) as PresenceNews;
+  } catch {
+    // A BigInt or a cycle: no news of ours.
+  }
+  return news && isPresenceNews(news) ? news : undefined;
+};
+
+const isPresenceNews = (m: PresenceNews): boolean =>
   isMembers(m.members) &&
   Number.isFinite(m.count) &&
   typeof m.synced === 'boolean' &&

@@ -26,7 +26,7 @@ import { createEmitter, logListenerError, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
 import { clearPresence, inRun, jsonCopy, newEntered, replaceMembers } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
-import { fromWire, isErrorNews, isMessageNews, isPresenceNews, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
+import { fromWire, isErrorNews, messageNews, presenceNews, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
 import { holdsWork, TRANSITIONS, type EngineState } from './states.js';
 
 /** Leader silence after which a waiting tab takes the lock from it, in ms (twelve missed beats: hidden tabs' timers can be throttled to one a minute). */
@@ -168,30 +168,32 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       em.emit(message.t, fromWire(message.e));
     } else if (message.k === 'msg') {
       // Checked here as the engine checks the service's frames: a listener gets a frame or nothing.
-      if (!isMessageNews(message)) return malformed();
-      channels.get(message.ch)?._em.emit(message.ev, message.f);
+      const frame = messageNews(message);
+      if (!frame) return malformed();
+      channels.get(frame.channel)?._em.emit(frame.data.type, frame);
     } else if (message.k === 'pres') {
-      if (!isPresenceNews(message)) return malformed();
-      const ch = channels.get(message.ch);
+      const news = presenceNews(message);
+      if (!news) return malformed();
+      const ch = channels.get(news.ch);
       if (!ch || !wantsPresence(ch)) return;
       const set = ch._presence;
       // A full list is compared with the tab's own: a new leader's first sync gives no events of
       // its own, and members gone during the handover must still leave. After the leader's events
       // the tab's list is already the new one: no event twice.
-      if (message.type === 'members' && message.synced) replaceMembers(set, message.members, message.count);
+      if (news.type === 'members' && news.synced) replaceMembers(set, news.members, news.count);
       // The set is gone for now: the tab keeps its list, as the last known one, for the next full list.
-      else if (message.type === 'gone') set._synced = false;
+      else if (news.type === 'gone') set._synced = false;
       else {
-        set._byId = new Map(message.members.map((member) => [member.connectionId, member]));
-        set._count = message.count;
-        set._synced = message.synced;
+        set._byId = new Map(news.members.map((member) => [member.connectionId, member]));
+        set._count = news.count;
+        set._synced = news.synced;
         // The list the leader kept (suspended, or asking again): known, so the next full list is
         // compared with it; taken in silently, as the engine emits `members` only when synced.
-        if (message.type === 'members' && !message.synced) return void (set._known = true);
+        if (news.type === 'members' && !news.synced) return void (set._known = true);
       }
       // A listener that disconnected during the events above: the rest is no news.
-      if (message.synced && !set._synced) return;
-      set._em.emit(message.type as 'members', (message.type === 'gone' ? fromWire(message.v as WireError) : message.v) as never);
+      if (news.synced && !set._synced) return;
+      set._em.emit(news.type as 'members', (news.type === 'gone' ? fromWire(news.v as WireError) : news.v) as never);
     } else if (message.k === 'res') {
       // An answer names its tab (`to`): another tab's request with the same id is not this one.
       const p = message.to === tab ? pending.get(message.id) : undefined;

@@ -130,7 +130,7 @@ describe('shareConnection: messages from other tabs and other builds', () => {
     expect(await presence.get()).toEqual(before);
   });
 
-  // The same rule as the engine's for the service's frames (one rule: checkParsedFrame and
+  // The same rule as the engine's for the service's frames (one rule: checkServerFrame and
   // isPresenceMember of the protocol). Before, the tab's own looser checks took a message frame
   // with a negative timestamp or data nested past the limit, and a member without a userId.
   it('news the protocol refuses from the service (negative timestamp, nesting past 64, a member without userId) is an `update`', async () => {

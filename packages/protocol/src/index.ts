@@ -10,7 +10,7 @@ export * from './frames.js';
 export * from './api.js';
 export * from './clock.js';
 export * from './outgoing.js';
-export { checkParsedFrame, checkServerFrame, isPresenceMember } from './server-frame-check.js';
+export { checkServerFrame, isPresenceMember } from './server-frame-check.js';
 export type { ParseResult, ParseSuccess, ParseFailure } from './result.js';
 export {
   channelNameProblem,

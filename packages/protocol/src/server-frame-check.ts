@@ -54,29 +54,10 @@ const isMember = isPresenceMember;
  */
 export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_BYTES * 128): ServerFrame | undefined {
   if (typeof text !== 'string' || text.length > maxBytes || (text.length * 3 > maxBytes && utf8ByteLength(text) > maxBytes)) return undefined;
-  try {
-    return checkParsedFrame(JSON.parse(text));
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * {@link checkServerFrame} for a frame already parsed, or copied by `structuredClone` or
- * `postMessage` (what one tab's client tells another's): the frame when `value` is a valid
- * service frame, else `undefined`. Never throws.
- * @param value - the parsed frame.
- * @example
- * ```ts
- * const frame = checkParsedFrame(message.frame);
- * if (frame?.type === 'message') deliver(frame);
- * ```
- */
-export function checkParsedFrame(value: unknown): ServerFrame | undefined {
   // The catch also covers the checks: a frame lacking a key reads it from Object.prototype, where
   // a getter (an app's or a library's) may throw; such a frame is refused, never thrown from.
   try {
-    const f = value as Raw;
+    const f = JSON.parse(text) as Raw;
     if (!isObject(f) || parsedJsonProblem(f, MAX_NESTING_DEPTH)) return undefined;
     const type = f.type;
     // Read as parseServerFrame reads: a key a frame of this type has no use for is not read (it

@@ -2,7 +2,7 @@
 // are one rule: the same verdict and the same value for every generated frame, valid or not.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkParsedFrame, checkServerFrame, encodeFrame, isPresenceMember, parsePresenceMember, parseServerFrame } from '@openkbs-pulse/protocol';
+import { checkServerFrame, encodeFrame, isPresenceMember, parsePresenceMember, parseServerFrame } from '@openkbs-pulse/protocol';
 import { malformedServerFrame } from '../../../test-helpers/malformed-frames.js';
 
 const name = fc.string({ minLength: 1, maxLength: 8 });
@@ -55,16 +55,10 @@ describe('checkServerFrame remembers the last valid channel name (the receive pa
   });
 });
 
-// shareConnection checks what other tabs post (already parsed, structured-cloned) with these two:
-// the same rule as for the service's text frames.
-describe('checkParsedFrame and isPresenceMember', () => {
-  it('checkParsedFrame of a parsed frame agrees with checkServerFrame of its text', () => {
-    const same = (text: string): void => {
-      expect(checkParsedFrame(JSON.parse(text))).toEqual(checkServerFrame(text));
-    };
-    fc.assert(fc.property(fc.oneof(validFrame.map((f) => encodeFrame(f as never)), mutated), same), { numRuns: 1000 });
-  });
-  it('isPresenceMember agrees with parsePresenceMember', () => {
+// shareConnection checks the members other tabs post (structured-cloned, copied through JSON) with
+// isPresenceMember: the same rule as for the service's frames.
+describe('isPresenceMember', () => {
+  it('agrees with parsePresenceMember', () => {
     const near = member.chain((m) => fc.tuple(fc.constantFrom('userId', 'connectionId', 'connectedAt'), fc.jsonValue({ maxDepth: 1 })).map(([key, value]) => ({ ...m, [key]: value })));
     const agreeMember = (value: unknown): void => {
       expect(isPresenceMember(value)).toBe(parsePresenceMember(value).ok);
