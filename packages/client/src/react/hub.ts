@@ -267,6 +267,12 @@ export class PulseHub {
    * would unmount the whole React root after a server render that went fine.
    */
   private create(options: PulseProviderOptions): void {
+    // A new attempt (the provider shown again after it was hidden): an earlier one's failure is over.
+    if (this.failed || this.error) {
+      this.failed = false;
+      this.error = undefined;
+      this.notify();
+    }
     const problem = providerOptionsProblem(options);
     if (problem) return this.fail(new PulseError('invalid_argument', problem));
     const { token, authCallback, kbId, ...rest } = options;
