@@ -271,7 +271,9 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
    */
   stats(): ServiceStats;
   /**
-   * Stops for good.
+   * Stops for good: a {@link PulseService.start} under way or called later rejects with
+   * `disconnected`, and once this settles nothing listens on the port. Every call returns the
+   * same promise.
    *
    * @example
    * ```ts
@@ -345,6 +347,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private currentPort: number;
   private isListening = false;
   private closed = false;
+  /** The listen under way, shared by concurrent start() calls and awaited by close(). */
+  private starting: Promise<void> | undefined;
+  /** The one shutdown, shared by every close() call. */
+  private closure: Promise<void> | undefined;
   private isPaused = false;
   private sweepAt = Number.POSITIVE_INFINITY;
   private sweepTimer: TimerHandle | undefined;
@@ -570,8 +576,16 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   // Lifecycle
 
   async start(): Promise<void> {
-    if (this.closed) throw new PulseError('disconnected', 'the service is closed; create a new one');
+    if (this.closed) throw closedError();
     if (this.isListening) return;
+    // One listen at a time, shared: close() waits for it, so it cannot finish listening afterwards.
+    this.starting ??= this.listen().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => reject(listenError(error, this.host, this.currentPort));
       this.server.once('error', onError);
@@ -580,6 +594,11 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         resolve();
       });
     });
+    // close() began while the listen was under way: it is final, so the port is freed again.
+    if (this.closed) {
+      await closeServer(this.server);
+      throw closedError();
+    }
     const address = this.server.address();
     if (address && typeof address === 'object') this.currentPort = address.port;
     this.isListening = true;
@@ -600,10 +619,17 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     await done;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.stop();
+  close(): Promise<void> {
+    // Every call gets the first one's promise: none settles before the port is free.
+    this.closure ??= this.shutdown();
+    return this.closure;
+  }
+
+  private async shutdown(): Promise<void> {
+    // Final before the first await: a start() from here on rejects, one in flight frees the port.
     this.closed = true;
+    await this.starting?.catch(noop);
+    await this.stop();
     this.removeAllListeners();
   }
 
@@ -1007,6 +1033,18 @@ function closedOrListening(server: Server): Promise<void> {
     };
     server.once('close', settle).once('listening', settle);
   });
+}
+
+/** Stops a server listening and resolves once it has closed (it has no connections yet). */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function closedError(): PulseError {
+  return new PulseError('disconnected', 'the service is closed (close() is final): create a new one with createPulseService()');
 }
 
 function destroySocket(this: Duplex): void {
