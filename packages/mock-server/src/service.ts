@@ -482,6 +482,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       get paused() {
         return service.isPaused;
       },
+      get listening() {
+        return service.isListening;
+      },
       tenants: () => this.tenants.values(),
       tenant: (kbId) => this.tenants.get(kbId),
       connections: () => this.byId.values(),
