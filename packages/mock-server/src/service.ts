@@ -109,9 +109,11 @@ export interface PulseServiceEvents {
   /** A connection left (closed by either side, killed, expired or slow). */
   close: (connection: ConnectionInfo, code: number, reason: string) => void;
   /**
-   * A valid client action was received, before the service handles it (also while paused, when it
-   * is then ignored). If the listener drops the connection (`kill`, `dropAll`, `stop`), the action
-   * is not handled.
+   * A valid client action within the frame-rate limit was received, before the service handles it
+   * (a frame over the limit is refused with `rate_limited` and fires none). While paused, every
+   * valid action fires it and is then ignored: the rate limit is not applied, as nothing is
+   * answered. If the listener drops the connection (`kill`, `dropAll`, `stop`), the action is not
+   * handled.
    */
   action: (action: ClientAction, connection: ConnectionInfo) => void;
   /** A client frame was rejected with an `error` frame. */
@@ -888,8 +890,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
 
   /**
    * While paused, frames are read and ignored. A valid one is still reported as an `action` (what
-   * the client did); one the service would refuse is not, by the same rule as when it answers,
-   * and gets no `rejected` either: nothing is sent while paused, so there is no error frame.
+   * the client did); one the service would refuse as malformed is not, by the same rule as when it
+   * answers, and gets no `rejected` either: nothing is sent while paused, so there is no error
+   * frame. The rate limit is not applied: it guards handling and answering, and neither happens.
    */
   private receivePaused(connection: PulseConnection, data: RawData, isBinary: boolean): void {
     if (this.listenerCount('action') === 0) return;
