@@ -3,7 +3,8 @@ import { PulseError, type Clock, type TimerHandle } from '@openkbs-pulse/protoco
 /** A {@link Clock} whose time moves only when the test says so. */
 export interface FakeClock extends Clock {
   /**
-   * Moves time forward by `ms`, running every timer that falls due, in order.
+   * Moves time forward by `ms`, running every timer that falls due, in order. A timer that
+   * advances the clock itself moves it further; time never goes back.
    * @throws PulseError `invalid_argument` when `ms` is not a finite number of 0 or more (NaN,
    * negative, Infinity); the clock is left as it was.
    *
@@ -87,7 +88,8 @@ export function createFakeClock(startMs = Date.UTC(2024, 0, 1)): FakeClock {
       checkAdvance(ms);
       const until = now + ms;
       while (runDue(until));
-      now = until;
+      // A timer it ran may have advanced the clock further (a re-entrant advance): never go back.
+      now = Math.max(now, until);
     },
     runAll(maxTimers = 10_000): void {
       for (let i = 0; i < maxTimers && runDue(Number.POSITIVE_INFINITY); i++);

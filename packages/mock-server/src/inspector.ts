@@ -76,6 +76,8 @@ export interface InspectorBackend {
   readonly access: AccessPolicy;
   readonly clock: Clock;
   readonly paused: boolean;
+  /** Whether the service listens: a feed whose upgrade ends while it is stopped is refused. */
+  readonly listening: boolean;
   tenants(): Iterable<Tenant>;
   tenant(kbId: string): Tenant | undefined;
   connections(): Iterable<PulseConnection>;
@@ -340,6 +342,9 @@ export class Inspector {
     if (verified.claims.kbId !== FEED_KB_ID || url.searchParams.get('kbId') !== FEED_KB_ID) {
       return refuseUpgrade(socket, 403, 'kb_mismatch', `the inspector feed takes kbId ${FEED_KB_ID}`);
     }
+    // stop() ran during the token check and closed the feeds it knew: one accepted now would be
+    // in no drain list and hold stop() for as long as the page stays (as the service's upgrade).
+    if (!this.backend.listening) return refuseUpgrade(socket, 503, 'server_error', 'service is stopping: the page reconnects once it is back');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const feed: FeedClient = { ws, subscribed: false };
       this.feeds.add(feed);

@@ -109,9 +109,11 @@ export interface PulseServiceEvents {
   /** A connection left (closed by either side, killed, expired or slow). */
   close: (connection: ConnectionInfo, code: number, reason: string) => void;
   /**
-   * A valid client action was received, before the service handles it (also while paused, when it
-   * is then ignored). If the listener drops the connection (`kill`, `dropAll`, `stop`), the action
-   * is not handled.
+   * A valid client action within the frame-rate limit was received, before the service handles it
+   * (a frame over the limit is refused with `rate_limited` and fires none). While paused, every
+   * valid action fires it and is then ignored: the rate limit is not applied, as nothing is
+   * answered. If the listener drops the connection (`kill`, `dropAll`, `stop`), the action is not
+   * handled.
    */
   action: (action: ClientAction, connection: ConnectionInfo) => void;
   /** A client frame was rejected with an `error` frame. */
@@ -271,7 +273,9 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
    */
   stats(): ServiceStats;
   /**
-   * Stops for good.
+   * Stops for good: a {@link PulseService.start} under way or called later rejects with
+   * `disconnected`, and once this settles nothing listens on the port. Every call returns the
+   * same promise.
    *
    * @example
    * ```ts
@@ -345,6 +349,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private currentPort: number;
   private isListening = false;
   private closed = false;
+  /** The listen under way, shared by concurrent start() calls and awaited by close(). */
+  private starting: Promise<void> | undefined;
+  /** The one shutdown, shared by every close() call. */
+  private closure: Promise<void> | undefined;
   private isPaused = false;
   private sweepAt = Number.POSITIVE_INFINITY;
   private sweepTimer: TimerHandle | undefined;
@@ -476,6 +484,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       get paused() {
         return service.isPaused;
       },
+      get listening() {
+        return service.isListening;
+      },
       tenants: () => this.tenants.values(),
       tenant: (kbId) => this.tenants.get(kbId),
       connections: () => this.byId.values(),
@@ -570,8 +581,16 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   // Lifecycle
 
   async start(): Promise<void> {
-    if (this.closed) throw new PulseError('disconnected', 'the service is closed; create a new one');
+    if (this.closed) throw closedError();
     if (this.isListening) return;
+    // One listen at a time, shared: close() waits for it, so it cannot finish listening afterwards.
+    this.starting ??= this.listen().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => reject(listenError(error, this.host, this.currentPort));
       this.server.once('error', onError);
@@ -580,6 +599,11 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         resolve();
       });
     });
+    // close() began while the listen was under way: it is final, so the port is freed again.
+    if (this.closed) {
+      await closeServer(this.server);
+      throw closedError();
+    }
     const address = this.server.address();
     if (address && typeof address === 'object') this.currentPort = address.port;
     this.isListening = true;
@@ -600,10 +624,17 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     await done;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.stop();
+  close(): Promise<void> {
+    // Every call gets the first one's promise: none settles before the port is free.
+    this.closure ??= this.shutdown();
+    return this.closure;
+  }
+
+  private async shutdown(): Promise<void> {
+    // Final before the first await: a start() from here on rejects, one in flight frees the port.
     this.closed = true;
+    await this.starting?.catch(noop);
+    await this.stop();
     this.removeAllListeners();
   }
 
@@ -859,8 +890,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
 
   /**
    * While paused, frames are read and ignored. A valid one is still reported as an `action` (what
-   * the client did); one the service would refuse is not, by the same rule as when it answers,
-   * and gets no `rejected` either: nothing is sent while paused, so there is no error frame.
+   * the client did); one the service would refuse as malformed is not, by the same rule as when it
+   * answers, and gets no `rejected` either: nothing is sent while paused, so there is no error
+   * frame. The rate limit is not applied: it guards handling and answering, and neither happens.
    */
   private receivePaused(connection: PulseConnection, data: RawData, isBinary: boolean): void {
     if (this.listenerCount('action') === 0) return;
@@ -1007,6 +1039,18 @@ function closedOrListening(server: Server): Promise<void> {
     };
     server.once('close', settle).once('listening', settle);
   });
+}
+
+/** Stops a server listening and resolves once it has closed (it has no connections yet). */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function closedError(): PulseError {
+  return new PulseError('disconnected', 'the service is closed (close() is final): create a new one with createPulseService()');
 }
 
 function destroySocket(this: Duplex): void {
