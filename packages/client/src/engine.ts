@@ -181,8 +181,12 @@ export interface Engine {
   /** Adds a listener to channel `name` (put in use); returns its removal (the channel is released once idle). */
   _listen(name: string, target: ListenTarget, type: string | typeof ANY, handler: Handler<never> | WildcardHandler<never>, face?: unknown): () => void;
   _publish(name: string, event: string, data: unknown): Promise<void>;
-  /** Enters, or updates once entered; resolves when the service has it. */
-  _enter(name: string, data: unknown): Promise<void>;
+  /**
+   * Enters, or updates once entered; resolves when the service has it. `correction`: a change the
+   * client makes itself (a shared connection's member taking the data of a tab still entered),
+   * never refused for the send pace's bound.
+   */
+  _enter(name: string, data: unknown, correction?: boolean): Promise<void>;
   _leave(name: string): Promise<void>;
   /** The members once a sync arrived (requests one when needed). */
   _get(name: string): Promise<PresenceMember[]>;
@@ -374,16 +378,18 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       const problem = publishProblem(name, event, data);
       if (problem) throw new PulseError(problem.code, problem.message);
       this._canWork();
+      this._roomToSend();
       const text = encodeFrame({ action: 'publish', channel: name, event, data: data as JsonObject | null | undefined });
       return this._queue._add(text, name, this._state === 'connected');
     });
   }
 
-  _enter(name: string, data: unknown): Promise<void> {
+  _enter(name: string, data: unknown, correction = false): Promise<void> {
     return this._settle(() => {
       const problem = presenceDataProblem(name, data);
       if (problem) throw new PulseError(problem.code, problem.message);
       this._canWork();
+      if (!correction) this._roomToSend();
       const ch = this._use(name);
       const set = ch._presence;
       const action = set._entered ? 'presence_update' : 'presence_enter';
@@ -435,6 +441,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       const ch = this._use(name);
       const set = ch._presence;
       if (set._synced && ch._presenceRequested) return Promise.resolve(members(ch));
+      // Only a read that asks the service adds a frame.
+      this._roomToSend();
       set._readers++;
       // A request in flight answers this read too; one answered without a sync (refused or
       // dropped) is made again.
@@ -1039,14 +1047,17 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   }
 
   /**
-   * Throws unless work can be held or sent now: connected, or not for long; and fewer than
-   * MAX_WAITING frames waiting for the send pace (a loop publishing or updating presence faster
-   * than the pace would otherwise hold ever more frames, each waiting longer).
+   * Throws when MAX_WAITING frames already wait for the send pace: a loop publishing or updating
+   * presence faster than the pace would otherwise hold ever more frames, each waiting longer.
    */
-  private _canWork(): void {
+  private _roomToSend(): void {
     if ((this._transport?._waiting() ?? 0) >= MAX_WAITING) {
       throw new PulseError('queue_full', `${MAX_WAITING} frames already wait for the send pace (${MAX_WAITING / 60} a second, under the service rate limit): publish or update presence less often`);
     }
+  }
+
+  /** Throws unless work can be held or sent now: connected, or not for long. */
+  private _canWork(): void {
     if (holdsWork(this._state) && !this._stale) return;
     throw this._stale
       ? new PulseError('timeout', `no connection for over ${this._ttlMs / 1000} s: try again once connected`)

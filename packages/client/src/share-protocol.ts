@@ -118,7 +118,14 @@ export const presenceNews = (m: PresenceNews): PresenceNews | undefined => {
   } catch {
     // A BigInt or a cycle: no news of ours.
   }
-  return news && isPresenceNews(news) ? news : undefined;
+  if (!news || !isPresenceNews(news)) return undefined;
+  // What a structured clone keeps and a JSON copy does not: the event's members are the objects
+  // of the list (presence.members.indexOf(member) finds them, as without sharing).
+  const listed = new Map(news.members.map((member) => [member.connectionId, member]));
+  const same = (member: PresenceMember): PresenceMember => listed.get(member.connectionId) ?? member;
+  if (news.type === 'members') news.v = (news.v as PresenceMember[]).map(same);
+  else if (news.type !== 'gone') news.v = same(news.v as PresenceMember);
+  return news;
 };
 
 const isPresenceNews = (m: PresenceNews): boolean =>

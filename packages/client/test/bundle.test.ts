@@ -113,12 +113,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * own close and error events on Node (ws-own-events test: 330 B less heap a client); 11,373
  * removing only its own listeners from a socket (ws-own-events test); 11,362 with the send pace's
  * bound checked for every call that sends (send-pace-bound-presence test) and the frame check
- * whole again (shareConnection takes news through checkServerFrame). pulse.js runs the
+ * whole again (shareConnection takes news through checkServerFrame); 11,380 for the bound checked
+ * only where a frame is added, never for a shared connection's own corrections
+ * (presence-get-while-paced, share-connection-leave-while-paced tests). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11362;
+const BUDGET_BYTES = 11380;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
