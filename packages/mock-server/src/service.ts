@@ -610,6 +610,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   }
 
   async stop(): Promise<void> {
+    // A start() under way listens once it ends: stopped after it, the service does not stay up.
+    // Not awaited when none is (one microtask would let an `action` listener's stop() come late).
+    if (this.starting) await this.starting.catch(noop);
     if (!this.isListening) return;
     this.isListening = false;
     const done = closedOrListening(this.server);
@@ -633,7 +636,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private async shutdown(): Promise<void> {
     // Final before the first await: a start() from here on rejects, one in flight frees the port.
     this.closed = true;
-    await this.starting?.catch(noop);
+    // Only when a start() is under way: an await of nothing would let the action an `action`
+    // listener closes the service from be handled first.
+    if (this.starting) await this.starting.catch(noop);
     await this.stop();
     this.removeAllListeners();
   }
