@@ -6,6 +6,7 @@
  * @module
  */
 import { checkServerFrame, isErrorCode, isPresenceMember, PulseError, type MessageFrame, type PresenceMember, type ServerFrame } from '@openkbs-pulse/protocol';
+import { jsonCopy } from './presence.js';
 import type { EngineState } from './states.js';
 
 /** A `PulseError` as it crosses tabs. */
@@ -114,7 +115,7 @@ const isMembers = (list: unknown): boolean => Array.isArray(list) && list.every(
 export const presenceNews = (m: PresenceNews): PresenceNews | undefined => {
   let news: PresenceNews | undefined;
   try {
-    news = JSON.parse(JSON.stringify(m)) as PresenceNews;
+    news = jsonCopy(m) as PresenceNews;
   } catch {
     // A BigInt or a cycle: no news of ours.
   }

@@ -146,7 +146,7 @@ const BURST = MAX_FRAME_BURST / 2;
 const RATE_PER_MS = (MAX_FRAMES_PER_SECOND * 0.9) / 1000;
 /**
  * Frames that may wait for the pace: a minute of sending. A client publishing faster than the
- * service takes for longer gets `queue_full` (see the engine's `_publish`) rather than memory
+ * service takes for longer gets `queue_full` (see the engine's `_roomToSend`) rather than memory
  * and delays that grow without end.
  */
 export const MAX_WAITING = RATE_PER_MS * 60_000;
@@ -427,7 +427,6 @@ export class Transport {
     this._handlers._down(info);
   }
 
-  /** The socket closed (or failed before opening): down with everything known about why. */
   /**
    * The socket reported an error (`cause`, when the runtime gives one). Before open it is a failed
    * attempt: some runtimes (undici, Node's global WebSocket) report a refused upgrade with
@@ -441,6 +440,7 @@ export class Transport {
     }
   }
 
+  /** The socket closed (or failed before opening): down with everything known about why. */
   private _closedWith(code: number, reason: string): void {
     this._report({ code, reason, opened: this._opened, status: this._status, errorCode: this._errorCode, message: this._message, cause: this._cause });
   }

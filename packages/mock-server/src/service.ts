@@ -636,9 +636,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private async shutdown(): Promise<void> {
     // Final before the first await: a start() from here on rejects, one in flight frees the port.
     this.closed = true;
-    // Only when a start() is under way: an await of nothing would let the action an `action`
-    // listener closes the service from be handled first.
-    if (this.starting) await this.starting.catch(noop);
+    // stop() waits for a start() under way (which then frees the port), and for nothing else: an
+    // await of nothing would let the action an `action` listener closes the service from be handled.
     await this.stop();
     this.removeAllListeners();
   }
