@@ -3,18 +3,7 @@
 // request op ran as a presence enter, an unknown state became the connection state, a message
 // without a frame was blamed on the app's listener) or dropped without a report.
 import { describe, expect, it, vi } from 'vitest';
-import { codeOf, setup } from './share-tabs.js';
-
-/** Two Realtime tabs of one user, connected: the first leads, `b` follows. */
-async function connectedFollower() {
-  const tabs = setup();
-  tabs.realtimeTab();
-  const b = tabs.realtimeTab();
-  await tabs.settle();
-  tabs.ws.last.accept();
-  await tabs.settle();
-  return { ...tabs, b };
-}
+import { codeOf, connectedFollower, setup } from './share-tabs.js';
 
 describe('shareConnection: messages from other tabs and other builds', () => {
   it('a request with an op this build does not know (a newer tab asks "history") is refused, not run as a presence enter', async () => {

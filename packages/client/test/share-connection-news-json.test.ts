@@ -10,16 +10,11 @@
 // must not get a 'delete' payload because another tab named the event 'chat'. The same holds for
 // presence news: a member whose data holds a BigInt is no member the service could list.
 import { describe, expect, it, vi } from 'vitest';
-import { codeOf, setup } from './share-tabs.js';
+import { codeOf, connectedFollower } from './share-tabs.js';
 
 describe('shareConnection: message news must be a frame the service could send', () => {
   it('a message whose data holds a BigInt (impossible in JSON) is an `update`, not delivered', async () => {
-    const { ws, realtimeTab, settle, rogue } = setup();
-    realtimeTab();
-    const b = realtimeTab();
-    await settle();
-    ws.last.accept();
-    await settle();
+    const { b, settle, rogue } = await connectedFollower();
     const got: unknown[] = [];
     b.realtime.channels.get('x').subscribe('m', (m) => void got.push(JSON.stringify(m.data)));
     await settle();
@@ -36,12 +31,7 @@ describe('shareConnection: message news must be a frame the service could send',
   });
 
   it('a message whose event name (ev) is not its data.type is not delivered to that event\'s listeners', async () => {
-    const { ws, realtimeTab, settle, rogue } = setup();
-    realtimeTab();
-    const b = realtimeTab();
-    await settle();
-    ws.last.accept();
-    await settle();
+    const { b, settle, rogue } = await connectedFollower();
     const chat: unknown[] = [];
     b.realtime.channels.get('x').subscribe('chat', (m) => void chat.push(m.data));
     await settle();
@@ -52,12 +42,7 @@ describe('shareConnection: message news must be a frame the service could send',
   });
 
   it('presence news whose member data holds a BigInt is an `update`, and changes nothing', async () => {
-    const { ws, realtimeTab, settle, rogue } = setup();
-    realtimeTab();
-    const b = realtimeTab();
-    await settle();
-    ws.last.accept();
-    await settle();
+    const { ws, b, settle, rogue } = await connectedFollower();
     const presence = b.realtime.channels.get('x').presence;
     const events: unknown[] = [];
     const subscribed = presence.subscribe((m) => void events.push(m));

@@ -63,6 +63,17 @@ export function setup() {
   return { clock, ws, browser, tab, realtimeTab, settle, options, rogue };
 }
 
+/** Two Realtime tabs of one user, connected: the first leads, `b` follows. */
+export async function connectedFollower() {
+  const tabs = setup();
+  tabs.realtimeTab();
+  const b = tabs.realtimeTab();
+  await tabs.settle();
+  tabs.ws.last.accept();
+  await tabs.settle();
+  return { ...tabs, b };
+}
+
 export const codeOf = (e: unknown) => (e as { code?: string })?.code ?? e;
 
 export const outcome = (p: Promise<unknown>) => {
