@@ -446,7 +446,7 @@ export class Inspector {
       case 'connect': {
         const c = event.connection;
         this.structureDirty = true;
-        const channels = c.channels.size > 0 ? ` to ${[...c.channels].join(', ')}` : '';
+        const channels = c.channelCount > 0 ? ` to ${c.channelNames().join(', ')}` : '';
         return this.push({ kind: 'connect', kbId: c.kbId, userId: c.userId, connectionId: c.id, text: `${c.userId} connected${channels}` });
       }
       case 'disconnect': {
@@ -534,7 +534,7 @@ export class Inspector {
     let connectionTotal = 0;
     for (const c of this.backend.connections()) {
       if (connectionTotal++ >= MAX_ROWS) continue;
-      connections.push({ connectionId: c.id, kbId: c.kbId, userId: clip(c.userId, MAX_NAME), channels: [...c.channels], presence: c.present ? [...c.present] : [], connectedAt: c.connectedAt, closesAt: c.closesAt });
+      connections.push({ connectionId: c.id, kbId: c.kbId, userId: clip(c.userId, MAX_NAME), channels: c.channelNames(), presence: c.present ? [...c.present] : [], connectedAt: c.connectedAt, closesAt: c.closesAt });
     }
     const channels: JsonObject[] = [];
     let channelTotal = 0;

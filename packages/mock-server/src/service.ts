@@ -738,7 +738,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     const tenant = this.tenants.get(connection.kbId);
     if (tenant) {
       tenant.connections--;
-      for (const channel of [...connection.channels]) tenant.unsubscribe(connection, channel);
+      for (const channel of connection.channelNames()) tenant.unsubscribe(connection, channel);
       for (const channel of connection.present ? [...connection.present] : []) {
         const change = leavePresence(tenant.channels.get(channel), channel, connection);
         if (change) this.broadcast(tenant, channel, change);
@@ -909,7 +909,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       case 'ping':
         return this.sendFrame(connection, { type: 'pong', timestamp: this.clock.now() });
       case 'subscribe':
-        if (!connection.channels.has(action.channel) && connection.channels.size >= this.maxSubscriptions) {
+        if (!connection.isSubscribed(action.channel) && connection.channelCount >= this.maxSubscriptions) {
           const why = `this connection is subscribed to ${this.maxSubscriptions} channels, the most allowed: unsubscribe from one first`;
           return this.reject(connection, 'limit_exceeded', why, action.channel);
         }

@@ -11,7 +11,7 @@ const connection = (id: string, userId = id) => new PulseConnection(id, 'kb', us
 
 describe('presence', () => {
   it('enters, updates (entering twice updates), and leaves', () => {
-    const state = new ChannelState();
+    const state = new ChannelState('room');
     const alice = connection('c1', 'alice');
     expect(enterPresence(state, 'room', alice, { name: 'A' })).toEqual({
       type: 'presence',
@@ -28,12 +28,12 @@ describe('presence', () => {
   });
 
   it('omits data when none was given', () => {
-    const change = enterPresence(new ChannelState(), 'room', connection('c1'), undefined);
+    const change = enterPresence(new ChannelState('room'), 'room', connection('c1'), undefined);
     expect('data' in change.member).toBe(false);
   });
 
   it('lists at most 100 members in order of entry, with the exact count', () => {
-    const state = new ChannelState();
+    const state = new ChannelState('room');
     for (let i = 0; i < 150; i++) enterPresence(state, 'room', connection(`c${i}`), undefined);
     const sync = presenceSync(state, 'room');
     expect(sync.count).toBe(150);
