@@ -86,22 +86,33 @@ class HandlerMap<E extends Record<string, unknown>> {
 
   /**
    * Calls one handler (with the type only for {@link ANY} handlers: a user's `on('error', fn)`
-   * gets one argument); what it throws goes to the reporter (and what that throws, nowhere).
+   * gets one argument); what it throws goes to the reporter (guarded: what that throws goes nowhere).
    */
   private _call(handler: AnyHandler, event: unknown, type?: keyof E): void {
     try {
       if (type === undefined) handler(event);
       else handler(event, type);
     } catch (error) {
-      try {
-        this._report(error);
-      } catch {
-        // A reporter that throws must not break the emit either.
-      }
+      this._report(error);
     }
   }
 }
 
-/** A new emitter; errors thrown by its handlers go to `report`. */
+/**
+ * `report`, safe to call from anywhere: it is the last stop of what a listener throws, so what it
+ * throws itself (an `onListenerError` that rethrows to fail fast) goes nowhere. Rethrown from an
+ * emit it would break the emit; from a promise callback it would be an unhandled rejection.
+ */
+export const guardReporter =
+  (report: ListenerErrorHandler): ListenerErrorHandler =>
+  (error) => {
+    try {
+      report(error);
+    } catch {
+      // Nowhere further to report it.
+    }
+  };
+
+/** A new emitter; errors thrown by its handlers go to `report` (guarded by {@link guardReporter}). */
 export const createEmitter = <E extends Record<string, unknown>>(report: ListenerErrorHandler = logListenerError): Emitter<E> =>
-  new HandlerMap<E>(report) as unknown as Emitter<E>;
+  new HandlerMap<E>(guardReporter(report)) as unknown as Emitter<E>;

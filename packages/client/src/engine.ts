@@ -38,7 +38,7 @@ import WebSocketDefault from 'isomorphic-ws';
 import { isEndpoint, isTokenExpired, refreshToken, tokenProblem, type AuthCallback } from './auth.js';
 import { backoffDelay, STABLE_CONNECTION_MS } from './backoff.js';
 import { checkChannelName, createChannelState, forgetConnection, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
-import { ANY, createEmitter, logListenerError, type Emitter, type Handler, type ListenerErrorHandler, type WildcardHandler } from './emitter.js';
+import { ANY, createEmitter, guardReporter, logListenerError, type Emitter, type Handler, type ListenerErrorHandler, type WildcardHandler } from './emitter.js';
 import { applyPresence, clearPresence, inRun, newEntered, type PresenceEvents } from './presence.js';
 import { createQueue, type PublishQueue } from './queue.js';
 import { holdsWork, TRANSITIONS, type Effect, type EngineEvent, type EngineState } from './states.js';
@@ -194,8 +194,10 @@ export interface Engine {
   _members(name: string): { members: PresenceMember[]; count: number };
   /** Drops every listener, leaves presence, unsubscribes and forgets the channel. */
   _release(name: string): void;
-  /** Where errors thrown by the user's callbacks go (`onListenerError`, else console.error). */
+  /** Where errors thrown by the user's callbacks go (`onListenerError`, else console.error); never throws. */
   readonly _report: ListenerErrorHandler;
+  /** Emits `error` for a failure a face found itself (a promise of its own it rejects); returns it. */
+  _fail(error: PulseError): PulseError;
 }
 
 const DEFAULT_WEBSOCKET = WebSocketDefault as unknown as WebSocketLikeConstructor | undefined;
@@ -323,7 +325,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._canRefresh = !!(_options.authCallback || _options.authUrl);
     this._token = _options.token;
     checkExpiredAtStart(_options);
-    this._report = _options.onListenerError ?? logListenerError;
+    this._report = guardReporter(_options.onListenerError ?? logListenerError);
     this._debug = _options.debug ? (...args: unknown[]) => console.debug('[pulse]', ...args) : undefined;
     this._em = createEmitter<EngineEvents>(this._report);
     this._Ctor = _options.WebSocket ?? DEFAULT_WEBSOCKET ?? (globalThis.WebSocket as WebSocketLikeConstructor | undefined);
@@ -344,9 +346,9 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   _connect(): void {
     if (!this._Ctor) throw new PulseError('no_websocket', 'no WebSocket here: pass the `WebSocket` option');
-    if (TRANSITIONS[this._state].connect) this._dispatch('connect');
-    // Live already: retry now rather than wait for the timer.
-    else this._wake();
+    // Decided when the event is handled, not now: called from a listener, a close() queued
+    // before it has not changed the state yet, and the last call must win.
+    this._dispatch('connect');
   }
 
   _close(): void {
@@ -516,7 +518,11 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const previous = this._state;
     const row = TRANSITIONS[previous][event];
     this._debug?.(event, previous, row, reason);
-    if (!row) return;
+    if (!row) {
+      // `connect()` while live already: retry now rather than wait for the timer.
+      if (event === 'connect') this._wake();
+      return;
+    }
     const [next, ...effects] = row.split(' ') as [EngineState, ...Effect[]];
     this._state = next;
     // Each effect is the method of that name (the table's words are the code's).
@@ -530,6 +536,11 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private _emitError(error: PulseError): void {
     (this._emitted ??= new WeakSet()).add(error);
     this._em.emit('error', error);
+  }
+
+  _fail(error: PulseError): PulseError {
+    this._emitError(error);
+    return error;
   }
 
   /** A connection-level error: `update`, then `error`. */
@@ -886,7 +897,9 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     if (frame.type === 'message') this._channels.get(frame.channel)?._em.emit(frame.data.type, frame);
     else if (frame.type === 'presence') {
       const ch = this._channels.get(frame.channel);
-      if (ch) applyPresence(ch._presence, frame);
+      // Not for a channel whose presence is not asked for now: a sync answering a request made
+      // before tracking stopped would mark a list synced that nothing keeps up to date.
+      if (ch?._presenceRequested) applyPresence(ch._presence, frame);
     } else if (frame.type === 'pong') {
       this._transport?.ponged();
       this._queue._pong();
