@@ -351,6 +351,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private closed = false;
   /** The listen under way, shared by concurrent start() calls and awaited by close(). */
   private starting: Promise<void> | undefined;
+  /** The drain of a stop() under way: a stop() or close() called meanwhile settles with it. */
+  private draining: Promise<void> | undefined;
   /** The one shutdown, shared by every close() call. */
   private closure: Promise<void> | undefined;
   private isPaused = false;
@@ -613,7 +615,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     // A start() under way listens once it ends: stopped after it, the service does not stay up.
     // Not awaited when none is (one microtask would let an `action` listener's stop() come late).
     if (this.starting) await this.starting.catch(noop);
-    if (!this.isListening) return;
+    // Stopped already, or stopping: a drain under way settles this call too (the port is free then).
+    if (!this.isListening) return this.draining;
     this.isListening = false;
     const done = closedOrListening(this.server);
     this.server.close();
@@ -623,8 +626,12 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     // Everything that changes the service happens before the first await: a start() may run
     // while the sockets drain, and the sweep it arms for its new connections must stay armed.
     this.disarmSweep();
-    await this.drainSockets(feeds);
-    await done;
+    const draining = (this.draining = this.drainSockets(feeds).then(() => done));
+    try {
+      await draining;
+    } finally {
+      if (this.draining === draining) this.draining = undefined;
+    }
   }
 
   close(): Promise<void> {
