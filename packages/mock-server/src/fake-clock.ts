@@ -6,7 +6,7 @@ export interface FakeClock extends Clock {
    * Moves time forward by `ms`, running every timer that falls due, in order. A timer that
    * advances the clock itself moves it further; time never goes back.
    * @throws PulseError `invalid_argument` when `ms` is not a finite number of 0 or more (NaN,
-   * negative, Infinity); the clock is left as it was.
+   * negative, Infinity), or would take the time past the largest number (Number.MAX_VALUE); the clock is left as it was.
    *
    * @param ms - how far, in milliseconds.
    * @example
@@ -37,10 +37,14 @@ interface Timer {
 
 /**
  * Refuses an amount that would break the clock for good: NaN makes `now()` NaN (no timer ever
- * fires again, and tests fail far from the cause), a negative one moves time backwards.
+ * fires again, and tests fail far from the cause), a negative one moves time backwards, and one
+ * that takes the time to Infinity leaves it there.
  */
-function checkAdvance(ms: unknown): void {
-  if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) return;
+function checkAdvance(ms: unknown, now: number): void {
+  if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) {
+    if (Number.isFinite(now + ms)) return;
+    throw new PulseError('invalid_argument', `clock.advance(${ms}) would take the time past the largest number it can hold (it is ${now}); advance less`);
+  }
   const fix = ms === Number.POSITIVE_INFINITY ? 'to run every pending timer, call runAll()' : 'time only moves forward: pass how many milliseconds pass, 0 or more';
   throw new PulseError('invalid_argument', `clock.advance(ms) takes a finite number of milliseconds (got ${typeof ms === 'number' ? String(ms) : typeof ms}); ${fix}`);
 }
@@ -77,7 +81,8 @@ export function createFakeClock(startMs = Date.UTC(2024, 0, 1)): FakeClock {
   return {
     now: () => now,
     setTimeout(callback: () => void, ms: number): TimerHandle {
-      const timer = { id: nextId++, at: now + Math.max(0, ms), callback };
+      // As a real timer: a delay that is no positive number (NaN too) fires soon, not never.
+      const timer = { id: nextId++, at: now + (ms > 0 ? ms : 0), callback };
       timers.push(timer);
       return timer.id;
     },
@@ -85,7 +90,7 @@ export function createFakeClock(startMs = Date.UTC(2024, 0, 1)): FakeClock {
       timers = timers.filter((timer) => timer.id !== handle);
     },
     advance(ms: number): void {
-      checkAdvance(ms);
+      checkAdvance(ms, now);
       const until = now + ms;
       // A timer it runs may advance the clock further (a re-entrant advance): what is due by then
       // runs too, and time never goes back.

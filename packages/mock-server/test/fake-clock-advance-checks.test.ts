@@ -34,4 +34,21 @@ describe('fake clock advance()', () => {
   it('advance(Infinity) points at runAll()', () => {
     expect(() => createFakeClock().advance(Number.POSITIVE_INFINITY)).toThrow(/runAll\(\)/);
   });
+
+  it('refuses an amount that would take the time past the largest number it can hold, and stays usable', () => {
+    const clock = createFakeClock();
+    clock.advance(Number.MAX_VALUE);
+    const before = clock.now();
+    expect(Number.isFinite(before)).toBe(true);
+    expect(() => clock.advance(Number.MAX_VALUE)).toThrow(expect.objectContaining({ code: 'invalid_argument', message: expect.stringContaining('largest') }));
+    expect(clock.now()).toBe(before);
+  });
+
+  it('setTimeout(cb, NaN) fires at the next advance, as a real timer fires soon', () => {
+    const clock = createFakeClock();
+    let ran = false;
+    clock.setTimeout(() => (ran = true), Number.NaN);
+    clock.advance(0);
+    expect(ran).toBe(true);
+  });
 });
