@@ -115,11 +115,14 @@ export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
  * changed data, nothing for members still there. A partial list (over 100 members) proves nobody
  * absent, and after a partial one nobody new.
  */
+/** Members by connection id (a member list as a presence set keeps it). */
+export const byConnection = (list: readonly PresenceMember[]): Map<string, PresenceMember> => new Map(list.map((member) => [member.connectionId, member]));
+
 export function replaceMembers(set: PresenceSet, list: PresenceMember[], count: number): void {
   const old = set._byId;
   const known = set._known;
   const wasComplete = old.size >= set._count;
-  const next = (set._byId = new Map(list.map((member) => [member.connectionId, member])));
+  const next = (set._byId = byConnection(list));
   set._count = Math.max(count, next.size);
   set._synced = set._known = true;
   // A listener may disconnect or stop tracking: what is left is no news then.

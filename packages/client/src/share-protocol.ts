@@ -6,7 +6,7 @@
  * @module
  */
 import { checkServerFrame, isErrorCode, isPresenceMember, PulseError, type MessageFrame, type PresenceMember, type ServerFrame } from '@openkbs-pulse/protocol';
-import { jsonCopy } from './presence.js';
+import { byConnection, jsonCopy } from './presence.js';
 import type { EngineState } from './states.js';
 
 /** A `PulseError` as it crosses tabs. */
@@ -122,7 +122,7 @@ export const presenceNews = (m: PresenceNews): PresenceNews | undefined => {
   if (!news || !isPresenceNews(news)) return undefined;
   // What a structured clone keeps and a JSON copy does not: the event's members are the objects
   // of the list (presence.members.indexOf(member) finds them, as without sharing).
-  const listed = new Map(news.members.map((member) => [member.connectionId, member]));
+  const listed = byConnection(news.members);
   const same = (member: PresenceMember): PresenceMember => listed.get(member.connectionId) ?? member;
   if (news.type === 'members') news.v = (news.v as PresenceMember[]).map(same);
   else if (news.type !== 'gone') news.v = same(news.v as PresenceMember);

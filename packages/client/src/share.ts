@@ -24,7 +24,7 @@ import { decodeTokenClaims, presenceDataProblem, publishProblem, PulseError, sys
 import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
 import { createEmitter, guardReporter, logListenerError, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
-import { clearPresence, inRun, jsonCopy, newEntered, replaceMembers } from './presence.js';
+import { byConnection, clearPresence, inRun, jsonCopy, newEntered, replaceMembers } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
 import { fromWire, isErrorNews, messageNews, presenceNews, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
 import { holdsWork, TRANSITIONS, type EngineState } from './states.js';
@@ -184,7 +184,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       // The set is gone for now: the tab keeps its list, as the last known one, for the next full list.
       else if (news.type === 'gone') set._synced = false;
       else {
-        set._byId = new Map(news.members.map((member) => [member.connectionId, member]));
+        set._byId = byConnection(news.members);
         set._count = news.count;
         set._synced = news.synced;
         // The list the leader kept (suspended, or asking again): known, so the next full list is

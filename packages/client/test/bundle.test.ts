@@ -117,12 +117,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * only where a frame is added, never for a shared connection's own corrections
  * (presence-get-while-paced, share-connection-leave-while-paced tests); 11,412 for four fixes of
  * an outside review (restart-from-listener, presence-get-after-stray-sync,
- * listener-error-reporter-rethrows, realtime-connection-once-error-event tests). pulse.js runs the
+ * listener-error-reporter-rethrows, realtime-connection-once-error-event tests); 11,418 with the
+ * map of members by connection id built by one helper (presence.ts byConnection) where three
+ * places wrote it. pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11412;
+const BUDGET_BYTES = 11418;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
