@@ -119,12 +119,13 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * an outside review (restart-from-listener, presence-get-after-stray-sync,
  * listener-error-reporter-rethrows, realtime-connection-once-error-event tests); 11,418 with the
  * map of members by connection id built by one helper (presence.ts byConnection) where three
- * places wrote it. pulse.js runs the
+ * places wrote it; 11,519 with a short message frame's nesting rule settled from its text
+ * (protocol nesting-from-text test: receive instructions 1.06× → 1.045× raw ws). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11418;
+const BUDGET_BYTES = 11519;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -57,9 +57,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * with a tab's leave never refused for the send pace's bound and presence news linked to its
  * member list (share-connection-leave-while-paced, share-connection-presence-identity tests);
  * 14,496 with presence news copied by presence.ts's jsonCopy; 14,540 with four fixes of an
- * outside review (bundle.test.ts lists them); 14,537 with presence.ts's byConnection.
+ * outside review (bundle.test.ts lists them); 14,537 with presence.ts's byConnection; 14,632
+ * with a short message frame's nesting rule settled from its text.
  */
-const SHARE_BUDGET_BYTES = 14537;
+const SHARE_BUDGET_BYTES = 14632;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {

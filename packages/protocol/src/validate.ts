@@ -210,13 +210,27 @@ export function mergeEventIntoData(
  * of the parsed value, not scans of its text: on the receive path, where every frame is checked,
  * it costs about half the instructions of counting brackets and searching the text for `__proto__`
  * and `\u` (callgrind, V8, a 130-character message frame), and strings and escapes need no rule.
- * It goes at most `max` levels down, so its own depth is bounded.
+ * It goes at most `max` levels down, so its own depth is bounded. (checkServerFrame settles a short
+ * message frame from its text, where two searches are cheaper still: textRulesOutJsonProblem.)
  * @internal
  */
 export const parsedJsonProblem = (value: unknown, max: number): JsonProblem | undefined =>
   typeof value === 'object' && value !== null ? walk(value, max, prototypeHasKeys()) : undefined;
 
 type JsonProblem = 'depth' | '__proto__';
+
+/**
+ * Whether the JSON `text` surely holds neither problem {@link parsedJsonProblem} finds in its
+ * value, judged from the text alone; false means "walk the value". Sound, not complete:
+ * - an own `__proto__` key is spelled in the text with `__`, or with an escape (`\u005f`), so a
+ *   text with neither has none;
+ * - nesting over `max` levels takes 2 × (max + 1) brackets (each level opens and closes), and the
+ *   text has no room for them beside `plain` characters the caller knows to be other tokens
+ *   (keys and values it read from the value, each spelled in the text at least once).
+ * @internal
+ */
+export const textRulesOutJsonProblem = (text: string, plain: number, max: number): boolean =>
+  text.length - plain < 2 * (max + 1) && !text.includes('__') && !text.includes('\\');
 
 /** No keys of its own: `for...in` over it lists what is enumerable on Object.prototype. */
 const PLAIN = {};
