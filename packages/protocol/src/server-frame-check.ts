@@ -29,18 +29,16 @@ const isChannel = (name: unknown): boolean => name === validChannel || (!channel
 const PLAIN = {};
 
 /**
- * The nesting rule for a frame found to be a message (`names`: its channel's and event's lengths).
- * A short frame's text settles it (textRulesOutJsonProblem), which costs the receive path about a
- * third of a walk (callgrind, V8, the bench's 133-character frame: 20,341 instructions a message
- * against 20,636, raw ws 19,470); a longer one is walked. The text spells, each at least once: the keys "type"
- * (twice: the frame's and its data's), "channel", "data" and "timestamp", the string "message",
- * the two names (quoted) and the timestamp (a digit at least): 52 characters and the names, none
- * a bracket. They are the frame's own keys unless Object.prototype has keys of those names (a
- * value read could then be inherited, with nothing in the text): then it is walked.
+ * The nesting rule for a frame found to be a message, whose keys were its own (`names`: its
+ * channel's and event's lengths). A short frame's text settles it (textRulesOutJsonProblem),
+ * which costs the receive path about a third of a walk (callgrind, V8, the bench's 133-character
+ * frame: 20,341 instructions a message against 20,636, raw ws 19,470); a longer one is walked.
+ * The text spells, each at least once: the keys "type" (twice: the frame's and its data's),
+ * "channel", "data" and "timestamp", the string "message", the two names (quoted) and the
+ * timestamp (a digit at least): 52 characters and the names, none a bracket.
  */
 const messageNestingHolds = (text: string, f: Raw, names: number): boolean =>
-  (textRulesOutJsonProblem(text, 52 + names, MAX_NESTING_DEPTH) && !('type' in PLAIN || 'channel' in PLAIN || 'data' in PLAIN || 'timestamp' in PLAIN)) ||
-  !parsedJsonProblem(f, MAX_NESTING_DEPTH);
+  textRulesOutJsonProblem(text, 52 + names, MAX_NESTING_DEPTH) || !parsedJsonProblem(f, MAX_NESTING_DEPTH);
 
 /**
  * Whether `value` is a presence member by the rules of `parsePresenceMember`: a non-empty
@@ -73,6 +71,12 @@ export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
   try {
     const f = JSON.parse(text) as Raw;
     if (!isObject(f)) return undefined;
+    // Asked before any read: when Object.prototype has none of the keys a message frame reads,
+    // every read below is of the frame's own data (no code of anyone's runs), so the nesting rule
+    // may come after the shape. Else the value is walked first, as parseServerFrame walks it: an
+    // inherited getter could change the frame, or Object.prototype, while it is read.
+    const own = !('type' in PLAIN || 'channel' in PLAIN || 'data' in PLAIN || 'timestamp' in PLAIN);
+    if (!own && parsedJsonProblem(f, MAX_NESTING_DEPTH)) return undefined;
     const type = f.type;
     // Read as parseServerFrame reads: a key a frame of this type has no use for is not read (it
     // could reach a getter on Object.prototype), so both take and refuse the same frames.
@@ -82,13 +86,11 @@ export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
       // Read once (as parseServerFrame reads it: a getter could answer differently twice).
       const data = f.data;
       const event = isObject(data) ? data.type : undefined;
-      // The shape first, then the nesting rule: a frame is taken when both hold, in either order
-      // (and a read that throws refuses it in both).
-      return typeof event === 'string' && isTime(f.timestamp) && messageNestingHolds(text, f, (channel as string).length + event.length)
+      return typeof event === 'string' && isTime(f.timestamp) && (!own || messageNestingHolds(text, f, (channel as string).length + event.length))
         ? (f as unknown as ServerFrame)
         : undefined;
     }
-    if (parsedJsonProblem(f, MAX_NESTING_DEPTH)) return undefined;
+    if (own && parsedJsonProblem(f, MAX_NESTING_DEPTH)) return undefined;
     if (type === 'pong') return isTime(f.timestamp) ? (f as unknown as ServerFrame) : undefined;
     const channel = f.channel;
     // As parseServerFrame: a code the protocol does not know is `server_error`; nothing else is kept.

@@ -58,3 +58,45 @@ describe('the nesting rule of short message frames', () => {
     }
   });
 });
+
+// An outside review found: the check that Object.prototype has no key a message frame reads came
+// after those reads, so a getter that removed itself when read (a one-shot shim) made a frame a
+// message through a key its text never spelled, then found Object.prototype clean: the text was
+// credited with characters it lacked, room for a 65th level. The check now comes before any read,
+// and without it the frame is walked first, as parseServerFrame walks it.
+describe('a getter on Object.prototype that changes Object.prototype when read', () => {
+  const oneShotTimestamp = (): void => {
+    Object.defineProperty(Object.prototype, 'timestamp', {
+      configurable: true,
+      get() {
+        delete (Object.prototype as Record<string, unknown>).timestamp;
+        return 1;
+      },
+    });
+  };
+  // The frame (level 1) and its data (level 2) and 63 arrays: 65 levels, one over the limit.
+  const levels = MAX_NESTING_DEPTH - 1;
+  const text = `{"type":"message","channel":"c","data":{"type":"e","":${'['.repeat(levels)}${']'.repeat(levels)}}}`;
+
+  it('cannot make a frame nested too deeply pass', () => {
+    try {
+      oneShotTimestamp();
+      expect(parseServerFrame(text).ok).toBe(false);
+      delete (Object.prototype as Record<string, unknown>).timestamp;
+      oneShotTimestamp();
+      expect(checkServerFrame(text)).toBeUndefined();
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).timestamp;
+    }
+  });
+
+  it('control: with a getter that stays, both refuse it', () => {
+    Object.defineProperty(Object.prototype, 'timestamp', { configurable: true, get: () => 1 });
+    try {
+      expect(parseServerFrame(text).ok).toBe(false);
+      expect(checkServerFrame(text)).toBeUndefined();
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).timestamp;
+    }
+  });
+});
