@@ -73,7 +73,8 @@ export function createFakeClock(startMs = Date.UTC(2024, 0, 1)): FakeClock {
     for (const timer of timers) if (timer.at <= until && (!due || timer.at < due.at || (timer.at === due.at && timer.id < due.id))) due = timer;
     if (!due) return false;
     timers = timers.filter((timer) => timer !== due);
-    now = Math.max(now, due.at);
+    // runAll() runs a timer set for ever too, without taking the time to Infinity.
+    if (Number.isFinite(due.at)) now = Math.max(now, due.at);
     due.callback();
     return true;
   };
@@ -81,8 +82,9 @@ export function createFakeClock(startMs = Date.UTC(2024, 0, 1)): FakeClock {
   return {
     now: () => now,
     setTimeout(callback: () => void, ms: number): TimerHandle {
-      // As a real timer: a delay that is no positive number (NaN too) fires soon, not never.
-      const timer = { id: nextId++, at: now + (ms > 0 ? ms : 0), callback };
+      // As a real timer: the delay is taken as a number ('100' too), and one that is no positive
+      // number (NaN too) fires soon, not never.
+      const timer = { id: nextId++, at: now + (Math.max(0, ms) || 0), callback };
       timers.push(timer);
       return timer.id;
     },

@@ -51,4 +51,28 @@ describe('fake clock advance()', () => {
     clock.advance(0);
     expect(ran).toBe(true);
   });
+
+  // An outside review found both: the NaN fix above added a numeric-string delay to the time as a
+  // string ('100' fired 50,000 years later), and runAll() still took the time to Infinity.
+  it("setTimeout(cb, '100') from plain JS fires at advance(100), as a real timer", () => {
+    const clock = createFakeClock();
+    let ran = false;
+    clock.setTimeout(() => (ran = true), '100' as unknown as number);
+    clock.advance(99);
+    expect(ran).toBe(false);
+    clock.advance(1);
+    expect(ran).toBe(true);
+  });
+
+  it('runAll() runs a timer set for ever without taking the time to Infinity', () => {
+    const clock = createFakeClock();
+    const before = clock.now();
+    let ran = false;
+    clock.setTimeout(() => (ran = true), Number.POSITIVE_INFINITY);
+    clock.runAll();
+    expect(ran).toBe(true);
+    expect(clock.now()).toBe(before);
+    clock.advance(1);
+    expect(clock.now()).toBe(before + 1);
+  });
 });
