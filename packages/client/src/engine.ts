@@ -158,7 +158,9 @@ export type EngineEvents = {
   state: StateChange;
   /**
    * Every failure, once: an error frame from the service, a refused or failed connection attempt,
-   * a close by the service with a reason, a failed token refresh, and every rejected promise.
+   * a close by the service with a reason, a failed token refresh, and every rejected promise of
+   * work (publish, presence). Not `connection.once()`'s: a wait for a state, which the state change
+   * that ends it already tells (with its reason, an `error` event, when it has one).
    */
   error: PulseError;
   /** A connection-level error that left the state as it was (Ably's `update`): a failed retry, an error frame. */
@@ -196,8 +198,6 @@ export interface Engine {
   _release(name: string): void;
   /** Where errors thrown by the user's callbacks go (`onListenerError`, else console.error); never throws. */
   readonly _report: ListenerErrorHandler;
-  /** Emits `error` for a failure a face found itself (a promise of its own it rejects); returns it. */
-  _fail(error: PulseError): PulseError;
 }
 
 const DEFAULT_WEBSOCKET = WebSocketDefault as unknown as WebSocketLikeConstructor | undefined;
@@ -346,9 +346,12 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   _connect(): void {
     if (!this._Ctor) throw new PulseError('no_websocket', 'no WebSocket here: pass the `WebSocket` option');
-    // Decided when the event is handled, not now: called from a listener, a close() queued
-    // before it has not changed the state yet, and the last call must win.
-    this._dispatch('connect');
+    // From a listener after close(), the queued close has not changed the state yet: this connect
+    // is handled after it (the last call wins). Else it is decided now, by the state the caller
+    // saw: not by a refusal the engine queued meanwhile, which the caller has yet to hear of.
+    if (TRANSITIONS[this._state].connect || this._pending?.some(([event]) => event === 'close')) this._dispatch('connect');
+    // Live already: retry now rather than wait for the timer.
+    else this._wake();
   }
 
   _close(): void {
@@ -518,11 +521,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const previous = this._state;
     const row = TRANSITIONS[previous][event];
     this._debug?.(event, previous, row, reason);
-    if (!row) {
-      // `connect()` while live already: retry now rather than wait for the timer.
-      if (event === 'connect') this._wake();
-      return;
-    }
+    if (!row) return;
     const [next, ...effects] = row.split(' ') as [EngineState, ...Effect[]];
     this._state = next;
     // Each effect is the method of that name (the table's words are the code's).
@@ -536,11 +535,6 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private _emitError(error: PulseError): void {
     (this._emitted ??= new WeakSet()).add(error);
     this._em.emit('error', error);
-  }
-
-  _fail(error: PulseError): PulseError {
-    this._emitError(error);
-    return error;
   }
 
   /** A connection-level error: `update`, then `error`. */

@@ -108,6 +108,9 @@ export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
   if (set._synced) set._em.emit('members', [...set._byId.values()]);
 }
 
+/** Members by connection id (a member list as a presence set keeps it). */
+export const byConnection = (list: readonly PresenceMember[]): Map<string, PresenceMember> => new Map(list.map((member) => [member.connectionId, member]));
+
 /**
  * Takes a full list (a sync; with shareConnection, a leader's). After an earlier list (a
  * reconnect, a new leader tab) what changed meanwhile becomes the events live frames would have
@@ -115,9 +118,6 @@ export function applyPresence(set: PresenceSet, frame: PresenceFrame): void {
  * changed data, nothing for members still there. A partial list (over 100 members) proves nobody
  * absent, and after a partial one nobody new.
  */
-/** Members by connection id (a member list as a presence set keeps it). */
-export const byConnection = (list: readonly PresenceMember[]): Map<string, PresenceMember> => new Map(list.map((member) => [member.connectionId, member]));
-
 export function replaceMembers(set: PresenceSet, list: PresenceMember[], count: number): void {
   const old = set._byId;
   const known = set._known;

@@ -481,8 +481,9 @@ class Connection {
     if (callback !== undefined || typeof event === 'function') return this._add(event, callback, true);
     // Ably's promise form (`await connection.once('connected')`). It has a deadline: a client
     // that is or becomes closed, failed or suspended first (held work is rejected then too)
-    // rejects it, with the change's reason (already an `error` event) or `disconnected` after close()
-    // (then emitted as an `error` event as well, as every rejected promise is).
+    // rejects it, with the change's reason (already an `error` event) or `disconnected` after close().
+    // Its rejection is no `error` event of its own: it is a wait for a state, not work that failed,
+    // and the change that ends it is told already (one close() is one `error` event at most).
     const next = new Promise<StateChange<RealtimeState>>((resolve, reject) => {
 
       const done = (change: StateChange<RealtimeState>): void => {
@@ -493,17 +494,15 @@ class Connection {
       const now = this._engine._state;
       if (ENDS.includes(now) && now !== event) {
         this.off(done);
-        throw this._engine._fail(
-          now === 'suspended'
-            ? new PulseError('timeout', 'the connection is suspended (no connection for connectionStateTtlMs): try again once connected')
-            : new PulseError('not_connected', `the connection is ${now}: call connect() first`),
-        );
+        throw now === 'suspended'
+          ? new PulseError('timeout', 'the connection is suspended (no connection for connectionStateTtlMs): try again once connected')
+          : new PulseError('not_connected', `the connection is ${now}: call connect() first`);
       }
       const stop = this._engine._on('state', (change) => {
         if (!ENDS.includes(change.current) || change.current === event) return;
         stop();
         this.off(done);
-        reject(change.reason ?? this._engine._fail(new PulseError('disconnected', `the connection was ${change.current} before ${String(event ?? 'a change')}`)));
+        reject(change.reason ?? new PulseError('disconnected', `the connection was ${change.current} before ${String(event ?? 'a change')}`));
       });
     });
     // One the caller ignores is no unhandled rejection.

@@ -353,10 +353,6 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
 
   const shared: Engine = {
     _report: report,
-    _fail(error) {
-      em.emit('error', error);
-      return error;
-    },
     get _state() {
       return state;
     },

@@ -120,12 +120,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * listener-error-reporter-rethrows, realtime-connection-once-error-event tests); 11,418 with the
  * map of members by connection id built by one helper (presence.ts byConnection) where three
  * places wrote it; 11,519 with a short message frame's nesting rule settled from its text
- * (protocol nesting-from-text test: receive instructions 1.06× → 1.045× raw ws). pulse.js runs the
+ * (protocol nesting-from-text test: receive instructions 1.06× → 1.045× raw ws); 11,539 with
+ * the fixes of a second outside review (connect-after-queued-refusal, the order of that rule's
+ * reads, connection.once()'s rejections no error events). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11519;
+const BUDGET_BYTES = 11539;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

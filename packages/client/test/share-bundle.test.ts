@@ -58,9 +58,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * member list (share-connection-leave-while-paced, share-connection-presence-identity tests);
  * 14,496 with presence news copied by presence.ts's jsonCopy; 14,540 with four fixes of an
  * outside review (bundle.test.ts lists them); 14,537 with presence.ts's byConnection; 14,632
- * with a short message frame's nesting rule settled from its text.
+ * with a short message frame's nesting rule settled from its text; 14,643 with a second review's
+ * fixes (bundle.test.ts lists them).
  */
-const SHARE_BUDGET_BYTES = 14632;
+const SHARE_BUDGET_BYTES = 14643;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
