@@ -334,12 +334,6 @@ function callSignal(value: unknown): AbortSignal | undefined {
   throw invalid('signal must be an AbortSignal: pass controller.signal, not the AbortController');
 }
 
-function optionalString(value: unknown, name: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalid(`${name} must be a string`);
-  return value;
-}
-
 /**
  * The error for a redirect answer, which is never followed: following would re-send the body,
  * API key included, to the Location (307/308), or turn the POST into a GET whose answer would be
@@ -546,9 +540,11 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     // The service's own rule: a token that could never connect, or expired at birth, is refused.
     const problem = tokenRequestProblem(userId, callOptions?.expiresIn);
     if (problem) throw invalid(problem);
+    // Only `undefined` defers to the options and the environment: anything else given here
+    // (null, '', a number) is checked by resolveConfig and refused, never replaced.
     const credentials: CallCredentials = {
-      kbId: optionalString(kbId, 'kbId') ?? callOptions?.kbId,
-      apiKey: optionalString(apiKey, 'apiKey') ?? callOptions?.apiKey,
+      kbId: kbId === undefined ? callOptions?.kbId : (kbId as string),
+      apiKey: apiKey === undefined ? callOptions?.apiKey : (apiKey as string),
       apiUrl: callOptions?.apiUrl,
     };
     const fields: ApiFields<'createPulseToken'> = { userId: userId as string };

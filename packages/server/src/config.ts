@@ -3,7 +3,7 @@
  * call time (so code that sets `process.env` after importing the SDK works).
  * @module
  */
-import { DEFAULT_API_URL, PulseError } from '@openkbs-pulse/protocol';
+import { DEFAULT_API_URL, errorMessage, PulseError } from '@openkbs-pulse/protocol';
 
 /** Environment variable of the knowledge base id. */
 export const ENV_KB_ID = 'OPENKBS_KB_ID';
@@ -42,15 +42,31 @@ const nonEmpty = (value: string | undefined): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value : undefined;
 
 /**
+ * The value a layer gives for `key`: `undefined` when it gives none. A value passed explicitly
+ * must be a non-blank string: an empty or blank one (a tenant row without a kbId, `--kb-id "$KB"`
+ * with KB unset) is refused, never replaced by the next layer's or the environment's, which would
+ * send another kb's credentials or mint a token for another kb.
+ */
+function explicitValue(layer: CallCredentials | undefined, key: keyof CallCredentials, envName: string): string | undefined {
+  const value: unknown = layer?.[key];
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  const what = typeof value === 'string' ? (value === '' ? 'empty' : 'blank') : `a ${value === null ? 'null' : typeof value}`;
+  const detail = `${key} is ${what}: pass a ${key}, or leave the option out (undefined) to use the client's or ${envName}`;
+  throw new PulseError('invalid_argument', errorMessage('invalid_argument', detail));
+}
+
+/**
  * Resolves credentials from `layers` (first defined wins, e.g. call options then client
- * options), then the environment.
- * @throws PulseError `missing_credentials` naming the option and the environment variable.
+ * options), then the environment (where an empty variable counts as unset).
+ * @throws PulseError `invalid_argument` for an explicit value that is empty, blank or not a string;
+ * `missing_credentials` naming the option and the environment variable.
  */
 export function resolveConfig(layers: readonly (CallCredentials | undefined)[], env: EnvSource = processEnv): ResolvedConfig {
   const vars = env();
   const pick = (key: keyof CallCredentials, envName: string): string | undefined => {
     for (const layer of layers) {
-      const value = nonEmpty(layer?.[key]);
+      const value = explicitValue(layer, key, envName);
       if (value !== undefined) return value;
     }
     return nonEmpty(vars[envName]);
