@@ -8,7 +8,17 @@ import type { PresenceMember } from './frames.js';
 import { parsePresenceMember } from './frames.js';
 import { DEFAULT_REGION, isEndpoint, isRegion, regionForEndpoint, type Region } from './regions.js';
 import { fail, ok, type ParseResult } from './result.js';
-import { channelNameProblem, isCount, isFiniteNumber, isNonEmptyString, isObject, presenceCountProblem, type JsonObject } from './validate.js';
+import { MAX_NESTING_DEPTH } from './limits.js';
+import {
+  channelNameProblem,
+  isCount,
+  isFiniteNumber,
+  isNonEmptyString,
+  isObject,
+  parsedJsonProblem,
+  presenceCountProblem,
+  type JsonObject,
+} from './validate.js';
 
 /** The hosted API. No path: every action is a POST to the root. */
 export const DEFAULT_API_URL = 'https://kb.openkbs.com';
@@ -306,7 +316,8 @@ const VALIDATORS: Validators = {
     if (!isCount(body.connections) || !isCount(body.channels)) {
       return invalid('connections and channels must be non-negative integers');
     }
-    return ok(body as unknown as StatusResponse);
+    // The known fields only: what is returned is what was checked.
+    return ok({ enabled: body.enabled, region: body.region as Region, endpoint: body.endpoint as string, connections: body.connections, channels: body.channels });
   },
   pulseChannels(body) {
     if (!Array.isArray(body.channels)) return invalid('channels must be an array');
@@ -314,7 +325,7 @@ const VALIDATORS: Validators = {
       const problem = channelInfoProblem(info);
       if (problem) return invalid(problem);
     }
-    return ok(body as unknown as ChannelsResponse);
+    return ok({ channels: body.channels as ChannelInfo[] });
   },
   enableElasticPulse: enableValidator,
   disableElasticPulse: enableValidator,
@@ -341,6 +352,12 @@ function enableValidator(body: JsonObject): ParseResult<EnableResponse> {
  */
 export function parseApiResponse<A extends ApiActionName>(action: A, body: unknown): ParseResult<ApiResponses[A]> {
   if (!isObject(body)) return invalid('response must be a JSON object');
+  // The rule every frame follows (parseServerFrame): the same data, whichever way it arrives. An
+  // own "__proto__" key pollutes the prototype of a copy made with Object.assign or spread, and a
+  // value nested thousands of levels deep cannot be serialized again (JSON.stringify overflows).
+  const problem = parsedJsonProblem(body, MAX_NESTING_DEPTH);
+  if (problem === 'depth') return invalid(`response is nested too deeply (over ${MAX_NESTING_DEPTH} levels)`);
+  if (problem) return invalid('response must not contain a "__proto__" key');
   const validate = VALIDATORS[action] as (body: JsonObject) => ParseResult<ApiResponses[A]>;
   return validate(body);
 }

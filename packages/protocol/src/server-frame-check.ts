@@ -8,7 +8,7 @@
  */
 import { isErrorCode } from './errors.js';
 import type { PresenceMember, ServerFrame } from './frames.js';
-import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
+import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, MAX_PRESENCE_MEMBERS, utf8ByteLength } from './limits.js';
 import { channelNameProblem, isObject, parsedJsonProblem, type JsonObject } from './validate.js';
 
 /** A parsed frame before its checks: every read is guarded by a shape check before it. */
@@ -76,7 +76,7 @@ export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
         ? isEventData(f.data) && isTime(f.timestamp)
         : type === 'presence' &&
           (f.action === 'sync'
-            ? Number.isInteger(f.count) && f.count >= 0 && Array.isArray(f.members) && f.members.length <= f.count && f.members.every(isMember)
+            ? Number.isInteger(f.count) && Array.isArray(f.members) && f.members.length <= Math.min(f.count, MAX_PRESENCE_MEMBERS) && f.members.every(isMember)
             : (f.action === 'enter' || f.action === 'leave' || f.action === 'update') && isMember(f.member)));
     return valid ? (f as unknown as ServerFrame) : undefined;
   } catch {
