@@ -115,12 +115,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * bound checked for every call that sends (send-pace-bound-presence test) and the frame check
  * whole again (shareConnection takes news through checkServerFrame); 11,380 for the bound checked
  * only where a frame is added, never for a shared connection's own corrections
- * (presence-get-while-paced, share-connection-leave-while-paced tests). pulse.js runs the
+ * (presence-get-while-paced, share-connection-leave-while-paced tests); 11,388 with service times
+ * (a message's timestamp, a member's connectedAt) within Date's range, the rule the server SDK's
+ * answers follow too (answer-times test in packages/server). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11380;
+const BUDGET_BYTES = 11388;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -15,6 +15,7 @@ import {
   isFiniteNumber,
   isNonEmptyString,
   isObject,
+  isTimestamp,
   parsedJsonProblem,
   presenceCountProblem,
   type JsonObject,
@@ -298,7 +299,8 @@ const VALIDATORS: Validators = {
   },
   pulsePublish(body) {
     if (!isCount(body.delivered)) return invalid('delivered must be a non-negative integer');
-    if (!isFiniteNumber(body.timestamp)) return invalid('timestamp must be a number');
+    // The rule of a message frame's timestamp: the same time, whichever way it arrives.
+    if (!isTimestamp(body.timestamp)) return invalid('timestamp must be a time in ms since the epoch, within the range of a Date');
     return ok({ delivered: body.delivered, timestamp: body.timestamp });
   },
   pulsePresence(body) {

@@ -9,13 +9,14 @@
 import { isErrorCode } from './errors.js';
 import type { PresenceMember, ServerFrame } from './frames.js';
 import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, MAX_PRESENCE_MEMBERS, utf8ByteLength } from './limits.js';
-import { channelNameProblem, isObject, parsedJsonProblem, type JsonObject } from './validate.js';
+import { channelNameProblem, isObject, MAX_TIME_MS, parsedJsonProblem, type JsonObject } from './validate.js';
 
 /** A parsed frame before its checks: every read is guarded by a shape check before it. */
 type Raw = JsonObject & { data: JsonObject; member: JsonObject; members: JsonObject[]; count: number };
 
 const isName = (value: unknown): boolean => typeof value === 'string' && value !== '';
-const isTime = (value: unknown): boolean => Number.isFinite(value) && (value as number) >= 0;
+// validate.ts's isTimestamp, compact: not before the epoch, within Date's range.
+const isTime = (value: unknown): boolean => Number.isFinite(value) && (value as number) >= 0 && (value as number) <= MAX_TIME_MS;
 /**
  * The last channel name found valid. A stream of frames names the same few channels again and
  * again, so the name check (a regular expression) runs once per change of name, not per frame:
@@ -30,7 +31,7 @@ const isEventData = (data: unknown): boolean => isObject(data) && typeof data.ty
 
 /**
  * Whether `value` is a presence member by the rules of `parsePresenceMember`: a non-empty
- * `userId` and `connectionId`, and `connectedAt` a finite number when present.
+ * `userId` and `connectionId`, and `connectedAt` a service time when present.
  * @param value - the member to check.
  * @example
  * ```ts
@@ -38,7 +39,7 @@ const isEventData = (data: unknown): boolean => isObject(data) && typeof data.ty
  * ```
  */
 export const isPresenceMember = (value: unknown): value is PresenceMember =>
-  isObject(value) && isName(value.userId) && isName(value.connectionId) && (value.connectedAt === undefined || Number.isFinite(value.connectedAt));
+  isObject(value) && isName(value.userId) && isName(value.connectionId) && (value.connectedAt === undefined || isTime(value.connectedAt));
 const isMember = isPresenceMember;
 
 /**

@@ -43,6 +43,23 @@ export function isFiniteNumber(value: unknown): value is number {
 }
 
 /**
+ * The latest time a `Date` can hold, in ms since the epoch (ECMAScript's time value range).
+ * @internal
+ */
+export const MAX_TIME_MS = 8.64e15;
+
+/**
+ * Whether `value` is a service time (a message's `timestamp`, a member's `connectedAt`, a publish
+ * answer's `timestamp`): ms since the epoch, not before it and within `Date`'s range, so that
+ * `new Date(value).toISOString()` in an app (or the CLI) never throws. One rule for frames and
+ * the HTTP API's answers.
+ * @internal
+ */
+export function isTimestamp(value: unknown): value is number {
+  return isFiniteNumber(value) && value >= 0 && value <= MAX_TIME_MS;
+}
+
+/**
  * Whether `value` is a count of the protocol (subscribers, connections, presence members): a
  * non-negative integer. One rule for the WebSocket frames and the HTTP API's answers.
  * @internal
