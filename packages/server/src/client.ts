@@ -351,11 +351,8 @@ function redirectError(action: ApiActionName, url: string, response: HttpRespons
   }
   const target = where === undefined ? 'a URL it did not disclose' : redact(where, secrets).slice(0, 300);
   const what = response.followedTo === undefined ? `answered HTTP ${response.status || '3xx'} with a redirect to` : 'was redirected by the fetch function to';
-  return new PulseApiError(
-    'invalid_response',
-    `${action} ${what} ${target}; redirects are not followed (the request carries the API key): set apiUrl to the API's own URL`,
-    { status: response.status || undefined, retryable: false, action },
-  );
+  const detail = `${callName(action)} ${what} ${target}; redirects are not followed (the request carries the API key): set apiUrl to the API's own URL`;
+  return new PulseApiError('invalid_response', errorMessage('invalid_response', detail), { status: response.status || undefined, retryable: false, action });
 }
 
 /** Whether an answer is a redirect: a 3xx, a browser's opaque redirect (status 0), or a fetch that followed one anyway. */
@@ -446,11 +443,8 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
       const read = await response.text(maxResponseBytes);
       if (!read.ok) {
         const size = read.declaredBytes === undefined ? `over ${read.readBytes} bytes` : `${read.declaredBytes} bytes (Content-Length)`;
-        throw new PulseApiError(
-          'invalid_response',
-          `${action} answered HTTP ${status} with a body of ${size}, over maxResponseBytes (${maxResponseBytes}); reading stopped. Check apiUrl, or raise maxResponseBytes`,
-          { status, retryable: false, action },
-        );
+        const detail = `${callName(action)} answered HTTP ${status} with a body of ${size}, over maxResponseBytes (${maxResponseBytes}); reading stopped. Check apiUrl, or raise maxResponseBytes`;
+        throw new PulseApiError('invalid_response', errorMessage('invalid_response', detail), { status, retryable: false, action });
       }
       text = read.text;
     } catch (error) {

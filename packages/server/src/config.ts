@@ -77,14 +77,14 @@ export function resolveConfig(layers: readonly (CallCredentials | undefined)[], 
   if (!kbId) missing.push(`kbId (option "kbId" or env ${ENV_KB_ID})`);
   if (!apiKey) missing.push(`apiKey (option "apiKey" or env ${ENV_API_KEY})`);
   if (!kbId || !apiKey) {
-    throw new PulseError('missing_credentials', `Missing Pulse credentials: ${missing.join(' and ')}`);
+    throw new PulseError('missing_credentials', errorMessage('missing_credentials', `Missing Pulse credentials: ${missing.join(' and ')}`));
   }
   const apiUrl = pick('apiUrl', ENV_API_URL) ?? DEFAULT_API_URL;
   try {
     const protocol = new URL(apiUrl).protocol;
     if (protocol !== 'http:' && protocol !== 'https:') throw new TypeError('not http');
   } catch {
-    throw new PulseError('invalid_argument', `apiUrl must be an http(s) URL (option "apiUrl" or env ${ENV_API_URL})`);
+    throw new PulseError('invalid_argument', errorMessage('invalid_argument', `apiUrl must be an http(s) URL (option "apiUrl" or env ${ENV_API_URL})`));
   }
   return { kbId, apiKey, apiUrl };
 }

@@ -5,23 +5,27 @@
  * @module
  */
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
-import { isRegion, PulseError, tokenRequestProblem, type Clock, type PulseTokenClaims } from '@openkbs-pulse/protocol';
+import { errorMessage, isRegion, PulseError, tokenRequestProblem, type Clock, type ErrorCode, type PulseTokenClaims } from '@openkbs-pulse/protocol';
 import { reported } from './reported.js';
 
 /** Claims of a Pulse token, plus any other claims it carries. */
 export type DecodedPulseToken = PulseTokenClaims & Record<string, unknown>;
 
+/** The error of `code`, its message ending with the code's fix and docs section (errorMessage). */
+const tokenError = (code: ErrorCode, detail: string, cause?: unknown): PulseError =>
+  new PulseError(code, errorMessage(code, detail), cause === undefined ? {} : { cause });
+
 function checkClaims(payload: Record<string, unknown>): DecodedPulseToken {
   const { kbId, userId, endpoint, region, iat, exp } = payload;
   if (typeof kbId !== 'string' || typeof userId !== 'string' || typeof endpoint !== 'string') {
-    throw new PulseError('invalid_token', 'token is missing the kbId, userId or endpoint claim');
+    throw tokenError('invalid_token', 'token is missing the kbId, userId or endpoint claim');
   }
   // The rule tokens are minted by, which the service applies to every token it is shown.
   const userIdProblem = tokenRequestProblem(userId);
-  if (userIdProblem) throw new PulseError('invalid_token', `token ${userIdProblem}`);
-  if (region !== undefined && !isRegion(region)) throw new PulseError('invalid_token', 'token has an unknown region claim');
+  if (userIdProblem) throw tokenError('invalid_token', `token ${userIdProblem}`);
+  if (region !== undefined && !isRegion(region)) throw tokenError('invalid_token', 'token has an unknown region claim');
   if (typeof exp !== 'number' || (iat !== undefined && typeof iat !== 'number')) {
-    throw new PulseError('invalid_token', 'token is missing a numeric exp claim');
+    throw tokenError('invalid_token', 'token is missing a numeric exp claim');
   }
   return payload as DecodedPulseToken;
 }
@@ -37,12 +41,12 @@ function checkClaims(payload: Record<string, unknown>): DecodedPulseToken {
  * ```
  */
 export function decodeToken(token: string): DecodedPulseToken {
-  if (typeof token !== 'string' || token === '') throw new PulseError('invalid_token', 'token must be a non-empty string');
+  if (typeof token !== 'string' || token === '') throw tokenError('invalid_token', 'token must be a non-empty string');
   let payload: Record<string, unknown>;
   try {
     payload = decodeJwt(token);
   } catch (error) {
-    throw new PulseError('invalid_token', 'token is not a valid JWT', { cause: error });
+    throw tokenError('invalid_token', 'token is not a valid JWT', error);
   }
   return checkClaims(payload);
 }
@@ -75,9 +79,9 @@ export function verifyToken(token: string, secret: string | Uint8Array, options:
 }
 
 async function verifySignedToken(token: string, secret: string | Uint8Array, options: VerifyTokenOptions): Promise<DecodedPulseToken> {
-  if (typeof token !== 'string' || token === '') throw new PulseError('invalid_token', 'token must be a non-empty string');
+  if (typeof token !== 'string' || token === '') throw tokenError('invalid_token', 'token must be a non-empty string');
   const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
-  if (!(key instanceof Uint8Array) || key.length === 0) throw new PulseError('invalid_argument', 'secret must be a non-empty string or Uint8Array');
+  if (!(key instanceof Uint8Array) || key.length === 0) throw tokenError('invalid_argument', 'secret must be a non-empty string or Uint8Array');
   let payload: Record<string, unknown>;
   try {
     const result = await jwtVerify(token, key, {
@@ -87,12 +91,12 @@ async function verifySignedToken(token: string, secret: string | Uint8Array, opt
     });
     payload = result.payload;
   } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) throw new PulseError('token_expired', 'token has expired', { cause: error });
-    throw new PulseError('invalid_token', 'token signature or claims are invalid', { cause: error });
+    if (error instanceof joseErrors.JWTExpired) throw tokenError('token_expired', 'token has expired', error);
+    throw tokenError('invalid_token', 'token signature or claims are invalid: check that secret is the key the token was signed with', error);
   }
   const claims = checkClaims(payload);
   if (options.kbId !== undefined && claims.kbId !== options.kbId) {
-    throw new PulseError('kb_mismatch', 'token was minted for another kbId');
+    throw tokenError('kb_mismatch', 'token was minted for another kbId');
   }
   return claims;
 }
