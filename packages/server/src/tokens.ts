@@ -55,7 +55,7 @@ export function decodeToken(token: string): DecodedPulseToken {
 export interface VerifyTokenOptions {
   /** Require this kbId claim (else `kb_mismatch`). */
   kbId?: string | undefined;
-  /** Allowed clock skew, in seconds. @default 0 */
+  /** Allowed clock skew, in seconds: a non-negative number (a string is refused). @default 0 */
   clockToleranceSeconds?: number | undefined;
   /** Time source for the expiry check. @default the system clock */
   clock?: Pick<Clock, 'now'> | undefined;
@@ -64,7 +64,9 @@ export interface VerifyTokenOptions {
 /**
  * Verifies a Pulse token's HS256 signature and expiry, and returns its claims.
  * @param secret - the HS256 key (a string is used as its UTF-8 bytes).
- * @throws PulseError `token_expired`, `invalid_token` or `kb_mismatch`.
+ * @throws PulseError `token_expired`, `invalid_token` or `kb_mismatch`; `invalid_argument` for an
+ * empty secret or a bad option (a `clockToleranceSeconds` that is not a non-negative number, a
+ * `clock` whose `now()` is not a time), never reported as a bad token.
  * @param token - a Pulse client token (a JWT).
  * @param options - `kbId` to require, clock tolerance and time source.
  * @example
@@ -78,17 +80,34 @@ export function verifyToken(token: string, secret: string | Uint8Array, options:
   return reported('verifyToken', undefined, () => verifySignedToken(token, secret, options));
 }
 
+/**
+ * The options of jose's check, from ours, checked first: jose throws a TypeError for a bad one,
+ * which would otherwise be reported as an invalid token (a valid token refused, the caller sent
+ * to check the secret). A string such as "30" read from an environment variable is refused too.
+ */
+function verifyOptions(options: VerifyTokenOptions): { clockTolerance: number; currentDate: Date | undefined } {
+  const tolerance: unknown = options.clockToleranceSeconds ?? 0;
+  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
+    throw tokenError('invalid_argument', `clockToleranceSeconds must be a non-negative number of seconds (got ${JSON.stringify(tolerance) ?? String(tolerance)})`);
+  }
+  if (options.kbId !== undefined && typeof options.kbId !== 'string') throw tokenError('invalid_argument', 'kbId must be a string');
+  if (options.clock === undefined) return { clockTolerance: tolerance, currentDate: undefined };
+  const now: unknown = typeof options.clock?.now === 'function' ? options.clock.now() : undefined;
+  const date = typeof now === 'number' ? new Date(now) : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw tokenError('invalid_argument', `clock.now() must return the time in ms since the epoch (got ${String(now)})`);
+  }
+  return { clockTolerance: tolerance, currentDate: date };
+}
+
 async function verifySignedToken(token: string, secret: string | Uint8Array, options: VerifyTokenOptions): Promise<DecodedPulseToken> {
   if (typeof token !== 'string' || token === '') throw tokenError('invalid_token', 'token must be a non-empty string');
   const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
   if (!(key instanceof Uint8Array) || key.length === 0) throw tokenError('invalid_argument', 'secret must be a non-empty string or Uint8Array');
+  const { clockTolerance, currentDate } = verifyOptions(options);
   let payload: Record<string, unknown>;
   try {
-    const result = await jwtVerify(token, key, {
-      algorithms: ['HS256'],
-      clockTolerance: options.clockToleranceSeconds ?? 0,
-      ...(options.clock ? { currentDate: new Date(options.clock.now()) } : {}),
-    });
+    const result = await jwtVerify(token, key, { algorithms: ['HS256'], clockTolerance, ...(currentDate && { currentDate }) });
     payload = result.payload;
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) throw tokenError('token_expired', 'token has expired', error);
