@@ -5,6 +5,8 @@
 // sent the environment's API key along with the tenant's kbId. The CLI's `--kb-id ""` (e.g.
 // --kb-id "$KB" with KB unset) silently used the environment's kb. Only `undefined` falls back now;
 // anything else explicit that is not a non-blank string is `invalid_argument`, and nothing is sent.
+// (An empty apiUrl still means "not set": it names no kb, and `apiUrl: process.env.OPENKBS_API_URL`
+// with an empty variable is common.)
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpResponse } from 'msw';
 import { makeClient, onApi, runCliCaptured, server, TOKEN_RESPONSE, CLI_ENV } from './helpers.js';
@@ -46,6 +48,13 @@ describe('explicit empty or blank credentials are refused, never replaced by the
     expect(await settle(makeClient({ env: () => ENV }).client.status({ kbId: '' }))).toMatchObject({ code: 'invalid_argument' });
     expect(await settle(makeClient({ kbId: ' ', env: () => ENV }).client.status())).toMatchObject({ code: 'invalid_argument' });
     expect(received).toEqual([]);
+  });
+
+  it('an empty apiUrl still means "not set" (as an empty OPENKBS_API_URL does): it is no credential', async () => {
+    const received = onApi(() => HttpResponse.json(TOKEN_RESPONSE));
+    const { client } = makeClient({ env: () => ({ ...ENV, OPENKBS_API_URL: 'http://pulse.test/' }), apiUrl: '' });
+    await client.getToken('alice', { apiUrl: ' ' });
+    expect(received).toHaveLength(1);
   });
 
   it('undefined credentials still fall back to the environment', async () => {
