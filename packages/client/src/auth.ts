@@ -3,7 +3,8 @@
  * token must pass before the client connects with it.
  * @module
  */
-import { decodeTokenClaims, PulseError, type Clock } from '@openkbs-pulse/protocol';
+// isEndpoint is the protocol's rule: the server SDK refuses the answers this client would refuse.
+import { decodeTokenClaims, isEndpoint, PulseError, type Clock } from '@openkbs-pulse/protocol';
 
 /** What an auth source returns: a token, or a token with the endpoint to use. */
 export type AuthResult =
@@ -31,10 +32,6 @@ export interface FreshToken {
   token: string;
   endpoint?: string | undefined;
 }
-
-/** Whether `endpoint` is a `ws://` or `wss://` URL with a host. */
-export const isEndpoint = (endpoint: unknown): endpoint is string =>
-  typeof endpoint === 'string' && /^wss?:\/\/[^/?#\s]/i.test(endpoint) && URL.canParse?.(endpoint) !== false;
 
 /** Whether the token's `exp` claim has passed at `nowMs` (unknown `exp`: not expired). */
 export const isTokenExpired = (token: string, nowMs: number): boolean => {

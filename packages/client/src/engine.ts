@@ -20,6 +20,7 @@ import {
   CLOSE_CODES,
   decodeTokenClaims,
   encodeFrame,
+  isEndpoint,
   isRegion,
   checkServerFrame,
   presenceDataProblem,
@@ -35,7 +36,7 @@ import {
   type Region,
 } from '@openkbs-pulse/protocol';
 import WebSocketDefault from 'isomorphic-ws';
-import { isEndpoint, isTokenExpired, refreshToken, tokenProblem, type AuthCallback } from './auth.js';
+import { isTokenExpired, refreshToken, tokenProblem, type AuthCallback } from './auth.js';
 import { backoffDelay, STABLE_CONNECTION_MS } from './backoff.js';
 import { checkChannelName, createChannelState, forgetConnection, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
 import { ANY, createEmitter, guardReporter, logListenerError, type Emitter, type Handler, type ListenerErrorHandler, type WildcardHandler } from './emitter.js';

@@ -122,12 +122,15 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * places wrote it; 11,519 with a short message frame's nesting rule settled from its text
  * (protocol nesting-from-text test: receive instructions 1.06× → 1.045× raw ws); 11,539 with
  * the fixes of a second outside review (connect-after-queued-refusal, the order of that rule's
- * reads, connection.once()'s rejections no error events). pulse.js runs the
+ * reads, connection.once()'s rejections no error events); 11,547 with service times
+ * (a message's timestamp, a member's connectedAt) within Date's range, the rule the server SDK's
+ * answers follow too (answer-times test in packages/server; an outside review's fix, +8 B alone).
+ * pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11539;
+const BUDGET_BYTES = 11547;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -59,9 +59,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * 14,496 with presence news copied by presence.ts's jsonCopy; 14,540 with four fixes of an
  * outside review (bundle.test.ts lists them); 14,537 with presence.ts's byConnection; 14,632
  * with a short message frame's nesting rule settled from its text; 14,643 with a second review's
- * fixes (bundle.test.ts lists them).
+ * fixes (bundle.test.ts lists them); 14,652 with service times within Date's range
+ * (bundle.test.ts).
  */
-const SHARE_BUDGET_BYTES = 14643;
+const SHARE_BUDGET_BYTES = 14652;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {

@@ -30,6 +30,13 @@ Options:
   -h, --help          show this help
 `;
 
+/**
+ * The whole number written in decimal digits in `text`, or `undefined`. Not `Number(text)`, which
+ * reads '' and ' ' as 0 (so `--port="$PULSE_PORT"` with the variable unset would start on a random
+ * port) and accepts hex and exponent spellings (`--port=0x50` is port 80).
+ */
+const decimal = (text: string): number | undefined => (/^\d+$/.test(text) ? Number(text) : undefined);
+
 async function main(argv: string[]): Promise<number> {
   let values;
   try {
@@ -60,8 +67,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  const port = decimal(values.port);
+  if (port === undefined || port > 65535) {
     process.stderr.write(`pulse-local: --port must be an integer from 0 to 65535\n`);
     return 2;
   }
@@ -70,8 +77,8 @@ async function main(argv: string[]): Promise<number> {
   for (const flag of ['max-subscriptions', 'max-presence', 'max-frames-per-second', 'max-frame-burst'] as const) {
     const text = values[flag];
     if (text === undefined) continue;
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1) {
+    const value = decimal(text);
+    if (value === undefined || !Number.isSafeInteger(value) || value < 1) {
       process.stderr.write(`pulse-local: --${flag} must be a positive integer (got ${text})\n`);
       return 2;
     }

@@ -6,9 +6,20 @@
 import { isErrorCode, type ErrorCode } from './errors.js';
 import type { PresenceMember } from './frames.js';
 import { parsePresenceMember } from './frames.js';
-import { DEFAULT_REGION, isRegion, regionForEndpoint, type Region } from './regions.js';
+import { DEFAULT_REGION, isEndpoint, isRegion, regionForEndpoint, type Region } from './regions.js';
 import { fail, ok, type ParseResult } from './result.js';
-import { channelNameProblem, isCount, isFiniteNumber, isNonEmptyString, isObject, presenceCountProblem, type JsonObject } from './validate.js';
+import { MAX_NESTING_DEPTH } from './limits.js';
+import {
+  channelNameProblem,
+  isCount,
+  isFiniteNumber,
+  isNonEmptyString,
+  isObject,
+  isTimestamp,
+  parsedJsonProblem,
+  presenceCountProblem,
+  type JsonObject,
+} from './validate.js';
 
 /** The hosted API. No path: every action is a POST to the root. */
 export const DEFAULT_API_URL = 'https://kb.openkbs.com';
@@ -240,30 +251,56 @@ function channelInfoProblem(info: unknown): string | undefined {
 
 type Validators = { [A in ApiActionName]: (body: JsonObject) => ParseResult<ApiResponses[A]> };
 
+/**
+ * Why `token` and the `endpoint` it came with could never connect, or `undefined` when they can:
+ * the token must be a JWT whose `endpoint` claim, if any, is a WebSocket URL, and the endpoint a
+ * WebSocket URL. The client refuses a token or endpoint that fails it ({@link decodeTokenClaims},
+ * {@link isEndpoint}), so the server SDK refuses such an answer too, where the wrong `apiUrl` that
+ * usually causes it can be seen, rather than hand the browser something that fails there.
+ *
+ * @param token - the token of an answer (anything).
+ * @param endpoint - the endpoint of the same answer (anything).
+ * @example
+ * ```ts
+ * tokenAnswerProblem('not-a-jwt', 'wss://pulse.vpc1.us'); // 'token is not a JWT'
+ * ```
+ */
+export function tokenAnswerProblem(token: unknown, endpoint: unknown): string | undefined {
+  if (!isNonEmptyString(token)) return 'token must be a string';
+  const claims = decodeTokenClaims(token);
+  if (!claims) return 'token is not a JWT';
+  if (claims.endpoint !== undefined && !isEndpoint(claims.endpoint)) return 'token endpoint claim is not a ws(s):// URL';
+  return isEndpoint(endpoint) ? undefined : 'endpoint is not a ws(s):// URL';
+}
+
 const endpointAndRegion = (body: JsonObject): string | undefined => {
-  if (!isNonEmptyString(body.endpoint)) return 'endpoint must be a string';
+  if (!isEndpoint(body.endpoint)) return 'endpoint must be a ws(s):// URL';
   if (!isRegion(body.region)) return 'region must be us-east-1 or eu-central-1';
   return undefined;
 };
 
 const VALIDATORS: Validators = {
   createPulseToken(body) {
-    if (!isNonEmptyString(body.token)) return invalid('token must be a string');
-    if (!isNonEmptyString(body.endpoint)) return invalid('endpoint must be a string');
+    const problem = tokenAnswerProblem(body.token, body.endpoint);
+    if (problem) return invalid(problem);
+    const token = body.token as string;
+    const endpoint = body.endpoint as string;
     // The hosted API documents only { token, endpoint, ... }: region and expiresIn are derived when absent.
     if (body.region !== undefined && !isRegion(body.region)) return invalid('region must be us-east-1 or eu-central-1');
-    const region = (body.region as Region | undefined) ?? regionForEndpoint(body.endpoint) ?? DEFAULT_REGION;
+    const region = (body.region as Region | undefined) ?? regionForEndpoint(endpoint) ?? DEFAULT_REGION;
     let expiresIn = body.expiresIn;
     if (expiresIn === undefined) {
-      const exp = decodeTokenClaims(body.token)?.exp;
+      const exp = decodeTokenClaims(token)?.exp;
       if (typeof exp === 'number') expiresIn = Math.max(0, Math.round(exp - Date.now() / 1000));
     }
-    if (!isFiniteNumber(expiresIn)) return invalid('expiresIn must be a number');
-    return ok({ token: body.token, endpoint: body.endpoint, region, expiresIn });
+    // A token that expired before it was handed out can never connect.
+    if (!isFiniteNumber(expiresIn) || expiresIn < 0) return invalid('expiresIn must be a non-negative number');
+    return ok({ token, endpoint, region, expiresIn });
   },
   pulsePublish(body) {
     if (!isCount(body.delivered)) return invalid('delivered must be a non-negative integer');
-    if (!isFiniteNumber(body.timestamp)) return invalid('timestamp must be a number');
+    // The rule of a message frame's timestamp: the same time, whichever way it arrives.
+    if (!isTimestamp(body.timestamp)) return invalid('timestamp must be a time in ms since the epoch, within the range of a Date');
     return ok({ delivered: body.delivered, timestamp: body.timestamp });
   },
   pulsePresence(body) {
@@ -281,7 +318,8 @@ const VALIDATORS: Validators = {
     if (!isCount(body.connections) || !isCount(body.channels)) {
       return invalid('connections and channels must be non-negative integers');
     }
-    return ok(body as unknown as StatusResponse);
+    // The known fields only: what is returned is what was checked.
+    return ok({ enabled: body.enabled, region: body.region as Region, endpoint: body.endpoint as string, connections: body.connections, channels: body.channels });
   },
   pulseChannels(body) {
     if (!Array.isArray(body.channels)) return invalid('channels must be an array');
@@ -289,7 +327,7 @@ const VALIDATORS: Validators = {
       const problem = channelInfoProblem(info);
       if (problem) return invalid(problem);
     }
-    return ok(body as unknown as ChannelsResponse);
+    return ok({ channels: body.channels as ChannelInfo[] });
   },
   enableElasticPulse: enableValidator,
   disableElasticPulse: enableValidator,
@@ -316,6 +354,12 @@ function enableValidator(body: JsonObject): ParseResult<EnableResponse> {
  */
 export function parseApiResponse<A extends ApiActionName>(action: A, body: unknown): ParseResult<ApiResponses[A]> {
   if (!isObject(body)) return invalid('response must be a JSON object');
+  // The rule every frame follows (parseServerFrame): the same data, whichever way it arrives. An
+  // own "__proto__" key pollutes the prototype of a copy made with Object.assign or spread, and a
+  // value nested thousands of levels deep cannot be serialized again (JSON.stringify overflows).
+  const problem = parsedJsonProblem(body, MAX_NESTING_DEPTH);
+  if (problem === 'depth') return invalid(`response is nested too deeply (over ${MAX_NESTING_DEPTH} levels)`);
+  if (problem) return invalid('response must not contain a "__proto__" key');
   const validate = VALIDATORS[action] as (body: JsonObject) => ParseResult<ApiResponses[A]>;
   return validate(body);
 }

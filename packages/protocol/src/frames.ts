@@ -9,9 +9,9 @@ import { fail, ok, type ParseResult } from './result.js';
 import {
   channelNameProblem,
   eventNameProblem,
-  isFiniteNumber,
   isNonEmptyString,
   isObject,
+  isTimestamp,
   mergeEventIntoData,
   parsedJsonProblem,
   presenceCountProblem,
@@ -223,11 +223,6 @@ function parseJson(text: unknown, limitBytes: number): ParseResult<unknown> & { 
   return ok(value);
 }
 
-/** A service time: finite and not before the epoch. */
-function isTimestamp(value: unknown): value is number {
-  return isFiniteNumber(value) && value >= 0;
-}
-
 /** The frame's `channel`, checked with {@link channelNameProblem} (for actions and service frames alike). */
 function channelOf(frame: JsonObject): ParseResult<string> {
   // Read once, as checkServerFrame reads it (a getter could answer differently the second time).
@@ -305,8 +300,8 @@ export function parsePresenceMember(value: unknown): ParseResult<PresenceMember>
   if (!isNonEmptyString(value.connectionId)) {
     return fail('invalid_message', 'member.connectionId must be a non-empty string');
   }
-  if (value.connectedAt !== undefined && !isFiniteNumber(value.connectedAt)) {
-    return fail('invalid_message', 'member.connectedAt must be a number');
+  if (value.connectedAt !== undefined && !isTimestamp(value.connectedAt)) {
+    return fail('invalid_message', 'member.connectedAt must be a time in ms since the epoch, within the range of a Date');
   }
   return ok(value as unknown as PresenceMember);
 }
@@ -347,7 +342,7 @@ function frameShape(frame: JsonObject): ParseResult<ServerFrame> {
       if (!isObject(data) || typeof data.type !== 'string') {
         return fail('invalid_message', 'message.data must be an object with a string type');
       }
-      if (!isTimestamp(frame.timestamp)) return fail('invalid_message', 'message.timestamp must be a non-negative number');
+      if (!isTimestamp(frame.timestamp)) return fail('invalid_message', 'message.timestamp must be a time in ms since the epoch, within the range of a Date');
       return ok(frame as unknown as MessageFrame);
     }
     case 'presence': {
@@ -371,7 +366,7 @@ function frameShape(frame: JsonObject): ParseResult<ServerFrame> {
       return fail('invalid_message', 'presence.action must be sync, enter, leave or update');
     }
     case 'pong':
-      if (!isTimestamp(frame.timestamp)) return fail('invalid_message', 'pong.timestamp must be a non-negative number');
+      if (!isTimestamp(frame.timestamp)) return fail('invalid_message', 'pong.timestamp must be a time in ms since the epoch, within the range of a Date');
       return ok(frame as unknown as PongFrame);
     case 'error': {
       if (typeof frame.error !== 'string') return fail('invalid_message', 'error.error must be a string');

@@ -48,6 +48,22 @@ export function endpointForRegion(region: Region): string {
 const HOSTED_DOMAIN = '.openkbs.com';
 
 /**
+ * Whether `endpoint` is a WebSocket URL a client can connect to: `ws://` or `wss://` with a host.
+ * The one rule for an endpoint, wherever it comes from: the client's `endpoint` option, a token's
+ * `endpoint` claim, an auth answer, and the HTTP API's answers the server SDK checks.
+ *
+ * @param endpoint - anything; only such a URL string passes.
+ * @example
+ * ```ts
+ * isEndpoint('wss://pulse.vpc1.us'); // true
+ * isEndpoint('https://kb.openkbs.com'); // false: the HTTP API's URL, not a WebSocket one
+ * ```
+ */
+export const isEndpoint = (endpoint: unknown): endpoint is string =>
+  // URL.canParse is missing in older browsers: there the pattern alone decides.
+  typeof endpoint === 'string' && /^wss?:\/\/[^/?#\s]/i.test(endpoint) && URL.canParse?.(endpoint) !== false;
+
+/**
  * The region an endpoint belongs to, or `undefined` for an endpoint that is not a hosted one
  * (a local service, a proxy). The host must be a region's host exactly (`pulse.vpc1.eu`) or
  * that host under `.openkbs.com` (`pulse.vpc1.eu.openkbs.com`); any other host, such as

@@ -8,14 +8,15 @@
  */
 import { isErrorCode } from './errors.js';
 import type { PresenceMember, ServerFrame } from './frames.js';
-import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
-import { channelNameProblem, isObject, parsedJsonProblem, textRulesOutJsonProblem, type JsonObject } from './validate.js';
+import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, MAX_PRESENCE_MEMBERS, utf8ByteLength } from './limits.js';
+import { channelNameProblem, isObject, MAX_TIME_MS, parsedJsonProblem, textRulesOutJsonProblem, type JsonObject } from './validate.js';
 
 /** A parsed frame before its checks: every read is guarded by a shape check before it. */
 type Raw = JsonObject & { data: JsonObject; member: JsonObject; members: JsonObject[]; count: number };
 
 const isName = (value: unknown): boolean => typeof value === 'string' && value !== '';
-const isTime = (value: unknown): boolean => Number.isFinite(value) && (value as number) >= 0;
+// validate.ts's isTimestamp, compact: not before the epoch, within Date's range.
+const isTime = (value: unknown): boolean => Number.isFinite(value) && (value as number) >= 0 && (value as number) <= MAX_TIME_MS;
 /**
  * The last channel name found valid. A stream of frames names the same few channels again and
  * again, so the name check (a regular expression) runs once per change of name, not per frame:
@@ -42,7 +43,7 @@ const messageNestingHolds = (text: string, f: Raw, names: number): boolean =>
 
 /**
  * Whether `value` is a presence member by the rules of `parsePresenceMember`: a non-empty
- * `userId` and `connectionId`, and `connectedAt` a finite number when present.
+ * `userId` and `connectionId`, and `connectedAt` a service time when present.
  * @param value - the member to check.
  * @example
  * ```ts
@@ -50,7 +51,7 @@ const messageNestingHolds = (text: string, f: Raw, names: number): boolean =>
  * ```
  */
 export const isPresenceMember = (value: unknown): value is PresenceMember =>
-  isObject(value) && isName(value.userId) && isName(value.connectionId) && (value.connectedAt === undefined || Number.isFinite(value.connectedAt));
+  isObject(value) && isName(value.userId) && isName(value.connectionId) && (value.connectedAt === undefined || isTime(value.connectedAt));
 const isMember = isPresenceMember;
 
 /**
@@ -103,7 +104,7 @@ export function checkServerFrame(text: unknown, maxBytes: number = MAX_MESSAGE_B
       type === 'presence' &&
       isChannel(channel) &&
       (f.action === 'sync'
-        ? Number.isInteger(f.count) && f.count >= 0 && Array.isArray(f.members) && f.members.length <= f.count && f.members.every(isMember)
+        ? Number.isInteger(f.count) && Array.isArray(f.members) && f.members.length <= Math.min(f.count, MAX_PRESENCE_MEMBERS) && f.members.every(isMember)
         : (f.action === 'enter' || f.action === 'leave' || f.action === 'update') && isMember(f.member));
     return valid ? (f as unknown as ServerFrame) : undefined;
   } catch {

@@ -1,4 +1,4 @@
-import { MAX_CHANNEL_NAME_LENGTH, MAX_EVENT_NAME_LENGTH, MAX_TOKEN_LIFETIME_SECONDS, MAX_USER_ID_LENGTH } from './limits.js';
+import { MAX_CHANNEL_NAME_LENGTH, MAX_EVENT_NAME_LENGTH, MAX_PRESENCE_MEMBERS, MAX_TOKEN_LIFETIME_SECONDS, MAX_USER_ID_LENGTH } from './limits.js';
 
 /** A JSON object (not an array, not null). */
 export type JsonObject = { [key: string]: unknown };
@@ -43,6 +43,23 @@ export function isFiniteNumber(value: unknown): value is number {
 }
 
 /**
+ * The latest time a `Date` can hold, in ms since the epoch (ECMAScript's time value range).
+ * @internal
+ */
+export const MAX_TIME_MS = 8.64e15;
+
+/**
+ * Whether `value` is a service time (a message's `timestamp`, a member's `connectedAt`, a publish
+ * answer's `timestamp`): ms since the epoch, not before it and within `Date`'s range, so that
+ * `new Date(value).toISOString()` in an app (or the CLI) never throws. One rule for frames and
+ * the HTTP API's answers.
+ * @internal
+ */
+export function isTimestamp(value: unknown): value is number {
+  return isFiniteNumber(value) && value >= 0 && value <= MAX_TIME_MS;
+}
+
+/**
  * Whether `value` is a count of the protocol (subscribers, connections, presence members): a
  * non-negative integer. One rule for the WebSocket frames and the HTTP API's answers.
  * @internal
@@ -53,14 +70,15 @@ export function isCount(value: unknown): value is number {
 
 /**
  * Why `count` and `members` are not a presence set, or `undefined` when they are: `count` is
- * exact and the list may be truncated, so `count` is a count never below the members listed.
- * Reads `count` before `members`, once each. Shared by a presence sync frame and the presence
+ * exact and the list may be truncated (to at most {@link MAX_PRESENCE_MEMBERS}), so `count` is a
+ * count never below the members listed. Reads `count` before `members`, once each. Shared by a presence sync frame and the presence
  * answer of the HTTP API. The members themselves are checked by the caller.
  * @internal
  */
 export function presenceCountProblem(count: unknown, members: unknown): string | undefined {
   if (!isCount(count)) return 'count must be a non-negative integer';
   if (!Array.isArray(members)) return 'members must be an array';
+  if (members.length > MAX_PRESENCE_MEMBERS) return `members must list at most ${MAX_PRESENCE_MEMBERS} members`;
   return members.length > count ? 'count must not be below the number of members listed' : undefined;
 }
 

@@ -14,7 +14,7 @@ describe('API action table', () => {
 
 describe('parseApiResponse', () => {
   it('accepts a full token answer', () => {
-    const body = { token: 't', endpoint: 'wss://pulse.vpc1.eu', region: 'eu-central-1', expiresIn: 86400 };
+    const body = { token: jwt({ kbId: 'kb' }), endpoint: 'wss://pulse.vpc1.eu', region: 'eu-central-1', expiresIn: 86400 };
     expect(parseApiResponse('createPulseToken', body)).toEqual({ ok: true, value: body });
   });
 
@@ -32,7 +32,7 @@ describe('parseApiResponse', () => {
     const bad: Array<[Parameters<typeof parseApiResponse>[0], unknown]> = [
       ['createPulseToken', { endpoint: 'wss://x' }],
       ['createPulseToken', { token: 'not-a-jwt', endpoint: 'wss://x' }],
-      ['createPulseToken', { token: 't', endpoint: 'wss://x', region: 'mars', expiresIn: 1 }],
+      ['createPulseToken', { token: jwt({}), endpoint: 'wss://x', region: 'mars', expiresIn: 1 }],
       ['pulsePublish', { delivered: '3', timestamp: 1 }],
       ['pulsePresence', { count: 1, members: [{ userId: 'u' }] }],
       ['pulsePresence', { count: 'many', members: [] }],

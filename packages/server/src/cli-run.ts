@@ -170,21 +170,48 @@ export function formatTable(headers: readonly string[], cells: readonly (readonl
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** Publish data from the command line: a JSON object as is, anything else as `{ text }`. */
+class UsageError extends Error {}
+
+/** A JSON string (skipped, so digits inside one are not taken for a number) or a JSON number. */
+const JSON_STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/**
+ * The first integer written in valid JSON `text` that JSON.parse cannot hold exactly (an order or
+ * snowflake id beyond 2^53), as written, or `undefined`. Infinite ones are left to the SDK's rule.
+ */
+export function inexactInteger(text: string): string | undefined {
+  for (const [token] of text.matchAll(JSON_STRING_OR_NUMBER)) {
+    if (!/^-?\d+$/.test(token)) continue;
+    const value = Number(token);
+    if (Number.isFinite(value) && BigInt(value) !== BigInt(token)) return token;
+  }
+  return undefined;
+}
+
+/**
+ * Publish data from the command line: a JSON object as is, anything else as `{ text }`.
+ * @throws UsageError for a JSON object holding an integer its parse would round: it would be sent
+ * changed without a word (12345678901234567890 as 12345678901234567000).
+ */
 export function parsePublishData(raw: string | undefined): object | undefined {
   if (raw === undefined) return undefined;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(raw);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
+    value = JSON.parse(raw);
   } catch {
-    // Plain text.
+    return { text: raw };
   }
-  return { text: raw };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { text: raw };
+  const integer = inexactInteger(raw);
+  if (integer !== undefined) {
+    throw new UsageError(
+      `the message holds the integer ${integer}, which a JSON number cannot hold exactly (it would be sent as ${Number(integer)}): quote it as a string ("${integer}")`,
+    );
+  }
+  return value;
 }
 
 const iso = (ms: number | undefined) => (typeof ms === 'number' ? new Date(ms).toISOString() : '');
-
-class UsageError extends Error {}
 
 /** Runs the CLI; resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -334,12 +334,6 @@ function callSignal(value: unknown): AbortSignal | undefined {
   throw invalid('signal must be an AbortSignal: pass controller.signal, not the AbortController');
 }
 
-function optionalString(value: unknown, name: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalid(`${name} must be a string`);
-  return value;
-}
-
 /**
  * The error for a redirect answer, which is never followed: following would re-send the body,
  * API key included, to the Location (307/308), or turn the POST into a GET whose answer would be
@@ -357,11 +351,8 @@ function redirectError(action: ApiActionName, url: string, response: HttpRespons
   }
   const target = where === undefined ? 'a URL it did not disclose' : redact(where, secrets).slice(0, 300);
   const what = response.followedTo === undefined ? `answered HTTP ${response.status || '3xx'} with a redirect to` : 'was redirected by the fetch function to';
-  return new PulseApiError(
-    'invalid_response',
-    `${action} ${what} ${target}; redirects are not followed (the request carries the API key): set apiUrl to the API's own URL`,
-    { status: response.status || undefined, retryable: false, action },
-  );
+  const detail = `${callName(action)} ${what} ${target}; redirects are not followed (the request carries the API key): set apiUrl to the API's own URL`;
+  return new PulseApiError('invalid_response', errorMessage('invalid_response', detail), { status: response.status || undefined, retryable: false, action });
 }
 
 /** Whether an answer is a redirect: a 3xx, a browser's opaque redirect (status 0), or a fetch that followed one anyway. */
@@ -452,11 +443,8 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
       const read = await response.text(maxResponseBytes);
       if (!read.ok) {
         const size = read.declaredBytes === undefined ? `over ${read.readBytes} bytes` : `${read.declaredBytes} bytes (Content-Length)`;
-        throw new PulseApiError(
-          'invalid_response',
-          `${action} answered HTTP ${status} with a body of ${size}, over maxResponseBytes (${maxResponseBytes}); reading stopped. Check apiUrl, or raise maxResponseBytes`,
-          { status, retryable: false, action },
-        );
+        const detail = `${callName(action)} answered HTTP ${status} with a body of ${size}, over maxResponseBytes (${maxResponseBytes}); reading stopped. Check apiUrl, or raise maxResponseBytes`;
+        throw new PulseApiError('invalid_response', errorMessage('invalid_response', detail), { status, retryable: false, action });
       }
       text = read.text;
     } catch (error) {
@@ -546,9 +534,11 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     // The service's own rule: a token that could never connect, or expired at birth, is refused.
     const problem = tokenRequestProblem(userId, callOptions?.expiresIn);
     if (problem) throw invalid(problem);
+    // Only `undefined` defers to the options and the environment: anything else given here
+    // (null, '', a number) is checked by resolveConfig and refused, never replaced.
     const credentials: CallCredentials = {
-      kbId: optionalString(kbId, 'kbId') ?? callOptions?.kbId,
-      apiKey: optionalString(apiKey, 'apiKey') ?? callOptions?.apiKey,
+      kbId: kbId === undefined ? callOptions?.kbId : (kbId as string),
+      apiKey: apiKey === undefined ? callOptions?.apiKey : (apiKey as string),
       apiUrl: callOptions?.apiUrl,
     };
     const fields: ApiFields<'createPulseToken'> = { userId: userId as string };

@@ -3,7 +3,7 @@
  * call time (so code that sets `process.env` after importing the SDK works).
  * @module
  */
-import { DEFAULT_API_URL, PulseError } from '@openkbs-pulse/protocol';
+import { DEFAULT_API_URL, errorMessage, PulseError } from '@openkbs-pulse/protocol';
 
 /** Environment variable of the knowledge base id. */
 export const ENV_KB_ID = 'OPENKBS_KB_ID';
@@ -42,33 +42,51 @@ const nonEmpty = (value: string | undefined): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value : undefined;
 
 /**
+ * The credential a layer gives for `key`: `undefined` when it gives none. A value passed explicitly
+ * must be a non-blank string: an empty or blank one (a tenant row without a kbId, `--kb-id "$KB"`
+ * with KB unset) is refused, never replaced by the next layer's or the environment's, which would
+ * send another kb's credentials or mint a token for another kb.
+ */
+function explicitCredential(layer: CallCredentials | undefined, key: 'kbId' | 'apiKey', envName: string): string | undefined {
+  const value: unknown = layer?.[key];
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  const what = typeof value === 'string' ? (value === '' ? 'empty' : 'blank') : `a ${value === null ? 'null' : typeof value}`;
+  const detail = `${key} is ${what}: pass a ${key}, or leave the option out (undefined) to use the client's or ${envName}`;
+  throw new PulseError('invalid_argument', errorMessage('invalid_argument', detail));
+}
+
+/**
  * Resolves credentials from `layers` (first defined wins, e.g. call options then client
- * options), then the environment.
- * @throws PulseError `missing_credentials` naming the option and the environment variable.
+ * options), then the environment (where an empty variable counts as unset).
+ * @throws PulseError `invalid_argument` for an explicit kbId or apiKey that is empty, blank or not a string;
+ * `missing_credentials` naming the option and the environment variable.
  */
 export function resolveConfig(layers: readonly (CallCredentials | undefined)[], env: EnvSource = processEnv): ResolvedConfig {
   const vars = env();
-  const pick = (key: keyof CallCredentials, envName: string): string | undefined => {
+  const credential = (key: 'kbId' | 'apiKey', envName: string): string | undefined => {
     for (const layer of layers) {
-      const value = nonEmpty(layer?.[key]);
+      const value = explicitCredential(layer, key, envName);
       if (value !== undefined) return value;
     }
     return nonEmpty(vars[envName]);
   };
-  const kbId = pick('kbId', ENV_KB_ID);
-  const apiKey = pick('apiKey', ENV_API_KEY);
+  const kbId = credential('kbId', ENV_KB_ID);
+  const apiKey = credential('apiKey', ENV_API_KEY);
   const missing: string[] = [];
   if (!kbId) missing.push(`kbId (option "kbId" or env ${ENV_KB_ID})`);
   if (!apiKey) missing.push(`apiKey (option "apiKey" or env ${ENV_API_KEY})`);
   if (!kbId || !apiKey) {
-    throw new PulseError('missing_credentials', `Missing Pulse credentials: ${missing.join(' and ')}`);
+    throw new PulseError('missing_credentials', errorMessage('missing_credentials', `Missing Pulse credentials: ${missing.join(' and ')}`));
   }
-  const apiUrl = pick('apiUrl', ENV_API_URL) ?? DEFAULT_API_URL;
+  // An empty apiUrl means "not set", as an empty OPENKBS_API_URL does (`apiUrl:
+  // process.env.OPENKBS_API_URL` passes one along): the URL is no credential of another kb.
+  const apiUrl = layers.map((layer) => nonEmpty(layer?.apiUrl)).find((url) => url !== undefined) ?? nonEmpty(vars[ENV_API_URL]) ?? DEFAULT_API_URL;
   try {
     const protocol = new URL(apiUrl).protocol;
     if (protocol !== 'http:' && protocol !== 'https:') throw new TypeError('not http');
   } catch {
-    throw new PulseError('invalid_argument', `apiUrl must be an http(s) URL (option "apiUrl" or env ${ENV_API_URL})`);
+    throw new PulseError('invalid_argument', errorMessage('invalid_argument', `apiUrl must be an http(s) URL (option "apiUrl" or env ${ENV_API_URL})`));
   }
   return { kbId, apiKey, apiUrl };
 }

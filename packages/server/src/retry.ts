@@ -4,7 +4,7 @@
  * Time and randomness are injected so tests run without real waiting.
  * @module
  */
-import { PulseError, type Clock } from '@openkbs-pulse/protocol';
+import { errorMessage, PulseError, type Clock } from '@openkbs-pulse/protocol';
 
 /** Retry settings. */
 export interface RetryOptions {
@@ -33,7 +33,7 @@ export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
 export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
   const pick = (value: number | undefined, fallback: number, name: string): number => {
     if (value === undefined) return fallback;
-    if (!Number.isFinite(value) || value < 0) throw new PulseError('invalid_argument', `${name} must be a non-negative number`);
+    if (!Number.isFinite(value) || value < 0) throw new PulseError('invalid_argument', errorMessage('invalid_argument', `${name} must be a non-negative number`));
     return value;
   };
   return {

@@ -5,23 +5,27 @@
  * @module
  */
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
-import { isRegion, PulseError, tokenRequestProblem, type Clock, type PulseTokenClaims } from '@openkbs-pulse/protocol';
+import { errorMessage, isRegion, PulseError, tokenRequestProblem, type Clock, type ErrorCode, type PulseTokenClaims } from '@openkbs-pulse/protocol';
 import { reported } from './reported.js';
 
 /** Claims of a Pulse token, plus any other claims it carries. */
 export type DecodedPulseToken = PulseTokenClaims & Record<string, unknown>;
 
+/** The error of `code`, its message ending with the code's fix and docs section (errorMessage). */
+const tokenError = (code: ErrorCode, detail: string, cause?: unknown): PulseError =>
+  new PulseError(code, errorMessage(code, detail), cause === undefined ? {} : { cause });
+
 function checkClaims(payload: Record<string, unknown>): DecodedPulseToken {
   const { kbId, userId, endpoint, region, iat, exp } = payload;
   if (typeof kbId !== 'string' || typeof userId !== 'string' || typeof endpoint !== 'string') {
-    throw new PulseError('invalid_token', 'token is missing the kbId, userId or endpoint claim');
+    throw tokenError('invalid_token', 'token is missing the kbId, userId or endpoint claim');
   }
   // The rule tokens are minted by, which the service applies to every token it is shown.
   const userIdProblem = tokenRequestProblem(userId);
-  if (userIdProblem) throw new PulseError('invalid_token', `token ${userIdProblem}`);
-  if (region !== undefined && !isRegion(region)) throw new PulseError('invalid_token', 'token has an unknown region claim');
+  if (userIdProblem) throw tokenError('invalid_token', `token ${userIdProblem}`);
+  if (region !== undefined && !isRegion(region)) throw tokenError('invalid_token', 'token has an unknown region claim');
   if (typeof exp !== 'number' || (iat !== undefined && typeof iat !== 'number')) {
-    throw new PulseError('invalid_token', 'token is missing a numeric exp claim');
+    throw tokenError('invalid_token', 'token is missing a numeric exp claim');
   }
   return payload as DecodedPulseToken;
 }
@@ -37,12 +41,12 @@ function checkClaims(payload: Record<string, unknown>): DecodedPulseToken {
  * ```
  */
 export function decodeToken(token: string): DecodedPulseToken {
-  if (typeof token !== 'string' || token === '') throw new PulseError('invalid_token', 'token must be a non-empty string');
+  if (typeof token !== 'string' || token === '') throw tokenError('invalid_token', 'token must be a non-empty string');
   let payload: Record<string, unknown>;
   try {
     payload = decodeJwt(token);
   } catch (error) {
-    throw new PulseError('invalid_token', 'token is not a valid JWT', { cause: error });
+    throw tokenError('invalid_token', 'token is not a valid JWT', error);
   }
   return checkClaims(payload);
 }
@@ -51,7 +55,7 @@ export function decodeToken(token: string): DecodedPulseToken {
 export interface VerifyTokenOptions {
   /** Require this kbId claim (else `kb_mismatch`). */
   kbId?: string | undefined;
-  /** Allowed clock skew, in seconds. @default 0 */
+  /** Allowed clock skew, in seconds: a non-negative number (a string is refused). @default 0 */
   clockToleranceSeconds?: number | undefined;
   /** Time source for the expiry check. @default the system clock */
   clock?: Pick<Clock, 'now'> | undefined;
@@ -60,7 +64,9 @@ export interface VerifyTokenOptions {
 /**
  * Verifies a Pulse token's HS256 signature and expiry, and returns its claims.
  * @param secret - the HS256 key (a string is used as its UTF-8 bytes).
- * @throws PulseError `token_expired`, `invalid_token` or `kb_mismatch`.
+ * @throws PulseError `token_expired`, `invalid_token` or `kb_mismatch`; `invalid_argument` for an
+ * empty secret or a bad option (a `clockToleranceSeconds` that is not a non-negative number, a
+ * `clock` whose `now()` is not a time), never reported as a bad token.
  * @param token - a Pulse client token (a JWT).
  * @param options - `kbId` to require, clock tolerance and time source.
  * @example
@@ -74,25 +80,42 @@ export function verifyToken(token: string, secret: string | Uint8Array, options:
   return reported('verifyToken', undefined, () => verifySignedToken(token, secret, options));
 }
 
+/**
+ * The options of jose's check, from ours, checked first: jose throws a TypeError for a bad one,
+ * which would otherwise be reported as an invalid token (a valid token refused, the caller sent
+ * to check the secret). A string such as "30" read from an environment variable is refused too.
+ */
+function verifyOptions(options: VerifyTokenOptions): { clockTolerance: number; currentDate: Date | undefined } {
+  const tolerance: unknown = options.clockToleranceSeconds ?? 0;
+  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
+    throw tokenError('invalid_argument', `clockToleranceSeconds must be a non-negative number of seconds (got ${JSON.stringify(tolerance) ?? String(tolerance)})`);
+  }
+  if (options.kbId !== undefined && typeof options.kbId !== 'string') throw tokenError('invalid_argument', 'kbId must be a string');
+  if (options.clock === undefined) return { clockTolerance: tolerance, currentDate: undefined };
+  const now: unknown = typeof options.clock?.now === 'function' ? options.clock.now() : undefined;
+  const date = typeof now === 'number' ? new Date(now) : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw tokenError('invalid_argument', `clock.now() must return the time in ms since the epoch (got ${String(now)})`);
+  }
+  return { clockTolerance: tolerance, currentDate: date };
+}
+
 async function verifySignedToken(token: string, secret: string | Uint8Array, options: VerifyTokenOptions): Promise<DecodedPulseToken> {
-  if (typeof token !== 'string' || token === '') throw new PulseError('invalid_token', 'token must be a non-empty string');
+  if (typeof token !== 'string' || token === '') throw tokenError('invalid_token', 'token must be a non-empty string');
   const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
-  if (!(key instanceof Uint8Array) || key.length === 0) throw new PulseError('invalid_argument', 'secret must be a non-empty string or Uint8Array');
+  if (!(key instanceof Uint8Array) || key.length === 0) throw tokenError('invalid_argument', 'secret must be a non-empty string or Uint8Array');
+  const { clockTolerance, currentDate } = verifyOptions(options);
   let payload: Record<string, unknown>;
   try {
-    const result = await jwtVerify(token, key, {
-      algorithms: ['HS256'],
-      clockTolerance: options.clockToleranceSeconds ?? 0,
-      ...(options.clock ? { currentDate: new Date(options.clock.now()) } : {}),
-    });
+    const result = await jwtVerify(token, key, { algorithms: ['HS256'], clockTolerance, ...(currentDate && { currentDate }) });
     payload = result.payload;
   } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) throw new PulseError('token_expired', 'token has expired', { cause: error });
-    throw new PulseError('invalid_token', 'token signature or claims are invalid', { cause: error });
+    if (error instanceof joseErrors.JWTExpired) throw tokenError('token_expired', 'token has expired', error);
+    throw tokenError('invalid_token', 'token signature or claims are invalid: check that secret is the key the token was signed with', error);
   }
   const claims = checkClaims(payload);
   if (options.kbId !== undefined && claims.kbId !== options.kbId) {
-    throw new PulseError('kb_mismatch', 'token was minted for another kbId');
+    throw tokenError('kb_mismatch', 'token was minted for another kbId');
   }
   return claims;
 }

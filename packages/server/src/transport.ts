@@ -7,7 +7,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { loadUndici, type UndiciModule } from './undici.js';
-import { PulseError } from '@openkbs-pulse/protocol';
+import { errorMessage, PulseError } from '@openkbs-pulse/protocol';
 
 /** Which transport to use. `auto`: undici when it can be loaded (Node), else `fetch`. */
 export type TransportKind = 'auto' | 'fetch' | 'undici';
@@ -177,7 +177,7 @@ export function isNodeLike(scope: object = globalThis): boolean {
   return typeof proc?.versions?.node === 'string' && !('Bun' in scope) && !('Deno' in scope) && !('EdgeRuntime' in scope);
 }
 
-const closedError = () => new PulseError('disconnected', 'The Pulse client was closed');
+const closedError = () => new PulseError('disconnected', errorMessage('disconnected', 'The Pulse client was closed: make calls before close(), or create another client'));
 
 /** A transport over a `fetch` function. */
 export function createFetchTransport(fetchImpl?: FetchLike): Transport {
@@ -187,7 +187,7 @@ export function createFetchTransport(fetchImpl?: FetchLike): Transport {
     async post(url, body, signal) {
       if (closed) throw closedError();
       const impl = fetchImpl ?? (globalThis.fetch as FetchLike | undefined);
-      if (!impl) throw new PulseError('invalid_argument', 'No fetch in this runtime: pass the `fetch` option');
+      if (!impl) throw new PulseError('invalid_argument', errorMessage('invalid_argument', 'No fetch in this runtime: pass the `fetch` option'));
       // Never follow a redirect: it would re-send the body, API key included, to wherever the
       // Location points (307/308), or turn the POST into a GET whose answer looks like success.
       const sent = Promise.resolve(impl(url, { method: 'POST', headers: HEADERS, body, signal, redirect: 'manual' }));
@@ -281,7 +281,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     (resolving ??= loadUndici().then((mod) => {
       if (mod) resolved = createUndiciTransport(mod, options);
       else if (requested === 'undici') {
-        throw new PulseError('invalid_argument', 'transport "undici" was requested but the undici package cannot be loaded');
+        throw new PulseError('invalid_argument', errorMessage('invalid_argument', 'transport "undici" was requested but the undici package cannot be loaded in this runtime: use transport "auto" or "fetch"'));
       } else resolved = createFetchTransport(options.fetch);
       return resolved;
     }));

@@ -60,7 +60,9 @@ export async function everyRendering(error: unknown): Promise<string> {
   return [String(e), e.message, e.stack ?? '', inspect(e, { depth: 10 }), JSON.stringify(e), JSON.stringify(e.cause ?? null)].join('\n');
 }
 
-export const TOKEN_RESPONSE = { token: 'a.b.c', endpoint: 'wss://pulse.vpc1.us', region: 'us-east-1', expiresIn: 86400 };
+/** A JWT-shaped token (header and claims readable, signature not checked): the SDK refuses an answer whose token is not one. */
+export const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJrYklkIjoia2ItdW5pdCIsInVzZXJJZCI6ImFsaWNlIn0.sig';
+export const TOKEN_RESPONSE = { token: TOKEN, endpoint: 'wss://pulse.vpc1.us', region: 'us-east-1', expiresIn: 86400 };
 export const PUBLISH_RESPONSE = { delivered: 3, timestamp: 1_704_067_200_000 };
 
 /** The environment the in-process CLI tests run with: the fake API's URL and credentials. */
