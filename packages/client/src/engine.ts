@@ -39,7 +39,7 @@ import WebSocketDefault from 'isomorphic-ws';
 import { isTokenExpired, refreshToken, tokenProblem, type AuthCallback } from './auth.js';
 import { backoffDelay, STABLE_CONNECTION_MS } from './backoff.js';
 import { checkChannelName, createChannelState, forgetConnection, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
-import { ANY, createEmitter, guardReporter, logListenerError, type Emitter, type Handler, type ListenerErrorHandler, type WildcardHandler } from './emitter.js';
+import { ANY, createEmitter, reporterFor, type Emitter, type Handler, type ListenerErrorHandler, type WildcardHandler } from './emitter.js';
 import { applyPresence, clearPresence, inRun, newEntered, type PresenceEvents } from './presence.js';
 import { createQueue, type PublishQueue } from './queue.js';
 import { holdsWork, TRANSITIONS, type Effect, type EngineEvent, type EngineState } from './states.js';
@@ -326,7 +326,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._canRefresh = !!(_options.authCallback || _options.authUrl);
     this._token = _options.token;
     checkExpiredAtStart(_options);
-    this._report = guardReporter(_options.onListenerError ?? logListenerError);
+    this._report = reporterFor(_options.onListenerError);
     this._debug = _options.debug ? (...args: unknown[]) => console.debug('[pulse]', ...args) : undefined;
     this._em = createEmitter<EngineEvents>(this._report);
     this._Ctor = _options.WebSocket ?? DEFAULT_WEBSOCKET ?? (globalThis.WebSocket as WebSocketLikeConstructor | undefined);

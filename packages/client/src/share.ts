@@ -22,7 +22,7 @@
  */
 import { decodeTokenClaims, presenceDataProblem, publishProblem, PulseError, systemClock, type Clock, type PresenceMember } from '@openkbs-pulse/protocol';
 import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
-import { createEmitter, guardReporter, logListenerError, type Handler } from './emitter.js';
+import { createEmitter, reporterFor, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
 import { byConnection, clearPresence, inRun, jsonCopy, newEntered, replaceMembers } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
@@ -79,7 +79,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   const tab = Math.random().toString(36).slice(2) + clock.now().toString(36);
   const ttlMs = options.connectionStateTtlMs ?? 120_000;
   const deadlineMs = ttlMs + SILENCE_MS;
-  const report = guardReporter(options.onListenerError ?? logListenerError);
+  const report = reporterFor(options.onListenerError);
   const em = createEmitter<EngineEvents>(report);
   const channels = new Map<string, ChannelState>();
   /** What the leader was last told this tab wants, by channel. */

@@ -5,7 +5,7 @@ import { flush, setupRealtime } from './helpers.js';
 const member = (n: number): PresenceMember => ({ userId: `u${n}`, connectionId: `c${n}`, connectedAt: n });
 
 // An outside review found: an onListenerError that rethrows crashed Node through
-// presence.get(callback). Now every reporter is guarded where it is made (guardReporter).
+// presence.get(callback). Now every reporter is guarded where it is made (emitter.ts reporterFor).
 // The emitter guards every call of the reporter ("a reporter that throws must not break the emit
 // either"), but Realtime presence.get(callback) hands a callback's throw to the reporter inside a
 // promise chain with nothing after it: a reporter that rethrows (a common "fail loudly" choice)
