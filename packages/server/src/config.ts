@@ -57,9 +57,23 @@ function explicitCredential(layer: CallCredentials | undefined, key: 'kbId' | 'a
 }
 
 /**
+ * The `apiUrl` a layer gives: `undefined` when it gives none. An empty or blank one means "not
+ * set", as an empty OPENKBS_API_URL does (`apiUrl: process.env.OPENKBS_API_URL` passes one
+ * along). Anything else that is not a string (a URL object, null) is refused: replaced by the next
+ * layer's, the environment's or the hosted API, it would send the apiKey to another host.
+ */
+function explicitApiUrl(layer: CallCredentials | undefined): string | undefined {
+  const value: unknown = layer?.apiUrl;
+  if (value === undefined || typeof value === 'string') return nonEmpty(value as string | undefined);
+  const what = value === null ? 'null' : value instanceof URL ? 'a URL object' : `a ${typeof value}`;
+  throw new PulseError('invalid_argument', errorMessage('invalid_argument', `apiUrl is ${what}: pass the URL as a string (e.g. url.href), or leave the option out (undefined) to use the client's, ${ENV_API_URL} or the hosted API`));
+}
+
+/**
  * Resolves credentials from `layers` (first defined wins, e.g. call options then client
  * options), then the environment (where an empty variable counts as unset).
- * @throws PulseError `invalid_argument` for an explicit kbId or apiKey that is empty, blank or not a string;
+ * @throws PulseError `invalid_argument` for an explicit kbId or apiKey that is empty, blank or not a string,
+ * or an apiUrl that is not a string;
  * `missing_credentials` naming the option and the environment variable.
  */
 export function resolveConfig(layers: readonly (CallCredentials | undefined)[], env: EnvSource = processEnv): ResolvedConfig {
@@ -79,9 +93,7 @@ export function resolveConfig(layers: readonly (CallCredentials | undefined)[], 
   if (!kbId || !apiKey) {
     throw new PulseError('missing_credentials', errorMessage('missing_credentials', `Missing Pulse credentials: ${missing.join(' and ')}`));
   }
-  // An empty apiUrl means "not set", as an empty OPENKBS_API_URL does (`apiUrl:
-  // process.env.OPENKBS_API_URL` passes one along): the URL is no credential of another kb.
-  const apiUrl = layers.map((layer) => nonEmpty(layer?.apiUrl)).find((url) => url !== undefined) ?? nonEmpty(vars[ENV_API_URL]) ?? DEFAULT_API_URL;
+  const apiUrl = layers.map((layer) => explicitApiUrl(layer)).find((url) => url !== undefined) ?? nonEmpty(vars[ENV_API_URL]) ?? DEFAULT_API_URL;
   try {
     const protocol = new URL(apiUrl).protocol;
     if (protocol !== 'http:' && protocol !== 'https:') throw new TypeError('not http');

@@ -86,11 +86,16 @@ export function verifyToken(token: string, secret: string | Uint8Array, options:
  * to check the secret). A string such as "30" read from an environment variable is refused too.
  */
 function verifyOptions(options: VerifyTokenOptions): { clockTolerance: number; currentDate: Date | undefined } {
+  if (typeof options !== 'object' || options === null) throw tokenError('invalid_argument', `options must be an object or left out (got ${options === null ? 'null' : typeof options})`);
   const tolerance: unknown = options.clockToleranceSeconds ?? 0;
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
     throw tokenError('invalid_argument', `clockToleranceSeconds must be a non-negative number of seconds (got ${JSON.stringify(tolerance) ?? String(tolerance)})`);
   }
-  if (options.kbId !== undefined && typeof options.kbId !== 'string') throw tokenError('invalid_argument', 'kbId must be a string');
+  // As everywhere a kbId is passed (config.ts): an empty or blank one (an unset environment
+  // variable) is a mistake of the caller, not a token minted for another kb.
+  if (options.kbId !== undefined && (typeof options.kbId !== 'string' || options.kbId.trim() === '')) {
+    throw tokenError('invalid_argument', 'kbId must be a non-blank string, or left out (undefined) to accept any kb');
+  }
   if (options.clock === undefined) return { clockTolerance: tolerance, currentDate: undefined };
   const now: unknown = typeof options.clock?.now === 'function' ? options.clock.now() : undefined;
   const date = typeof now === 'number' ? new Date(now) : undefined;
