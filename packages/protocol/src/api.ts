@@ -251,6 +251,12 @@ function channelInfoProblem(info: unknown): string | undefined {
 
 type Validators = { [A in ApiActionName]: (body: JsonObject) => ParseResult<ApiResponses[A]> };
 
+/** How far this server's clock may run ahead of the service's before a fresh token looks expired. */
+const TOKEN_ANSWER_CLOCK_LEEWAY_MS = 60_000;
+
+/** A channel entry of a `pulseChannels` answer, its checked fields only. */
+const channelInfo = (info: JsonObject): ChannelInfo => ({ channel: info.channel as string, subscribers: info.subscribers as number, presence: info.presence as number });
+
 /**
  * Why `token` and the `endpoint` it came with could never connect, or `undefined` when they can:
  * the token must be a JWT whose `endpoint` claim, if any, is a WebSocket URL, and the endpoint a
@@ -288,12 +294,12 @@ const VALIDATORS: Validators = {
     // The hosted API documents only { token, endpoint, ... }: region and expiresIn are derived when absent.
     if (body.region !== undefined && !isRegion(body.region)) return invalid('region must be us-east-1 or eu-central-1');
     const region = (body.region as Region | undefined) ?? regionForEndpoint(endpoint) ?? DEFAULT_REGION;
+    const exp = decodeTokenClaims(token)?.exp;
+    // A token that expired before it was handed out can never connect: by its own `exp` (a minute
+    // of leeway for the two clocks), whatever `expiresIn` says, or by `expiresIn`.
+    if (typeof exp === 'number' && exp * 1000 < Date.now() - TOKEN_ANSWER_CLOCK_LEEWAY_MS) return invalid('token has already expired (its exp claim has passed): check the clock of this server');
     let expiresIn = body.expiresIn;
-    if (expiresIn === undefined) {
-      const exp = decodeTokenClaims(token)?.exp;
-      if (typeof exp === 'number') expiresIn = Math.max(0, Math.round(exp - Date.now() / 1000));
-    }
-    // A token that expired before it was handed out can never connect.
+    if (expiresIn === undefined && typeof exp === 'number') expiresIn = Math.max(0, Math.round(exp - Date.now() / 1000));
     if (!isFiniteNumber(expiresIn) || expiresIn < 0) return invalid('expiresIn must be a non-negative number');
     return ok({ token, endpoint, region, expiresIn });
   },
@@ -327,7 +333,7 @@ const VALIDATORS: Validators = {
       const problem = channelInfoProblem(info);
       if (problem) return invalid(problem);
     }
-    return ok({ channels: body.channels as ChannelInfo[] });
+    return ok({ channels: (body.channels as JsonObject[]).map(channelInfo) });
   },
   enableElasticPulse: enableValidator,
   disableElasticPulse: enableValidator,

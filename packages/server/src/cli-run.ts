@@ -181,11 +181,37 @@ const JSON_STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)
  */
 export function inexactInteger(text: string): string | undefined {
   for (const [token] of text.matchAll(JSON_STRING_OR_NUMBER)) {
-    if (!/^-?\d+$/.test(token)) continue;
+    const exact = exactInteger(token);
+    if (exact === undefined) continue;
     const value = Number(token);
-    if (Number.isFinite(value) && BigInt(value) !== BigInt(token)) return token;
+    if (Number.isFinite(value) && BigInt(value) !== exact) return token;
   }
   return undefined;
+}
+
+const JSON_NUMBER_PARTS = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * The exact value of a JSON number token when it is an integer, however written
+ * (12345678901234567891e0, 9007199254740993.0, 1.2345678901234567891e19), else `undefined` (a
+ * fraction such as 0.1, or a value too large for a JSON number, which the SDK's rule refuses).
+ */
+function exactInteger(token: string): bigint | undefined {
+  const parts = JSON_NUMBER_PARTS.exec(token);
+  if (!parts) return undefined;
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] = parts;
+  let digits = (whole + fraction).replace(/^0+(?=\d)/, '');
+  if (/^0+$/.test(digits)) return 0n;
+  let scale = Number(exponent) - fraction.length;
+  if (scale < 0) {
+    // An integer only when every digit past the point is a zero.
+    if (-scale >= digits.length || /[^0]/.test(digits.slice(scale))) return undefined;
+    digits = digits.slice(0, scale);
+    scale = 0;
+  }
+  // Past 1e309 it is Infinity as a number: left to the SDK's rule (no huge BigInt is built).
+  if (digits.length + scale > 400) return undefined;
+  return BigInt(sign + digits) * 10n ** BigInt(scale);
 }
 
 /**
@@ -326,8 +352,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case 'token': {
         const raw = option('expires-in');
-        const expiresIn = raw === undefined ? undefined : Number(raw);
-        // Only "is it a number" here: its range is getToken's rule (the protocol's tokenRequestProblem), the one the service applies.
+        // A number in decimal notation (as pulse-local reads its numbers): Number() would take '',
+        // ' 60 ', '0x3c' and '1e3'. Its range (whole seconds from 1) is getToken's rule alone (the
+        // protocol's tokenRequestProblem), so -5 or 0.5 are refused in getToken's words.
+        const expiresIn = raw === undefined ? undefined : /^-?\d+(?:\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
         if (Number.isNaN(expiresIn)) throw new UsageError('--expires-in must be a number of seconds');
         const result = await client.getToken(rest[0] as string, { expiresIn });
         out(
