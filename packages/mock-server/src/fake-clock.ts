@@ -1,4 +1,4 @@
-import { PulseError, type Clock, type TimerHandle } from '@openkbs-pulse/protocol';
+import { isTimestamp, MAX_TIME_MS, PulseError, type Clock, type TimerHandle } from '@openkbs-pulse/protocol';
 
 /** A {@link Clock} whose time moves only when the test says so. */
 export interface FakeClock extends Clock {
@@ -42,8 +42,9 @@ interface Timer {
  */
 function checkAdvance(ms: unknown, now: number): void {
   if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) {
-    if (Number.isFinite(now + ms)) return;
-    throw new PulseError('invalid_argument', `clock.advance(${ms}) would take the time past the largest number it can hold (it is ${now}); advance less`);
+    // The service's times are the protocol's (isTimestamp): its SDK and clients refuse any later.
+    if (now + ms <= MAX_TIME_MS) return;
+    throw new PulseError('invalid_argument', `clock.advance(${ms}) would take the time past the largest a service time can be (${MAX_TIME_MS} ms, the latest a Date holds; it is ${now}); advance less`);
   }
   const fix = ms === Number.POSITIVE_INFINITY ? 'to run every pending timer, call runAll()' : 'time only moves forward: pass how many milliseconds pass, 0 or more';
   throw new PulseError('invalid_argument', `clock.advance(ms) takes a finite number of milliseconds (got ${typeof ms === 'number' ? String(ms) : typeof ms}); ${fix}`);
@@ -64,6 +65,9 @@ function checkAdvance(ms: unknown, now: number): void {
  * ```
  */
 export function createFakeClock(startMs = Date.UTC(2024, 0, 1)): FakeClock {
+  if (!isTimestamp(startMs)) {
+    throw new PulseError('invalid_argument', `createFakeClock(startMs) takes a time in ms since the epoch, from 0 to ${MAX_TIME_MS} (got ${String(startMs)}): the service's times must be ones its SDK and clients accept`);
+  }
   let now = startMs;
   let nextId = 1;
   let timers: Timer[] = [];

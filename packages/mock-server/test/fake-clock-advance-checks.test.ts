@@ -5,6 +5,7 @@
 // A wrong amount (NaN, negative, infinite, not a number) is refused with PulseError
 // `invalid_argument` saying how to fix it, and the clock is left as it was.
 import { describe, expect, it } from 'vitest';
+import { MAX_TIME_MS } from '@openkbs-pulse/protocol';
 import { createFakeClock } from '../src/index.js';
 
 describe('fake clock advance()', () => {
@@ -35,13 +36,22 @@ describe('fake clock advance()', () => {
     expect(() => createFakeClock().advance(Number.POSITIVE_INFINITY)).toThrow(/runAll\(\)/);
   });
 
-  it('refuses an amount that would take the time past the largest number it can hold, and stays usable', () => {
+  it('refuses an amount that would take the time past the largest service time, and stays usable', () => {
     const clock = createFakeClock();
-    clock.advance(Number.MAX_VALUE);
+    clock.advance(MAX_TIME_MS - clock.now());
     const before = clock.now();
-    expect(Number.isFinite(before)).toBe(true);
-    expect(() => clock.advance(Number.MAX_VALUE)).toThrow(expect.objectContaining({ code: 'invalid_argument', message: expect.stringContaining('largest') }));
+    expect(before).toBe(MAX_TIME_MS);
+    for (const ms of [1, Number.MAX_VALUE]) {
+      expect(() => clock.advance(ms)).toThrow(expect.objectContaining({ code: 'invalid_argument', message: expect.stringContaining('largest') }));
+    }
     expect(clock.now()).toBe(before);
+    clock.advance(0);
+  });
+
+  // An outside review found: the service stamped publishes with times its own SDK and clients
+  // refuse (a clock started before the epoch, or advanced past Date's range).
+  it.each([-1_000, Number.NaN, MAX_TIME_MS + 1])('createFakeClock(%o) is refused with invalid_argument', (start) => {
+    expect(() => createFakeClock(start)).toThrow(expect.objectContaining({ code: 'invalid_argument', message: expect.stringContaining('createFakeClock') }));
   });
 
   it('setTimeout(cb, NaN) fires at the next advance, as a real timer fires soon', () => {

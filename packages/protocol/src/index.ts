@@ -18,6 +18,8 @@ export {
   publishDataProblem,
   tokenRequestProblem,
   isTokenLifetime,
+  isTimestamp,
+  MAX_TIME_MS,
   mergeEventIntoData,
   type JsonObject,
 } from './validate.js';

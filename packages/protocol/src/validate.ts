@@ -43,8 +43,8 @@ export function isFiniteNumber(value: unknown): value is number {
 }
 
 /**
- * The latest time a `Date` can hold, in ms since the epoch (ECMAScript's time value range).
- * @internal
+ * The latest time a `Date` can hold, in ms since the epoch (ECMAScript's time value range): the
+ * latest service time ({@link isTimestamp}), and the local service's fake clock goes no further.
  */
 export const MAX_TIME_MS = 8.64e15;
 
@@ -53,7 +53,12 @@ export const MAX_TIME_MS = 8.64e15;
  * answer's `timestamp`): ms since the epoch, not before it and within `Date`'s range, so that
  * `new Date(value).toISOString()` in an app (or the CLI) never throws. One rule for frames and
  * the HTTP API's answers.
- * @internal
+ * @param value - the time to check.
+ * @example
+ * ```ts
+ * isTimestamp(Date.now()); // true
+ * isTimestamp(-5); // false
+ * ```
  */
 export function isTimestamp(value: unknown): value is number {
   return isFiniteNumber(value) && value >= 0 && value <= MAX_TIME_MS;
