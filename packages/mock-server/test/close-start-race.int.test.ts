@@ -10,12 +10,11 @@
 // Before the fix, close() set `closed` only after its `await this.stop()`, so a start() in that
 // window listened again, and a start() in flight finished listening after stop() had returned at
 // once (nothing was listening yet); every later close() was then a no-op.
-import { connect as tcpConnect } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { PulseError } from '@openkbs-pulse/protocol';
 import { createPulseService, type PulseService } from '../src/index.js';
 import { closeAllClients, connect } from './helpers.js';
-import { within } from './raw-http.js';
+import { accepts, within } from './raw-http.js';
 
 let service: PulseService | undefined;
 afterEach(async () => {
@@ -27,26 +26,6 @@ afterEach(async () => {
   }
   service = undefined;
 });
-
-/** Whether a TCP connection to the port is accepted (bounded). */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(false);
-    }, 3000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-  });
-}
 
 /** How a start() ended: 'started', or the PulseError code it rejected with ('not a PulseError' else). */
 function outcome(start: Promise<void>): Promise<string> {

@@ -1,9 +1,6 @@
 // An outside review found: a stop() called while a start() was still listening settled at once
 // and left the service listening once that start() finished.
 //
-// Review: a stop() called while a start() is still listening settles at once and leaves the
-// service listening once that start() finishes.
-//
 // Expected (PulseService.stop: "Closes the listener and every connection"; README Test hooks:
 // "`await service.stop()` ... close the listener"; the same race that commit b4d5813 fixed for
 // close(): "a start() in flight finished listening after stop() had returned at once (nothing was
@@ -11,37 +8,17 @@
 // settled too, the service does not listen (`listening` false, the port refuses connections).
 // stop() could wait for the shared listen (`this.starting`) as close() now does, then stop it.
 //
-// Actual: stop() sees `isListening === false` (the listen is under way), returns at once, and
-// the start() then sets `isListening = true`: the service listens after `await stop()`.
-import { connect as tcpConnect } from 'node:net';
+// Before the fix, stop() saw `isListening === false` (the listen was under way) and returned at once, and
+// the start() then set `isListening = true`: the service listened after `await stop()`.
 import { afterEach, expect, it } from 'vitest';
 import { createPulseService, type PulseService } from '../src/index.js';
+import { accepts } from './raw-http.js';
 
 let service: PulseService | undefined;
 afterEach(async () => {
   await service?.close();
   service = undefined;
 });
-
-/** Whether a TCP connection to the port is accepted (bounded). */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(false);
-    }, 3000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-  });
-}
 
 it('stop() while a restart start() is listening: after both settle, nothing listens', async () => {
   const svc = (service = await createPulseService());
