@@ -279,6 +279,26 @@ export function tokenAnswerProblem(token: unknown, endpoint: unknown): string | 
   return isEndpoint(endpoint) ? undefined : 'endpoint is not a ws(s):// URL';
 }
 
+/**
+ * Why `token` is not a token for `userId` in `kbId`, or `undefined` when it is: a `kbId` or
+ * `userId` claim that names another kb or user. A claim that is absent is not checked (the hosted
+ * API documents none), as the client checks the kbId claim ({@link decodeTokenClaims}).
+ *
+ * @param token - a token as the service answered it (anything).
+ * @param kbId - the kb the token was asked for.
+ * @param userId - the user the token was asked for.
+ * @example
+ * ```ts
+ * tokenClaimsProblem(token, 'kb-1', 'alice'); // 'token is for kbId "kb-2", not "kb-1"' when it is
+ * ```
+ */
+export function tokenClaimsProblem(token: unknown, kbId: string, userId: string): string | undefined {
+  const claims = decodeTokenClaims(token);
+  if (typeof claims?.kbId === 'string' && claims.kbId !== kbId) return `token is for kbId ${JSON.stringify(claims.kbId)}, not ${JSON.stringify(kbId)}`;
+  if (typeof claims?.userId === 'string' && claims.userId !== userId) return `token is for userId ${JSON.stringify(claims.userId)}, not ${JSON.stringify(userId)}`;
+  return undefined;
+}
+
 const endpointAndRegion = (body: JsonObject): string | undefined => {
   if (!isEndpoint(body.endpoint)) return 'endpoint must be a ws(s):// URL';
   if (!isRegion(body.region)) return 'region must be us-east-1 or eu-central-1';

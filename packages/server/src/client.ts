@@ -14,6 +14,7 @@ import {
   parseApiResponse,
   publishProblem,
   PulseError,
+  tokenClaimsProblem,
   tokenRequestProblem,
   systemClock,
   type ApiActionName,
@@ -496,6 +497,8 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     fields: ApiFields<A>,
     callOptions: CallOptions | undefined,
     credentials: CallCredentials | undefined = callOptions,
+    /** Why an answer of the right shape is still not the one asked for (getToken's claims). */
+    answerProblem?: (answer: ApiResponses[A], config: ResolvedConfig) => string | undefined,
   ): Promise<ApiResponses[A]> {
     // Options are checked before anything starts (no timer, no request).
     const signal = callSignal(callOptions?.signal);
@@ -509,7 +512,11 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     for (let retry = 0; ; retry++) {
       if (signal?.aborted) throw abortedError(action, signal, retry);
       try {
-        return await attempt(action, config, body, timeoutMs, signal);
+        const answer = await attempt(action, config, body, timeoutMs, signal);
+        const problem = answerProblem?.(answer, config);
+        if (problem === undefined) return answer;
+        const detail = `${callName(action)} (${redact(config.apiUrl, [config.apiKey])}) answered ${problem}: the browser would refuse it or act as someone else. Check apiUrl`;
+        throw new PulseApiError('invalid_response', errorMessage('invalid_response', detail), { retryable: false, action });
       } catch (error) {
         if (!(error instanceof PulseApiError)) throw error;
         setAttempts(error, retry + 1);
@@ -543,7 +550,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     };
     const fields: ApiFields<'createPulseToken'> = { userId: userId as string };
     if (callOptions?.expiresIn !== undefined) fields.expiresIn = callOptions.expiresIn;
-    return call(API_ACTIONS.createToken, fields, callOptions, credentials);
+    return call(API_ACTIONS.createToken, fields, callOptions, credentials, (answer, config) => tokenClaimsProblem(answer.token, config.kbId, fields.userId));
   }
 
   async function publish(channel: string, event: string, data?: PublishData, callOptions?: CallOptions): Promise<PublishResponse> {

@@ -4,7 +4,7 @@ import { HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PulseClientOptions } from '../src/client.js';
 import { DEFAULT_PUBLISH_EVENT, formatTable, parsePublishData } from '../src/cli-run.js';
-import { API_KEY, API_URL, answerWith, CLI_ENV, onApi, PUBLISH_RESPONSE, runCliCaptured, server, TOKEN_RESPONSE } from './helpers.js';
+import { API_KEY, API_URL, answerWith, CLI_ENV, onApi, PUBLISH_RESPONSE, runCliCaptured, server, tokenResponseFor } from './helpers.js';
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
@@ -77,13 +77,13 @@ describe('openkbs-pulse (in-process)', () => {
     onApi((body) =>
       body.action === 'pulsePresence'
         ? HttpResponse.json({ count: 1, members: [{ userId: 'alice', connectionId: 'c1', connectedAt: 0, data: { n: 1 } }] })
-        : HttpResponse.json(TOKEN_RESPONSE),
+        : HttpResponse.json(tokenResponseFor(body)),
     );
     const presence = await run(['presence', 'room']);
     expect(presence.stdout).toContain('1 member in room');
     expect(presence.stdout).toMatch(/alice\s+c1\s+1970-01-01T00:00:00.000Z\s+\{"n":1\}/);
     const token = await run(['token', 'alice', '--expires-in', '60']);
-    expect(token.stdout).toMatch(new RegExp(`token\\s+${TOKEN_RESPONSE.token}`));
+    expect(token.stdout).toMatch(new RegExp(`token\\s+${tokenResponseFor({ kbId: CLI_ENV.OPENKBS_KB_ID, userId: 'alice' }).token}`));
   });
 
   it('exit 1 on API errors, with the code and without the key', async () => {

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { API_ACTIONS, isPulseError, MAX_MESSAGE_BYTES, PulseError } from '@openkbs-pulse/protocol';
 import { createPulseClient } from '../src/client.js';
 import { PulseApiError } from '../src/errors.js';
-import { answerWith, API_KEY, API_URL, KB_ID, makeClient, onApi, PUBLISH_RESPONSE, server, TOKEN_RESPONSE } from './helpers.js';
+import { answerWith, API_KEY, API_URL, KB_ID, makeClient, onApi, PUBLISH_RESPONSE, server, tokenResponseFor } from './helpers.js';
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
@@ -20,15 +20,15 @@ async function rejection(promise: Promise<unknown>): Promise<PulseError> {
 
 describe('request bodies', () => {
   it('getToken(kbId, apiKey, userId) posts createPulseToken', async () => {
-    const received = answerWith(TOKEN_RESPONSE);
+    const received = onApi((body) => HttpResponse.json(tokenResponseFor(body)));
     const { client } = makeClient({ kbId: undefined, apiKey: undefined });
     const result = await client.getToken('kb-x', 'key-x', 'user-1');
-    expect(result).toEqual(TOKEN_RESPONSE);
+    expect(result).toEqual(tokenResponseFor({ kbId: 'kb-x', userId: 'user-1' }));
     expect(received).toEqual([{ action: API_ACTIONS.createToken, kbId: 'kb-x', apiKey: 'key-x', userId: 'user-1' }]);
   });
 
   it('getToken(userId) uses the configured credentials; (userId, { expiresIn }) sends expiresIn', async () => {
-    const received = answerWith(TOKEN_RESPONSE);
+    const received = onApi((body) => HttpResponse.json(tokenResponseFor(body)));
     const { client } = makeClient();
     await client.getToken('user-1');
     await client.getToken('user-2', { expiresIn: 60 });
@@ -39,7 +39,7 @@ describe('request bodies', () => {
   });
 
   it('getToken(undefined, undefined, userId) falls back to the client options (seed with unset env)', async () => {
-    const received = answerWith(TOKEN_RESPONSE);
+    const received = onApi((body) => HttpResponse.json(tokenResponseFor(body)));
     const { client } = makeClient();
     await client.getToken(undefined, undefined, 'user-3');
     expect(received[0]).toMatchObject({ kbId: KB_ID, apiKey: API_KEY, userId: 'user-3' });

@@ -9,7 +9,7 @@
 // with an empty variable is common.)
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpResponse } from 'msw';
-import { makeClient, onApi, runCliCaptured, server, TOKEN_RESPONSE, CLI_ENV } from './helpers.js';
+import { makeClient, onApi, runCliCaptured, server, TOKEN_RESPONSE, tokenResponseFor, CLI_ENV } from './helpers.js';
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
@@ -20,7 +20,7 @@ const settle = (promise: Promise<unknown>) => promise.then((value) => ({ resolve
 
 describe('explicit empty or blank credentials are refused, never replaced by the environment', () => {
   it("getToken('', '', userId): refused before sending (not a token for the environment's kb)", async () => {
-    const received = onApi(() => HttpResponse.json(TOKEN_RESPONSE));
+    const received = onApi((body) => HttpResponse.json(tokenResponseFor(body)));
     const { client } = makeClient({ kbId: undefined, apiKey: undefined, env: () => ENV });
     const result = await settle(client.getToken('', '', 'alice'));
     expect(received).toEqual([]);
@@ -28,7 +28,7 @@ describe('explicit empty or blank credentials are refused, never replaced by the
   });
 
   it("getToken('kb-tenant', '   ', userId): the environment's API key is not sent with another kbId", async () => {
-    const received = onApi(() => HttpResponse.json(TOKEN_RESPONSE));
+    const received = onApi((body) => HttpResponse.json(tokenResponseFor(body)));
     const { client } = makeClient({ kbId: undefined, apiKey: undefined, env: () => ENV });
     const result = await settle(client.getToken('kb-tenant', '   ', 'alice'));
     expect(received).toEqual([]);
@@ -36,7 +36,7 @@ describe('explicit empty or blank credentials are refused, never replaced by the
   });
 
   it('getToken(null, null, userId) (a tenant row without credentials) is refused too', async () => {
-    const received = onApi(() => HttpResponse.json(TOKEN_RESPONSE));
+    const received = onApi((body) => HttpResponse.json(tokenResponseFor(body)));
     const { client } = makeClient({ kbId: undefined, apiKey: undefined, env: () => ENV });
     const getToken = client.getToken as (...args: unknown[]) => Promise<unknown>;
     expect(await settle(getToken(null, null, 'alice'))).toMatchObject({ code: 'invalid_argument' });
@@ -58,7 +58,7 @@ describe('explicit empty or blank credentials are refused, never replaced by the
   });
 
   it('undefined credentials still fall back to the environment', async () => {
-    const received = onApi(() => HttpResponse.json(TOKEN_RESPONSE));
+    const received = onApi((body) => HttpResponse.json(tokenResponseFor(body)));
     const { client } = makeClient({ kbId: undefined, apiKey: undefined, env: () => ENV });
     await client.getToken(undefined, undefined, 'alice');
     expect(received).toMatchObject([{ kbId: ENV.OPENKBS_KB_ID, apiKey: ENV.OPENKBS_API_KEY }]);

@@ -63,6 +63,14 @@ export async function everyRendering(error: unknown): Promise<string> {
 /** A JWT-shaped token (header and claims readable, signature not checked): the SDK refuses an answer whose token is not one. */
 export const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJrYklkIjoia2ItdW5pdCIsInVzZXJJZCI6ImFsaWNlIn0.sig';
 export const TOKEN_RESPONSE = { token: TOKEN, endpoint: 'wss://pulse.vpc1.us', region: 'us-east-1', expiresIn: 86400 };
+/**
+ * A token answer for the request `body`: its token's kbId and userId claims are the ones asked for,
+ * as getToken requires (token-answer-claims.test.ts).
+ */
+export function tokenResponseFor(body: Received) {
+  const claims = Buffer.from(JSON.stringify({ kbId: body.kbId, userId: body.userId })).toString('base64url');
+  return { ...TOKEN_RESPONSE, token: `eyJhbGciOiJIUzI1NiJ9.${claims}.sig` };
+}
 export const PUBLISH_RESPONSE = { delivered: 3, timestamp: 1_704_067_200_000 };
 
 /** The environment the in-process CLI tests run with: the fake API's URL and credentials. */

@@ -7,7 +7,7 @@
 // uses too; such answers are `invalid_response` in the SDK.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isEndpoint, tokenAnswerProblem } from '@openkbs-pulse/protocol';
-import { answerWith, makeClient, server } from './helpers.js';
+import { answerWith, KB_ID, makeClient, server } from './helpers.js';
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
@@ -16,7 +16,7 @@ afterAll(() => server.close());
 const settle = (promise: Promise<unknown>) => promise.then((value) => ({ resolvedWith: value }), (e: unknown) => e);
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJrYklkIjoia2IifQ.sig';
 /** A JWT whose endpoint claim is `endpoint`. */
-const jwtWithEndpoint = (endpoint: string) => `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ kbId: 'kb', endpoint })).toString('base64url')}.sig`;
+const jwtWithEndpoint = (endpoint: string) => `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ kbId: KB_ID, endpoint })).toString('base64url')}.sig`;
 
 describe('getToken answers the client would refuse are invalid_response', () => {
   it('an endpoint that is not a ws(s):// URL (the client refuses it)', async () => {
