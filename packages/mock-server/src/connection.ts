@@ -28,13 +28,11 @@ export interface ConnectionInfo {
 /** Server-side state of one connection. */
 export class PulseConnection {
   /**
-   * The channel subscribed to first, of those still subscribed; {@link PulseConnection.laterChannels}
-   * holds the others, in order. Most connections subscribe to one channel, and a Set of its own
+   * The channels it is subscribed to: the name alone while there is one, a Set (in subscribe
+   * order) once there were two. Most connections subscribe to one channel, and a Set of its own
    * would be about 150 B of heap per connection (the bench's memory per idle connection).
    */
-  private firstChannel: string | undefined = undefined;
-  /** Channels subscribed to after {@link PulseConnection.firstChannel}; never non-empty without it. */
-  private laterChannels: Set<string> | undefined = undefined;
+  private channels: string | Set<string> | undefined = undefined;
   /** Channels whose presence set this connection is in (allocated on first enter: most connections never enter). */
   present: Set<string> | undefined = undefined;
   /** False once the service has detached it (closed, killed, expired, slow). */
@@ -44,10 +42,13 @@ export class PulseConnection {
    * consumer once the fan-out ends, so every subscriber sees the whole fan-out before its `leave`.
    */
   dropping = false;
-  /** Frames it may still send right now (token bucket of the frame-rate limit). */
-  allowance: number;
-  /** Service time of the last refill of {@link PulseConnection.allowance}. */
-  allowanceAt: number;
+  /**
+   * The frame-rate limit's state, one number (the generic cell rate algorithm, a token bucket
+   * without the bucket): the service time by which the frames accepted so far are paid for.
+   * A frame is accepted while that time is less than a burst ahead of now. Two numbers (tokens
+   * and the time of their last refill) cost a field and a heap number more per connection.
+   */
+  paidUntil: number;
 
   constructor(
     readonly id: string,
@@ -61,44 +62,41 @@ export class PulseConnection {
     readonly closesWith: CloseCode,
     /** The TCP socket under `ws`, kept from the upgrade for pre-framed writes (see `writeFramed`). */
     readonly socket: Duplex,
-    /** Initial frame allowance (the burst of the frame-rate limit). */
-    burst: number,
   ) {
-    this.allowance = burst;
-    this.allowanceAt = connectedAt;
+    this.paidUntil = connectedAt;
   }
 
   /** Whether it is subscribed to `channel`. */
   isSubscribed(channel: string): boolean {
-    return channel === this.firstChannel || this.laterChannels?.has(channel) === true;
+    const channels = this.channels;
+    return typeof channels === 'string' ? channel === channels : channels?.has(channel) === true;
   }
 
   /** How many channels it is subscribed to. */
   get channelCount(): number {
-    return (this.firstChannel === undefined ? 0 : 1) + (this.laterChannels?.size ?? 0);
+    const channels = this.channels;
+    return typeof channels === 'string' ? 1 : (channels?.size ?? 0);
   }
 
   /** The channels it is subscribed to, in the order it subscribed. */
   channelNames(): string[] {
-    const later = this.laterChannels ? [...this.laterChannels] : [];
-    return this.firstChannel === undefined ? later : [this.firstChannel, ...later];
+    const channels = this.channels;
+    return typeof channels === 'string' ? [channels] : channels ? [...channels] : [];
   }
 
   /** Records a subscription (none twice). */
   addChannel(channel: string): void {
-    if (this.firstChannel === undefined) this.firstChannel = channel;
-    else if (channel !== this.firstChannel) (this.laterChannels ??= new Set()).add(channel);
+    const channels = this.channels;
+    if (channels === undefined) this.channels = channel;
+    else if (typeof channels !== 'string') channels.add(channel);
+    else if (channel !== channels) this.channels = new Set([channels, channel]);
   }
 
-  /** Forgets a subscription; the oldest later one, if any, becomes the first. */
+  /** Forgets a subscription. */
   removeChannel(channel: string): void {
-    if (channel !== this.firstChannel) {
-      this.laterChannels?.delete(channel);
-      return;
-    }
-    const next = this.laterChannels?.values().next();
-    this.firstChannel = next && !next.done ? next.value : undefined;
-    if (this.firstChannel !== undefined) this.laterChannels?.delete(this.firstChannel);
+    const channels = this.channels;
+    if (typeof channels !== 'string') channels?.delete(channel);
+    else if (channel === channels) this.channels = undefined;
   }
 
   info(): ConnectionInfo {

@@ -334,7 +334,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private readonly maxBufferedBytes: number;
   private readonly maxSubscriptions: number;
   private readonly maxPresence: number;
-  private readonly framesPerMs: number;
+  /** Service time one frame costs under the frame-rate limit (1000 / maxFramesPerSecond ms). */
+  private readonly frameCostMs: number;
+  private readonly framesPerSecond: number;
   private readonly frameBurst: number;
   /** The cross-site rules (access.ts), also what read-outs such as `/stats` check. */
   readonly access: AccessPolicy;
@@ -384,7 +386,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.maxBufferedBytes = positive(options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, 'maxBufferedBytes');
     this.maxSubscriptions = wholeCount(options.maxSubscriptionsPerConnection, MAX_SUBSCRIPTIONS_PER_CONNECTION, 'maxSubscriptionsPerConnection');
     this.maxPresence = wholeCount(options.maxPresencePerConnection, MAX_PRESENCE_ENTRIES_PER_CONNECTION, 'maxPresencePerConnection');
-    this.framesPerMs = positive(options.maxFramesPerSecond, MAX_FRAMES_PER_SECOND, 'maxFramesPerSecond') / 1000;
+    this.framesPerSecond = positive(options.maxFramesPerSecond, MAX_FRAMES_PER_SECOND, 'maxFramesPerSecond');
+    this.frameCostMs = 1000 / this.framesPerSecond;
     this.frameBurst = wholeCount(options.maxFrameBurst, MAX_FRAME_BURST, 'maxFrameBurst');
     // A runtime timer waits at most MAX_TIMER_MS (longer ones fire at once), and Node's server
     // options refuse Infinity: a "practically never" timeout waits that long.
@@ -722,7 +725,6 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         Math.min(tokenEnd, ttlEnd),
         tokenEnd <= ttlEnd ? CLOSE_CODES.tokenExpired : CLOSE_CODES.connectionTtl,
         socket,
-        this.frameBurst,
       );
       (ws as TaggedSocket)[CONNECTION] = connection;
       this.byId.set(id, connection);
@@ -867,15 +869,17 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     return { delivered, timestamp };
   }
 
-  /** Frame-rate limit: a token bucket per connection, refilled from the service clock. */
+  /**
+   * Frame-rate limit per connection, as the generic cell rate algorithm: each frame costs
+   * `frameCostMs` of service time, and a frame is accepted while the time paid up to is less than
+   * a burst (`frameBurst` frames) ahead of now. The same limit as a token bucket of `frameBurst`
+   * tokens refilled at `maxFramesPerSecond`, kept in one number per connection.
+   */
   private allowFrame(connection: PulseConnection): boolean {
     const now = this.clock.now();
-    if (now > connection.allowanceAt) {
-      connection.allowance = Math.min(this.frameBurst, connection.allowance + (now - connection.allowanceAt) * this.framesPerMs);
-      connection.allowanceAt = now;
-    }
-    if (connection.allowance < 1) return false;
-    connection.allowance--;
+    const paidUntil = Math.max(connection.paidUntil, now);
+    if (paidUntil - now > (this.frameBurst - 1) * this.frameCostMs) return false;
+    connection.paidUntil = paidUntil + this.frameCostMs;
     return true;
   }
 
@@ -884,7 +888,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     if (!connection || !connection.attached) return;
     if (this.isPaused) return this.receivePaused(connection, data, isBinary);
     if (!this.allowFrame(connection)) {
-      return this.reject(connection, 'rate_limited', `over ${this.framesPerMs * 1000} frames per second: this frame was dropped; send less often`);
+      return this.reject(connection, 'rate_limited', `over ${this.framesPerSecond} frames per second: this frame was dropped; send less often`);
     }
     const parsed = readAction(data, isBinary);
     if (!parsed.ok) return this.reject(connection, parsed.code, parsed.message);
