@@ -27,6 +27,7 @@ import {
   publishProblem,
   PulseError,
   REGION_ENDPOINTS,
+  shownValue,
   systemClock,
   type ClientAction,
   type Clock,
@@ -254,7 +255,7 @@ function checkOptions(options: EngineOptions): void {
   const problem = tokenProblem(options.token, options.kbId);
   if (problem) throw problem;
   if (options.endpoint !== undefined && !isEndpoint(options.endpoint)) throw new PulseError('invalid_argument', BAD_ENDPOINT);
-  if (options.region !== undefined && !isRegion(options.region)) throw new PulseError('invalid_argument', `unknown region ${String(options.region)}`);
+  if (options.region !== undefined && !isRegion(options.region)) throw new PulseError('invalid_argument', `unknown region ${shownValue(options.region)}`);
   // Else the service refuses the connect URL (HTTP 400), and the client would retry for ever.
   if (options.channel !== undefined) checkChannelName(options.channel);
 }

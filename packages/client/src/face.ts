@@ -4,7 +4,7 @@
  * do not import each other; both import this.
  * @module
  */
-import { eventNameProblem, PulseError } from '@openkbs-pulse/protocol';
+import { eventNameProblem, PulseError, shownValue } from '@openkbs-pulse/protocol';
 import { checkChannelName } from './channel-state.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
 import { createSharedEngine } from './share.js';
@@ -29,7 +29,7 @@ export const checkListener = (key: unknown, callback: unknown, known?: readonly 
       : key === undefined
         ? undefined
         : known
-          ? !known.includes(key as string) && `unknown event ${String(key)}: use one of ${known.join(', ')}`
+          ? !known.includes(key as string) && `unknown event ${shownValue(key)}: use one of ${known.join(', ')}`
           : eventNameProblem(key);
   if (problem) throw new PulseError('invalid_argument', problem);
 };

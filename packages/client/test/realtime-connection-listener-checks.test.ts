@@ -67,7 +67,7 @@ describe('connection.on with an event no state has', () => {
   it("on('connectd', cb) (a typo) throws invalid_argument naming the events it could be, instead of never firing", () => {
     const { realtime, ws } = setupRealtime();
     expect(() => realtime.connection.on('connectd' as never, () => {})).toThrow(
-      expect.objectContaining({ code: 'invalid_argument', message: expect.stringMatching(/unknown event connectd: use one of initialized, .*update/) }),
+      expect.objectContaining({ code: 'invalid_argument', message: expect.stringMatching(/unknown event "connectd": use one of initialized, .*update/) }),
     );
     const called: string[] = [];
     expect(() => realtime.connection.on(['connected', 'nope'] as never, (c) => called.push(c.current))).toThrow(expect.objectContaining({ code: 'invalid_argument' }));

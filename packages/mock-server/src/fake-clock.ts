@@ -1,4 +1,4 @@
-import { isTimestamp, MAX_TIME_MS, PulseError, type Clock, type TimerHandle } from '@openkbs-pulse/protocol';
+import { isTimestamp, MAX_TIME_MS, PulseError, shownValue, type Clock, type TimerHandle } from '@openkbs-pulse/protocol';
 
 /** A {@link Clock} whose time moves only when the test says so. */
 export interface FakeClock extends Clock {
@@ -66,7 +66,7 @@ function checkAdvance(ms: unknown, now: number): void {
  */
 export function createFakeClock(startMs = Date.UTC(2024, 0, 1)): FakeClock {
   if (!isTimestamp(startMs)) {
-    throw new PulseError('invalid_argument', `createFakeClock(startMs) takes a time in ms since the epoch, from 0 to ${MAX_TIME_MS} (got ${String(startMs)}): the service's times must be ones its SDK and clients accept`);
+    throw new PulseError('invalid_argument', `createFakeClock(startMs) takes a time in ms since the epoch, from 0 to ${MAX_TIME_MS} (got ${shownValue(startMs)}): the service's times must be ones its SDK and clients accept`);
   }
   let now = startMs;
   let nextId = 1;

@@ -25,6 +25,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
   parseClientAction,
   publishProblem,
+  shownValue,
   type Clock,
   type ErrorCode,
   type JsonObject,
@@ -138,7 +139,7 @@ function preview(value: unknown): string | undefined {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    text = shownValue(value);
   }
   return text.length > MAX_PREVIEW ? `${text.slice(0, MAX_PREVIEW)}…` : text;
 }
@@ -600,7 +601,7 @@ export class Inspector {
     const id = data.id;
     const result = this.run(data);
     if (result.ok) this.push({ kind: 'action', text: `inspector: ${result.text}` });
-    else this.push({ kind: 'refused', code: result.code, text: `inspector ${String(data.op).slice(0, 40)} refused: ${result.error}` });
+    else this.push({ kind: 'refused', code: result.code, text: `inspector ${shownValue(data.op).slice(0, 40)} refused: ${result.error}` });
     this.countersDirty = true;
     this.sendTo(feed, this.message({ type: 'result', id: typeof id === 'string' || typeof id === 'number' ? id : null, ...result }));
   }

@@ -10,6 +10,7 @@ import { EventEmitter } from 'eventemitter3';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
   CLOSE_CODES,
+  shownValue,
   CONNECTION_TTL_MS,
   DEFAULT_REGION,
   MAX_FRAME_BURST,
@@ -522,7 +523,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     if (problem) return Promise.reject(new PulseError('invalid_argument', problem));
     // A lifetime a token can have (whole seconds, from 1), or zero or less for an expired one.
     if (typeof expiresIn !== 'number' || Number.isNaN(expiresIn) || expiresIn === Infinity || (expiresIn > 0 && expiresIn < 1)) {
-      return Promise.reject(new PulseError('invalid_argument', `expiresIn must be a number of seconds, at least 1 (got ${String(expiresIn)}); zero or less mints an expired token`));
+      return Promise.reject(new PulseError('invalid_argument', `expiresIn must be a number of seconds, at least 1 (got ${shownValue(expiresIn)}); zero or less mints an expired token`));
     }
     return this.mint(kbId, region, userId, Math.max(expiresIn, -1));
   }
@@ -978,7 +979,7 @@ function readAction(data: RawData, isBinary: boolean): ParseResult<ClientAction>
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0)) {
-    throw new PulseError('invalid_argument', `${name} must be a positive number (got ${shown(value)}); leave it out for the default ${fallback}`);
+    throw new PulseError('invalid_argument', `${name} must be a positive number (got ${shownValue(value)}); leave it out for the default ${fallback}`);
   }
   return value;
 }
@@ -991,18 +992,9 @@ function positive(value: number | undefined, fallback: number, name: string): nu
 function wholeCount(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined || value === Number.POSITIVE_INFINITY) return value ?? fallback;
   if (!Number.isInteger(value) || value < 1) {
-    throw new PulseError('invalid_argument', `${name} must be a whole number, at least 1, or Infinity for no limit (got ${shown(value)}); leave it out for the default ${fallback}`);
+    throw new PulseError('invalid_argument', `${name} must be a whole number, at least 1, or Infinity for no limit (got ${shownValue(value)}); leave it out for the default ${fallback}`);
   }
   return value;
-}
-
-/** A value as an error message shows it; never throws (an option may be anything at run time). */
-function shown(value: unknown): string {
-  try {
-    return typeof value === 'string' ? JSON.stringify(value) : String(value);
-  } catch {
-    return typeof value;
-  }
 }
 
 /** A string option that may not be empty, or its default; anything else is a typed error naming it. */
@@ -1013,7 +1005,7 @@ function nonEmpty(value: string | undefined, fallback: string, name: string): st
 
 /** A string that may not be empty; anything else is a typed error naming it, ending with `fix`. */
 function checkedNonEmpty(value: unknown, name: string, fix: string): string {
-  if (typeof value !== 'string' || !value) throw new PulseError('invalid_argument', `${name} must be a non-empty string (got ${shown(value)}); ${fix}`);
+  if (typeof value !== 'string' || !value) throw new PulseError('invalid_argument', `${name} must be a non-empty string (got ${shownValue(value)}); ${fix}`);
   return value;
 }
 
@@ -1021,7 +1013,7 @@ function checkedNonEmpty(value: unknown, name: string, fix: string): string {
 function tokenLifetime(value: number | undefined): number {
   if (value === undefined) return 24 * 60 * 60;
   if (!isTokenLifetime(value)) {
-    throw new PulseError('invalid_argument', `tokenTtlSeconds must be a number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (got ${String(value)}); leave it out for 24 h`);
+    throw new PulseError('invalid_argument', `tokenTtlSeconds must be a number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (got ${shownValue(value)}); leave it out for 24 h`);
   }
   // Whole seconds, as an asked-for expiresIn: the answer says the lifetime the token has.
   return Math.floor(value);

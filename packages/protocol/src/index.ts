@@ -21,5 +21,6 @@ export {
   isTimestamp,
   MAX_TIME_MS,
   mergeEventIntoData,
+  shownValue,
   type JsonObject,
 } from './validate.js';

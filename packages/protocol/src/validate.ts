@@ -33,6 +33,27 @@ const BOXES: Record<string, () => unknown> = {
 };
 
 /** @internal */
+/**
+ * How an error message shows a value someone passed: a string quoted (so `""` and `" "` can be
+ * told apart), anything else as `String()` gives it, and its type when it has no string form (a
+ * `{ "toString": 1 }` from JSON, a null-prototype object, a throwing `toString`). Never throws:
+ * a message about bad input must not itself fail on that input.
+ *
+ * @param value - anything.
+ * @example
+ * ```ts
+ * shownValue('soon'); // '"soon"'
+ * shownValue({ toString: 1 }); // 'a value of type object'
+ * ```
+ */
+export function shownValue(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return `a value of type ${typeof value}`;
+  }
+}
+
 export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
 }
@@ -159,7 +180,7 @@ export function tokenRequestProblem(userId: unknown, expiresIn?: unknown): strin
   // Each would travel as a 6-character escape: 1,024 of them made a token too long to connect with.
   const chars = charsProblem('userId', userId);
   if (chars) return chars;
-  return expiresIn === undefined || isTokenLifetime(expiresIn) ? undefined : `expiresIn must be a number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (got ${String(expiresIn)})`;
+  return expiresIn === undefined || isTokenLifetime(expiresIn) ? undefined : `expiresIn must be a number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (got ${shownValue(expiresIn)})`;
 }
 
 /**

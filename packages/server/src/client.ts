@@ -14,6 +14,7 @@ import {
   parseApiResponse,
   publishProblem,
   PulseError,
+  shownValue,
   tokenClaimsProblem,
   tokenRequestProblem,
   systemClock,
@@ -289,7 +290,7 @@ function abortedError(action: ApiActionName, signal: AbortSignal, attempts: numb
  * a thrown non-`Error` value is wrapped in an `Error` whose `cause` is that value.
  */
 function unexpectedError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(`publish failed: ${String(error)}`, { cause: error });
+  return error instanceof Error ? error : new Error(`publish failed: ${shownValue(error)}`, { cause: error });
 }
 
 /**

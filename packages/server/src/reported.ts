@@ -5,7 +5,7 @@
  * client's `onError`, or, without one, to one `console.error` line when nobody handled it.
  * @module
  */
-import { isPulseError, type PulseError } from '@openkbs-pulse/protocol';
+import { isPulseError, shownValue, type PulseError } from '@openkbs-pulse/protocol';
 import { printable } from './errors.js';
 
 /** The SDK functions whose failures are reported (the name `onError` is told). */
@@ -46,18 +46,12 @@ class ObservedPromise<T> extends Promise<T> {
   }
 }
 
-/** `String(value)`, or a fixed text for a value without a string form (a null-prototype object, a throwing `toString`). */
-function text(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return '(a value without a string form)';
-  }
-}
+/** A message as it is, anything else as {@link shownValue} shows it (never throws). */
+const text = (value: unknown): string => (typeof value === 'string' ? value : shownValue(value));
 
 /** A thrown value as an `Error` (a non-Error, from an injected hook, becomes its `cause`). */
 const asError = (error: unknown): PulseError | Error =>
-  isPulseError(error) || error instanceof Error ? error : new Error(`failed: ${text(error)}`, { cause: error });
+  isPulseError(error) || error instanceof Error ? error : new Error(`failed: ${shownValue(error)}`, { cause: error });
 
 /** The one line logged for a failure nobody handled: printable, and the message never holds the API key. */
 function unhandledLine(call: PulseCallName, error: PulseError | Error): string {

@@ -5,7 +5,7 @@
  * @module
  */
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
-import { errorMessage, isRegion, PulseError, tokenRequestProblem, type Clock, type ErrorCode, type PulseTokenClaims } from '@openkbs-pulse/protocol';
+import { errorMessage, isRegion, PulseError, shownValue, tokenRequestProblem, type Clock, type ErrorCode, type PulseTokenClaims } from '@openkbs-pulse/protocol';
 import { reported } from './reported.js';
 
 /** Claims of a Pulse token, plus any other claims it carries. */
@@ -100,7 +100,7 @@ function verifyOptions(options: VerifyTokenOptions): { clockTolerance: number; c
   const now: unknown = typeof options.clock?.now === 'function' ? options.clock.now() : undefined;
   const date = typeof now === 'number' ? new Date(now) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
-    throw tokenError('invalid_argument', `clock.now() must return the time in ms since the epoch (got ${String(now)})`);
+    throw tokenError('invalid_argument', `clock.now() must return the time in ms since the epoch (got ${shownValue(now)})`);
   }
   return { clockTolerance: tolerance, currentDate: date };
 }
