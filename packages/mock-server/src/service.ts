@@ -451,6 +451,11 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') refuseUpgrade(socket, 408, 'invalid_message', 'request did not arrive in time');
       else refuseUpgrade(socket, 400, 'invalid_message', 'malformed HTTP request');
     });
+    // Node destroys a CONNECT's socket without a word unless someone listens: refuse it like any request.
+    this.server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+      socket.on('error', destroySocket);
+      refuseUpgrade(socket, 405, 'invalid_message', 'CONNECT is not supported: the HTTP API takes POST, a WebSocket GET', 'Allow: GET, POST\r\n');
+    });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       try {
         if (this.inspector?.handleUpgrade(req, socket, head)) return;
