@@ -39,7 +39,12 @@ export function createTokenAuthority(key: Uint8Array, clock: Clock): TokenAuthor
     (imported ??= crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']));
   return {
     async sign(subject, ttlSeconds) {
-      const iat = Math.floor(clock.now() / 1000);
+      const now = clock.now();
+      // A lifetime runs from now: `iat` is now rounded up to a whole second when the token has
+      // one. Rounded down, the lifetime lost the fraction of the current second, and a 1 s token
+      // could be expired a millisecond after its answer said expiresIn: 1. Zero or less
+      // (createToken's expired tokens) stays expired: rounded down.
+      const iat = ttlSeconds > 0 ? Math.ceil(now / 1000) : Math.floor(now / 1000);
       return new SignJWT({ kbId: subject.kbId, userId: subject.userId, region: subject.region, endpoint: subject.endpoint })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(subject.userId)
