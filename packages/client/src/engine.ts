@@ -708,22 +708,31 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const { kbId, channel } = this._options;
     const token = this._token;
     const problem = tokenProblem(token, kbId);
-    if (problem) return this._dispatch('refused', problem);
+    if (problem) return this._refuseSoon(problem);
     // The service refused this token (and the client failed): a new one first (until one came).
     if (this._tokenRefused) return this._dispatch('expired');
     // A token fresh from authCallback/authUrl is tried whatever this device's clock says of it (a
     // clock ahead of the service's would refuse every fresh token, and refresh for ever): the
     // service judges it, and refusing it again ends in `failed` (see _down).
     if (!this._fresh && isTokenExpired(token, this._clock.now())) {
-      return this._canRefresh ? this._dispatch('expired') : this._dispatch('refused', new PulseError('token_expired', EXPIRED));
+      return this._canRefresh ? this._dispatch('expired') : this._refuseSoon(new PulseError('token_expired', EXPIRED));
     }
     let url: string;
     try {
       url = buildConnectUrl(this._endpoint(), { kbId, token, channel });
     } catch (cause) {
-      return this._dispatch('refused', new PulseError('invalid_argument', BAD_ENDPOINT, { cause }));
+      return this._refuseSoon(new PulseError('invalid_argument', BAD_ENDPOINT, { cause }));
     }
     this._transport = new Transport(this._Ctor!, url, this._clock, this._intervalMs, this._timeoutMs, this);
+  }
+
+  /**
+   * A refusal found before any socket, told from a timer (`_stop` clears it) as the transport
+   * tells a constructor that throws: told inside the connect() that asked, a `failed` listener
+   * calling connect() looped for ever without yielding.
+   */
+  private _refuseSoon(reason: PulseError): void {
+    this._retryTimer = this._clock.setTimeout(() => this._dispatch('refused', reason), 0);
   }
 
   auth(): void {
