@@ -61,9 +61,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * with a short message frame's nesting rule settled from its text; 14,643 with a second review's
  * fixes (bundle.test.ts lists them); 14,652 with service times within Date's range
  * (bundle.test.ts); 14,668 with one guarded reporter per client; 14,684 with open()'s refusals
- * told from a timer (bundle.test.ts).
+ * told from a timer (bundle.test.ts), and 14,694 with a connection.once() that removes only its own
+ * registrations (bundle.test.ts).
  */
-const SHARE_BUDGET_BYTES = 14684;
+const SHARE_BUDGET_BYTES = 14694;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
