@@ -325,6 +325,18 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     return promise;
   };
 
+  /** Rejects the requests `hit` picks, still waiting for their answer (a later one finds none); their `error` event once, as the engine's. */
+  const drop = (error: PulseError, hit: (message: Request) => boolean): void => {
+    const size = pending.size;
+    for (const p of pending.values()) {
+      if (!hit(p.message)) continue;
+      pending.delete(p.message.id);
+      clock.clearTimeout(p.timer);
+      p.reject(error);
+    }
+    if (pending.size < size) em.emit('error', error);
+  };
+
   const use = (name: string): ChannelState => {
     let ch = channels.get(name);
     if (!ch) channels.set(name, (ch = createChannelState(name, report)));
@@ -387,12 +399,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       resign();
       const error = new PulseError('disconnected', 'disconnect() came first');
       // As the engine: work it held is rejected, and that is emitted once.
-      if (pending.size) em.emit('error', error);
-      for (const p of pending.values()) {
-        clock.clearTimeout(p.timer);
-        p.reject(error);
-      }
-      pending.clear();
+      drop(error, () => true);
       for (const ch of channels.values()) {
         clearPresence(ch._presence);
         ch._presence._em.emit('gone', error);
@@ -462,10 +469,14 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       return { members: [...ch._presence._byId.values()], count: ch._presence._count };
     },
     _release(name) {
+      const error = new PulseError('disconnected', `channel ${name} released`);
+      // A presence read still waiting goes with its channel, as without sharing (the engine's
+      // `gone`); the tab keeps no channel for a read alone, so before the check below.
+      drop(error, (message) => message.op === 'get' && message.ch === name);
       const ch = channels.get(name);
       if (!ch) return;
       void leave(name).catch(() => undefined);
-      ch._presence._em.emit('gone', new PulseError('disconnected', `channel ${name} released`));
+      ch._presence._em.emit('gone', error);
       ch._em.all.clear();
       ch._presence._em.all.clear();
       ch._track = false;
