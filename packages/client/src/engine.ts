@@ -185,14 +185,15 @@ export interface Engine {
   _listen(name: string, target: ListenTarget, type: string | typeof ANY, handler: Handler<never> | WildcardHandler<never>, face?: unknown): () => void;
   _publish(name: string, event: string, data: unknown): Promise<void>;
   /**
-   * Enters, or updates once entered; resolves when the service has it. `correction`: a change the
-   * client makes itself (a shared connection's member taking the data of a tab still entered),
-   * never refused for the send pace's bound.
+   * Enters, or updates once entered; resolves when the service has it. `face`: the channel object
+   * it was called on, as for `_listen`. `correction`: a change the client makes itself (a shared
+   * connection's member taking the data of a tab still entered), never refused for the send
+   * pace's bound.
    */
-  _enter(name: string, data: unknown, correction?: boolean): Promise<void>;
+  _enter(name: string, data: unknown, face?: unknown, correction?: boolean): Promise<void>;
   _leave(name: string): Promise<void>;
-  /** The members once a sync arrived (requests one when needed). */
-  _get(name: string): Promise<PresenceMember[]>;
+  /** The members once a sync arrived (requests one when needed); `face` as for `_enter`. */
+  _get(name: string, face?: unknown): Promise<PresenceMember[]>;
   /** Members and count known now; starts tracking presence of a subscribed channel. */
   _members(name: string): { members: PresenceMember[]; count: number };
   /** Drops every listener, leaves presence, unsubscribes and forgets the channel. */
@@ -364,9 +365,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   }
 
   _listen(name: string, target: ListenTarget, type: string | typeof ANY, handler: Handler<never> | WildcardHandler<never>, face?: unknown): () => void {
-    const ch = this._use(name);
-    // The face object that first listens is the one `channel(name)` returns while the channel is in use.
-    ch._face ??= face;
+    const ch = this._use(name, face);
     const emitter = (target === 'm' ? ch._em : ch._presence._em) as unknown as Emitter<Record<string, unknown>>;
     emitter.on(type as string, handler as Handler);
     this._sync(ch);
@@ -390,13 +389,13 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     });
   }
 
-  _enter(name: string, data: unknown, correction = false): Promise<void> {
+  _enter(name: string, data: unknown, face?: unknown, correction = false): Promise<void> {
     return this._settle(() => {
       const problem = presenceDataProblem(name, data);
       if (problem) throw new PulseError(problem.code, problem.message);
       this._canWork();
       if (!correction) this._roomToSend();
-      const ch = this._use(name);
+      const ch = this._use(name, face);
       const set = ch._presence;
       const action = set._entered ? 'presence_update' : 'presence_enter';
       const entered = newEntered(set, data);
@@ -441,10 +440,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     });
   }
 
-  _get(name: string): Promise<PresenceMember[]> {
+  _get(name: string, face?: unknown): Promise<PresenceMember[]> {
     return this._settle(() => {
       this._canWork();
-      const ch = this._use(name);
+      const ch = this._use(name, face);
       const set = ch._presence;
       if (set._synced && ch._presenceRequested) return Promise.resolve(members(ch));
       // Only a read that asks the service adds a frame.
@@ -918,14 +917,19 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   // ---- channels -----------------------------------------------------------------------------
 
-  /** The channel in use named `name`, put in use (created) when it is not. */
-  private _use(name: string): ChannelState {
+  /**
+   * The channel in use named `name`, put in use (created) when it is not. The face object that
+   * first puts it in use (listens, enters, reads presence) is the one `channel(name)` returns
+   * while it is in use: the app's own object, not one made by a later get.
+   */
+  private _use(name: string, face?: unknown): ChannelState {
     let ch = this._channels.get(name);
     if (!ch) {
       this._channels.set(name, (ch = createChannelState(name, this._report)));
       // The connect URL's channel is subscribed by the service at once.
       ch._subscribed = this._state === 'connected' && name === this._options.channel;
     }
+    ch._face ??= face;
     return ch;
   }
 

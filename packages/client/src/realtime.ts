@@ -405,11 +405,11 @@ class Presence {
   ) {}
 
   enter(data?: unknown): Promise<void> {
-    return this._engine._enter(this._name, data);
+    return this._engine._enter(this._name, data, this._face);
   }
 
   update(data?: unknown): Promise<void> {
-    return this._engine._enter(this._name, data);
+    return this._engine._enter(this._name, data, this._face);
   }
 
   leave(): Promise<void> {
@@ -417,7 +417,7 @@ class Presence {
   }
 
   get(callback?: (members: RealtimeMember[]) => void): Promise<RealtimeMember[]> {
-    const members = this._engine._get(this._name).then((list) => list.map((m) => toMember(m)));
+    const members = this._engine._get(this._name, this._face).then((list) => list.map((m) => toMember(m)));
     // The rejection is handled here (a callback is just not called; the error event has it);
     // what the callback throws goes where every listener's does.
     members.then(callback, () => {}).catch(this._engine._report);

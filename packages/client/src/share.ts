@@ -337,9 +337,11 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     if (pending.size < size) em.emit('error', error);
   };
 
-  const use = (name: string): ChannelState => {
+  /** As the engine's `_use`: the face that first puts the channel in use is the one `channel(name)` returns. */
+  const use = (name: string, face?: unknown): ChannelState => {
     let ch = channels.get(name);
     if (!ch) channels.set(name, (ch = createChannelState(name, report)));
+    ch._face ??= face;
     return ch;
   };
 
@@ -412,8 +414,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     },
     _channel: (name) => channels.get(name),
     _listen(name, target, type, handler, face) {
-      const ch = use(name);
-      ch._face ??= face;
+      const ch = use(name, face);
       const emitter = (target === 'm' ? ch._em : ch._presence._em) as unknown as { on(t: unknown, h: Handler): void; off(t: unknown, h: Handler): void };
       emitter.on(type, handler as Handler);
       want(ch);
@@ -431,13 +432,13 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         return problem ? refuse(new PulseError(problem.code, problem.message)) : request<void>('publish', name, event, data);
       });
     },
-    _enter(name, data) {
+    _enter(name, data, face) {
       return settle(() => {
         const problem = presenceDataProblem(name, data);
         if (problem) return refuse(new PulseError(problem.code, problem.message));
         const cannot = cannotWork();
         if (cannot) return refuse(cannot);
-        const ch = use(name);
+        const ch = use(name, face);
         const set = ch._presence;
         // Replayed to every new leader: kept in the form that crosses tabs (a copy).
         const entered = newEntered(set, data, clock.now());

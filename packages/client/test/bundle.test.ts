@@ -129,13 +129,15 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * test: a guard per emitter cost 360 B of heap a client); 11,566 with open()'s refusals before any
  * socket told from a timer (connect-from-failed-listener test: a `failed` listener calling connect()
  * looped synchronously for ever); 11,585 with a connection.once() that removes its own
- * registrations only, not an on() of the same callback (realtime-once-own-registration test).
- * pulse.js runs the
+ * registrations only, not an on() of the same callback (realtime-once-own-registration test);
+ * 11,620 with the channel object a presence call was made on kept as the one get() returns while
+ * presence keeps the channel in use (channel-identity-after-presence test: the face passed to the
+ * engine's _enter and _get too). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11585;
+const BUDGET_BYTES = 11620;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -64,9 +64,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * told from a timer (bundle.test.ts), and 14,694 with a connection.once() that removes only its own
  * registrations (bundle.test.ts); 14,755 for a tab's presence read rejected when its channel is
  * released, as without sharing (one helper rejects a tab's held requests, at a release and at
- * disconnect(): share-connection-get-after-release.test.ts).
+ * disconnect(): share-connection-get-after-release.test.ts); 14,778 with the channel object a
+ * presence call was made on kept while presence keeps the channel in use (bundle.test.ts).
  */
-const SHARE_BUDGET_BYTES = 14755;
+const SHARE_BUDGET_BYTES = 14778;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
