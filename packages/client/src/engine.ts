@@ -186,14 +186,15 @@ export interface Engine {
   _listen(name: string, target: ListenTarget, type: string | typeof ANY, handler: Handler<never> | WildcardHandler<never>, face?: unknown): () => void;
   _publish(name: string, event: string, data: unknown): Promise<void>;
   /**
-   * Enters, or updates once entered; resolves when the service has it. `correction`: a change the
-   * client makes itself (a shared connection's member taking the data of a tab still entered),
-   * never refused for the send pace's bound.
+   * Enters, or updates once entered; resolves when the service has it. `face`: the channel object
+   * it was called on, as for `_listen`. `correction`: a change the client makes itself (a shared
+   * connection's member taking the data of a tab still entered), never refused for the send
+   * pace's bound.
    */
-  _enter(name: string, data: unknown, correction?: boolean): Promise<void>;
+  _enter(name: string, data: unknown, face?: unknown, correction?: boolean): Promise<void>;
   _leave(name: string): Promise<void>;
-  /** The members once a sync arrived (requests one when needed). */
-  _get(name: string): Promise<PresenceMember[]>;
+  /** The members once a sync arrived (requests one when needed); `face` as for `_enter`. */
+  _get(name: string, face?: unknown): Promise<PresenceMember[]>;
   /** Members and count known now; starts tracking presence of a subscribed channel. */
   _members(name: string): { members: PresenceMember[]; count: number };
   /** Drops every listener, leaves presence, unsubscribes and forgets the channel. */
@@ -365,9 +366,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   }
 
   _listen(name: string, target: ListenTarget, type: string | typeof ANY, handler: Handler<never> | WildcardHandler<never>, face?: unknown): () => void {
-    const ch = this._use(name);
-    // The face object that first listens is the one `channel(name)` returns while the channel is in use.
-    ch._face ??= face;
+    const ch = this._use(name, face);
     const emitter = (target === 'm' ? ch._em : ch._presence._em) as unknown as Emitter<Record<string, unknown>>;
     emitter.on(type as string, handler as Handler);
     this._sync(ch);
@@ -391,13 +390,13 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     });
   }
 
-  _enter(name: string, data: unknown, correction = false): Promise<void> {
+  _enter(name: string, data: unknown, face?: unknown, correction = false): Promise<void> {
     return this._settle(() => {
       const problem = presenceDataProblem(name, data);
       if (problem) throw new PulseError(problem.code, problem.message);
       this._canWork();
       if (!correction) this._roomToSend();
-      const ch = this._use(name);
+      const ch = this._use(name, face);
       const set = ch._presence;
       const action = set._entered ? 'presence_update' : 'presence_enter';
       const entered = newEntered(set, data);
@@ -442,10 +441,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     });
   }
 
-  _get(name: string): Promise<PresenceMember[]> {
+  _get(name: string, face?: unknown): Promise<PresenceMember[]> {
     return this._settle(() => {
       this._canWork();
-      const ch = this._use(name);
+      const ch = this._use(name, face);
       const set = ch._presence;
       if (set._synced && ch._presenceRequested) return Promise.resolve(members(ch));
       // Only a read that asks the service adds a frame.
@@ -709,22 +708,31 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const { kbId, channel } = this._options;
     const token = this._token;
     const problem = tokenProblem(token, kbId);
-    if (problem) return this._dispatch('refused', problem);
+    if (problem) return this._refuseSoon(problem);
     // The service refused this token (and the client failed): a new one first (until one came).
     if (this._tokenRefused) return this._dispatch('expired');
     // A token fresh from authCallback/authUrl is tried whatever this device's clock says of it (a
     // clock ahead of the service's would refuse every fresh token, and refresh for ever): the
     // service judges it, and refusing it again ends in `failed` (see _down).
     if (!this._fresh && isTokenExpired(token, this._clock.now())) {
-      return this._canRefresh ? this._dispatch('expired') : this._dispatch('refused', new PulseError('token_expired', EXPIRED));
+      return this._canRefresh ? this._dispatch('expired') : this._refuseSoon(new PulseError('token_expired', EXPIRED));
     }
     let url: string;
     try {
       url = buildConnectUrl(this._endpoint(), { kbId, token, channel });
     } catch (cause) {
-      return this._dispatch('refused', new PulseError('invalid_argument', BAD_ENDPOINT, { cause }));
+      return this._refuseSoon(new PulseError('invalid_argument', BAD_ENDPOINT, { cause }));
     }
     this._transport = new Transport(this._Ctor!, url, this._clock, this._intervalMs, this._timeoutMs, this);
+  }
+
+  /**
+   * A refusal found before any socket, told from a timer (`_stop` clears it) as the transport
+   * tells a constructor that throws: told inside the connect() that asked, a `failed` listener
+   * calling connect() looped for ever without yielding.
+   */
+  private _refuseSoon(reason: PulseError): void {
+    this._retryTimer = this._clock.setTimeout(() => this._dispatch('refused', reason), 0);
   }
 
   auth(): void {
@@ -910,14 +918,19 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   // ---- channels -----------------------------------------------------------------------------
 
-  /** The channel in use named `name`, put in use (created) when it is not. */
-  private _use(name: string): ChannelState {
+  /**
+   * The channel in use named `name`, put in use (created) when it is not. The face object that
+   * first puts it in use (listens, enters, reads presence) is the one `channel(name)` returns
+   * while it is in use: the app's own object, not one made by a later get.
+   */
+  private _use(name: string, face?: unknown): ChannelState {
     let ch = this._channels.get(name);
     if (!ch) {
       this._channels.set(name, (ch = createChannelState(name, this._report)));
       // The connect URL's channel is subscribed by the service at once.
       ch._subscribed = this._state === 'connected' && name === this._options.channel;
     }
+    ch._face ??= face;
     return ch;
   }
 

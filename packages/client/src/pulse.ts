@@ -253,11 +253,11 @@ class Presence {
   }
 
   enter(data?: unknown): Promise<void> {
-    return this._engine._enter(this._name, data);
+    return this._engine._enter(this._name, data, this._face);
   }
 
   update(data?: unknown): Promise<void> {
-    return this._engine._enter(this._name, data);
+    return this._engine._enter(this._name, data, this._face);
   }
 
   leave(): Promise<void> {
@@ -265,7 +265,7 @@ class Presence {
   }
 
   get(): Promise<PresenceMember[]> {
-    return this._engine._get(this._name);
+    return this._engine._get(this._name, this._face);
   }
 
   get members(): PresenceMember[] {

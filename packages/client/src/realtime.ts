@@ -317,17 +317,19 @@ const add = <K, C>(
 };
 
 /**
- * Removes (and calls `off` of) the registrations of `key` and/or `callback`; all without
- * arguments. Returns what is left, or `undefined` for none (an idle face keeps no list).
+ * Removes (and calls `off` of) the registrations `hit` picks. Returns what is left, or
+ * `undefined` for none (an idle face keeps no list).
  */
+const removeIf = (list: Registration[] | undefined, hit: (r: Registration) => boolean): Registration[] | undefined => {
+  // A hit is taken off (`void`: left out of the list).
+  const left = list?.filter((r) => !hit(r) || void r[2]());
+  return left?.length ? left : undefined;
+};
+
+/** Removes the registrations of `key` and/or `callback`; all without arguments. */
 const remove = (list: Registration[] | undefined, event?: unknown, callback?: unknown): Registration[] | undefined => {
   const [key, cb] = args(event, callback);
-  const left = list?.filter((r) => {
-    const hit = (key === undefined || r[0] === key || (Array.isArray(key) && key.includes(r[0]))) && (cb === undefined || r[1] === cb);
-    if (hit) r[2]();
-    return !hit;
-  });
-  return left?.length ? left : undefined;
+  return removeIf(list, (r) => (key === undefined || r[0] === key || (Array.isArray(key) && key.includes(r[0]))) && (cb === undefined || r[1] === cb));
 };
 
 const toMember = (m: PresenceMember, action: RealtimeMember['action'] = 'present'): RealtimeMember => ({
@@ -403,11 +405,11 @@ class Presence {
   ) {}
 
   enter(data?: unknown): Promise<void> {
-    return this._engine._enter(this._name, data);
+    return this._engine._enter(this._name, data, this._face);
   }
 
   update(data?: unknown): Promise<void> {
-    return this._engine._enter(this._name, data);
+    return this._engine._enter(this._name, data, this._face);
   }
 
   leave(): Promise<void> {
@@ -415,7 +417,7 @@ class Presence {
   }
 
   get(callback?: (members: RealtimeMember[]) => void): Promise<RealtimeMember[]> {
-    const members = this._engine._get(this._name).then((list) => list.map((m) => toMember(m)));
+    const members = this._engine._get(this._name, this._face).then((list) => list.map((m) => toMember(m)));
     // The rejection is handled here (a callback is just not called; the error event has it);
     // what the callback throws goes where every listener's does.
     members.then(callback, () => {}).catch(this._engine._report);
@@ -457,10 +459,12 @@ class Connection {
   /** Registers `callback` (kept as given, so `off(callback)` finds it); `once`: removed before its first call. */
   private _add(event: unknown, callback: unknown, once?: boolean): void {
     const engine = this._engine;
+    const before = this._listeners?.length ?? 0;
     this._listeners = add(this._listeners, event, callback, (key: ConnectionEvent | undefined, cb: (change: StateChange<RealtimeState>) => void) => {
       const call = (change: StateChange<RealtimeState>): void => {
-        // Every key of this call goes at once (Ably's once([a, b], cb) calls cb once).
-        if (once) this.off(typeof event === 'function' ? cb : event, typeof event === 'function' ? undefined : cb);
+        // Every key of this call goes at once (Ably's once([a, b], cb) calls cb once), and only
+        // they: an on() of the same callback is a registration of its own, as in Ably.
+        if (once) this._listeners = removeIf(this._listeners, (r) => own.includes(r));
         cb(change);
       };
       // A state listener never matches 'update' (no state has that name).
@@ -471,6 +475,8 @@ class Connection {
         offUpdate();
       };
     }, undefined, CONNECTION_EVENTS);
+    // What this call added: `add` appends to the list.
+    const own = this._listeners.slice(before);
   }
 
   off(event?: unknown, callback?: unknown): void {

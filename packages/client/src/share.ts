@@ -325,9 +325,23 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     return promise;
   };
 
-  const use = (name: string): ChannelState => {
+  /** Rejects the requests `hit` picks, still waiting for their answer (a later one finds none); their `error` event once, as the engine's. */
+  const drop = (error: PulseError, hit: (message: Request) => boolean): void => {
+    const size = pending.size;
+    for (const p of pending.values()) {
+      if (!hit(p.message)) continue;
+      pending.delete(p.message.id);
+      clock.clearTimeout(p.timer);
+      p.reject(error);
+    }
+    if (pending.size < size) em.emit('error', error);
+  };
+
+  /** As the engine's `_use`: the face that first puts the channel in use is the one `channel(name)` returns. */
+  const use = (name: string, face?: unknown): ChannelState => {
     let ch = channels.get(name);
     if (!ch) channels.set(name, (ch = createChannelState(name, report)));
+    ch._face ??= face;
     return ch;
   };
 
@@ -387,12 +401,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       resign();
       const error = new PulseError('disconnected', 'disconnect() came first');
       // As the engine: work it held is rejected, and that is emitted once.
-      if (pending.size) em.emit('error', error);
-      for (const p of pending.values()) {
-        clock.clearTimeout(p.timer);
-        p.reject(error);
-      }
-      pending.clear();
+      drop(error, () => true);
       for (const ch of channels.values()) {
         clearPresence(ch._presence);
         ch._presence._em.emit('gone', error);
@@ -405,8 +414,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     },
     _channel: (name) => channels.get(name),
     _listen(name, target, type, handler, face) {
-      const ch = use(name);
-      ch._face ??= face;
+      const ch = use(name, face);
       const emitter = (target === 'm' ? ch._em : ch._presence._em) as unknown as { on(t: unknown, h: Handler): void; off(t: unknown, h: Handler): void };
       emitter.on(type, handler as Handler);
       want(ch);
@@ -424,13 +432,13 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         return problem ? refuse(new PulseError(problem.code, problem.message)) : request<void>('publish', name, event, data);
       });
     },
-    _enter(name, data) {
+    _enter(name, data, face) {
       return settle(() => {
         const problem = presenceDataProblem(name, data);
         if (problem) return refuse(new PulseError(problem.code, problem.message));
         const cannot = cannotWork();
         if (cannot) return refuse(cannot);
-        const ch = use(name);
+        const ch = use(name, face);
         const set = ch._presence;
         // Replayed to every new leader: kept in the form that crosses tabs (a copy).
         const entered = newEntered(set, data, clock.now());
@@ -462,10 +470,14 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       return { members: [...ch._presence._byId.values()], count: ch._presence._count };
     },
     _release(name) {
+      const error = new PulseError('disconnected', `channel ${name} released`);
+      // A presence read still waiting goes with its channel, as without sharing (the engine's
+      // `gone`); the tab keeps no channel for a read alone, so before the check below.
+      drop(error, (message) => message.op === 'get' && message.ch === name);
       const ch = channels.get(name);
       if (!ch) return;
       void leave(name).catch(() => undefined);
-      ch._presence._em.emit('gone', new PulseError('disconnected', `channel ${name} released`));
+      ch._presence._em.emit('gone', error);
       ch._em.all.clear();
       ch._presence._em.all.clear();
       ch._track = false;

@@ -126,14 +126,19 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * (a message's timestamp, a member's connectedAt) within Date's range, the rule the server SDK's
  * answers follow too (answer-times test in packages/server; an outside review's fix, +8 B alone);
  * 11,553 with one guarded reporter per client, shared by its emitters (listener-error-reporter-shared
- * test: a guard per emitter cost 360 B of heap a client); 11,580 with messages that show a
- * value without a string form rather than throw on it (protocol shownValue: an outside review's
- * fix; options-without-string-form test). pulse.js runs the
+ * test: a guard per emitter cost 360 B of heap a client); 11,566 with open()'s refusals before any
+ * socket told from a timer (connect-from-failed-listener test: a `failed` listener calling connect()
+ * looped synchronously for ever); 11,585 with a connection.once() that removes its own
+ * registrations only, not an on() of the same callback (realtime-once-own-registration test);
+ * 11,620 with the channel object a presence call was made on kept as the one get() returns while
+ * presence keeps the channel in use (channel-identity-after-presence test: the face passed to the
+ * engine's _enter and _get too); 11,651 with messages that show a value without a string form
+ * rather than throw on it (protocol shownValue: options-without-string-form test). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11580;
+const BUDGET_BYTES = 11651;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

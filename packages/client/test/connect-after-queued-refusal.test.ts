@@ -10,9 +10,10 @@ import { flush, makeToken, setupRealtime } from './helpers.js';
 describe('connect() from a `connecting` listener while the attempt is refused at once', () => {
   it('does not restart the refused client (one refusal, not one per connect() call)', async () => {
     // Expired a minute before the fake clock's start (2024-01-01), no way to refresh: open()
-    // refuses it synchronously (token_expired). autoConnect: false, so the constructor takes it.
+    // refuses it (token_expired) from a timer due at once (connect-from-failed-listener).
+    // autoConnect: false, so the constructor takes it.
     const expired = makeToken({ endpoint: 'wss://pulse.test', exp: Date.UTC(2024, 0, 1) / 1000 - 60 });
-    const { realtime: client } = setupRealtime({ autoConnect: false, token: expired });
+    const { realtime: client, clock } = setupRealtime({ autoConnect: false, token: expired });
     let calls = 0;
     let failed = 0;
     client.connection.on('connecting', () => {
@@ -21,6 +22,7 @@ describe('connect() from a `connecting` listener while the attempt is refused at
     });
     client.connection.on('failed', () => failed++);
     client.connect();
+    clock.advance(0);
     await flush();
     expect(client.connection.state).toBe('failed');
     // One refusal: the connect() while connecting was a retry, ignored once failed (21 when each
