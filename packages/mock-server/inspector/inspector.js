@@ -51,6 +51,12 @@
     return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${clockTime(ms)}`;
   }
 
+  /** Names as a list, with how many more there are than the service listed (it sends the first few). */
+  function listed(names, total) {
+    const more = total > names.length ? ` +${total - names.length} more` : '';
+    return names.length ? `${names.join(', ')}${more}` : '—';
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Rendering
 
@@ -98,7 +104,7 @@
         { 'data-connection-id': c.connectionId, 'data-user-id': c.userId },
         el('td', { text: c.userId, title: c.connectionId }),
         el('td', { text: c.kbId }),
-        el('td', { class: 'channels', text: c.channels.join(', ') || '—' }),
+        el('td', { class: 'channels', text: listed(c.channels, c.channelCount) }),
         el('td', { text: dateTime(c.connectedAt) }),
         el('td', { text: dateTime(c.closesAt) }),
         el('td', {}, drop),

@@ -60,6 +60,12 @@ const MAX_ROWS = 200;
 const MAX_PREVIEW = 500;
 /** Presence members listed over all channels (each channel's count stays exact). */
 const MAX_MEMBERS = 2000;
+/**
+ * Channel names listed in a connection's row, subscriptions and presence each (their counts stay
+ * exact): a connection may hold 1,000 subscriptions of 256 characters, and 200 whole rows of
+ * them made a snapshot of 50 MB.
+ */
+const MAX_ROW_NAMES = 10;
 /** User ids (any string a token was minted for) are cut to this many characters. */
 const MAX_NAME = 200;
 /** One-line summaries are cut to this many characters. */
@@ -535,7 +541,19 @@ export class Inspector {
     let connectionTotal = 0;
     for (const c of this.backend.connections()) {
       if (connectionTotal++ >= MAX_ROWS) continue;
-      connections.push({ connectionId: c.id, kbId: c.kbId, userId: clip(c.userId, MAX_NAME), channels: c.channelNames(), presence: c.present ? [...c.present] : [], connectedAt: c.connectedAt, closesAt: c.closesAt });
+      const channels = c.channelNames();
+      const present = c.present ? [...c.present] : [];
+      connections.push({
+        connectionId: c.id,
+        kbId: c.kbId,
+        userId: clip(c.userId, MAX_NAME),
+        channels: channels.slice(0, MAX_ROW_NAMES),
+        channelCount: channels.length,
+        presence: present.slice(0, MAX_ROW_NAMES),
+        presenceCount: present.length,
+        connectedAt: c.connectedAt,
+        closesAt: c.closesAt,
+      });
     }
     const channels: JsonObject[] = [];
     let channelTotal = 0;
