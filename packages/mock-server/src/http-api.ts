@@ -18,11 +18,13 @@ import {
   tokenRequestProblem,
   type ApiActionName,
   type ApiResponses,
+  type Clock,
   type ErrorCode,
   type JsonObject,
   type Region,
 } from '@openkbs-pulse/protocol';
 import { refusalCode } from './refuse.js';
+import { stampNow } from './stamp.js';
 import { crossSiteProblem, readoutAllowed, secretMatches, type AccessPolicy } from './access.js';
 import type { Tenant } from './channels.js';
 import { presenceSnapshot } from './presence.js';
@@ -34,6 +36,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** What the API needs from the service. */
 export interface ApiBackend {
   tenant(kbId: string): Tenant | undefined;
+  /** The service clock: a publish's size is counted with the time it will be stamped with. */
+  readonly clock: Clock;
   /** The WebSocket endpoint tokens point to. */
   readonly wsUrl: string;
   readonly tokenTtlSeconds: number;
@@ -153,7 +157,7 @@ async function runAction(backend: ApiBackend, action: ApiActionName, body: JsonO
       requireEnabled(tenant);
       // The one check of a publish (@openkbs-pulse/protocol), as on the WebSocket path and in
       // every SDK: names, shape, depth, __proto__ keys, and both frames at most 32 KB.
-      const problem = publishProblem(body.channel, body.event, body.data);
+      const problem = publishProblem(body.channel, body.event, body.data, stampNow(backend.clock));
       if (problem) throw new ApiFailure(refusalCode(problem), problem.message);
       return backend.publish(tenant, body.channel as string, body.event as string, body.data as JsonObject | null | undefined);
     }

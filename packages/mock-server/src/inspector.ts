@@ -38,6 +38,7 @@ import { crossSiteProblem, hostAllowed, readoutAllowed, type AccessPolicy } from
 import type { PublishSource, ServiceEvent, ServiceTap } from './inspector-events.js';
 import { presenceSnapshot } from './presence.js';
 import { refusalCode, refuseHandshake, refuseUpgrade } from './refuse.js';
+import { stampNow } from './stamp.js';
 
 /** The URL path of the page; the feed, session and assets live below it. */
 export const INSPECTOR_PATH = '/_inspector';
@@ -377,7 +378,7 @@ export class Inspector {
   }
 
   private message(data: JsonObject): object {
-    return { type: 'message', channel: INSPECTOR_CHANNEL, data, timestamp: this.backend.clock.now() };
+    return { type: 'message', channel: INSPECTOR_CHANNEL, data, timestamp: stampNow(this.backend.clock) };
   }
 
   private receive(feed: FeedClient, data: RawData, isBinary: boolean): void {
@@ -386,7 +387,7 @@ export class Inspector {
     const parsed = parseClientAction(String(data), MAX_FEED_FRAME);
     if (!parsed.ok) return refuse(parsed.code as ErrorCode, parsed.message);
     const action = parsed.value;
-    if (action.action === 'ping') return this.sendTo(feed, { type: 'pong', timestamp: this.backend.clock.now() });
+    if (action.action === 'ping') return this.sendTo(feed, { type: 'pong', timestamp: stampNow(this.backend.clock) });
     if (action.channel !== INSPECTOR_CHANNEL) {
       return refuse('invalid_message', `the inspector feed has one channel, "${INSPECTOR_CHANNEL}"`);
     }
@@ -633,7 +634,7 @@ export class Inspector {
         if (!tenant) return fail('invalid_argument', `unknown kbId "${kbId.slice(0, 100)}": pick one of the tenants listed`);
         if (!tenant.enabled) return fail('pulse_not_enabled', `Elastic Pulse is not enabled for ${kbId}`);
         // The one publish rule (the HTTP API's, the WebSocket's and every SDK's).
-        const problem = publishProblem(data.channel, data.event, data.data);
+        const problem = publishProblem(data.channel, data.event, data.data, stampNow(this.backend.clock));
         if (problem) return fail(refusalCode(problem), problem.message);
         const channel = data.channel as string;
         const event = data.event as string;

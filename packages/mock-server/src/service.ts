@@ -41,6 +41,7 @@ import {
   type TimerHandle,
 } from '@openkbs-pulse/protocol';
 import { crossSiteProblem, isLoopbackHost, type AccessPolicy } from './access.js';
+import { stampNow } from './stamp.js';
 import { checkUpgrade, createTokenAuthority, secretKey, type TokenAuthority } from './auth.js';
 import { refusalCode, refuseHandshake, refuseUpgrade } from './refuse.js';
 import { fanOut, Tenant } from './channels.js';
@@ -416,6 +417,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.inspector = options.inspector === false ? undefined : this.createInspector();
     const api = createApiHandler({
       tenant: (kbId) => this.tenants.get(kbId),
+      clock: this.clock,
       get wsUrl() {
         return service.wsUrl;
       },
@@ -866,7 +868,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   }
 
   private publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined, from: PublishSource): PublishResponse {
-    const timestamp = this.clock.now();
+    const timestamp = stampNow(this.clock);
     const frame: MessageFrame = { type: 'message', channel, data: mergeEventIntoData(event, data), timestamp };
     const delivered = this.broadcast(tenant, channel, frame);
     tenant.published++;
@@ -924,7 +926,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private handle(connection: PulseConnection, tenant: Tenant, action: ClientAction): void {
     switch (action.action) {
       case 'ping':
-        return this.sendFrame(connection, { type: 'pong', timestamp: this.clock.now() });
+        return this.sendFrame(connection, { type: 'pong', timestamp: stampNow(this.clock) });
       case 'subscribe':
         if (!connection.isSubscribed(action.channel) && connection.channelCount >= this.maxSubscriptions) {
           const why = `this connection is subscribed to ${this.maxSubscriptions} channels, the most allowed: unsubscribe from one first`;
@@ -939,7 +941,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         // The one publish rule (the HTTP API's and every SDK's): the frame as parsed may still hold
         // what it does not allow (a number such as 1e400 parses to Infinity, which travels as
         // null; 9e20 grows when written again), and the message frame may pass 32 KB.
-        const problem = publishProblem(action.channel, action.event, action.data);
+        const problem = publishProblem(action.channel, action.event, action.data, stampNow(this.clock));
         if (problem) return this.reject(connection, refusalCode(problem), problem.message, action.channel);
         this.publish(tenant, action.channel, action.event, action.data, connection);
         return;

@@ -400,20 +400,24 @@ const FRAME_TIMESTAMP = 1_704_067_200_000;
 /**
  * Size in UTF-8 bytes of the {@link MessageFrame} the service delivers for a publish of
  * `event` with `data` to `channel`: `{ type: 'message', channel, data: { ...data, type: event },
- * timestamp }`, counting a 13-digit timestamp (every date from 2001 to 2286). This is the size
- * {@link MAX_MESSAGE_BYTES} applies to for publishes over HTTP, whose request body is not a frame.
+ * timestamp }`, counting a 13-digit timestamp (every date from 2001 to 2286), or `timestamp`
+ * when given: the service passes the time it stamps, so that a clock of its own (a test's fake
+ * clock, in the year 3000) never makes the frame it sends larger than the one it counted. This is
+ * the size {@link MAX_MESSAGE_BYTES} applies to for publishes over HTTP, whose request body is
+ * not a frame.
  * `data` must be JSON-serializable: this throws what `JSON.stringify` throws (a `TypeError` for
  * a `BigInt` or a cycle).
  *
  * @param channel - the channel published to.
  * @param event - the event name.
  * @param data - the published data (a JSON object), or nothing.
+ * @param timestamp - the time the frame is stamped with (ms since the epoch), if known.
  * @example
  * ```ts
  * if (messageFrameBytes('chat', 'new_message', { text }) > MAX_MESSAGE_BYTES) refuse();
  * ```
  */
-export function messageFrameBytes(channel: string, event: string, data?: JsonObject | null): number {
-  const frame: MessageFrame = { type: 'message', channel, data: mergeEventIntoData(event, data), timestamp: FRAME_TIMESTAMP };
+export function messageFrameBytes(channel: string, event: string, data?: JsonObject | null, timestamp = FRAME_TIMESTAMP): number {
+  const frame: MessageFrame = { type: 'message', channel, data: mergeEventIntoData(event, data), timestamp };
   return utf8ByteLength(encodeFrame(frame));
 }

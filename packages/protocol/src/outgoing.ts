@@ -107,13 +107,15 @@ const sendProblem = (invalid: string | undefined, what: string, bytes: () => num
  * @param channel - the channel to publish to.
  * @param event - the event name.
  * @param data - the payload: a JSON object or nothing.
+ * @param timestamp - the time the message frame is stamped with, when the caller is the service
+ *   (see {@link messageFrameBytes}); senders leave it out.
  * @example
  * ```ts
  * const problem = publishProblem('chat', 'message', input);
  * if (problem) throw new PulseError(problem.code, problem.message);
  * ```
  */
-export function publishProblem(channel: unknown, event: unknown, data: unknown): SendProblem | undefined {
+export function publishProblem(channel: unknown, event: unknown, data: unknown, timestamp?: number): SendProblem | undefined {
   return sendProblem(
     channelNameProblem(channel) ??
       eventNameProblem(event) ??
@@ -123,7 +125,7 @@ export function publishProblem(channel: unknown, event: unknown, data: unknown):
     // Only called when the names and data are valid.
     () =>
       Math.max(
-        messageFrameBytes(channel as string, event as string, data as JsonObject),
+        messageFrameBytes(channel as string, event as string, data as JsonObject, timestamp),
         utf8ByteLength(encodeFrame({ action: 'publish', channel: channel as string, event: event as string, data: data as JsonObject })),
       ),
   );
