@@ -133,12 +133,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * 11,620 with the channel object a presence call was made on kept as the one get() returns while
  * presence keeps the channel in use (channel-identity-after-presence test: the face passed to the
  * engine's _enter and _get too); 11,651 with messages that show a value without a string form
- * rather than throw on it (protocol shownValue: options-without-string-form test). pulse.js runs the
+ * rather than throw on it (protocol shownValue: options-without-string-form test); 11,658 with the
+ * timestamp a message frame's size may be counted with (publishProblem's, for the service:
+ * message-frame-stamp-width test). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11651;
+const BUDGET_BYTES = 11658;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
