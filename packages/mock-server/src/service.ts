@@ -885,7 +885,11 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
    */
   private allowFrame(connection: PulseConnection): boolean {
     const now = this.clock.now();
-    const paidUntil = Math.max(connection.paidUntil, now);
+    let paidUntil = Math.max(connection.paidUntil, now);
+    // Paid up to over a burst and a frame ahead, which no accepted frame reaches (the margin of a
+    // frame keeps rounding from reaching it): the clock stepped back (the system clock set back).
+    // Start afresh rather than refuse every frame until it is where it was.
+    if (paidUntil - now > (this.frameBurst + 1) * this.frameCostMs) paidUntil = now;
     if (paidUntil - now > (this.frameBurst - 1) * this.frameCostMs) return false;
     connection.paidUntil = paidUntil + this.frameCostMs;
     return true;
