@@ -4,7 +4,7 @@
  * @module
  */
 // isEndpoint is the protocol's rule: the server SDK refuses the answers this client would refuse.
-import { decodeTokenClaims, isEndpoint, PulseError, type Clock } from '@openkbs-pulse/protocol';
+import { decodeTokenClaims, isEndpoint, PulseError, shownValue, type Clock } from '@openkbs-pulse/protocol';
 
 /** What an auth source returns: a token, or a token with the endpoint to use. */
 export type AuthResult =
@@ -47,7 +47,7 @@ export const tokenProblem = (token: unknown, kbId: string): PulseError | undefin
   if (typeof token !== 'string' || !token) {
     return new PulseError(
       'invalid_argument',
-      `token must be the JWT string, not ${(token as { token?: unknown })?.token ? 'the whole { token, endpoint } object: pass its .token' : String(token)}`,
+      `token must be the JWT string, not ${(token as { token?: unknown })?.token ? 'the whole { token, endpoint } object: pass its .token' : shownValue(token)}`,
     );
   }
   const claims = decodeTokenClaims(token);

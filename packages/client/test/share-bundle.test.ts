@@ -66,9 +66,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * released, as without sharing (one helper rejects a tab's held requests, at a release and at
  * disconnect(): share-connection-get-after-release.test.ts); 14,778 with the channel object a
  * presence call was made on kept while presence keeps the channel in use (bundle.test.ts);
- * 14,795 with shownValue (bundle.test.ts); 14,799 with publishProblem's timestamp (bundle.test.ts).
+ * 14,795 with shownValue (bundle.test.ts); 14,799 with publishProblem's timestamp (bundle.test.ts); 14,815 with
+ * a leader's error without a string form told to tabs by shownValue.
  */
-const SHARE_BUDGET_BYTES = 14799;
+const SHARE_BUDGET_BYTES = 14815;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {

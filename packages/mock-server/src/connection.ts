@@ -44,11 +44,12 @@ export class PulseConnection {
   dropping = false;
   /**
    * The frame-rate limit's state, one number (the generic cell rate algorithm, a token bucket
-   * without the bucket): the service time by which the frames accepted so far are paid for.
-   * A frame is accepted while that time is less than a burst ahead of now. Two numbers (tokens
-   * and the time of their last refill) cost a field and a heap number more per connection.
+   * without the bucket): the time, in ms since {@link PulseConnection.connectedAt}, by which the
+   * frames accepted so far are paid for. A frame is accepted while that time is less than a burst
+   * ahead of now. Two numbers (tokens and the time of their last refill) cost a field and a heap
+   * number more per connection.
    */
-  paidUntil: number;
+  paidUntil = 0;
 
   constructor(
     readonly id: string,
@@ -62,9 +63,7 @@ export class PulseConnection {
     readonly closesWith: CloseCode,
     /** The TCP socket under `ws`, kept from the upgrade for pre-framed writes (see `writeFramed`). */
     readonly socket: Duplex,
-  ) {
-    this.paidUntil = connectedAt;
-  }
+  ) {}
 
   /** Whether it is subscribed to `channel`. */
   isSubscribed(channel: string): boolean {

@@ -884,13 +884,16 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
    * tokens refilled at `maxFramesPerSecond`, kept in one number per connection.
    */
   private allowFrame(connection: PulseConnection): boolean {
-    const now = this.clock.now();
+    // Times since the connection opened: small numbers, whose sums of a fractional cost (1000/6
+    // ms) round a billion times finer than times since the epoch, which refused the last frame
+    // of a full burst. A thousandth of a frame's cost absorbs what rounding is left.
+    const now = this.clock.now() - connection.connectedAt;
     let paidUntil = Math.max(connection.paidUntil, now);
-    // Paid up to over a burst and a frame ahead, which no accepted frame reaches (the margin of a
-    // frame keeps rounding from reaching it): the clock stepped back (the system clock set back).
-    // Start afresh rather than refuse every frame until it is where it was.
+    // Paid up to over a burst and a frame ahead, which no accepted frame reaches: the clock
+    // stepped back (the system clock set back). Start afresh rather than refuse every frame until
+    // it is where it was.
     if (paidUntil - now > (this.frameBurst + 1) * this.frameCostMs) paidUntil = now;
-    if (paidUntil - now > (this.frameBurst - 1) * this.frameCostMs) return false;
+    if (paidUntil - now > (this.frameBurst - 0.999) * this.frameCostMs) return false;
     connection.paidUntil = paidUntil + this.frameCostMs;
     return true;
   }
