@@ -4,7 +4,7 @@
  * same connection engine as `Pulse`.
  * @module
  */
-import { PulseError, type JsonObject, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
+import { PulseError, shownValue, type JsonObject, type MessageFrame, type PresenceMember } from '@openkbs-pulse/protocol';
 import type { ChannelState } from './channel-state.js';
 import { ANY } from './emitter.js';
 import type { Engine, EngineOptions, StateChange } from './engine.js';
@@ -508,7 +508,7 @@ class Connection {
         if (!ENDS.includes(change.current) || change.current === event) return;
         stop();
         this.off(done);
-        reject(change.reason ?? new PulseError('disconnected', `the connection was ${change.current} before ${String(event ?? 'a change')}`));
+        reject(change.reason ?? new PulseError('disconnected', `the connection was ${change.current} before ${event === undefined ? 'a change' : shownValue(event)}`));
       });
     });
     // One the caller ignores is no unhandled rejection.

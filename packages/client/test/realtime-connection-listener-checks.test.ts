@@ -31,7 +31,7 @@ describe('connection.once without a callback', () => {
     const { realtime, ws } = setupRealtime();
     const closedFirst = realtime.connection.once('connected');
     realtime.close();
-    await expect(closedFirst).rejects.toMatchObject({ code: 'disconnected', message: 'the connection was closed before connected' });
+    await expect(closedFirst).rejects.toMatchObject({ code: 'disconnected', message: 'the connection was closed before "connected"' });
     realtime.connect();
     const failedFirst = realtime.connection.once('connected');
     ws.last.refuse(403, { error: 'not enabled', code: 'pulse_not_enabled' });

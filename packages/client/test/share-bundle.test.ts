@@ -67,9 +67,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * disconnect(): share-connection-get-after-release.test.ts); 14,778 with the channel object a
  * presence call was made on kept while presence keeps the channel in use (bundle.test.ts);
  * 14,795 with shownValue (bundle.test.ts); 14,799 with publishProblem's timestamp (bundle.test.ts); 14,815 with
- * a leader's error without a string form told to tabs by shownValue.
+ * a leader's error without a string form told to tabs by shownValue; 14,814 with once()'s
+ * rejection by shownValue (bundle.test.ts).
  */
-const SHARE_BUDGET_BYTES = 14815;
+const SHARE_BUDGET_BYTES = 14814;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {

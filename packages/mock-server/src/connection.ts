@@ -42,14 +42,10 @@ export class PulseConnection {
    * consumer once the fan-out ends, so every subscriber sees the whole fan-out before its `leave`.
    */
   dropping = false;
-  /**
-   * The frame-rate limit's state, one number (the generic cell rate algorithm, a token bucket
-   * without the bucket): the time, in ms since {@link PulseConnection.connectedAt}, by which the
-   * frames accepted so far are paid for. A frame is accepted while that time is less than a burst
-   * ahead of now. Two numbers (tokens and the time of their last refill) cost a field and a heap
-   * number more per connection.
-   */
-  paidUntil = 0;
+  /** Frames it may still send right now (token bucket of the frame-rate limit). */
+  allowance: number;
+  /** Service time of the last refill of {@link PulseConnection.allowance}. */
+  allowanceAt: number;
 
   constructor(
     readonly id: string,
@@ -63,7 +59,12 @@ export class PulseConnection {
     readonly closesWith: CloseCode,
     /** The TCP socket under `ws`, kept from the upgrade for pre-framed writes (see `writeFramed`). */
     readonly socket: Duplex,
-  ) {}
+    /** Initial frame allowance (the burst of the frame-rate limit). */
+    burst: number,
+  ) {
+    this.allowance = burst;
+    this.allowanceAt = connectedAt;
+  }
 
   /** Whether it is subscribed to `channel`. */
   isSubscribed(channel: string): boolean {

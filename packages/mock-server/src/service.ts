@@ -336,9 +336,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private readonly maxBufferedBytes: number;
   private readonly maxSubscriptions: number;
   private readonly maxPresence: number;
-  /** Service time one frame costs under the frame-rate limit (1000 / maxFramesPerSecond ms). */
-  private readonly frameCostMs: number;
   private readonly framesPerSecond: number;
+  private readonly framesPerMs: number;
   private readonly frameBurst: number;
   /** The cross-site rules (access.ts), also what read-outs such as `/stats` check. */
   readonly access: AccessPolicy;
@@ -389,7 +388,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.maxSubscriptions = wholeCount(options.maxSubscriptionsPerConnection, MAX_SUBSCRIPTIONS_PER_CONNECTION, 'maxSubscriptionsPerConnection');
     this.maxPresence = wholeCount(options.maxPresencePerConnection, MAX_PRESENCE_ENTRIES_PER_CONNECTION, 'maxPresencePerConnection');
     this.framesPerSecond = positive(options.maxFramesPerSecond, MAX_FRAMES_PER_SECOND, 'maxFramesPerSecond');
-    this.frameCostMs = 1000 / this.framesPerSecond;
+    this.framesPerMs = this.framesPerSecond / 1000;
     this.frameBurst = wholeCount(options.maxFrameBurst, MAX_FRAME_BURST, 'maxFrameBurst');
     // A runtime timer waits at most MAX_TIMER_MS (longer ones fire at once), and Node's server
     // options refuse Infinity: a "practically never" timeout waits that long.
@@ -733,6 +732,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         Math.min(tokenEnd, ttlEnd),
         tokenEnd <= ttlEnd ? CLOSE_CODES.tokenExpired : CLOSE_CODES.connectionTtl,
         socket,
+        this.frameBurst,
       );
       (ws as TaggedSocket)[CONNECTION] = connection;
       this.byId.set(id, connection);
@@ -878,23 +878,19 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   }
 
   /**
-   * Frame-rate limit per connection, as the generic cell rate algorithm: each frame costs
-   * `frameCostMs` of service time, and a frame is accepted while the time paid up to is less than
-   * a burst (`frameBurst` frames) ahead of now. The same limit as a token bucket of `frameBurst`
-   * tokens refilled at `maxFramesPerSecond`, kept in one number per connection.
+   * Frame-rate limit: a token bucket per connection, refilled from the service clock. (A single
+   * number, the time a connection's frames are paid up to, would save 8 B a connection, but an
+   * outside review broke it with rounding at fractional costs, with clocks that step back, and
+   * with rates whose cost is Infinity or below a time's precision: the bucket has none of those.)
    */
   private allowFrame(connection: PulseConnection): boolean {
-    // Times since the connection opened: small numbers, whose sums of a fractional cost (1000/6
-    // ms) round a billion times finer than times since the epoch, which refused the last frame
-    // of a full burst. A thousandth of a frame's cost absorbs what rounding is left.
-    const now = this.clock.now() - connection.connectedAt;
-    let paidUntil = Math.max(connection.paidUntil, now);
-    // Paid up to over a burst and a frame ahead, which no accepted frame reaches: the clock
-    // stepped back (the system clock set back). Start afresh rather than refuse every frame until
-    // it is where it was.
-    if (paidUntil - now > (this.frameBurst + 1) * this.frameCostMs) paidUntil = now;
-    if (paidUntil - now > (this.frameBurst - 0.999) * this.frameCostMs) return false;
-    connection.paidUntil = paidUntil + this.frameCostMs;
+    const now = this.clock.now();
+    if (now > connection.allowanceAt) {
+      connection.allowance = Math.min(this.frameBurst, connection.allowance + (now - connection.allowanceAt) * this.framesPerMs);
+      connection.allowanceAt = now;
+    }
+    if (connection.allowance < 1) return false;
+    connection.allowance--;
     return true;
   }
 

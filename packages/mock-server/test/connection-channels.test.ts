@@ -7,7 +7,7 @@ import type { WebSocket } from 'ws';
 import { Tenant } from '../src/channels.js';
 import { PulseConnection } from '../src/connection.js';
 
-const connection = () => new PulseConnection('c1', 'kb', 'u1', {} as WebSocket, 1000, 2000, 4001, {} as Duplex);
+const connection = () => new PulseConnection('c1', 'kb', 'u1', {} as WebSocket, 1000, 2000, 4001, {} as Duplex, 10);
 
 describe('the channels a connection is subscribed to', () => {
   it('lists each channel once, in the order subscribed', () => {

@@ -7,7 +7,7 @@ import { PulseConnection } from '../src/connection.js';
 import { enterPresence, leavePresence, presenceSnapshot, presenceSync } from '../src/presence.js';
 
 const fakeSocket = {} as WebSocket;
-const connection = (id: string, userId = id) => new PulseConnection(id, 'kb', userId, fakeSocket, 1000, 2000, 4001, {} as Duplex);
+const connection = (id: string, userId = id) => new PulseConnection(id, 'kb', userId, fakeSocket, 1000, 2000, 4001, {} as Duplex, 10);
 
 describe('presence', () => {
   it('enters, updates (entering twice updates), and leaves', () => {

@@ -89,7 +89,7 @@ function verifyOptions(options: VerifyTokenOptions): { clockTolerance: number; c
   if (typeof options !== 'object' || options === null) throw tokenError('invalid_argument', `options must be an object or left out (got ${options === null ? 'null' : typeof options})`);
   const tolerance: unknown = options.clockToleranceSeconds ?? 0;
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
-    throw tokenError('invalid_argument', `clockToleranceSeconds must be a non-negative number of seconds (got ${JSON.stringify(tolerance) ?? String(tolerance)})`);
+    throw tokenError('invalid_argument', `clockToleranceSeconds must be a non-negative number of seconds (got ${shownValue(tolerance)})`);
   }
   // As everywhere a kbId is passed (config.ts): an empty or blank one (an unset environment
   // variable) is a mistake of the caller, not a token minted for another kb.

@@ -4,7 +4,7 @@
  * @module
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { channelNameProblem, eventNameProblem } from '@openkbs-pulse/protocol';
+import { channelNameProblem, eventNameProblem, shownValue } from '@openkbs-pulse/protocol';
 import { PulseError, type DefaultEvents, type EventMap, type MessageListener, type Pulse } from 'openkbs-pulse';
 import type { PulseHub } from './hub.js';
 import { useHub } from './provider.js';
@@ -143,7 +143,7 @@ export function useChannelEvents<E extends EventMap<E> = DefaultEvents, K extend
 export function useChannelEvents(channel: string, event: string, options: ChannelEventsOptions = {}): readonly object[] {
   const limit = options.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new PulseError('invalid_argument', `useChannelEvents: limit must be a positive integer, got ${String(limit)}`);
+    throw new PulseError('invalid_argument', `useChannelEvents: limit must be a positive integer, got ${shownValue(limit)}`);
   }
   const key = `${channel}\n${event}`;
   const [kept, setKept] = useState<{ key: string; list: readonly object[] }>({ key, list: EMPTY });

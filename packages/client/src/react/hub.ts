@@ -14,7 +14,7 @@
  */
 import Pulse, { PulseError } from 'openkbs-pulse';
 import type { AuthResult, Clock, ConnectionState, MessageFrame, PresenceMember, PulseOptions, Unsubscribe } from 'openkbs-pulse';
-import { RECONNECT_DELAYS_MS, systemClock } from '@openkbs-pulse/protocol';
+import { RECONNECT_DELAYS_MS, shownValue, systemClock } from '@openkbs-pulse/protocol';
 
 /**
  * Options of a client the provider creates: the options of `new Pulse(...)`, where `token` may be
@@ -321,7 +321,7 @@ export class PulseHub {
     this.error =
       cause instanceof PulseError
         ? cause
-        : new PulseError('invalid_response', `PulseProvider: authCallback failed to give the first token (${String(cause)}); fix your token endpoint, then remount the provider`, { cause });
+        : new PulseError('invalid_response', `PulseProvider: authCallback failed to give the first token (${shownValue(cause)}); fix your token endpoint, then remount the provider`, { cause });
     this.notify();
   }
 
@@ -547,4 +547,4 @@ function armRetry(client: Pulse, m: Membership, clock: Clock): void {
 }
 
 const toPulseError = (error: unknown): PulseError =>
-  error instanceof PulseError ? error : new PulseError('invalid_response', String(error), { cause: error });
+  error instanceof PulseError ? error : new PulseError('invalid_response', typeof error === 'string' ? error : shownValue(error), { cause: error });

@@ -4,6 +4,7 @@
  */
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { PulseError, type PresenceMember } from 'openkbs-pulse';
+import { shownValue } from '@openkbs-pulse/protocol';
 import { checkChannel, useClient } from './channel.js';
 import { EMPTY_PRESENCE, type PresenceSnapshot } from './hub.js';
 import { useHub } from './provider.js';
@@ -29,7 +30,7 @@ function presenceJson(data: unknown): string {
   try {
     json = JSON.stringify(data);
   } catch (cause) {
-    throw new PulseError('invalid_argument', `usePresence: data must be JSON (plain objects, arrays, strings, numbers, booleans, null): ${String(cause)}`, { cause });
+    throw new PulseError('invalid_argument', `usePresence: data must be JSON (plain objects, arrays, strings, numbers, booleans, null): ${shownValue(cause)}`, { cause });
   }
   if (json === undefined) throw new PulseError('invalid_argument', 'usePresence: data must be JSON; pass null to enter with no data, or leave data out to only watch');
   return json;
