@@ -136,7 +136,7 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * rather than throw on it (protocol shownValue: options-without-string-form test); 11,658 with the
  * timestamp a message frame's size may be counted with (publishProblem's, for the service:
  * message-frame-stamp-width test); 11,659 with the token's message shown by shownValue too
- * (token-without-string-form test); 11,657 with connection.once()'s rejection naming its event
+ * (options-without-string-form test); 11,657 with connection.once()'s rejection naming its event
  * by shownValue too (an outside review). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).

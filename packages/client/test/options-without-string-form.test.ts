@@ -2,6 +2,8 @@
 // null-prototype object) is refused with the typed error every other bad one gets. Before, the
 // message built from it threw a TypeError ("Cannot convert object to primitive value") instead:
 // `new Pulse({ region })` and `connection.on(event, cb)` threw something no `isPulseError` catches.
+// An outside review then found the token's message still built with String(token): a token option
+// without a string form made `new Pulse(...)` / `new Realtime(...)` throw a TypeError too.
 import { describe, expect, it } from 'vitest';
 import { isPulseError } from '../src/index.js';
 import { makeToken, setupRealtime } from './helpers.js';
@@ -25,6 +27,17 @@ describe('values without a string form', () => {
   it('an event name without one is invalid_argument', () => {
     const { realtime } = setupRealtime({ autoConnect: false, token: makeToken({ endpoint: 'wss://pulse.test' }) });
     const error = caught(() => realtime.connection.on(Object.create(null) as never, () => {}));
+    expect(isPulseError(error) && error.code).toBe('invalid_argument');
+  });
+
+  it('a token without one is invalid_argument, not a TypeError', () => {
+    const error = caught(() => setupRealtime({ autoConnect: false, token: { toString: 1 } as never }));
+    expect(error).toBeDefined();
+    expect(isPulseError(error) && error.code).toBe('invalid_argument');
+  });
+
+  it('a null-prototype token object too', () => {
+    const error = caught(() => setupRealtime({ autoConnect: false, token: Object.create(null) as never }));
     expect(isPulseError(error) && error.code).toBe('invalid_argument');
   });
 });
