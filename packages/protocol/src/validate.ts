@@ -32,7 +32,6 @@ const BOXES: Record<string, () => unknown> = {
   '[object BigInt]': BigInt.prototype.valueOf,
 };
 
-/** @internal */
 /**
  * How an error message shows a value someone passed: a string quoted (so `""` and `" "` can be
  * told apart), anything else as `String()` gives it, and its type when it has no string form (a
@@ -54,6 +53,7 @@ export function shownValue(value: unknown): string {
   }
 }
 
+/** @internal */
 export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
 }
