@@ -42,8 +42,8 @@ export interface ApiBackend {
   readonly wsUrl: string;
   readonly tokenTtlSeconds: number;
   mintToken(tenant: Tenant, userId: string, expiresIn: number): Promise<string>;
-  /** Fans a message out to the channel's subscribers. */
-  publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined): ApiResponses['pulsePublish'];
+  /** Fans a message out to the channel's subscribers, stamped with `timestamp` (the time its size was counted with). */
+  publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined, timestamp: number): ApiResponses['pulsePublish'];
   stats(): ServiceStats;
   /** The cross-site rules of the service. */
   readonly access: AccessPolicy;
@@ -157,9 +157,10 @@ async function runAction(backend: ApiBackend, action: ApiActionName, body: JsonO
       requireEnabled(tenant);
       // The one check of a publish (@openkbs-pulse/protocol), as on the WebSocket path and in
       // every SDK: names, shape, depth, __proto__ keys, and both frames at most 32 KB.
-      const problem = publishProblem(body.channel, body.event, body.data, stampNow(backend.clock));
+      const timestamp = stampNow(backend.clock);
+      const problem = publishProblem(body.channel, body.event, body.data, timestamp);
       if (problem) throw new ApiFailure(refusalCode(problem), problem.message);
-      return backend.publish(tenant, body.channel as string, body.event as string, body.data as JsonObject | null | undefined);
+      return backend.publish(tenant, body.channel as string, body.event as string, body.data as JsonObject | null | undefined, timestamp);
     }
     case 'pulsePresence': {
       check(channelNameProblem(body.channel));

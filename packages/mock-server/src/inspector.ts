@@ -93,7 +93,7 @@ export interface InspectorBackend {
   resume(): void;
   kill(connectionId: string): boolean;
   dropAll(): number;
-  publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined, from: PublishSource): PublishResponse;
+  publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined, from: PublishSource, timestamp: number): PublishResponse;
   /** Installs (or with `undefined` removes) the service's tap. */
   setTap(tap: ServiceTap | undefined): void;
 }
@@ -634,12 +634,13 @@ export class Inspector {
         if (!tenant) return fail('invalid_argument', `unknown kbId "${kbId.slice(0, 100)}": pick one of the tenants listed`);
         if (!tenant.enabled) return fail('pulse_not_enabled', `Elastic Pulse is not enabled for ${kbId}`);
         // The one publish rule (the HTTP API's, the WebSocket's and every SDK's).
-        const problem = publishProblem(data.channel, data.event, data.data, stampNow(this.backend.clock));
+        const timestamp = stampNow(this.backend.clock);
+        const problem = publishProblem(data.channel, data.event, data.data, timestamp);
         if (problem) return fail(refusalCode(problem), problem.message);
         const channel = data.channel as string;
         const event = data.event as string;
         const payload = data.data as JsonObject | null | undefined;
-        const { delivered } = this.backend.publish(tenant, channel, event, payload, 'inspector');
+        const { delivered } = this.backend.publish(tenant, channel, event, payload, 'inspector', timestamp);
         return { ok: true, text: `published ${event} to ${channel} (${kbId}), delivered to ${delivered}`, delivered };
       }
       case 'kill': {

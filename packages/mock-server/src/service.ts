@@ -10,7 +10,6 @@ import { EventEmitter } from 'eventemitter3';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
   CLOSE_CODES,
-  shownValue,
   CONNECTION_TTL_MS,
   DEFAULT_REGION,
   MAX_FRAME_BURST,
@@ -25,6 +24,7 @@ import {
   MAX_TOKEN_LIFETIME_SECONDS,
   parseClientAction,
   publishProblem,
+  shownValue,
   tokenRequestProblem,
   isTokenLifetime,
   presenceDataProblem,
@@ -422,7 +422,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       },
       tokenTtlSeconds: this.tokenTtlSeconds,
       mintToken: (tenant, userId, expiresIn) => this.mint(tenant.kbId, tenant.region, userId, expiresIn),
-      publish: (tenant, channel, event, data) => this.publish(tenant, channel, event, data, 'http'),
+      publish: (tenant, channel, event, data, timestamp) => this.publish(tenant, channel, event, data, 'http', timestamp),
       stats: () => this.stats(),
       access: this.access,
       requestTimeoutMs,
@@ -506,7 +506,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       resume: () => this.resume(),
       kill: (id) => this.kill(id),
       dropAll: () => this.dropAll(),
-      publish: (tenant, channel, event, data, from) => this.publish(tenant, channel, event, data, from),
+      publish: (tenant, channel, event, data, from, timestamp) => this.publish(tenant, channel, event, data, from, timestamp),
       setTap: (tap) => {
         this.tap = tap;
       },
@@ -867,8 +867,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     return delivered;
   }
 
-  private publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined, from: PublishSource): PublishResponse {
-    const timestamp = stampNow(this.clock);
+  /** Delivers a publish checked with `timestamp` (publishProblem), stamped with that same time. */
+  private publish(tenant: Tenant, channel: string, event: string, data: JsonObject | null | undefined, from: PublishSource, timestamp: number): PublishResponse {
     const frame: MessageFrame = { type: 'message', channel, data: mergeEventIntoData(event, data), timestamp };
     const delivered = this.broadcast(tenant, channel, frame);
     tenant.published++;
@@ -944,9 +944,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         // The one publish rule (the HTTP API's and every SDK's): the frame as parsed may still hold
         // what it does not allow (a number such as 1e400 parses to Infinity, which travels as
         // null; 9e20 grows when written again), and the message frame may pass 32 KB.
-        const problem = publishProblem(action.channel, action.event, action.data, stampNow(this.clock));
+        const timestamp = stampNow(this.clock);
+        const problem = publishProblem(action.channel, action.event, action.data, timestamp);
         if (problem) return this.reject(connection, refusalCode(problem), problem.message, action.channel);
-        this.publish(tenant, action.channel, action.event, action.data, connection);
+        this.publish(tenant, action.channel, action.event, action.data, connection, timestamp);
         return;
       }
       case 'presence':
