@@ -19,6 +19,7 @@ import {
   buildConnectUrl,
   CLOSE_CODES,
   decodeTokenClaims,
+  DEFAULT_AUTH_TIMEOUT_MS,
   encodeFrame,
   isEndpoint,
   isRegion,
@@ -323,7 +324,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._random = _options.random ?? Math.random;
     this._intervalMs = positive(_options, 'heartbeatIntervalMs', 20_000);
     this._timeoutMs = positive(_options, 'heartbeatTimeoutMs', 10_000);
-    this._authTimeoutMs = positive(_options, 'authTimeoutMs', 10_000);
+    this._authTimeoutMs = positive(_options, 'authTimeoutMs', DEFAULT_AUTH_TIMEOUT_MS);
     this._ttlMs = positive(_options, 'connectionStateTtlMs', 120_000);
     this._canRefresh = !!(_options.authCallback || _options.authUrl);
     this._token = _options.token;

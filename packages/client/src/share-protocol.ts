@@ -5,7 +5,7 @@
  * and errors travel as `{ code, message, status }` (structured clone drops the `PulseError` class).
  * @module
  */
-import { checkServerFrame, isErrorCode, isPresenceMember, PulseError, shownValue, type MessageFrame, type PresenceMember, type ServerFrame } from '@openkbs-pulse/protocol';
+import { checkServerFrame, isErrorCode, isPresenceMember, PulseError, messageText, type MessageFrame, type PresenceMember, type ServerFrame } from '@openkbs-pulse/protocol';
 import { byConnection, jsonCopy } from './presence.js';
 import type { EngineState } from './states.js';
 
@@ -138,8 +138,8 @@ const isPresenceNews = (m: PresenceNews): boolean =>
 export const toWire = (error: unknown): WireError => {
   if (error instanceof PulseError) return { code: error.code, message: error.message, status: error.statusCode };
   const why = (error as Error | undefined)?.message ?? error;
-  // shownValue: a thrown value without a string form must not throw here too.
-  return { code: 'server_error', message: typeof why === 'string' ? why : shownValue(why) };
+  // messageText: a thrown value without a string form must not throw here too.
+  return { code: 'server_error', message: messageText(why) };
 };
 
 /** The error a {@link WireError} stands for; anything else (another build's or a bug's message) is a `server_error`. */

@@ -15,9 +15,11 @@ if (!built) console.warn('[openkbs-pulse] dist/react.* not built: run `corepack 
  * Minified + gzip (level 9) of dist/react.mjs with its imports left out. 3,057 bytes at the time of
  * writing; 3,514 before an outside review of the React entry (at 007789f); 3,862 for its fixes
  * (memberships per client keeping each component's data, presence errors that clear, refused
- * options reported, calls settled and told why: react-* tests).
+ * options reported, calls settled and told why: react-* tests); 3,918 when two more protocol
+ * names are imported (messageText and DEFAULT_AUTH_TIMEOUT_MS, rules the entry had restated):
+ * an import's names are not minified here, an app's bundler inlines them.
  */
-const BUDGET_BYTES = 3900;
+const BUDGET_BYTES = 3920;
 
 describe.skipIf(!built)('openkbs-pulse/react build', () => {
   it('pulse.js and the main entry contain no React code', () => {

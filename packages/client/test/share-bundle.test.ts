@@ -68,9 +68,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * presence call was made on kept while presence keeps the channel in use (bundle.test.ts);
  * 14,795 with shownValue (bundle.test.ts); 14,799 with publishProblem's timestamp (bundle.test.ts); 14,815 with
  * a leader's error without a string form told to tabs by shownValue; 14,814 with once()'s
- * rejection by shownValue (bundle.test.ts).
+ * rejection by shownValue (bundle.test.ts); 14,818 with a leader's error text by the protocol's
+ * messageText (its one rule, where there were three copies).
  */
-const SHARE_BUDGET_BYTES = 14814;
+const SHARE_BUDGET_BYTES = 14818;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {

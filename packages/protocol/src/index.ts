@@ -22,5 +22,6 @@ export {
   MAX_TIME_MS,
   mergeEventIntoData,
   shownValue,
+  messageText,
   type JsonObject,
 } from './validate.js';

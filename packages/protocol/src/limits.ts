@@ -15,6 +15,9 @@ export const CONNECTION_TTL_MS = 24 * 60 * 60 * 1000;
 /** Delays between reconnect attempts; the last one repeats (1s, 2s, 5s, 10s, then 30s). */
 export const RECONNECT_DELAYS_MS: readonly number[] = /* @__PURE__ */ Object.freeze([1000, 2000, 5000, 10000, 30000]);
 
+/** How long a client waits for a token from `authCallback`/`authUrl` unless told otherwise (`authTimeoutMs`). */
+export const DEFAULT_AUTH_TIMEOUT_MS = 10_000;
+
 /** Longest channel name accepted (our bound: private channels use 64 hex characters). */
 export const MAX_CHANNEL_NAME_LENGTH = 256;
 

@@ -53,6 +53,19 @@ export function shownValue(value: unknown): string {
   }
 }
 
+/**
+ * The text of a reason someone gave (a thrown value, a refusal's message): a string as it is,
+ * anything else as {@link shownValue} shows it. Never throws, as shownValue.
+ *
+ * @param value - anything.
+ * @example
+ * ```ts
+ * messageText('token expired'); // 'token expired'
+ * messageText(42); // '42'
+ * ```
+ */
+export const messageText = (value: unknown): string => (typeof value === 'string' ? value : shownValue(value));
+
 /** @internal */
 export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;

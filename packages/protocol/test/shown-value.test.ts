@@ -1,7 +1,7 @@
 // shownValue: how every message about bad input shows that input, without ever throwing on it
 // (inspector-op-without-string-form, token-expires-in-without-string-form).
 import { describe, expect, it } from 'vitest';
-import { shownValue, tokenRequestProblem } from '../src/index.js';
+import { messageText, shownValue, tokenRequestProblem } from '../src/index.js';
 
 describe('shownValue', () => {
   it.each<[string, unknown, string]>([
@@ -23,5 +23,20 @@ describe('shownValue', () => {
 
   it('tokenRequestProblem refuses an expiresIn without a string form instead of throwing', () => {
     expect(tokenRequestProblem('alice', { toString: 1 })).toMatch(/^expiresIn must be a number of seconds .*\(got a value of type object\)$/);
+  });
+});
+
+// messageText: a reason's text (the server SDK's unhandled-failure report, a shared connection's
+// error on the wire, the React entry's errors): one rule where three copies were.
+describe('messageText', () => {
+  it.each<[string, unknown, string]>([
+    ['a string, not quoted', 'token expired', 'token expired'],
+    ['an empty string', '', ''],
+    ['a number', 42, '42'],
+    ['an Error', new Error('boom'), 'Error: boom'],
+    ['a non-callable own toString', { toString: 1 }, 'a value of type object'],
+    ['a BigInt', 10n, '10'],
+  ])('%s', (_label, value, text) => {
+    expect(messageText(value)).toBe(text);
   });
 });

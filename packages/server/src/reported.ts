@@ -5,7 +5,7 @@
  * client's `onError`, or, without one, to one `console.error` line when nobody handled it.
  * @module
  */
-import { isPulseError, shownValue, type PulseError } from '@openkbs-pulse/protocol';
+import { isPulseError, messageText, shownValue, type PulseError } from '@openkbs-pulse/protocol';
 import { printable } from './errors.js';
 
 /** The SDK functions whose failures are reported (the name `onError` is told). */
@@ -46,8 +46,6 @@ class ObservedPromise<T> extends Promise<T> {
   }
 }
 
-/** A message as it is, anything else as {@link shownValue} shows it (never throws). */
-const text = (value: unknown): string => (typeof value === 'string' ? value : shownValue(value));
 
 /** A thrown value as an `Error` (a non-Error, from an injected hook, becomes its `cause`). */
 const asError = (error: unknown): PulseError | Error =>
@@ -56,7 +54,7 @@ const asError = (error: unknown): PulseError | Error =>
 /** The one line logged for a failure nobody handled: printable, and the message never holds the API key. */
 function unhandledLine(call: PulseCallName, error: PulseError | Error): string {
   const code = isPulseError(error) ? ` [${error.code}]` : '';
-  return printable(`@openkbs-pulse/server: ${call} failed and its promise was not handled (pass onError to createPulseClient to receive failures): ${text(error.message)}${code}`);
+  return printable(`@openkbs-pulse/server: ${call} failed and its promise was not handled (pass onError to createPulseClient to receive failures): ${messageText(error.message)}${code}`);
 }
 
 /** Reports `error` to `onError`, or logs it when nobody handled the promise by the next macrotask. */
@@ -66,7 +64,7 @@ function report(error: PulseError | Error, call: PulseCallName, onError: ErrorHo
       onError(error, call);
     } catch (hookError) {
       // A hook that throws must not become an unhandled rejection of its own.
-      console.error(printable(`@openkbs-pulse/server: onError threw: ${text(asError(hookError).message)}`));
+      console.error(printable(`@openkbs-pulse/server: onError threw: ${messageText(asError(hookError).message)}`));
     }
     return;
   }

@@ -14,7 +14,7 @@
  */
 import Pulse, { PulseError } from 'openkbs-pulse';
 import type { AuthResult, Clock, ConnectionState, MessageFrame, PresenceMember, PulseOptions, Unsubscribe } from 'openkbs-pulse';
-import { RECONNECT_DELAYS_MS, shownValue, systemClock } from '@openkbs-pulse/protocol';
+import { DEFAULT_AUTH_TIMEOUT_MS, messageText, RECONNECT_DELAYS_MS, shownValue, systemClock } from '@openkbs-pulse/protocol';
 
 /**
  * Options of a client the provider creates: the options of `new Pulse(...)`, where `token` may be
@@ -37,12 +37,12 @@ type FirstAuth = { token: string; endpoint?: string; kbId?: string };
 
 /**
  * The first answer of `authCallback`, bounded as the client bounds every later one: rejects with
- * `timeout` after `authTimeoutMs` (10 s; an invalid value is refused by the client made from the
+ * `timeout` after `authTimeoutMs` (DEFAULT_AUTH_TIMEOUT_MS, 10 s; an invalid value is refused by the client made from the
  * answer), and a callback that throws rejects instead of throwing out of the provider's effect.
  */
 function firstAnswer(authCallback: NonNullable<PulseOptions['authCallback']>, options: PulseProviderOptions, stop: AbortSignal): Promise<AuthResult> {
   const { clock = systemClock, authTimeoutMs: ms } = options;
-  const timeoutMs = typeof ms === 'number' && ms > 0 && ms < Infinity ? ms : 10_000;
+  const timeoutMs = typeof ms === 'number' && ms > 0 && ms < Infinity ? ms : DEFAULT_AUTH_TIMEOUT_MS;
   return new Promise<AuthResult>((resolve, reject) => {
     // systemClock: a timeout over 2^31 - 1 ms waits that long, not 1 ms.
     const timer = clock.setTimeout(
@@ -547,4 +547,4 @@ function armRetry(client: Pulse, m: Membership, clock: Clock): void {
 }
 
 const toPulseError = (error: unknown): PulseError =>
-  error instanceof PulseError ? error : new PulseError('invalid_response', typeof error === 'string' ? error : shownValue(error), { cause: error });
+  error instanceof PulseError ? error : new PulseError('invalid_response', messageText(error), { cause: error });
