@@ -1,11 +1,23 @@
 /**
- * One accepted WebSocket connection. Plain data: the service attaches one shared set of
- * listeners to every socket, so a connection costs no closures and no timers of its own.
+ * One accepted WebSocket connection. The service attaches one shared set of listeners to every
+ * socket, so a connection costs no closures and no timers of its own.
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
-import type { CloseCode } from '@openkbs-pulse/protocol';
+import { WebSocket } from 'ws';
+import { CLOSE_CODES, type CloseCode } from '@openkbs-pulse/protocol';
+
+/** Connection ids are `<ID_PREFIX>-<number in base 36>`: unique in this process, and across runs by the prefix. */
+const ID_PREFIX = randomBytes(4).toString('hex');
+let nextSeq = 0;
+const connectionId = (seq: number): string => `${ID_PREFIX}-${seq.toString(36)}`;
+/** The number in a connection id of this process, or -1 (ids it could not have made included, such as `-0`). */
+const connectionSeq = (id: string): number => {
+  const digits = id.startsWith(`${ID_PREFIX}-`) ? id.slice(ID_PREFIX.length + 1) : '';
+  const seq = /^(0|[1-9a-z][0-9a-z]*)$/.test(digits) ? parseInt(digits, 36) : -1;
+  return Number.isSafeInteger(seq) ? seq : -1;
+};
 
 /** Public description of a connection (what `service.connections()` lists). */
 export interface ConnectionInfo {
@@ -25,8 +37,14 @@ export interface ConnectionInfo {
   closesAt: number;
 }
 
-/** Server-side state of one connection. */
-export class PulseConnection {
+/**
+ * One accepted connection, as the WebSocket it is: the service hands this class to its
+ * WebSocketServer (ws's `WebSocket` option), so a connection is one object, with no second object
+ * pointing at its socket and no tag on the socket pointing back (about 50 B of heap per idle
+ * connection, the bench's memory per connection). Every socket of the service's server is one;
+ * it is `attached` from {@link PulseConnection.accept} until the service detaches it.
+ */
+export class PulseConnection extends WebSocket {
   /**
    * The channels it is subscribed to: the name alone while there is one, a Set (in subscribe
    * order) once there were two. Most connections subscribe to one channel, and a Set of its own
@@ -35,36 +53,101 @@ export class PulseConnection {
   private channels: string | Set<string> | undefined = undefined;
   /** Channels whose presence set this connection is in (allocated on first enter: most connections never enter). */
   present: Set<string> | undefined = undefined;
-  /** False once the service has detached it (closed, killed, expired, slow). */
-  attached = true;
   /**
-   * Set when its buffer overflowed during a fan-out: it gets nothing more and is closed as a slow
-   * consumer once the fan-out ends, so every subscriber sees the whole fan-out before its `leave`.
+   * Where it is in its life, one field for what would be two flags: `new` until `accept`, then
+   * `attached` until the service detaches it (closed, killed, expired, slow). `dropping`, still
+   * attached, once its buffer overflowed during a fan-out: it gets nothing more and is closed as a
+   * slow consumer once the fan-out ends, so every subscriber sees the whole fan-out before its `leave`.
    */
-  dropping = false;
+  private phase: 'new' | 'attached' | 'dropping' | 'detached' = 'new';
   /** Frames it may still send right now (token bucket of the frame-rate limit). */
-  allowance: number;
-  /** Service time of the last refill of {@link PulseConnection.allowance}. */
-  allowanceAt: number;
+  private allowance = 0;
+  /**
+   * Service time of the last refill of the allowance; undefined until its first frame (then it is
+   * `connectedAt`): an idle connection keeps no second boxed number (16 B of heap).
+   */
+  private refilledAt: number | undefined = undefined;
+  /** Its number in this process; {@link PulseConnection.id} is made from it when asked, not kept. */
+  private seq = 0;
+  /** The knowledge base it connected to. */
+  kbId = '';
+  /** The user its token was minted for. */
+  userId = '';
+  /** When the service accepted it (ms since epoch, service clock). */
+  connectedAt = 0;
+  /** When the service closes it (ms since epoch). */
+  closesAt = 0;
+  /** The close code used at `closesAt`. */
+  closesWith: CloseCode = CLOSE_CODES.connectionTtl;
+  /** The TCP socket under it, kept from the upgrade for pre-framed writes (see `writeFramed`): ws keeps its own privately. */
+  socket: Duplex | undefined = undefined;
 
-  constructor(
-    readonly id: string,
-    readonly kbId: string,
-    readonly userId: string,
-    readonly ws: WebSocket,
-    readonly connectedAt: number,
-    /** When the service closes it (ms since epoch). */
-    readonly closesAt: number,
-    /** The close code used at `closesAt`. */
-    readonly closesWith: CloseCode,
-    /** The TCP socket under `ws`, kept from the upgrade for pre-framed writes (see `writeFramed`). */
-    readonly socket: Duplex,
-    /** Initial frame allowance (the burst of the frame-rate limit). */
-    burst: number,
-  ) {
+  /**
+   * Makes the socket a connection of the service (once its upgrade was granted).
+   * @param burst - initial frame allowance (the burst of the frame-rate limit).
+   * @param socket - the TCP socket of its upgrade.
+   */
+  accept(kbId: string, userId: string, connectedAt: number, closesAt: number, closesWith: CloseCode, burst: number, socket?: Duplex): this {
+    this.socket = socket;
+    this.seq = nextSeq++;
+    this.kbId = kbId;
+    this.userId = userId;
+    this.connectedAt = connectedAt;
+    this.closesAt = closesAt;
+    this.closesWith = closesWith;
     this.allowance = burst;
-    this.allowanceAt = connectedAt;
+    this.phase = 'attached';
+    return this;
   }
+
+  /** From `accept` until detached (dropping included). */
+  get attached(): boolean {
+    return this.phase === 'attached' || this.phase === 'dropping';
+  }
+
+  /** Whether its buffer overflowed during a fan-out (see `phase`). */
+  get dropping(): boolean {
+    return this.phase === 'dropping';
+  }
+
+  /** Its buffer overflowed during a fan-out: it gets nothing more (see `phase`). */
+  markDropping(): void {
+    if (this.phase === 'attached') this.phase = 'dropping';
+  }
+
+  /** The service let it go: whatever it sends or is sent is ignored from now on. */
+  markDetached(): void {
+    this.phase = 'detached';
+  }
+
+  /**
+   * Takes one frame from its frame-rate allowance, refilled from the service clock (a token
+   * bucket). (A single number, the time a connection's frames are paid up to, would save a field,
+   * but an outside review broke it with rounding at fractional costs, with clocks that step back,
+   * and with rates whose cost is Infinity or below a time's precision: the bucket has none of those.)
+   * @returns false when it has none left: the frame is refused.
+   */
+  takeFrame(now: number, burst: number, framesPerMs: number): boolean {
+    const refilledAt = this.refilledAt ?? this.connectedAt;
+    if (now > refilledAt) {
+      this.allowance = Math.min(burst, this.allowance + (now - refilledAt) * framesPerMs);
+      this.refilledAt = now;
+    }
+    if (this.allowance < 1) return false;
+    this.allowance--;
+    return true;
+  }
+
+  /** Unique id of the connection in this process (as in presence members); pass it to `service.kill`. */
+  get id(): string {
+    return connectionId(this.seq);
+  }
+
+  /** Whether `connectionId` is this connection's id. */
+  hasId(connectionId: string): boolean {
+    return connectionSeq(connectionId) === this.seq;
+  }
+
 
   /** Whether it is subscribed to `channel`. */
   isSubscribed(channel: string): boolean {

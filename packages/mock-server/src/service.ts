@@ -5,7 +5,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
@@ -344,7 +343,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private readonly clock: Clock;
   private readonly authority: TokenAuthority;
   private readonly tenants = new Map<string, Tenant>();
-  private readonly byId = new Map<string, PulseConnection>();
+  /** Its connections (attached ones). A Set, not a map by id: an id is made only when asked (connection.ts). */
+  private readonly accepted = new Set<PulseConnection>();
   /** Sockets the service is closing (close frame sent, 'close' event not yet seen). */
   private readonly closing = new Set<WebSocket>();
   private readonly server: Server;
@@ -361,12 +361,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private isPaused = false;
   private sweepAt = Number.POSITIVE_INFINITY;
   private sweepTimer: TimerHandle | undefined;
-  private nextConnection = 0;
   /** Nesting of fan-outs in progress (a drop inside one broadcasts `leave`s: a fan-out too). */
   private fanOutDepth = 0;
   /** Connections that overflowed during a fan-out, closed once it ends (see `PulseConnection.dropping`). */
   private readonly overflowed: PulseConnection[] = [];
-  private readonly idPrefix = randomBytes(4).toString('hex');
   // One listener of each kind for every socket: `this` is the socket.
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly onClose: (this: WebSocket, code: number, reason: Buffer) => void;
@@ -399,19 +397,20 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.access = { loopbackOnly: isLoopbackHost(this.host), allowedOrigins: [...(options.allowedOrigins ?? [])], adminKey: this.apiKey };
     this.addTenant(this.kbId, this.apiKey);
 
-    // The listeners below are shared by every socket and get the socket as `this`.
+    // The listeners below are shared by every socket and get the socket as `this`: a
+    // PulseConnection, the class this service's WebSocketServer makes its sockets of.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const service = this;
     this.onMessage = function (data, isBinary) {
-      service.receive(this, data, isBinary);
+      service.receive(this as PulseConnection, data, isBinary);
     };
     this.onClose = function (code, reason) {
       service.closing.delete(this);
-      const connection = (this as TaggedSocket)[CONNECTION];
-      if (connection) service.detach(connection, code, reason.toString('utf8'));
+      service.detach(this as PulseConnection, code, reason.toString('utf8'));
     };
 
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
+    // Every socket it accepts is a PulseConnection (connection.ts), attached once its upgrade is granted.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false, WebSocket: PulseConnection });
     this.wss.on('wsClientError', refuseHandshake);
     this.inspector = options.inspector === false ? undefined : this.createInspector();
     const api = createApiHandler({
@@ -501,7 +500,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       },
       tenants: () => this.tenants.values(),
       tenant: (kbId) => this.tenants.get(kbId),
-      connections: () => this.byId.values(),
+      connections: () => this.accepted.values(),
       pause: () => this.pause(),
       resume: () => this.resume(),
       kill: (id) => this.kill(id),
@@ -560,21 +559,30 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   }
 
   connections(): ConnectionInfo[] {
-    return [...this.byId.values()].map((connection) => connection.info());
+    return [...this.accepted].map((connection) => connection.info());
   }
 
   kill(connectionId: string): boolean {
-    const connection = this.byId.get(connectionId);
-    if (!connection) return false;
-    this.detach(connection, 1006, 'killed');
-    connection.ws.terminate();
-    return true;
+    // A walk, not a lookup: kill is a test's and the inspector's tool, and a map by id would cost every connection an id string.
+    for (const connection of this.accepted) {
+      if (connection.hasId(connectionId)) {
+        this.drop(connection);
+        return true;
+      }
+    }
+    return false;
   }
 
   dropAll(): number {
-    let dropped = 0;
-    for (const id of [...this.byId.keys()]) if (this.kill(id)) dropped++;
-    return dropped;
+    const connections = [...this.accepted];
+    for (const connection of connections) this.drop(connection);
+    return connections.length;
+  }
+
+  /** Ends a connection as a network failure would (no close frame): what kill and dropAll do. */
+  private drop(connection: PulseConnection): void {
+    this.detach(connection, 1006, 'killed');
+    connection.terminate();
   }
 
   pause(): void {
@@ -631,7 +639,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     const done = closedOrListening(this.server);
     this.server.close();
     this.server.closeAllConnections();
-    for (const connection of [...this.byId.values()]) this.closeConnection(connection, CLOSE_CODES.goingAway, 'service stopping');
+    for (const connection of [...this.accepted.values()]) this.closeConnection(connection, CLOSE_CODES.goingAway, 'service stopping');
     const feeds = this.inspector?.close(CLOSE_CODES.goingAway, 'service stopping') ?? [];
     // Everything that changes the service happens before the first await: a start() may run
     // while the sockets drain, and the sweep it arms for its new connections must stay armed.
@@ -722,24 +730,13 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       const now = this.clock.now();
       const tokenEnd = grant.claims.exp * 1000;
       const ttlEnd = now + this.connectionTtlMs;
-      const id = `${this.idPrefix}-${(this.nextConnection++).toString(36)}`;
-      const connection = new PulseConnection(
-        id,
-        tenant.kbId,
-        grant.claims.userId,
-        ws,
-        now,
-        Math.min(tokenEnd, ttlEnd),
-        tokenEnd <= ttlEnd ? CLOSE_CODES.tokenExpired : CLOSE_CODES.connectionTtl,
-        socket,
-        this.frameBurst,
-      );
-      (ws as TaggedSocket)[CONNECTION] = connection;
-      this.byId.set(id, connection);
+      const closesWith = tokenEnd <= ttlEnd ? CLOSE_CODES.tokenExpired : CLOSE_CODES.connectionTtl;
+      const connection = (ws as PulseConnection).accept(tenant.kbId, grant.claims.userId, now, Math.min(tokenEnd, ttlEnd), closesWith, this.frameBurst, socket);
+      this.accepted.add(connection);
       tenant.connections++;
-      ws.on('message', this.onMessage);
-      ws.on('close', this.onClose);
-      ws.on('error', noop);
+      connection.on('message', this.onMessage);
+      connection.on('close', this.onClose);
+      connection.on('error', noop);
       if (grant.channel !== undefined) tenant.subscribe(connection, grant.channel);
       this.armSweep(connection.closesAt);
       this.tap?.({ kind: 'connect', connection });
@@ -750,8 +747,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   /** Removes a connection from every channel and presence set (broadcasting `leave`s). Idempotent. */
   private detach(connection: PulseConnection, code: number, reason: string): void {
     if (!connection.attached) return;
-    connection.attached = false;
-    this.byId.delete(connection.id);
+    connection.markDetached();
+    this.accepted.delete(connection);
     const tenant = this.tenants.get(connection.kbId);
     if (tenant) {
       tenant.connections--;
@@ -769,10 +766,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   /** Detaches, then closes with a close frame. */
   private closeConnection(connection: PulseConnection, code: number, reason: string): void {
     this.detach(connection, code, reason);
-    const ws = connection.ws;
-    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
-      this.closing.add(ws);
-      ws.close(code, reason);
+    if (connection.readyState === WebSocket.OPEN || connection.readyState === WebSocket.CONNECTING) {
+      this.closing.add(connection);
+      connection.close(code, reason);
     }
   }
 
@@ -798,7 +794,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     this.sweepAt = Number.POSITIVE_INFINITY;
     const now = this.clock.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const connection of [...this.byId.values()]) {
+    for (const connection of [...this.accepted.values()]) {
       if (connection.closesAt <= now) {
         const reason = connection.closesWith === CLOSE_CODES.tokenExpired ? 'token expired' : 'connection TTL reached';
         this.closeConnection(connection, connection.closesWith, reason);
@@ -817,13 +813,12 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
    * after the leave would leave a ghost member on the other clients).
    */
   private deliver = (connection: PulseConnection, frame: Buffer, framed?: Buffer): boolean => {
-    const ws = connection.ws;
-    if (!connection.attached || connection.dropping || this.isPaused || ws.readyState !== WebSocket.OPEN) return false;
-    if (framed) {
+    if (!connection.attached || connection.dropping || this.isPaused || connection.readyState !== WebSocket.OPEN) return false;
+    if (framed && connection.socket) {
       if (!writeFramed(connection.socket, framed)) return false;
-    } else ws.send(frame, TEXT);
-    if (ws.bufferedAmount > this.maxBufferedBytes) {
-      connection.dropping = true;
+    } else connection.send(frame, TEXT);
+    if (connection.bufferedAmount > this.maxBufferedBytes) {
+      connection.markDropping();
       this.overflowed.push(connection);
       if (this.fanOutDepth === 0) this.dropOverflowed();
     }
@@ -877,28 +872,10 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     return { delivered, timestamp };
   }
 
-  /**
-   * Frame-rate limit: a token bucket per connection, refilled from the service clock. (A single
-   * number, the time a connection's frames are paid up to, would save 8 B a connection, but an
-   * outside review broke it with rounding at fractional costs, with clocks that step back, and
-   * with rates whose cost is Infinity or below a time's precision: the bucket has none of those.)
-   */
-  private allowFrame(connection: PulseConnection): boolean {
-    const now = this.clock.now();
-    if (now > connection.allowanceAt) {
-      connection.allowance = Math.min(this.frameBurst, connection.allowance + (now - connection.allowanceAt) * this.framesPerMs);
-      connection.allowanceAt = now;
-    }
-    if (connection.allowance < 1) return false;
-    connection.allowance--;
-    return true;
-  }
-
-  private receive(ws: WebSocket, data: RawData, isBinary: boolean): void {
-    const connection = (ws as TaggedSocket)[CONNECTION];
-    if (!connection || !connection.attached) return;
+  private receive(connection: PulseConnection, data: RawData, isBinary: boolean): void {
+    if (!connection.attached) return;
     if (this.isPaused) return this.receivePaused(connection, data, isBinary);
-    if (!this.allowFrame(connection)) {
+    if (!connection.takeFrame(this.clock.now(), this.frameBurst, this.framesPerMs)) {
       return this.reject(connection, 'rate_limited', `over ${this.framesPerSecond} frames per second: this frame was dropped; send less often`);
     }
     const parsed = readAction(data, isBinary);
@@ -1076,8 +1053,6 @@ function destroySocket(this: Duplex): void {
 }
 
 /** The connection of a socket, stored on the socket itself (no lookup table per connection). */
-const CONNECTION = Symbol('pulse.connection');
-type TaggedSocket = WebSocket & { [CONNECTION]?: PulseConnection };
 
 /**
  * Starts a local Pulse service on a real loopback port.

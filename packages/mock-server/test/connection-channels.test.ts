@@ -2,12 +2,13 @@
 // connections subscribe to one channel: a Set each cost about 150 B of heap per idle connection).
 // What it lists must not depend on that: every channel once, in the order subscribed.
 import { describe, expect, it } from 'vitest';
-import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
 import { Tenant } from '../src/channels.js';
 import { PulseConnection } from '../src/connection.js';
 
-const connection = () => new PulseConnection('c1', 'kb', 'u1', {} as WebSocket, 1000, 2000, 4001, {} as Duplex, 10);
+// As ws makes a server's sockets (address null): no socket under it, which these tests never write to.
+const ServerSideConnection = PulseConnection as unknown as new (address: null, protocols: undefined, options: object) => PulseConnection;
+
+const connection = () => new ServerSideConnection(null, undefined, {}).accept('kb', 'u1', 1000, 2000, 4001, 10);
 
 describe('the channels a connection is subscribed to', () => {
   it('lists each channel once, in the order subscribed', () => {

@@ -1,27 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
 import { MAX_PRESENCE_MEMBERS } from '@openkbs-pulse/protocol';
 import { ChannelState, fanOut, Tenant } from '../src/channels.js';
 import { PulseConnection } from '../src/connection.js';
+
+// As ws makes a server's sockets (address null): no socket under it, which these tests never write to.
+const ServerSideConnection = PulseConnection as unknown as new (address: null, protocols: undefined, options: object) => PulseConnection;
 import { enterPresence, leavePresence, presenceSnapshot, presenceSync } from '../src/presence.js';
 
-const fakeSocket = {} as WebSocket;
-const connection = (id: string, userId = id) => new PulseConnection(id, 'kb', userId, fakeSocket, 1000, 2000, 4001, {} as Duplex, 10);
+const connection = (userId: string) => new ServerSideConnection(null, undefined, {}).accept('kb', userId, 1000, 2000, 4001, 10);
 
 describe('presence', () => {
   it('enters, updates (entering twice updates), and leaves', () => {
     const state = new ChannelState('room');
-    const alice = connection('c1', 'alice');
+    const alice = connection('alice');
     expect(enterPresence(state, 'room', alice, { name: 'A' })).toEqual({
       type: 'presence',
       action: 'enter',
       channel: 'room',
-      member: { userId: 'alice', connectionId: 'c1', connectedAt: 1000, data: { name: 'A' } },
+      member: { userId: 'alice', connectionId: alice.id, connectedAt: 1000, data: { name: 'A' } },
     });
     expect(enterPresence(state, 'room', alice, { name: 'B' })).toMatchObject({ action: 'update', member: { data: { name: 'B' } } });
     expect([...(alice.present ?? [])]).toEqual(['room']);
-    expect(leavePresence(state, 'room', alice)).toMatchObject({ action: 'leave', member: { connectionId: 'c1' } });
+    expect(leavePresence(state, 'room', alice)).toMatchObject({ action: 'leave', member: { connectionId: alice.id } });
     expect(alice.present?.size).toBe(0);
     expect(leavePresence(state, 'room', alice)).toBeUndefined();
     expect(state.empty).toBe(true);
@@ -34,12 +34,13 @@ describe('presence', () => {
 
   it('lists at most 100 members in order of entry, with the exact count', () => {
     const state = new ChannelState('room');
-    for (let i = 0; i < 150; i++) enterPresence(state, 'room', connection(`c${i}`), undefined);
+    const entered = Array.from({ length: 150 }, (_, i) => connection(`u${i}`));
+    for (const c of entered) enterPresence(state, 'room', c, undefined);
     const sync = presenceSync(state, 'room');
     expect(sync.count).toBe(150);
     expect(sync.members).toHaveLength(MAX_PRESENCE_MEMBERS);
-    expect(sync.members[0]?.connectionId).toBe('c0');
-    expect(sync.members[99]?.connectionId).toBe('c99');
+    expect(sync.members[0]?.connectionId).toBe(entered[0]!.id);
+    expect(sync.members[99]?.connectionId).toBe(entered[99]!.id);
     expect(presenceSnapshot(undefined)).toEqual({ count: 0, members: [] });
   });
 });
@@ -54,11 +55,11 @@ describe('channels', () => {
     const frame = Buffer.from('{}');
     const seen: [string, Buffer][] = [];
     const delivered = fanOut(tenant.channels.get('chat'), frame, (c, buffer) => {
-      seen.push([c.id, buffer]);
-      return c.id === 'a';
+      seen.push([c.userId, buffer]);
+      return c === a;
     });
     expect(delivered).toBe(1);
-    expect(seen.map(([id]) => id)).toEqual(['a', 'b']);
+    expect(seen.map(([userId]) => userId)).toEqual(['a', 'b']);
     expect(seen.every(([, buffer]) => buffer === frame)).toBe(true);
     expect(fanOut(undefined, frame, () => true)).toBe(0);
   });
