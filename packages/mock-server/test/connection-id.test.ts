@@ -23,7 +23,7 @@ describe('connection ids', () => {
 
   it('are not matched by other spellings of the same number, or by anything else', () => {
     let a = connection();
-    while (!/^[1-9][a-z]$/.test(a.id.split('-')[1]!)) a = connection(); // two base-36 digits, the last a letter
+    while (!/^[0-9a-z]+[a-z]$/.test(a.id.split('-')[1]!)) a = connection(); // two base-36 digits or more, the last a letter
     const [prefix, digits] = a.id.split('-') as [string, string];
     for (const other of [`${prefix}-0${digits}`, `${prefix}-${digits.toUpperCase()}`, `${prefix}-${digits} `, `${prefix}-`, prefix, `x${a.id}`, `${prefix}-${parseInt(digits, 36)}`, '', `${prefix}-zzzzzzzzzzzzzzzzzzzz`]) {
       expect(a.hasId(other), other).toBe(false);
