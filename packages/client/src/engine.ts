@@ -193,7 +193,12 @@ export interface Engine {
    * pace's bound.
    */
   _enter(name: string, data: unknown, face?: unknown, correction?: boolean): Promise<void>;
-  _leave(name: string): Promise<void>;
+  /**
+   * Leaves; resolves when the service has it. `again`: nobody keeps the membership any more (a
+   * release, a shared connection's leader), so a refusal tells the service the leave again
+   * instead of going back to the membership.
+   */
+  _leave(name: string, again?: boolean): Promise<void>;
   /** The members once a sync arrived (requests one when needed); `face` as for `_enter`. */
   _get(name: string, face?: unknown): Promise<PresenceMember[]>;
   /** Members and count known now; starts tracking presence of a subscribed channel. */
@@ -426,16 +431,31 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     });
   }
 
-  _leave(name: string): Promise<void> {
+  _leave(name: string, again = false): Promise<void> {
     return this._settle(() => {
       const ch = this._channels.get(name);
       if (!ch?._presence._entered) return RESOLVED;
-      ch._presence._entered = ch._presence._confirmed = undefined;
+      const set = ch._presence;
+      const kept = again ? undefined : set._confirmed;
+      set._entered = set._confirmed = undefined;
       let done = RESOLVED;
       // Not connected: the service dropped the member with the connection, and it is not re-entered.
       if (this._state === 'connected' && ch._presenceRequested) {
         this._send({ action: 'presence_leave', channel: name });
         done = this._queue._add('', name, true);
+        const sent = this._transport;
+        // Refused on a connection still up, with no change since: not done, as a refused enter
+        // (docs/connection-states.md point 4). The membership goes back to the last confirmed one
+        // (so a retried leave() sends again), and the service, which may have applied the leave
+        // all the same, is told that membership, or with none the leave, again. A rejection
+        // because the connection went is no refusal: the service dropped the member with it.
+        done.catch(() => {
+          if (set._entered || this._transport !== sent) return;
+          set._entered = set._confirmed = kept;
+          // With presence no longer set up on this connection, _sync sets it up (and enters).
+          if (!kept || ch._presenceRequested) this._send(kept ? { action: 'presence_enter', channel: name, data: kept.data } : { action: 'presence_leave', channel: name });
+          this._sync(ch);
+        });
       }
       this._sync(ch);
       return done;
@@ -482,7 +502,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   _release(name: string): void {
     const ch = this._channels.get(name);
     if (!ch) return;
-    void this._leave(name);
+    void this._leave(name, true);
     ch._presence._em.emit('gone', new PulseError('disconnected', `channel ${name} released`));
     ch._em.all.clear();
     ch._presence._em.all.clear();
