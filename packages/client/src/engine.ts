@@ -305,7 +305,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private _reissued = false;
   /** The token came from authCallback/authUrl and its first attempt is not over: the service judges it, not this device's clock. */
   private _fresh = false;
-  /** The service refused the current token for good (failed): connect() fetches a new one first. */
+  /** The current token was refused for good, by the service or by open()'s checks (failed): connect() fetches a new one first. */
   private _tokenRefused = false;
   private _openedAt = 0;
   private _nextDelay = 0;
@@ -728,10 +728,16 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._startTtl();
     const { kbId, channel } = this._options;
     const token = this._token;
-    const problem = tokenProblem(token, kbId);
-    if (problem) return this._refuseSoon(problem);
-    // The service refused this token (and the client failed): a new one first (until one came).
+    // This token was refused (and the client failed): a new one first (until one came).
     if (this._tokenRefused) return this._dispatch('expired');
+    const problem = tokenProblem(token, kbId);
+    if (problem) {
+      // Only a token from the auth source can fail here (the constructor checked the option's):
+      // an answer that is no token of this kbId (an expired session's login page served with
+      // 200) is refused as one the service refused, so connect() asks the source again.
+      this._tokenRefused = this._canRefresh;
+      return this._refuseSoon(problem);
+    }
     // A token fresh from authCallback/authUrl is tried whatever this device's clock says of it (a
     // clock ahead of the service's would refuse every fresh token, and refresh for ever): the
     // service judges it, and refusing it again ends in `failed` (see _down).
