@@ -193,7 +193,12 @@ export interface Engine {
    * pace's bound.
    */
   _enter(name: string, data: unknown, face?: unknown, correction?: boolean): Promise<void>;
-  _leave(name: string): Promise<void>;
+  /**
+   * Leaves; resolves when the service has it. `again`: nobody keeps the membership any more (a
+   * release, a shared connection's leader), so a refusal tells the service the leave again
+   * instead of going back to the membership.
+   */
+  _leave(name: string, again?: boolean): Promise<void>;
   /** The members once a sync arrived (requests one when needed); `face` as for `_enter`. */
   _get(name: string, face?: unknown): Promise<PresenceMember[]>;
   /** Members and count known now; starts tracking presence of a subscribed channel. */
@@ -300,7 +305,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private _reissued = false;
   /** The token came from authCallback/authUrl and its first attempt is not over: the service judges it, not this device's clock. */
   private _fresh = false;
-  /** The service refused the current token for good (failed): connect() fetches a new one first. */
+  /** The current token was refused for good, by the service or by open()'s checks (failed): connect() fetches a new one first. */
   private _tokenRefused = false;
   private _openedAt = 0;
   private _nextDelay = 0;
@@ -426,16 +431,31 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     });
   }
 
-  _leave(name: string): Promise<void> {
+  _leave(name: string, again = false): Promise<void> {
     return this._settle(() => {
       const ch = this._channels.get(name);
       if (!ch?._presence._entered) return RESOLVED;
-      ch._presence._entered = ch._presence._confirmed = undefined;
+      const set = ch._presence;
+      const kept = again ? undefined : set._confirmed;
+      set._entered = set._confirmed = undefined;
       let done = RESOLVED;
       // Not connected: the service dropped the member with the connection, and it is not re-entered.
       if (this._state === 'connected' && ch._presenceRequested) {
         this._send({ action: 'presence_leave', channel: name });
         done = this._queue._add('', name, true);
+        const sent = this._transport;
+        // Refused on a connection still up, with no change since: not done, as a refused enter
+        // (docs/connection-states.md point 4). The membership goes back to the last confirmed one
+        // (so a retried leave() sends again), and the service, which may have applied the leave
+        // all the same, is told that membership, or with none the leave, again. A rejection
+        // because the connection went is no refusal: the service dropped the member with it.
+        done.catch(() => {
+          if (set._entered || this._transport !== sent) return;
+          set._entered = set._confirmed = kept;
+          // With presence no longer set up on this connection, _sync sets it up (and enters).
+          if (!kept || ch._presenceRequested) this._send(kept ? { action: 'presence_enter', channel: name, data: kept.data } : { action: 'presence_leave', channel: name });
+          this._sync(ch);
+        });
       }
       this._sync(ch);
       return done;
@@ -482,7 +502,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   _release(name: string): void {
     const ch = this._channels.get(name);
     if (!ch) return;
-    void this._leave(name);
+    void this._leave(name, true);
     ch._presence._em.emit('gone', new PulseError('disconnected', `channel ${name} released`));
     ch._em.all.clear();
     ch._presence._em.all.clear();
@@ -708,10 +728,16 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._startTtl();
     const { kbId, channel } = this._options;
     const token = this._token;
-    const problem = tokenProblem(token, kbId);
-    if (problem) return this._refuseSoon(problem);
-    // The service refused this token (and the client failed): a new one first (until one came).
+    // This token was refused (and the client failed): a new one first (until one came).
     if (this._tokenRefused) return this._dispatch('expired');
+    const problem = tokenProblem(token, kbId);
+    if (problem) {
+      // Only a token from the auth source can fail here (the constructor checked the option's):
+      // an answer that is no token of this kbId (an expired session's login page served with
+      // 200) is refused as one the service refused, so connect() asks the source again.
+      this._tokenRefused = this._canRefresh;
+      return this._refuseSoon(problem);
+    }
     // A token fresh from authCallback/authUrl is tried whatever this device's clock says of it (a
     // clock ahead of the service's would refuse every fresh token, and refresh for ever): the
     // service judges it, and refusing it again ends in `failed` (see _down).

@@ -92,7 +92,9 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     const rest = [...s.entered.values()];
     // With tabs still entered the member stays, and this tab has left now: the member taking the
     // latest remaining tab's data must not hold the leave (it waits while the connection is down).
-    const change = !rest.length ? engine._leave(ch) : latest ? engine._enter(ch, rest[rest.length - 1]!.data, undefined, true) : undefined;
+    // The leader keeps who is entered (`served`), not the engine: a refused leave is sent again
+    // rather than gone back to (`true`).
+    const change = !rest.length ? engine._leave(ch, true) : latest ? engine._enter(ch, rest[rest.length - 1]!.data, undefined, true) : undefined;
     // Whatever the outcome, the tab has left: the member keeps the remaining tabs' data.
     change?.catch(() => resync(ch, s));
     attach(ch, s);
@@ -149,7 +151,7 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     // The engine keeps a copy of the data: compared as JSON.
     if (latest ? JSON.stringify(set?._entered?.data) === JSON.stringify(latest.data) : !set?._entered) return;
     if (engine._state !== 'connected' && set) set._entered = set._confirmed = latest && { data: latest.data, r: set._entered?.r };
-    else void (latest ? engine._enter(ch, latest.data, undefined, true) : engine._leave(ch)).catch(() => undefined);
+    else void (latest ? engine._enter(ch, latest.data, undefined, true) : engine._leave(ch, true)).catch(() => undefined);
   };
 
   const receive = (message: ToLeader): void => {

@@ -459,7 +459,23 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       });
     },
     _leave: leave,
-    _get: (name) => request<PresenceMember[]>('get', name),
+    _get(name, face) {
+      const cannot = cannotWork();
+      if (cannot) return refuse(cannot);
+      // As the engine's reader: the channel stays in use, with the object the read was called on
+      // (what channel(name) returns meanwhile), until the read settles.
+      const ch = use(name, face);
+      const set = ch._presence;
+      set._readers++;
+      want(ch);
+      const done = request<PresenceMember[]>('get', name);
+      const end = (): void => {
+        set._readers--;
+        want(ch);
+      };
+      done.then(end, end);
+      return done;
+    },
     _members(name) {
       const ch = channels.get(name);
       if (!ch) return { members: [], count: 0 };
@@ -472,7 +488,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     _release(name) {
       const error = new PulseError('disconnected', `channel ${name} released`);
       // A presence read still waiting goes with its channel, as without sharing (the engine's
-      // `gone`); the tab keeps no channel for a read alone, so before the check below.
+      // `gone`); it lets the channel go once its rejection is handled.
       drop(error, (message) => message.op === 'get' && message.ch === name);
       const ch = channels.get(name);
       if (!ch) return;

@@ -137,12 +137,16 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * timestamp a message frame's size may be counted with (publishProblem's, for the service:
  * message-frame-stamp-width test); 11,659 with the token's message shown by shownValue too
  * (options-without-string-form test); 11,657 with connection.once()'s rejection naming its event
- * by shownValue too (an outside review). pulse.js runs the
+ * by shownValue too (an outside review); 11,721 with the fixes of another outside review (a
+ * refused presence.leave() goes back to the confirmed membership and tells the service, so a
+ * retried leave() sends again, about 50 B: presence-leave-refused test; a token from the auth
+ * source that open()'s own checks refuse is replaced by the next connect(), about 12 B:
+ * auth-answer-refused-by-client test). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11657;
+const BUDGET_BYTES = 11721;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -69,9 +69,12 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * 14,795 with shownValue (bundle.test.ts); 14,799 with publishProblem's timestamp (bundle.test.ts); 14,815 with
  * a leader's error without a string form told to tabs by shownValue; 14,814 with once()'s
  * rejection by shownValue (bundle.test.ts); 14,818 with a leader's error text by the protocol's
- * messageText (its one rule, where there were three copies).
+ * messageText (its one rule, where there were three copies); 14,930 with another review's
+ * fixes (bundle.test.ts lists the engine's, about 65 B) and a tab's presence.get() keeping its
+ * channel in use with the object it was called on while the read waits, as without sharing
+ * (about 50 B: share-connection-get-channel-identity.test.ts).
  */
-const SHARE_BUDGET_BYTES = 14818;
+const SHARE_BUDGET_BYTES = 14930;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
