@@ -7,7 +7,7 @@
  */
 import { messageFrameBytes, encodeFrame } from './frames.js';
 import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
-import { channelNameProblem, eventNameProblem, parsedJsonProblem, publishDataProblem, shownValue, unboxed, type JsonObject } from './validate.js';
+import { channelNameProblem, eventNameProblem, parsedJsonProblem, publishDataProblem, thrownText, unboxed, type JsonObject } from './validate.js';
 
 /** Why something cannot be sent, with the code to reject it with. */
 export interface SendProblem {
@@ -79,7 +79,7 @@ export function jsonValueProblem(value: unknown, maxDepth: number, name = 'data'
     // by; `strict` has refused __proto__ keys already, so only 'depth' can be said here.
     if (text === undefined || !parsedJsonProblem(JSON.parse(text), maxDepth)) return undefined;
   } catch (error) {
-    message = error instanceof Error ? error.message : shownValue(error);
+    message = thrownText(error);
   }
   // Cycles and very deep values fail inside JSON.stringify itself, with engine-specific words.
   return `${name} ${message === undefined || /circular|cyclic|call stack|too much recursion/i.test(message) ? `nests more than ${maxDepth} levels deep (or refers to itself): flatten it` : message}`;
@@ -91,8 +91,15 @@ export function jsonValueProblem(value: unknown, maxDepth: number, name = 'data'
  * {@link MAX_MESSAGE_BYTES}.
  */
 const sendProblem = (invalid: string | undefined, what: string, bytes: () => number): SendProblem | undefined => {
+  let size = 0;
+  try {
+    // Counting writes the data again, which runs its getters or Proxy traps again: one that
+    // throws only now is a problem with the data too.
+    if (!invalid) size = bytes();
+  } catch (error) {
+    invalid = `data could not be read: ${thrownText(error)}`;
+  }
   if (invalid) return { code: 'invalid_argument', message: invalid };
-  const size = bytes();
   return size > MAX_MESSAGE_BYTES
     ? { code: 'message_too_large', message: `${what} is ${size} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit: send less, or a reference to it` }
     : undefined;

@@ -66,6 +66,20 @@ export function shownValue(value: unknown): string {
  */
 export const messageText = (value: unknown): string => (typeof value === 'string' ? value : shownValue(value));
 
+/**
+ * What a thrown value says: an Error's message, anything else as {@link shownValue} shows it.
+ * Never throws: what was thrown may itself be a Proxy whose traps throw, or an Error whose
+ * message is a getter that throws.
+ * @internal
+ */
+export const thrownText = (error: unknown): string => {
+  try {
+    return error instanceof Error ? String(error.message) : shownValue(error);
+  } catch {
+    return shownValue(error);
+  }
+};
+
 /** @internal */
 export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
@@ -223,12 +237,19 @@ export const isTokenLifetime = (seconds: unknown): seconds is number =>
  */
 export function publishDataProblem(event: string, data: unknown): string | undefined {
   if (data === undefined || data === null) return undefined;
-  // A boxed string or number is an object here, but travels as the primitive inside it.
-  if (!isObject(data) || unboxed(data) !== data) return 'data must be a JSON object (it gets the event name as data.type)';
-  // The service gets the JSON of data, and a toJSON (a Date's, a class's) decides what that is.
-  if (typeof data.toJSON === 'function') return 'data has a toJSON method: pass the plain object to send';
-  // An undefined `type` is left out of the JSON (and the service sets it), so it is no other type.
-  if (data.type !== undefined && data.type !== event) return 'data.type is reserved for the event name';
+  // Each read below runs the app's code when data has getters or is a Proxy (Array.isArray throws
+  // for a revoked one, the tag read of unboxed runs the get trap): what that code throws is a
+  // problem with the data, reported as one, not an exception of the check.
+  try {
+    // A boxed string or number is an object here, but travels as the primitive inside it.
+    if (!isObject(data) || unboxed(data) !== data) return 'data must be a JSON object (it gets the event name as data.type)';
+    // The service gets the JSON of data, and a toJSON (a Date's, a class's) decides what that is.
+    if (typeof data.toJSON === 'function') return 'data has a toJSON method: pass the plain object to send';
+    // An undefined `type` is left out of the JSON (and the service sets it), so it is no other type.
+    if (data.type !== undefined && data.type !== event) return 'data.type is reserved for the event name';
+  } catch (error) {
+    return `data could not be read: ${thrownText(error)}`;
+  }
   return undefined;
 }
 
