@@ -31,6 +31,12 @@ import { presenceSnapshot } from './presence.js';
 import type { ServiceStats } from './stats.js';
 import { requestTarget } from './target.js';
 
+/**
+ * Decodes a body, refusing bytes that are not UTF-8 rather than replacing them. A BOM is kept, so
+ * JSON.parse refuses it as before (JSON text has none).
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Largest request body read (a publish is further limited: its message frame to 32 KB, see `messageFrameBytes`). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -242,11 +248,19 @@ async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResp
 
   const raw = await readBody(req, res, backend.requestTimeoutMs);
   if (raw === undefined) return;
+  let text: string;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    // Buffer#toString put U+FFFD in place of such bytes, and the changed publish was delivered;
+    // a WebSocket text frame with them is refused too (close 1007).
+    throw new ApiFailure('invalid_message', 'body must be UTF-8 JSON: it holds bytes that are not UTF-8 (send the JSON text encoded as UTF-8, as JSON.stringify and fetch do)');
+  }
   let body: unknown;
   try {
     // V8's JSON.parse does not recurse, so any depth parses; the depth and __proto__ rules of
     // frames are applied right after, before anything walks the value.
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     throw new ApiFailure('invalid_message', 'body must be JSON');
   }
