@@ -137,14 +137,15 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * timestamp a message frame's size may be counted with (publishProblem's, for the service:
  * message-frame-stamp-width test); 11,659 with the token's message shown by shownValue too
  * (options-without-string-form test); 11,657 with connection.once()'s rejection naming its event
- * by shownValue too (an outside review); 11,722 with data whose getters or Proxy traps throw
- * refused as "data could not be read" by publishProblem and presenceDataProblem, not thrown (an
- * outside review: server publish-data-unreadable test). pulse.js runs the
+ * by shownValue too (an outside review); 11,725 with data whose getters or Proxy traps throw
+ * refused as "data could not be read" (what was thrown as the cause) by publishProblem and
+ * presenceDataProblem, not thrown (an outside review: server publish-data-unreadable test).
+ * pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11722;
+const BUDGET_BYTES = 11725;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

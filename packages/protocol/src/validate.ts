@@ -236,22 +236,35 @@ export const isTokenLifetime = (seconds: unknown): seconds is number =>
  * ```
  */
 export function publishDataProblem(event: string, data: unknown): string | undefined {
-  if (data === undefined || data === null) return undefined;
-  // Each read below runs the app's code when data has getters or is a Proxy (Array.isArray throws
-  // for a revoked one, the tag read of unboxed runs the get trap): what that code throws is a
-  // problem with the data, reported as one, not an exception of the check.
   try {
-    // A boxed string or number is an object here, but travels as the primitive inside it.
-    if (!isObject(data) || unboxed(data) !== data) return 'data must be a JSON object (it gets the event name as data.type)';
-    // The service gets the JSON of data, and a toJSON (a Date's, a class's) decides what that is.
-    if (typeof data.toJSON === 'function') return 'data has a toJSON method: pass the plain object to send';
-    // An undefined `type` is left out of the JSON (and the service sets it), so it is no other type.
-    if (data.type !== undefined && data.type !== event) return 'data.type is reserved for the event name';
+    return dataShapeProblem(event, data);
   } catch (error) {
-    return `data could not be read: ${thrownText(error)}`;
+    return unreadableData(error);
   }
+}
+
+/**
+ * {@link publishDataProblem}'s reads, which run the app's code when data has getters or is a Proxy
+ * (Array.isArray throws for a revoked one, the tag read of unboxed runs the get trap): what that
+ * code throws is let through, for publishProblem to keep as its problem's cause.
+ * @internal
+ */
+export function dataShapeProblem(event: string, data: unknown): string | undefined {
+  if (data === undefined || data === null) return undefined;
+  // A boxed string or number is an object here, but travels as the primitive inside it.
+  if (!isObject(data) || unboxed(data) !== data) return 'data must be a JSON object (it gets the event name as data.type)';
+  // The service gets the JSON of data, and a toJSON (a Date's, a class's) decides what that is.
+  if (typeof data.toJSON === 'function') return 'data has a toJSON method: pass the plain object to send';
+  // An undefined `type` is left out of the JSON (and the service sets it), so it is no other type.
+  if (data.type !== undefined && data.type !== event) return 'data.type is reserved for the event name';
   return undefined;
 }
+
+/**
+ * The problem of data whose getter or Proxy trap threw `error` while it was checked.
+ * @internal
+ */
+export const unreadableData = (error: unknown): string => `data could not be read: ${thrownText(error)}`;
 
 /**
  * The frame payload for `event`: `data` with `type` set to the event name.

@@ -313,7 +313,8 @@ export function validatePublish(channel: unknown, event: unknown, data: unknown)
   // The one check of a publish (the client's and the service's): names, a JSON object whose
   // values JSON carries unchanged, 63 levels, no __proto__ keys, both frames within 32 KB.
   const problem = publishProblem(channel, event, data);
-  if (problem) throw new PulseError(problem.code, errorMessage(problem.code, problem.message));
+  // The cause, if any, is what the data's getter or Proxy trap threw.
+  if (problem) throw new PulseError(problem.code, errorMessage(problem.code, problem.message), { cause: problem.cause });
 }
 
 /**

@@ -9,7 +9,7 @@
 // data, including the second writing that counts its size, reports what it throws as the problem
 // "data could not be read: ...".
 import { expect, it } from 'vitest';
-import { presenceDataProblem, publishProblem } from '@openkbs-pulse/protocol';
+import { presenceDataProblem, publishDataProblem, publishProblem } from '@openkbs-pulse/protocol';
 import { createPulseClient, isPulseError, validatePublish } from '../src/index.js';
 
 const hostile = (): Record<string, object> => ({
@@ -46,11 +46,22 @@ function lateThrower(reads: number): object {
   });
 }
 
-it('says the data could not be read, with what was thrown', () => {
-  expect(publishProblem('chat', 'message', hostile()['a type getter that throws'])).toEqual({ code: 'invalid_argument', message: 'data could not be read: boom' });
-  expect(publishProblem('chat', 'message', lateThrower(2))).toEqual({ code: 'invalid_argument', message: 'data could not be read: read once too often' });
+it('says the data could not be read, with what was thrown as the cause', () => {
+  const boom = { code: 'invalid_argument', message: 'data could not be read: boom', cause: new Error('boom') };
+  expect(publishProblem('chat', 'message', hostile()['a type getter that throws'])).toEqual(boom);
+  const late = { code: 'invalid_argument', message: 'data could not be read: read once too often', cause: new Error('read once too often') };
+  expect(publishProblem('chat', 'message', lateThrower(2))).toEqual(late);
   // Presence data is counted the same way (written once by its check, once for its size).
-  expect(presenceDataProblem('room', lateThrower(1))).toEqual({ code: 'invalid_argument', message: 'data could not be read: read once too often' });
+  expect(presenceDataProblem('room', lateThrower(1))).toEqual(late);
+  // The exported shape rule on its own gives the same words.
+  expect(publishDataProblem('message', hostile()['a type getter that throws'])).toBe('data could not be read: boom');
+  let thrown: unknown;
+  try {
+    validatePublish('chat', 'message', hostile()['a type getter that throws']);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toMatchObject({ code: 'invalid_argument', cause: new Error('boom') });
 });
 
 // Fresh data for each test: a getter counts its reads.
