@@ -388,7 +388,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   _publish(name: string, event: string, data: unknown): Promise<void> {
     return this._settle(() => {
       const problem = publishProblem(name, event, data);
-      if (problem) throw new PulseError(problem.code, problem.message);
+      // The problem is the options too: its `cause` is what the data's getter or trap threw.
+      if (problem) throw new PulseError(problem.code, problem.message, problem);
       this._canWork();
       this._roomToSend();
       const text = encodeFrame({ action: 'publish', channel: name, event, data: data as JsonObject | null | undefined });
@@ -399,7 +400,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   _enter(name: string, data: unknown, face?: unknown, correction = false): Promise<void> {
     return this._settle(() => {
       const problem = presenceDataProblem(name, data);
-      if (problem) throw new PulseError(problem.code, problem.message);
+      if (problem) throw new PulseError(problem.code, problem.message, problem);
       this._canWork();
       if (!correction) this._roomToSend();
       const ch = this._use(name, face);

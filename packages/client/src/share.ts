@@ -429,13 +429,14 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     _publish(name, event, data) {
       return settle(() => {
         const problem = publishProblem(name, event, data);
-        return problem ? refuse(new PulseError(problem.code, problem.message)) : request<void>('publish', name, event, data);
+        // The problem is the options too: its `cause` is what the data's getter or trap threw.
+        return problem ? refuse(new PulseError(problem.code, problem.message, problem)) : request<void>('publish', name, event, data);
       });
     },
     _enter(name, data, face) {
       return settle(() => {
         const problem = presenceDataProblem(name, data);
-        if (problem) return refuse(new PulseError(problem.code, problem.message));
+        if (problem) return refuse(new PulseError(problem.code, problem.message, problem));
         const cannot = cannotWork();
         if (cannot) return refuse(cannot);
         const ch = use(name, face);

@@ -141,12 +141,15 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * refused presence.leave() goes back to the confirmed membership and tells the service, so a
  * retried leave() sends again, about 50 B: presence-leave-refused test; a token from the auth
  * source that open()'s own checks refuse is replaced by the next connect(), about 12 B:
- * auth-answer-refused-by-client test). pulse.js runs the
+ * auth-answer-refused-by-client test); 11,785 with those and data whose getters or Proxy traps
+ * throw refused as "data could not be read" (what was thrown as the cause) by publishProblem and
+ * presenceDataProblem, not thrown (an outside review: server publish-data-unreadable test).
+ * pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11721;
+const BUDGET_BYTES = 11785;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

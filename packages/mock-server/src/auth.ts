@@ -5,6 +5,7 @@
  */
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { channelNameProblem, tokenRequestProblem, type Clock, type ErrorCode, type PulseTokenClaims, type Region } from '@openkbs-pulse/protocol';
+import { requestTarget } from './target.js';
 
 /** What a token is minted for. */
 export interface TokenSubject {
@@ -111,10 +112,8 @@ export async function checkUpgrade(
   authority: TokenAuthority,
   tenants: TenantLookup,
 ): Promise<UpgradeGrant | UpgradeRefusal> {
-  let query: URLSearchParams;
-  try {
-    query = new URL(requestUrl ?? '/', 'http://local').searchParams;
-  } catch {
+  const query = requestTarget(requestUrl)?.searchParams;
+  if (!query) {
     // `//[` and the like: not a URL at all (issue 12: this used to throw out of the upgrade handler).
     return { ok: false, status: 400, code: 'invalid_message', error: 'request URL is malformed: connect to the service URL followed by ?kbId=…&token=…' };
   }

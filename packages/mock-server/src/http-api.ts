@@ -29,6 +29,13 @@ import { crossSiteProblem, readoutAllowed, secretMatches, type AccessPolicy } fr
 import type { Tenant } from './channels.js';
 import { presenceSnapshot } from './presence.js';
 import type { ServiceStats } from './stats.js';
+import { requestTarget } from './target.js';
+
+/**
+ * Decodes a body, refusing bytes that are not UTF-8 rather than replacing them. A BOM is kept, so
+ * JSON.parse refuses it as before (JSON text has none).
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Largest request body read (a publish is further limited: its message frame to 32 KB, see `messageFrameBytes`). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -215,7 +222,8 @@ function isJsonType(header: string | undefined): boolean {
 async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const crossSite = crossSiteProblem(req, backend.access);
   if (crossSite) throw new ApiFailure('forbidden', crossSite);
-  const path = (req.url ?? '/').split('?')[0];
+  // Absolute form (`POST http://host:port/`) is the same route as origin form (target.ts).
+  const path = requestTarget(req.url)?.pathname;
   if (req.method === 'OPTIONS') {
     // A CORS preflight: only browsers send it, and the API is not for browsers.
     throw new ApiFailure('forbidden', 'the HTTP API is for backends and answers no CORS preflight: call it from your server (the server SDK), not from a page');
@@ -228,7 +236,7 @@ async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResp
   }
   if (path !== '/') {
     // The usual cause is a path in apiUrl (`http://127.0.0.1:PORT/api`): say where the API is.
-    const error = `no Pulse API at ${(path ?? '').slice(0, 100)}: the HTTP API is POST / (apiUrl is the service's root URL, without a path)`;
+    const error = `no Pulse API at ${(path ?? req.url ?? '').slice(0, 100)}: the HTTP API is POST / (apiUrl is the service's root URL, without a path)`;
     return sendJson(res, 404, { error, code: 'invalid_message' });
   }
   if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST with a JSON body', code: 'invalid_message' });
@@ -240,11 +248,19 @@ async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResp
 
   const raw = await readBody(req, res, backend.requestTimeoutMs);
   if (raw === undefined) return;
+  let text: string;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    // Buffer#toString put U+FFFD in place of such bytes, and the changed publish was delivered;
+    // a WebSocket text frame with them is refused too (close 1007).
+    throw new ApiFailure('invalid_message', 'body must be UTF-8 JSON: it holds bytes that are not UTF-8 (send the JSON text encoded as UTF-8, as JSON.stringify and fetch do)');
+  }
   let body: unknown;
   try {
     // V8's JSON.parse does not recurse, so any depth parses; the depth and __proto__ rules of
     // frames are applied right after, before anything walks the value.
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     throw new ApiFailure('invalid_message', 'body must be JSON');
   }

@@ -39,6 +39,7 @@ import type { PublishSource, ServiceEvent, ServiceTap } from './inspector-events
 import { presenceSnapshot } from './presence.js';
 import { refusalCode, refuseHandshake, refuseUpgrade } from './refuse.js';
 import { stampNow } from './stamp.js';
+import { requestTarget } from './target.js';
 
 /** The URL path of the page; the feed, session and assets live below it. */
 export const INSPECTOR_PATH = '/_inspector';
@@ -251,8 +252,8 @@ export class Inspector {
 
   /** Serves a request under {@link INSPECTOR_PATH}; false for any other path (not handled). */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
-    const path = (req.url ?? '/').split('?')[0]!;
-    if (path !== INSPECTOR_PATH && !path.startsWith(`${INSPECTOR_PATH}/`)) return false;
+    const path = requestTarget(req.url)?.pathname;
+    if (path === undefined || (path !== INSPECTOR_PATH && !path.startsWith(`${INSPECTOR_PATH}/`))) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendError(res, { status: 405, code: 'invalid_message', error: 'the inspector answers GET only' });
       return true;
@@ -289,14 +290,9 @@ export class Inspector {
 
   /** Takes a WebSocket upgrade to the feed; false for any other path (not handled). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    if (!(req.url ?? '').startsWith(`${INSPECTOR_PATH}/feed`)) return false;
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://local');
-    } catch {
-      return false; // malformed: the service refuses it as it refuses any other
-    }
-    if (url.pathname !== `${INSPECTOR_PATH}/feed`) return false;
+    const url = requestTarget(req.url);
+    // Malformed or another path: the service takes it (and refuses it as it refuses any other).
+    if (url?.pathname !== `${INSPECTOR_PATH}/feed`) return false;
     socket.on('error', () => socket.destroy());
     void this.upgrade(req, url, socket, head);
     return true;

@@ -26,6 +26,8 @@ import {
   shownValue,
   tokenRequestProblem,
   isTokenLifetime,
+  isRegion,
+  REGIONS,
   presenceDataProblem,
   systemClock,
   type ClientAction,
@@ -165,8 +167,9 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   createToken(userId: string, options?: CreateTokenOptions): Promise<string>;
   /**
    * Adds (or reconfigures) a tenant.
-   * @throws PulseError `invalid_argument` for an empty (or non-string) `kbId` or `apiKey`, as
-   * {@link createPulseService} refuses them for the default tenant; nothing is added then.
+   * @throws PulseError `invalid_argument` for an empty (or non-string) `kbId` or `apiKey`, or a
+   * `region` other than us-east-1 and eu-central-1, as {@link createPulseService} refuses them for
+   * the default tenant; nothing is added or changed then.
    *
    * @param kbId - its knowledge base id.
    * @param apiKey - the API key its backend calls use.
@@ -379,7 +382,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     // Clients must name the kb (an empty kbId is refused at every upgrade), and use a key.
     this.kbId = nonEmpty(options.kbId, 'local-kb', 'kbId');
     this.apiKey = nonEmpty(options.apiKey, 'local-api-key', 'apiKey');
-    this.region = options.region ?? DEFAULT_REGION;
+    this.region = checkedRegion(options.region ?? DEFAULT_REGION, 'region', `leave it out for "${DEFAULT_REGION}"`);
     this.tokenTtlSeconds = tokenLifetime(options.tokenTtlSeconds);
     this.connectionTtlMs = positive(options.connectionTtlMs, CONNECTION_TTL_MS, 'connectionTtlMs');
     this.maxBufferedBytes = positive(options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, 'maxBufferedBytes');
@@ -542,6 +545,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     // upgrade without one is a 400), and an empty key would let any request send `apiKey: ""`.
     checkedNonEmpty(kbId, 'addTenant: kbId', 'give the kbId clients and tokens will name');
     checkedNonEmpty(apiKey, 'addTenant: apiKey', 'give the key its backend calls will send');
+    if (options.region !== undefined) checkedRegion(options.region, 'addTenant: region', `leave it out for the service's region, "${this.region}"`);
     const existing = this.tenants.get(kbId);
     if (existing) {
       existing.apiKey = apiKey;
@@ -994,6 +998,15 @@ function nonEmpty(value: string | undefined, fallback: string, name: string): st
 /** A string that may not be empty; anything else is a typed error naming it, ending with `fix`. */
 function checkedNonEmpty(value: unknown, name: string, fix: string): string {
   if (typeof value !== 'string' || !value) throw new PulseError('invalid_argument', `${name} must be a non-empty string (got ${shownValue(value)}); ${fix}`);
+  return value;
+}
+
+/**
+ * A region the protocol knows (`isRegion`), else a typed error naming it, ending with `fix`: the
+ * region goes into every token and API answer, which the server SDK refuses with any other.
+ */
+function checkedRegion(value: unknown, name: string, fix: string): Region {
+  if (!isRegion(value)) throw new PulseError('invalid_argument', `${name} must be ${REGIONS.join(' or ')} (got ${shownValue(value)}); ${fix}`);
   return value;
 }
 

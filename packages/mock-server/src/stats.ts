@@ -65,15 +65,19 @@ export function tenantStats(tenant: Tenant): TenantStats {
 
 /** The stats document of every tenant. */
 export function serviceStats(tenants: Iterable<Tenant>, answering: boolean): ServiceStats {
+  const entries: [string, TenantStats][] = [];
   const stats: ServiceStats = { answering, connections: 0, channels: 0, presenceMembers: 0, published: 0, delivered: 0, kbs: {} };
   for (const tenant of tenants) {
     const counts = tenantStats(tenant);
-    stats.kbs[tenant.kbId] = counts;
+    entries.push([tenant.kbId, counts]);
     stats.connections += counts.connections;
     stats.channels += counts.channels;
     stats.presenceMembers += counts.presenceMembers;
     stats.published += counts.published;
     stats.delivered += counts.delivered;
   }
+  // Any kbId is an own key, `__proto__` too (fromEntries defines each; `kbs[kbId] =` on an object
+  // literal called the __proto__ setter, and that kb vanished from the read-out).
+  stats.kbs = Object.fromEntries(entries);
   return stats;
 }

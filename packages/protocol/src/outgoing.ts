@@ -7,7 +7,7 @@
  */
 import { messageFrameBytes, encodeFrame } from './frames.js';
 import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
-import { channelNameProblem, eventNameProblem, parsedJsonProblem, publishDataProblem, shownValue, unboxed, type JsonObject } from './validate.js';
+import { channelNameProblem, dataShapeProblem, eventNameProblem, parsedJsonProblem, thrownText, unboxed, unreadableData, type JsonObject } from './validate.js';
 
 /** Why something cannot be sent, with the code to reject it with. */
 export interface SendProblem {
@@ -15,6 +15,8 @@ export interface SendProblem {
   code: 'invalid_argument' | 'message_too_large';
   /** What is wrong and how to fix it, for people. */
   message: string;
+  /** What a getter or Proxy trap of the data threw, when that is why it is refused. */
+  cause?: unknown;
 }
 
 /**
@@ -79,20 +81,28 @@ export function jsonValueProblem(value: unknown, maxDepth: number, name = 'data'
     // by; `strict` has refused __proto__ keys already, so only 'depth' can be said here.
     if (text === undefined || !parsedJsonProblem(JSON.parse(text), maxDepth)) return undefined;
   } catch (error) {
-    message = error instanceof Error ? error.message : shownValue(error);
+    message = thrownText(error);
   }
   // Cycles and very deep values fail inside JSON.stringify itself, with engine-specific words.
   return `${name} ${message === undefined || /circular|cyclic|call stack|too much recursion/i.test(message) ? `nests more than ${maxDepth} levels deep (or refers to itself): flatten it` : message}`;
 }
 
 /**
- * The verdict of a send: refused with `invalid_argument` for the problem `invalid`, else with
- * `message_too_large` when `bytes()` (the framed size, counted only for a valid value) is over
- * {@link MAX_MESSAGE_BYTES}.
+ * The verdict of a send: refused with `invalid_argument` for the problem `invalid()` names, else
+ * with `message_too_large` when `bytes()` (the framed size, counted only for a valid value) is over
+ * {@link MAX_MESSAGE_BYTES}. Both read the data, which runs its getters or Proxy traps (counting
+ * writes it once more, so one may throw only then): what they throw is the problem, and its cause.
  */
-const sendProblem = (invalid: string | undefined, what: string, bytes: () => number): SendProblem | undefined => {
-  if (invalid) return { code: 'invalid_argument', message: invalid };
-  const size = bytes();
+const sendProblem = (invalid: () => string | undefined, what: string, bytes: () => number): SendProblem | undefined => {
+  let message: string | undefined;
+  let size = 0;
+  try {
+    message = invalid();
+    if (!message) size = bytes();
+  } catch (cause) {
+    return { code: 'invalid_argument', message: unreadableData(cause), cause };
+  }
+  if (message) return { code: 'invalid_argument', message };
   return size > MAX_MESSAGE_BYTES
     ? { code: 'message_too_large', message: `${what} is ${size} bytes once framed, over the ${MAX_MESSAGE_BYTES}-byte limit: send less, or a reference to it` }
     : undefined;
@@ -112,15 +122,12 @@ const sendProblem = (invalid: string | undefined, what: string, bytes: () => num
  * @example
  * ```ts
  * const problem = publishProblem('chat', 'message', input);
- * if (problem) throw new PulseError(problem.code, problem.message);
+ * if (problem) throw new PulseError(problem.code, problem.message, { cause: problem.cause });
  * ```
  */
 export function publishProblem(channel: unknown, event: unknown, data: unknown, timestamp?: number): SendProblem | undefined {
   return sendProblem(
-    channelNameProblem(channel) ??
-      eventNameProblem(event) ??
-      publishDataProblem(event as string, data) ??
-      jsonValueProblem(data, MAX_PUBLISH_DATA_DEPTH),
+    () => channelNameProblem(channel) ?? eventNameProblem(event) ?? dataShapeProblem(event as string, data) ?? jsonValueProblem(data, MAX_PUBLISH_DATA_DEPTH),
     'the message',
     // Only called when the names and data are valid.
     () =>
@@ -143,7 +150,7 @@ export function publishProblem(channel: unknown, event: unknown, data: unknown, 
  * ```
  */
 export function presenceDataProblem(channel: unknown, data: unknown): SendProblem | undefined {
-  return sendProblem(channelNameProblem(channel) ?? jsonValueProblem(data, MAX_PRESENCE_DATA_DEPTH), 'the presence data', () =>
+  return sendProblem(() => channelNameProblem(channel) ?? jsonValueProblem(data, MAX_PRESENCE_DATA_DEPTH), 'the presence data', () =>
     utf8ByteLength(encodeFrame({ action: 'presence_update', channel: channel as string, data })),
   );
 }

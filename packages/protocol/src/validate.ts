@@ -66,6 +66,20 @@ export function shownValue(value: unknown): string {
  */
 export const messageText = (value: unknown): string => (typeof value === 'string' ? value : shownValue(value));
 
+/**
+ * What a thrown value says: an Error's message, anything else as {@link shownValue} shows it.
+ * Never throws: what was thrown may itself be a Proxy whose traps throw, or an Error whose
+ * message is a getter that throws.
+ * @internal
+ */
+export const thrownText = (error: unknown): string => {
+  try {
+    return error instanceof Error ? String(error.message) : shownValue(error);
+  } catch {
+    return shownValue(error);
+  }
+};
+
 /** @internal */
 export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
@@ -222,6 +236,20 @@ export const isTokenLifetime = (seconds: unknown): seconds is number =>
  * ```
  */
 export function publishDataProblem(event: string, data: unknown): string | undefined {
+  try {
+    return dataShapeProblem(event, data);
+  } catch (error) {
+    return unreadableData(error);
+  }
+}
+
+/**
+ * {@link publishDataProblem}'s reads, which run the app's code when data has getters or is a Proxy
+ * (Array.isArray throws for a revoked one, the tag read of unboxed runs the get trap): what that
+ * code throws is let through, for publishProblem to keep as its problem's cause.
+ * @internal
+ */
+export function dataShapeProblem(event: string, data: unknown): string | undefined {
   if (data === undefined || data === null) return undefined;
   // A boxed string or number is an object here, but travels as the primitive inside it.
   if (!isObject(data) || unboxed(data) !== data) return 'data must be a JSON object (it gets the event name as data.type)';
@@ -231,6 +259,12 @@ export function publishDataProblem(event: string, data: unknown): string | undef
   if (data.type !== undefined && data.type !== event) return 'data.type is reserved for the event name';
   return undefined;
 }
+
+/**
+ * The problem of data whose getter or Proxy trap threw `error` while it was checked.
+ * @internal
+ */
+export const unreadableData = (error: unknown): string => `data could not be read: ${thrownText(error)}`;
 
 /**
  * The frame payload for `event`: `data` with `type` set to the event name.

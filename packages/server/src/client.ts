@@ -313,7 +313,21 @@ export function validatePublish(channel: unknown, event: unknown, data: unknown)
   // The one check of a publish (the client's and the service's): names, a JSON object whose
   // values JSON carries unchanged, 63 levels, no __proto__ keys, both frames within 32 KB.
   const problem = publishProblem(channel, event, data);
-  if (problem) throw new PulseError(problem.code, errorMessage(problem.code, problem.message));
+  // The cause, if any, is what the data's getter or Proxy trap threw.
+  if (problem) throw new PulseError(problem.code, errorMessage(problem.code, problem.message), { cause: problem.cause });
+}
+
+/**
+ * The pool options of the undici transport, checked when the client is created as timeoutMs is:
+ * undici refuses a bad one only when the first call builds its Agent, far from the mistake (and
+ * takes `connections: 0` as no limit at all).
+ */
+function checkPoolOptions(options: TransportOptions): void {
+  positiveNumber(options.keepAliveTimeoutMs, 0, 'keepAliveTimeoutMs');
+  const { connections } = options;
+  if (connections !== undefined && !(Number.isSafeInteger(connections) && connections >= 1)) {
+    throw invalid(`connections must be a whole number, at least 1 (got ${shownValue(connections)}); leave it out for 128`);
+  }
 }
 
 function positiveNumber(value: number | undefined, fallback: number, name: string): number {
@@ -420,6 +434,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
   const basePolicy = retryPolicy(options);
   const defaultTimeoutMs = positiveNumber(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const maxResponseBytes = Math.floor(positiveNumber(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes'));
+  checkPoolOptions(options);
   const transport = createTransport(options);
 
   async function attempt<A extends ApiActionName>(

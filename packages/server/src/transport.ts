@@ -7,7 +7,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { loadUndici, type UndiciModule } from './undici.js';
-import { errorMessage, PulseError } from '@openkbs-pulse/protocol';
+import { errorMessage, messageText, PulseError } from '@openkbs-pulse/protocol';
 
 /** Which transport to use. `auto`: undici when it can be loaded (Node), else `fetch`. */
 export type TransportKind = 'auto' | 'fetch' | 'undici';
@@ -63,9 +63,9 @@ export interface TransportOptions {
   fetch?: FetchLike | undefined;
   /** An undici dispatcher (Agent, Pool, ProxyAgent, MockAgent) to send through; implies undici. Not closed by the SDK. */
   dispatcher?: Dispatcher | undefined;
-  /** Idle time a pooled connection is kept open, in ms (undici only). @default 30000 */
+  /** Idle time a pooled connection is kept open, in ms: a positive number (undici only). @default 30000 */
   keepAliveTimeoutMs?: number | undefined;
-  /** Most connections per origin (undici only). @default 128 */
+  /** Most connections per origin: a whole number, at least 1 (undici only). @default 128 */
   connections?: number | undefined;
 }
 
@@ -213,6 +213,31 @@ export function createFetchTransport(fetchImpl?: FetchLike): Transport {
   };
 }
 
+/**
+ * {@link createUndiciTransport}, with what building its Agent throws as a PulseError (see
+ * {@link undiciRefusal}).
+ */
+function undiciTransport(mod: UndiciModule, options: TransportOptions): Transport {
+  try {
+    return createUndiciTransport(mod, options);
+  } catch (error) {
+    throw undiciRefusal(error);
+  }
+}
+
+/**
+ * An argument undici refuses (its pool options are checked only when the first request builds a
+ * pool for the origin), as `invalid_argument`: the call would otherwise report it as a network
+ * failure, retry it with backoff, and fail the same way at every later call.
+ */
+function undiciRefusal(error: unknown): PulseError {
+  const detail = `undici refused to send (${messageText(error)}): check the connections and keepAliveTimeoutMs options, and the dispatcher if you passed one`;
+  return new PulseError('invalid_argument', errorMessage('invalid_argument', detail), { cause: error });
+}
+
+/** Whether undici threw its InvalidArgumentError (by its code: a given dispatcher may come from another copy of undici). */
+const isUndiciArgumentError = (error: unknown): boolean => error instanceof Error && (error as { code?: unknown }).code === 'UND_ERR_INVALID_ARG';
+
 /** A transport over an undici dispatcher; creates a keep-alive `Agent` when none is given. */
 export function createUndiciTransport(mod: UndiciModule, options: TransportOptions = {}): Transport {
   const owned = options.dispatcher === undefined;
@@ -241,7 +266,12 @@ export function createUndiciTransport(mod: UndiciModule, options: TransportOptio
       };
       // Destroying a body emits an AbortError: handled here, or it would be an uncaught exception.
       const destroyBody = (body: Dispatcher.ResponseData['body']) => void body.on('error', ignore).destroy();
-      const response = await sentUntilAborted(dispatcher.request(request), signal, (late) => destroyBody(late.body));
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await sentUntilAborted(dispatcher.request(request), signal, (late) => destroyBody(late.body));
+      } catch (error) {
+        throw isUndiciArgumentError(error) ? undiciRefusal(error) : error;
+      }
       const header = (name: string) => {
         const value = response.headers[name];
         return Array.isArray(value) ? value[0] : value;
@@ -279,7 +309,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
   let closed = false;
   const resolve = (): Promise<Transport> =>
     (resolving ??= loadUndici().then((mod) => {
-      if (mod) resolved = createUndiciTransport(mod, options);
+      if (mod) resolved = undiciTransport(mod, options);
       else if (requested === 'undici') {
         throw new PulseError('invalid_argument', errorMessage('invalid_argument', 'transport "undici" was requested but the undici package cannot be loaded in this runtime: use transport "auto" or "fetch"'));
       } else resolved = createFetchTransport(options.fetch);
