@@ -567,6 +567,8 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   }
 
   kill(connectionId: string): boolean {
+    // From JavaScript anything may come (the connectionId of a find() that found nothing): it names no connection.
+    if (typeof connectionId !== 'string') return false;
     // A walk, not a lookup: kill is a test's and the inspector's tool, and a map by id would cost every connection an id string.
     for (const connection of this.accepted) {
       if (connection.hasId(connectionId)) {
@@ -578,9 +580,14 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   }
 
   dropAll(): number {
-    const connections = [...this.accepted];
-    for (const connection of connections) this.drop(connection);
-    return connections.length;
+    let dropped = 0;
+    // A close listener may end others meanwhile (kill, stop): those are neither dropped again nor counted.
+    for (const connection of [...this.accepted]) {
+      if (!connection.attached) continue;
+      this.drop(connection);
+      dropped++;
+    }
+    return dropped;
   }
 
   /** Ends a connection as a network failure would (no close frame): what kill and dropAll do. */
