@@ -75,26 +75,28 @@ export class PulseConnection extends WebSocket {
   userId = '';
   /** When the service accepted it (ms since epoch, service clock). */
   connectedAt = 0;
-  /** When the service closes it (ms since epoch). */
-  closesAt = 0;
-  /** The close code used at `closesAt`. */
-  closesWith: CloseCode = CLOSE_CODES.connectionTtl;
+  /**
+   * Its token's `exp` claim (s since epoch): when the service closes it, unless the connection TTL
+   * ends first ({@link closesAt}). Kept, not the time it closes: a small integer to V8, where
+   * that time in ms would be a boxed number, and the close code follows from it.
+   */
+  tokenExp = 0;
   /** The TCP socket under it, kept from the upgrade for pre-framed writes (see `writeFramed`): ws keeps its own privately. */
   socket: Duplex | undefined = undefined;
 
   /**
    * Makes the socket a connection of the service (once its upgrade was granted).
+   * @param tokenExp - its token's `exp` claim (s since epoch).
    * @param burst - initial frame allowance (the burst of the frame-rate limit).
    * @param socket - the TCP socket of its upgrade.
    */
-  accept(kbId: string, userId: string, connectedAt: number, closesAt: number, closesWith: CloseCode, burst: number, socket?: Duplex): this {
+  accept(kbId: string, userId: string, connectedAt: number, tokenExp: number, burst: number, socket?: Duplex): this {
     this.socket = socket;
     this.seq = nextSeq++;
     this.kbId = kbId;
     this.userId = userId;
     this.connectedAt = connectedAt;
-    this.closesAt = closesAt;
-    this.closesWith = closesWith;
+    this.tokenExp = tokenExp;
     this.allowance = burst;
     this.phase = 'attached';
     return this;
@@ -182,7 +184,8 @@ export class PulseConnection extends WebSocket {
     else if (channel === channels) this.channels = undefined;
   }
 
-  info(): ConnectionInfo {
+  /** @param closesAt - when the service closes it ({@link closesAt}). */
+  info(closesAt: number): ConnectionInfo {
     return {
       connectionId: this.id,
       kbId: this.kbId,
@@ -190,7 +193,14 @@ export class PulseConnection extends WebSocket {
       channels: this.channelNames(),
       presence: this.present ? [...this.present] : [],
       connectedAt: this.connectedAt,
-      closesAt: this.closesAt,
+      closesAt,
     };
   }
 }
+
+/** When the service closes `connection` (ms since epoch): at its token's expiry, or after the connection TTL (`ttlMs`) if sooner. */
+export const closesAt = (connection: PulseConnection, ttlMs: number): number => Math.min(connection.tokenExp * 1000, connection.connectedAt + ttlMs);
+
+/** The close code at {@link closesAt}: token expired when the token ends first or with the TTL, else connection TTL. */
+export const closesWith = (connection: PulseConnection, ttlMs: number): CloseCode =>
+  connection.tokenExp * 1000 <= connection.connectedAt + ttlMs ? CLOSE_CODES.tokenExpired : CLOSE_CODES.connectionTtl;

@@ -90,6 +90,8 @@ export interface InspectorBackend {
   tenants(): Iterable<Tenant>;
   tenant(kbId: string): Tenant | undefined;
   connections(): Iterable<PulseConnection>;
+  /** When the service closes a connection (ms since epoch). */
+  closesAt(connection: PulseConnection): number;
   pause(): void;
   resume(): void;
   kill(connectionId: string): boolean;
@@ -549,7 +551,7 @@ export class Inspector {
         presence: present.slice(0, MAX_ROW_NAMES),
         presenceCount: present.length,
         connectedAt: c.connectedAt,
-        closesAt: c.closesAt,
+        closesAt: this.backend.closesAt(c),
       });
     }
     const channels: JsonObject[] = [];

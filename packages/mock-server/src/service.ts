@@ -47,7 +47,7 @@ import { checkUpgrade, createTokenAuthority, secretKey, type TokenAuthority } fr
 import { refusalCode, refuseHandshake, refuseUpgrade } from './refuse.js';
 import { fanOut, Tenant } from './channels.js';
 import { frameText, writeFramed } from './wire.js';
-import { PulseConnection, type ConnectionInfo } from './connection.js';
+import { closesAt, closesWith, PulseConnection, type ConnectionInfo } from './connection.js';
 import { createApiHandler } from './http-api.js';
 import { enterPresence, leavePresence, presenceSync } from './presence.js';
 import { serviceStats, type ServiceStats } from './stats.js';
@@ -504,6 +504,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       tenants: () => this.tenants.values(),
       tenant: (kbId) => this.tenants.get(kbId),
       connections: () => this.accepted.values(),
+      closesAt: (connection) => closesAt(connection, this.connectionTtlMs),
       pause: () => this.pause(),
       resume: () => this.resume(),
       kill: (id) => this.kill(id),
@@ -563,7 +564,11 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   }
 
   connections(): ConnectionInfo[] {
-    return [...this.accepted].map((connection) => connection.info());
+    return [...this.accepted].map((connection) => this.info(connection));
+  }
+
+  private info(connection: PulseConnection): ConnectionInfo {
+    return connection.info(closesAt(connection, this.connectionTtlMs));
   }
 
   kill(connectionId: string): boolean {
@@ -738,20 +743,16 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
         ws.close(CLOSE_CODES.kicked, 'unknown kb');
         return;
       }
-      const now = this.clock.now();
-      const tokenEnd = grant.claims.exp * 1000;
-      const ttlEnd = now + this.connectionTtlMs;
-      const closesWith = tokenEnd <= ttlEnd ? CLOSE_CODES.tokenExpired : CLOSE_CODES.connectionTtl;
-      const connection = (ws as PulseConnection).accept(tenant.kbId, grant.claims.userId, now, Math.min(tokenEnd, ttlEnd), closesWith, this.frameBurst, socket);
+      const connection = (ws as PulseConnection).accept(tenant.kbId, grant.claims.userId, this.clock.now(), grant.claims.exp, this.frameBurst, socket);
       this.accepted.add(connection);
       tenant.connections++;
       connection.on('message', this.onMessage);
       connection.on('close', this.onClose);
       connection.on('error', noop);
       if (grant.channel !== undefined) tenant.subscribe(connection, grant.channel);
-      this.armSweep(connection.closesAt);
+      this.armSweep(closesAt(connection, this.connectionTtlMs));
       this.tap?.({ kind: 'connect', connection });
-      if (this.listenerCount('connection') > 0) this.emit('connection', connection.info());
+      if (this.listenerCount('connection') > 0) this.emit('connection', this.info(connection));
     });
   }
 
@@ -771,7 +772,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
       }
     }
     this.tap?.({ kind: 'disconnect', connection, code, reason });
-    if (this.listenerCount('close') > 0) this.emit('close', connection.info(), code, reason);
+    if (this.listenerCount('close') > 0) this.emit('close', this.info(connection), code, reason);
   }
 
   /** Detaches, then closes with a close frame. */
@@ -806,10 +807,11 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     const now = this.clock.now();
     let next = Number.POSITIVE_INFINITY;
     for (const connection of [...this.accepted.values()]) {
-      if (connection.closesAt <= now) {
-        const reason = connection.closesWith === CLOSE_CODES.tokenExpired ? 'token expired' : 'connection TTL reached';
-        this.closeConnection(connection, connection.closesWith, reason);
-      } else if (connection.closesAt < next) next = connection.closesAt;
+      const at = closesAt(connection, this.connectionTtlMs);
+      if (at <= now) {
+        const code = closesWith(connection, this.connectionTtlMs);
+        this.closeConnection(connection, code, code === CLOSE_CODES.tokenExpired ? 'token expired' : 'connection TTL reached');
+      } else if (at < next) next = at;
     }
     if (next !== Number.POSITIVE_INFINITY) this.armSweep(next);
   }
@@ -853,7 +855,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     const frame: ServerFrame = channel === undefined ? { type: 'error', error: message, code } : { type: 'error', error: message, code, channel };
     this.sendFrame(connection, frame);
     this.tap?.({ kind: 'refused', site: 'frame', code, message, connection });
-    if (this.listenerCount('rejected') > 0) this.emit('rejected', code, message, connection.info());
+    if (this.listenerCount('rejected') > 0) this.emit('rejected', code, message, this.info(connection));
   }
 
   private broadcast(tenant: Tenant, channel: string, frame: ServerFrame): number {
@@ -893,7 +895,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     if (!parsed.ok) return this.reject(connection, parsed.code, parsed.message);
     const action = parsed.value;
     if (this.listenerCount('action') > 0) {
-      this.emit('action', action, connection.info());
+      this.emit('action', action, this.info(connection));
       // The listener may have dropped this connection (kill, dropAll, stop): handling its action
       // now would add a presence member or subscriber that no `leave` or close ever removes.
       if (!connection.attached) return;
@@ -911,7 +913,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   private receivePaused(connection: PulseConnection, data: RawData, isBinary: boolean): void {
     if (this.listenerCount('action') === 0) return;
     const read = readAction(data, isBinary);
-    if (read.ok) this.emit('action', read.value, connection.info());
+    if (read.ok) this.emit('action', read.value, this.info(connection));
   }
 
   private handle(connection: PulseConnection, tenant: Tenant, action: ClientAction): void {

@@ -5,7 +5,7 @@ import { PulseConnection } from '../src/connection.js';
 
 // As ws makes a server's sockets (address null): no socket under it, which these tests never write to.
 const ServerSideConnection = PulseConnection as unknown as new (address: null, protocols: undefined, options: object) => PulseConnection;
-const connection = () => new ServerSideConnection(null, undefined, {}).accept('kb', 'u1', 1000, 2000, 4001, 10);
+const connection = () => new ServerSideConnection(null, undefined, {}).accept('kb', 'u1', 1000, 2, 10);
 
 describe('connection ids', () => {
   it('are the same each time asked, differ between connections, and have the form prefix-number', () => {

@@ -7,7 +7,7 @@ import { PulseConnection } from '../src/connection.js';
 const ServerSideConnection = PulseConnection as unknown as new (address: null, protocols: undefined, options: object) => PulseConnection;
 import { enterPresence, leavePresence, presenceSnapshot, presenceSync } from '../src/presence.js';
 
-const connection = (userId: string) => new ServerSideConnection(null, undefined, {}).accept('kb', userId, 1000, 2000, 4001, 10);
+const connection = (userId: string) => new ServerSideConnection(null, undefined, {}).accept('kb', userId, 1000, 2, 10);
 
 describe('presence', () => {
   it('enters, updates (entering twice updates), and leaves', () => {
