@@ -18,6 +18,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { requestTarget } from './target.js';
 
 /** The access rules of one service. */
 export interface AccessPolicy {
@@ -88,8 +89,10 @@ export function hostAllowed(hostHeader: string | undefined, policy: AccessPolicy
 
 /** Why a request is refused by the cross-site rules, or undefined when it may proceed. */
 export function crossSiteProblem(req: IncomingMessage, policy: AccessPolicy): string | undefined {
-  if (!hostAllowed(req.headers.host, policy)) {
-    return `Host "${req.headers.host ?? ''}" is not a loopback name; the local service only answers requests addressed to localhost, 127.0.0.1 or [::1]`;
+  // An absolute-form target names the host the request is for; the Host header is then ignored (RFC 9112 §3.2.2).
+  const host = requestTarget(req.url)?.host ?? req.headers.host;
+  if (!hostAllowed(host, policy)) {
+    return `Host "${host ?? ''}" is not a loopback name; the local service only answers requests addressed to localhost, 127.0.0.1 or [::1]`;
   }
   const origin = req.headers.origin;
   if (!originAllowed(origin, policy.allowedOrigins)) {

@@ -39,7 +39,7 @@ import type { PublishSource, ServiceEvent, ServiceTap } from './inspector-events
 import { presenceSnapshot } from './presence.js';
 import { refusalCode, refuseHandshake, refuseUpgrade } from './refuse.js';
 import { stampNow } from './stamp.js';
-import { requestTarget } from './target.js';
+import { requestTarget, type RequestTarget } from './target.js';
 
 /** The URL path of the page; the feed, session and assets live below it. */
 export const INSPECTOR_PATH = '/_inspector';
@@ -339,7 +339,7 @@ export class Inspector {
     send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ kbId: FEED_KB_ID, token, endpoint, channel: INSPECTOR_CHANNEL }));
   }
 
-  private async upgrade(req: IncomingMessage, url: URL, socket: Duplex, head: Buffer): Promise<void> {
+  private async upgrade(req: IncomingMessage, url: RequestTarget, socket: Duplex, head: Buffer): Promise<void> {
     const crossSite = feedOriginProblem(req, this.backend.access);
     if (crossSite) return refuseUpgrade(socket, 403, 'forbidden', crossSite);
     const verified = await this.authority.verify(url.searchParams.get('token') ?? '');
