@@ -23,5 +23,6 @@ export {
   mergeEventIntoData,
   shownValue,
   messageText,
+  unreadableData,
   type JsonObject,
 } from './validate.js';

@@ -17,6 +17,7 @@ import {
   shownValue,
   tokenClaimsProblem,
   tokenRequestProblem,
+  unreadableData,
   systemClock,
   type ApiActionName,
   type ApiCredentials,
@@ -269,6 +270,18 @@ export interface PulseClient {
 }
 
 const invalid = (message: string) => new PulseError('invalid_argument', errorMessage('invalid_argument', message));
+
+/**
+ * The request as JSON. Data was checked just before, but its getters run again here: one that
+ * throws only now is `invalid_argument` as when it throws during the check, never a bare throw.
+ */
+function requestBody(request: object, action: ApiActionName): string {
+  try {
+    return JSON.stringify(request);
+  } catch (cause) {
+    throw new PulseError('invalid_argument', errorMessage('invalid_argument', `${callName(action)}: ${unreadableData(cause)}; pass plain data`), { cause });
+  }
+}
 
 /** The request fields of `action` besides `action`, `kbId` and `apiKey`. */
 type ApiFields<A extends ApiActionName> = Omit<ApiRequests[A], 'kbId' | 'apiKey'>;
@@ -524,7 +537,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
       callOptions?.retries === undefined ? basePolicy : { ...basePolicy, retries: retryPolicy({ retries: callOptions.retries }).retries };
     // The protocol's request type of this action (ApiRequest<A>): field drift fails to compile.
     const request: { action: A } & ApiCredentials & ApiFields<A> = { action, kbId: config.kbId, apiKey: config.apiKey, ...fields };
-    const body = JSON.stringify(request);
+    const body = requestBody(request, action);
     for (let retry = 0; ; retry++) {
       if (signal?.aborted) throw abortedError(action, signal, retry);
       try {
