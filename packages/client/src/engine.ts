@@ -435,9 +435,16 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   _leave(name: string, again = false): Promise<void> {
     return this._settle(() => {
       const ch = this._channels.get(name);
-      if (!ch?._presence._entered) return RESOLVED;
-      const set = ch._presence;
-      const kept = again ? undefined : set._confirmed;
+      const set = ch?._presence;
+      const leaving = set?._leaving;
+      // A leave on its way: this one shares its fate (a resolved leave is never gone back on), and
+      // after a release nobody keeps the membership to go back to.
+      if (leaving && !set._entered) {
+        leaving.again ||= again;
+        return leaving.done;
+      }
+      if (!ch || !set?._entered) return RESOLVED;
+      const kept = set._confirmed;
       set._entered = set._confirmed = undefined;
       let done = RESOLVED;
       // Not connected: the service dropped the member with the connection, and it is not re-entered.
@@ -445,18 +452,23 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         this._send({ action: 'presence_leave', channel: name });
         done = this._queue._add('', name, true);
         const sent = this._transport;
+        const current = (set._leaving = { done, again });
         // Refused on a connection still up, with no change since: not done, as a refused enter
         // (docs/connection-states.md point 4). The membership goes back to the last confirmed one
         // (so a retried leave() sends again), and the service, which may have applied the leave
-        // all the same, is told that membership, or with none the leave, again. A rejection
-        // because the connection went is no refusal: the service dropped the member with it.
-        done.catch(() => {
-          if (set._entered || this._transport !== sent) return;
-          set._entered = set._confirmed = kept;
+        // all the same, is told that membership, or with none (or after a release) the leave,
+        // again. A rejection because the connection went is no refusal: the service dropped the
+        // member with it.
+        const settled = (refused: boolean): void => {
+          if (set._leaving === current) set._leaving = undefined;
+          if (!refused || set._entered || this._transport !== sent) return;
+          const back = current.again ? undefined : kept;
+          set._entered = set._confirmed = back;
           // With presence no longer set up on this connection, _sync sets it up (and enters).
-          if (!kept || ch._presenceRequested) this._send(kept ? { action: 'presence_enter', channel: name, data: kept.data } : { action: 'presence_leave', channel: name });
+          if (!back || ch._presenceRequested) this._send(back ? { action: 'presence_enter', channel: name, data: back.data } : { action: 'presence_leave', channel: name });
           this._sync(ch);
-        });
+        };
+        done.then(() => settled(false), () => settled(true));
       }
       this._sync(ch);
       return done;

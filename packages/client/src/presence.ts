@@ -50,6 +50,11 @@ export interface PresenceSet {
   _confirmed: Entered | undefined;
   /** Pending reads (`get()`) waiting for a sync. */
   _readers: number;
+  /**
+   * The leave on its way, until the service has it or refused it: a leave() meanwhile shares its
+   * fate; `again` once nobody keeps the membership to go back to (a release came meanwhile).
+   */
+  _leaving: { done: Promise<void>; again: boolean } | undefined;
   _em: Emitter<PresenceEvents>;
 }
 
@@ -69,6 +74,7 @@ export const createPresenceSet = (report: ListenerErrorHandler): PresenceSet => 
   _entered: undefined,
   _confirmed: undefined,
   _readers: 0,
+  _leaving: undefined,
   _em: createEmitter(report),
 });
 

@@ -143,13 +143,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * source that open()'s own checks refuse is replaced by the next connect(), about 12 B:
  * auth-answer-refused-by-client test); 11,785 with those and data whose getters or Proxy traps
  * throw refused as "data could not be read" (what was thrown as the cause) by publishProblem and
- * presenceDataProblem, not thrown (an outside review: server publish-data-unreadable test).
- * pulse.js runs the
+ * presenceDataProblem, not thrown (an outside review: server publish-data-unreadable test);
+ * 11,864 with a leave on its way shared by a leave() meanwhile, and not gone back on after a
+ * release (an outside review: presence-leave-refused-after-second-leave test). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 11785;
+const BUDGET_BYTES = 11864;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
