@@ -460,8 +460,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         // again. A rejection because the connection went is no refusal: the service dropped the
         // member with it.
         const settled = (refused: boolean): void => {
-          if (set._leaving === current) set._leaving = undefined;
-          if (!refused || set._entered || this._transport !== sent) return;
+          // A later leave (after an enter meanwhile) took its place: that one decides.
+          const latest = set._leaving === current;
+          if (latest) set._leaving = undefined;
+          if (!refused || !latest || set._entered || this._transport !== sent) return;
           const back = current.again ? undefined : kept;
           set._entered = set._confirmed = back;
           // With presence no longer set up on this connection, _sync sets it up (and enters).

@@ -53,6 +53,31 @@ describe('a refused leave() after a later leave() or release', () => {
     }
   });
 
+  it('a refused leave is not gone back on after an enter and a later leave (that leave decides)', async () => {
+    const { ws, room, clock } = await entered();
+    const first = room.presence.leave();
+    void room.presence.enter({ name: 'Bo' }).catch(() => undefined);
+    const second = room.presence.leave();
+    ws.last.receive({ type: 'error', code: 'rate_limited', error: 'slow down', channel: 'room' });
+    expect(await settledAs(first)).toBe('rate_limited');
+    await flush();
+    const frames = ws.last.frames;
+    const lastLeave = frames.map((f) => f.action).lastIndexOf('presence_leave');
+    expect(frames.slice(lastLeave + 1).filter((f) => f.action === 'presence_enter')).toEqual([]);
+    // A refusal of the ping window rejects every change of the channel in it: the later leave too,
+    // which, with nothing confirmed since, is sent again.
+    expect(await settledAs(second)).toBe('rate_limited');
+    for (let i = 0; i < 10; i++) ws.last.pong();
+    await flush();
+    // Left for good: a new connection enters nothing.
+    ws.last.drop();
+    clock.advance(1000);
+    await flush();
+    ws.last.accept();
+    await flush();
+    expect(ws.last.frames.filter((f) => f.action === 'presence_enter')).toEqual([]);
+  });
+
   it('unsubscribe() while the leave is in flight: its refusal neither subscribes nor enters the channel again', async () => {
     const { ws, room } = await entered();
     const left = room.presence.leave();

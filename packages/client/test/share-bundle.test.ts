@@ -74,9 +74,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * channel in use with the object it was called on while the read waits, as without sharing
  * (about 50 B: share-connection-get-channel-identity.test.ts); 14,990 with data whose getters or
  * Proxy traps throw refused as "data could not be read", not thrown (bundle.test.ts); 15,060 with
- * a leave on its way shared by a leave() meanwhile (bundle.test.ts).
+ * a leave on its way shared by a leave() meanwhile (bundle.test.ts); 15,063 with a leave's
+ * refusal not gone back on once a later leave took its place.
  */
-const SHARE_BUDGET_BYTES = 15060;
+const SHARE_BUDGET_BYTES = 15063;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
