@@ -87,10 +87,17 @@ export function hostAllowed(hostHeader: string | undefined, policy: AccessPolicy
   return name !== undefined && isLoopbackHost(name);
 }
 
+/**
+ * The host a request is addressed to: an absolute-form target's own (the Host header is then
+ * ignored, RFC 9112 §3.2.2), else the Host header. What every host rule of the service checks.
+ */
+export function requestHost(req: IncomingMessage): string | undefined {
+  return requestTarget(req.url)?.host ?? req.headers.host;
+}
+
 /** Why a request is refused by the cross-site rules, or undefined when it may proceed. */
 export function crossSiteProblem(req: IncomingMessage, policy: AccessPolicy): string | undefined {
-  // An absolute-form target names the host the request is for; the Host header is then ignored (RFC 9112 §3.2.2).
-  const host = requestTarget(req.url)?.host ?? req.headers.host;
+  const host = requestHost(req);
   if (!hostAllowed(host, policy)) {
     return `Host "${host ?? ''}" is not a loopback name; the local service only answers requests addressed to localhost, 127.0.0.1 or [::1]`;
   }

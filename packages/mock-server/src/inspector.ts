@@ -34,7 +34,7 @@ import {
 import { createTokenAuthority, secretKey, type TokenAuthority } from './auth.js';
 import type { Tenant } from './channels.js';
 import type { PulseConnection } from './connection.js';
-import { crossSiteProblem, hostAllowed, readoutAllowed, type AccessPolicy } from './access.js';
+import { crossSiteProblem, hostAllowed, readoutAllowed, requestHost, type AccessPolicy } from './access.js';
 import type { PublishSource, ServiceEvent, ServiceTap } from './inspector-events.js';
 import { presenceSnapshot } from './presence.js';
 import { refusalCode, refuseHandshake, refuseUpgrade } from './refuse.js';
@@ -215,7 +215,8 @@ function sendError(res: ServerResponse, refusal: Refusal): void {
  * loopback `Host` rule still applies, so a DNS-rebinding page gets no further than before.
  */
 function feedOriginProblem(req: IncomingMessage, access: AccessPolicy): string | undefined {
-  const { origin, host } = req.headers;
+  const origin = req.headers.origin;
+  const host = requestHost(req);
   if (origin !== undefined && host !== undefined && hostAllowed(host, access)) {
     try {
       if (new URL(origin).host === host.toLowerCase()) return undefined;
@@ -334,7 +335,7 @@ export class Inspector {
       });
     }
     // The address the page reached the service at (the service may listen on every interface).
-    const endpoint = `ws://${req.headers.host ?? '127.0.0.1'}${INSPECTOR_PATH}/feed`;
+    const endpoint = `ws://${requestHost(req) ?? '127.0.0.1'}${INSPECTOR_PATH}/feed`;
     const token = await this.authority.sign({ kbId: FEED_KB_ID, userId: 'inspector', region: 'us-east-1', endpoint }, FEED_TOKEN_TTL_SECONDS);
     send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ kbId: FEED_KB_ID, token, endpoint, channel: INSPECTOR_CHANNEL }));
   }

@@ -57,3 +57,20 @@ it('an absolute-form target naming a host that is not loopback is refused like a
   expect(answers.absoluteEvil).not.toBe(200);
   expect(answers.absoluteFtp).not.toBe(200);
 });
+
+it('an inspector feed upgrade in absolute form naming a host that is not loopback is refused, even with a same-origin Origin', async () => {
+  service = await createPulseService();
+  const port = service.port;
+  const session = (await (await fetch(`${service.url}/_inspector/session`)).json()) as { kbId: string; token: string };
+  const query = new URLSearchParams({ kbId: session.kbId, token: session.token });
+  const upgrade = (target: string) =>
+    rawRequest(
+      port,
+      `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      { keepOpen: true },
+    );
+  // The reference: the same upgrade addressed to loopback is taken.
+  expect((await upgrade(`http://127.0.0.1:${port}/_inspector/feed?${query}`)).status).toBe(101);
+  // The Origin matches the Host header, but the request is for evil.example (RFC 9112 §3.2.2).
+  expect((await upgrade(`http://evil.example/_inspector/feed?${query}`)).status).toBe(403);
+});
