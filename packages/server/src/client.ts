@@ -331,11 +331,16 @@ export function validatePublish(channel: unknown, event: unknown, data: unknown)
 }
 
 /**
- * The pool options of the undici transport, checked when the client is created as timeoutMs is:
- * undici refuses a bad one only when the first call builds its Agent, far from the mistake (and
- * takes `connections: 0` as no limit at all).
+ * The `transport` option, and the pool options of the undici transport, checked when the client
+ * is created as timeoutMs is: undici refuses a bad pool option only when the first call builds its
+ * Agent, far from the mistake (and takes `connections: 0` as no limit at all).
  */
-function checkPoolOptions(options: TransportOptions): void {
+function checkTransportOptions(options: TransportOptions): void {
+  // Else a typo ('feth') picked undici without a word.
+  const { transport } = options;
+  if (transport !== undefined && transport !== 'auto' && transport !== 'fetch' && transport !== 'undici') {
+    throw invalid(`transport must be "auto", "fetch" or "undici" (got ${shownValue(transport)}); leave it out for "auto"`);
+  }
   positiveNumber(options.keepAliveTimeoutMs, 0, 'keepAliveTimeoutMs');
   const { connections } = options;
   if (connections !== undefined && !(Number.isSafeInteger(connections) && connections >= 1)) {
@@ -447,7 +452,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
   const basePolicy = retryPolicy(options);
   const defaultTimeoutMs = positiveNumber(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const maxResponseBytes = Math.floor(positiveNumber(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes'));
-  checkPoolOptions(options);
+  checkTransportOptions(options);
   const transport = createTransport(options);
 
   async function attempt<A extends ApiActionName>(
