@@ -238,12 +238,20 @@ const FATAL: Partial<Record<ErrorCode, string>> = {
 const BAD_ENDPOINT = 'endpoint must be a ws:// or wss:// URL';
 const isFatal = (code: ErrorCode | undefined): code is ErrorCode => !!code && Object.prototype.hasOwnProperty.call(FATAL, code);
 
-/** A positive finite number option, or `invalid_argument`. */
-function positive(options: EngineOptions, key: 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'maxQueueSize' | 'authTimeoutMs' | 'connectionStateTtlMs', fallback: number): number {
+/** A positive finite number option (a whole one when `whole`), or `invalid_argument`. */
+function positive(options: EngineOptions, key: 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'maxQueueSize' | 'authTimeoutMs' | 'connectionStateTtlMs', fallback: number, whole?: boolean): number {
   const value = options[key] ?? fallback;
-  if (typeof value === 'number' && value > 0 && value < Infinity) return value;
-  throw new PulseError('invalid_argument', `${key} must be a positive number`);
+  if (typeof value === 'number' && value > 0 && value < Infinity && (!whole || Number.isInteger(value))) return value;
+  throw new PulseError('invalid_argument', `${key} must be a positive ${whole ? 'whole ' : ''}number (got ${shownValue(value)})`);
 }
+
+/**
+ * Options that are functions. One of another type would fail far from the mistake: a reconnect
+ * timer's TypeError (an uncaught exception in Node), listener errors dropped, every token refresh
+ * failing as invalid_response.
+ */
+const FUNCTION_OPTIONS = ['authCallback', 'fetch', 'WebSocket', 'random', 'onListenerError'] as const;
+const CLOCK_METHODS = ['now', 'setTimeout', 'clearTimeout'] as const;
 
 /**
  * Throws `token_expired` when the client is to connect now (`autoConnect`) with an expired token
@@ -265,6 +273,15 @@ function checkOptions(options: EngineOptions): void {
   if (options.region !== undefined && !isRegion(options.region)) throw new PulseError('invalid_argument', `unknown region ${shownValue(options.region)}`);
   // Else the service refuses the connect URL (HTTP 400), and the client would retry for ever.
   if (options.channel !== undefined) checkChannelName(options.channel);
+  for (const key of FUNCTION_OPTIONS) {
+    const value = options[key];
+    if (value != null && typeof value !== 'function') throw new PulseError('invalid_argument', `${key} must be a function (got ${shownValue(value)})`);
+  }
+  const { authUrl, clock } = options;
+  if (authUrl != null && (typeof authUrl !== 'string' || !authUrl)) throw new PulseError('invalid_argument', `authUrl must be a non-empty string (got ${shownValue(authUrl)})`);
+  if (clock != null && !CLOCK_METHODS.every((method) => typeof clock[method] === 'function')) {
+    throw new PulseError('invalid_argument', `clock must be an object with now(), setTimeout() and clearTimeout() (got ${shownValue(clock)})`);
+  }
 }
 
 /**
@@ -339,7 +356,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._em = createEmitter<EngineEvents>(this._report);
     this._Ctor = _options.WebSocket ?? DEFAULT_WEBSOCKET ?? (globalThis.WebSocket as WebSocketLikeConstructor | undefined);
     this._queue = createQueue(
-      positive(_options, 'maxQueueSize', 100),
+      positive(_options, 'maxQueueSize', 100, true),
       (text) => this._sendText(text),
       () => this._transport?._written ?? 0,
     );
