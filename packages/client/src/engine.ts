@@ -21,6 +21,7 @@ import {
   decodeTokenClaims,
   DEFAULT_AUTH_TIMEOUT_MS,
   encodeFrame,
+  injectedOptionsProblem,
   isEndpoint,
   isRegion,
   checkServerFrame,
@@ -245,13 +246,8 @@ function positive(options: EngineOptions, key: 'heartbeatIntervalMs' | 'heartbea
   throw new PulseError('invalid_argument', `${key} must be a positive ${whole ? 'whole ' : ''}number (got ${shownValue(value)})`);
 }
 
-/**
- * Options that are functions. One of another type would fail far from the mistake: a reconnect
- * timer's TypeError (an uncaught exception in Node), listener errors dropped, every token refresh
- * failing as invalid_response.
- */
-const FUNCTION_OPTIONS = ['authCallback', 'fetch', 'WebSocket', 'random', 'onListenerError'] as const;
-const CLOCK_METHODS = ['now', 'setTimeout', 'clearTimeout'] as const;
+/** Options that are functions (the protocol's injectedOptionsProblem says why they are checked). */
+const FUNCTION_OPTIONS = ['authCallback', 'fetch', 'WebSocket', 'random', 'onListenerError'];
 
 /**
  * Throws `token_expired` when the client is to connect now (`autoConnect`) with an expired token
@@ -273,15 +269,10 @@ function checkOptions(options: EngineOptions): void {
   if (options.region !== undefined && !isRegion(options.region)) throw new PulseError('invalid_argument', `unknown region ${shownValue(options.region)}`);
   // Else the service refuses the connect URL (HTTP 400), and the client would retry for ever.
   if (options.channel !== undefined) checkChannelName(options.channel);
-  for (const key of FUNCTION_OPTIONS) {
-    const value = options[key];
-    if (value != null && typeof value !== 'function') throw new PulseError('invalid_argument', `${key} must be a function (got ${shownValue(value)})`);
-  }
-  const { authUrl, clock } = options;
+  const injected = injectedOptionsProblem(options, FUNCTION_OPTIONS);
+  if (injected) throw new PulseError('invalid_argument', injected);
+  const { authUrl } = options;
   if (authUrl != null && (typeof authUrl !== 'string' || !authUrl)) throw new PulseError('invalid_argument', `authUrl must be a non-empty string (got ${shownValue(authUrl)})`);
-  if (clock != null && !CLOCK_METHODS.every((method) => typeof clock[method] === 'function')) {
-    throw new PulseError('invalid_argument', `clock must be an object with now(), setTimeout() and clearTimeout() (got ${shownValue(clock)})`);
-  }
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   MAX_PRESENCE_ENTRIES_PER_CONNECTION,
   MAX_SUBSCRIPTIONS_PER_CONNECTION,
   PulseError,
+  injectedOptionsProblem,
   encodeFrame,
   mergeEventIntoData,
   MAX_TIMER_MS,
@@ -395,6 +396,9 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     // options refuse Infinity: a "practically never" timeout waits that long.
     // Node's server options take whole milliseconds only.
     const requestTimeoutMs = Math.min(Math.ceil(positive(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs')), MAX_TIMER_MS);
+    // Else every token and connection fails later with a bare TypeError.
+    const injected = injectedOptionsProblem(options, []);
+    if (injected) throw new PulseError('invalid_argument', injected);
     this.clock = options.clock ?? systemClock;
     this.authority = createTokenAuthority(secretKey(options.secret), this.clock);
     this.access = { loopbackOnly: isLoopbackHost(this.host), allowedOrigins: [...(options.allowedOrigins ?? [])], adminKey: this.apiKey };

@@ -11,6 +11,7 @@ export * from './api.js';
 export * from './clock.js';
 export * from './outgoing.js';
 export { checkServerFrame, isPresenceMember } from './server-frame-check.js';
+export { injectedOptionsProblem } from './injected.js';
 export type { ParseResult, ParseSuccess, ParseFailure } from './result.js';
 export {
   channelNameProblem,

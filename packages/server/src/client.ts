@@ -8,6 +8,7 @@ import {
   API_ACTIONS,
   channelNameProblem,
   errorMessage,
+  injectedOptionsProblem,
   isPulseError,
   isRegion,
   parseApiError,
@@ -348,6 +349,16 @@ function checkTransportOptions(options: TransportOptions): void {
   }
 }
 
+/** Options the caller injects, refused at once when of the wrong type (else a call fails with a bare TypeError, or as a network failure). */
+function checkInjected(options: PulseClientOptions): void {
+  const problem = injectedOptionsProblem(options, ['fetch', 'random', 'sleep', 'env', 'onRetry', 'onError']);
+  if (problem) throw invalid(problem);
+  const { dispatcher } = options;
+  if (dispatcher != null && typeof (dispatcher as { request?: unknown }).request !== 'function') {
+    throw invalid(`dispatcher must be an undici Dispatcher (an Agent or a Pool) (got ${shownValue(dispatcher)})`);
+  }
+}
+
 function positiveNumber(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalid(`${name} must be a positive number`);
@@ -445,6 +456,7 @@ function attemptDeadline(clock: Clock, timeoutMs: number, callerSignal: AbortSig
  * ```
  */
 export function createPulseClient(options: PulseClientOptions = {}): PulseClient {
+  checkInjected(options);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? clockSleep(clock);
