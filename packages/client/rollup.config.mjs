@@ -15,10 +15,11 @@ import { libraryConfig } from '../../scripts/rollup-lib.mjs';
 const INTERNAL_PROPS = /^_/;
 
 // pulse.js has no room for `shareConnection` (its gzip budget, bundle.test.ts): there the option is
-// a no-op (each tab connects on its own); pulse-share.js is the same bundle with it.
+// a no-op (each tab connects on its own); pulse-share.js is the same bundle with it. The importer's
+// file name is what counts, not its path (a checkout in a folder named fix-share-... is no share file).
 const noShare = {
   name: 'no-share',
-  resolveId: (id, importer) => (id === './share.js' && !importer?.includes('share') ? '\0no-share' : null),
+  resolveId: (id, importer) => (id === './share.js' && !/share[^/\\]*$/.test(importer ?? '') ? '\0no-share' : null),
   load: (id) => (id === '\0no-share' ? 'export const createSharedEngine = (options, createEngine) => createEngine(options);' : null),
 };
 

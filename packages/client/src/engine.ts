@@ -196,8 +196,8 @@ export interface Engine {
   _enter(name: string, data: unknown, face?: unknown, correction?: boolean): Promise<void>;
   /**
    * Leaves; resolves when the service has it. `again`: nobody keeps the membership any more (a
-   * release, a shared connection's leader), so a refusal tells the service the leave again
-   * instead of going back to the membership.
+   * release; a shared connection's leader for a tab gone, or with no confirmed entry to go back
+   * to), so a refusal tells the service the leave again instead of going back to the membership.
    */
   _leave(name: string, again?: boolean): Promise<void>;
   /** The members once a sync arrived (requests one when needed); `face` as for `_enter`. */

@@ -15,7 +15,7 @@ import { PulseError, type Clock, type PresenceMember } from '@openkbs-pulse/prot
 import { ANY, type WildcardHandler } from './emitter.js';
 import type { Engine } from './engine.js';
 import type { PresenceEvents } from './presence.js';
-import { toWire, type Request, type ToLeader, type ToTabs } from './share-protocol.js';
+import { toWire, type Kept, type Request, type ToLeader, type ToTabs } from './share-protocol.js';
 
 /** Interval of the leader's heartbeat, in ms (kept well under a minute: hidden tabs' timers may run once a minute). */
 export const BEAT_MS = 5_000;
@@ -37,6 +37,8 @@ interface Served {
   entered: Map<string, Entry>;
   /** Each tab's last entry the service confirmed: what a rejected change goes back to. */
   confirmed: Map<string, Entry>;
+  /** Tabs whose leave, the member's (no tab left entered), is on its way (see `left`). */
+  leaving: Map<string, Promise<void>>;
 }
 
 export interface Leader {
@@ -63,7 +65,7 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
 
   const serve = (ch: string): Served => {
     let s = served.get(ch);
-    if (!s) served.set(ch, (s = { m: new Set(), p: new Set(), entered: new Map(), confirmed: new Map() }));
+    if (!s) served.set(ch, (s = { m: new Set(), p: new Set(), entered: new Map(), confirmed: new Map(), leaving: new Map() }));
     return s;
   };
   const members = (ch: string): PresenceMember[] => [...(engine._channel(ch)?._presence._byId.values() ?? [])];
@@ -79,32 +81,78 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
     const onPresence: WildcardHandler<PresenceEvents> = (v, type) => post(presenceNews(ch, type, type === 'gone' ? toWire(v) : v));
     if (s.p.size && !s.offP) s.offP = engine._listen(ch, 'p', ANY, onPresence as unknown as WildcardHandler<never>);
     if (!s.p.size && s.offP) s.offP = void s.offP();
-    if (!s.m.size && !s.p.size && !s.entered.size) served.delete(ch);
+    // Kept while a leave is on its way: its refusal may put a tab's entry back.
+    if (!s.m.size && !s.p.size && !s.entered.size && !s.leaving.size) served.delete(ch);
   };
 
-  /** Removes `tab`'s membership: the member takes the latest remaining tab's data, or leaves. */
-  const leave = (ch: string, tab: string): Promise<void> => {
+  /**
+   * Removes `tab`'s membership: the member takes the latest remaining tab's data, or leaves.
+   * `keep`: the tab goes back to its membership if the service refuses the leave (see {@link left}).
+   */
+  const leave = (ch: string, tab: string, keep = false): Promise<void> => {
     const s = served.get(ch);
+    const going = s?.leaving.get(tab);
+    // Its leave on its way, and a release or a bye since: nobody goes back to the membership, so
+    // the engine (with no tab entered) sends a refused leave again instead, and the tab's entry
+    // is not put back (see `left`).
+    if (going && !s!.entered.has(tab)) {
+      if (!keep && !s!.entered.size) void engine._leave(ch, true).catch(() => undefined);
+      return going;
+    }
     if (!s?.entered.has(tab)) return Promise.resolve();
     const latest = [...s.entered.keys()].pop() === tab;
+    const back = keep ? s.confirmed.get(tab) : undefined;
     s.entered.delete(tab);
     s.confirmed.delete(tab);
     const rest = [...s.entered.values()];
     // With tabs still entered the member stays, and this tab has left now: the member taking the
     // latest remaining tab's data must not hold the leave (it waits while the connection is down).
-    // The leader keeps who is entered (`served`), not the engine: a refused leave is sent again
-    // rather than gone back to (`true`).
-    const change = !rest.length ? engine._leave(ch, true) : latest ? engine._enter(ch, rest[rest.length - 1]!.data, undefined, true) : undefined;
     // Whatever the outcome, the tab has left: the member keeps the remaining tabs' data.
-    change?.catch(() => resync(ch, s));
+    if (rest.length && latest) engine._enter(ch, rest[rest.length - 1]!.data, undefined, true).catch(() => resync(ch, s));
+    const done = rest.length ? Promise.resolve() : left(ch, s, tab, back);
     attach(ch, s);
-    return rest.length ? Promise.resolve() : change!;
+    return done;
+  };
+
+  /**
+   * The member leaves with `tab`, its last entered tab. Refused, the engine goes back to its
+   * membership (with no entry to go back to, it sends the leave again), and so does the tab's
+   * entry, as without sharing (docs/connection-states.md point 4); not when anything changed
+   * since (a tab entered, this tab left again, a release or a bye) or the connection went.
+   */
+  const left = (ch: string, s: Served, tab: string, back: Entry | undefined): Promise<void> => {
+    const done = engine._leave(ch, !back);
+    s.leaving.set(tab, done);
+    const end = (refused: boolean): void => {
+      // A later leave of the tab decides.
+      if (s.leaving.get(tab) !== done) return;
+      s.leaving.delete(tab);
+      // The engine went back (its handler ran first): refused on this connection, its leave the
+      // latest, with no enter since.
+      if (refused && back && !s.entered.size && engine._channel(ch)?._presence._entered) {
+        put(s, tab, back);
+        s.confirmed.set(tab, back);
+      }
+      if (refused) resync(ch, s);
+      attach(ch, s);
+    };
+    done.then(
+      () => end(false),
+      () => end(true),
+    );
+    return done;
+  };
+
+  /** What a refused leave of `r.tab` went back to, which the tab goes back to too (see `keep`). */
+  const kept = (r: Request): Kept | undefined => {
+    const back = r.op === 'leave' && r.keep ? served.get(r.ch)?.confirmed.get(r.tab) : undefined;
+    return back && { data: back.data, at: back.at };
   };
 
   const run = (r: Request): Promise<unknown> => {
     if (r.op === 'publish') return engine._publish(r.ch, r.ev!, r.data);
     if (r.op === 'get') return engine._get(r.ch);
-    if (r.op === 'leave') return leave(r.ch, r.tab);
+    if (r.op === 'leave') return leave(r.ch, r.tab, !!r.keep);
     if (r.op === 'enter') return enter(r);
     // A newer build's request (or a bug's): refused, never taken for another.
     return Promise.reject(new PulseError('invalid_message', 'a request this tab does not know (another build of the client?)'));
@@ -183,7 +231,7 @@ export function createLeader(engine: Engine, post: (message: ToTabs) => void, cl
       // rejected its own already).
       run(message).then(
         (v) => stopped || post({ k: 'res', to, id, ok: true, v }),
-        (error: unknown) => stopped || post({ k: 'res', to, id, ok: false, e: toWire(error) }),
+        (error: unknown) => stopped || post({ k: 'res', to, id, ok: false, e: toWire(error), v: kept(message) }),
       );
     }
   };

@@ -37,7 +37,19 @@ export interface Request {
   /** `enter`: when the tab entered or updated (its clock), which orders the tabs' data at a new leader; absent from older builds. */
   at?: number | undefined;
   /** `enter` replayed to a new leader: the tab's membership the service last confirmed, which a rejection goes back to. */
-  cf?: { data: unknown; at?: number | undefined } | undefined;
+  cf?: Kept | undefined;
+  /**
+   * `leave`: refused by the service, the tab goes back to its membership, as without sharing (the
+   * answer's `v` says to which). Absent (a release, a tab gone, an older build): nobody goes back
+   * to it, and the leave is sent again instead.
+   */
+  keep?: boolean | undefined;
+}
+
+/** A tab's membership the service confirmed: its data and when the tab entered or updated it. */
+export interface Kept {
+  data: unknown;
+  at?: number | undefined;
 }
 
 /** Tab to leader: a tab joins (`hello`, answered with the state), leaves (`bye`), wants or asks. */
@@ -49,6 +61,7 @@ export interface Result {
   to: string;
   id: number;
   ok: boolean;
+  /** The value; for a refused `leave` with `keep`, the {@link Kept} membership the leader went back to, if it did. */
   v?: unknown;
   e?: WireError;
 }

@@ -24,9 +24,9 @@ import { decodeTokenClaims, presenceDataProblem, publishProblem, PulseError, sys
 import { createChannelState, wantsPresence, wantsSubscription, type ChannelState } from './channel-state.js';
 import { createEmitter, reporterFor, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
-import { byConnection, clearPresence, inRun, jsonCopy, newEntered, replaceMembers } from './presence.js';
+import { byConnection, clearPresence, inRun, jsonCopy, newEntered, replaceMembers, type Entered, type PresenceSet } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
-import { fromWire, isErrorNews, messageNews, presenceNews, isToLeader, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
+import { fromWire, isErrorNews, messageNews, presenceNews, isToLeader, type Kept, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
 import { holdsWork, TRANSITIONS, type EngineState } from './states.js';
 
 /** Leader silence after which a waiting tab takes the lock from it, in ms (twelve missed beats: hidden tabs' timers can be throttled to one a minute). */
@@ -59,6 +59,8 @@ interface Pending {
   message: Request;
   resolve(value: unknown): void;
   reject(error: PulseError): void;
+  /** Called with a refusal's value before the rejection (a refused leave's membership to go back to). */
+  refused?: ((v: unknown) => void) | undefined;
   timer: unknown;
 }
 
@@ -125,7 +127,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     const p = wantsPresence(ch);
     const key = `${+m}${+p}`;
     if (!p) clearPresence(ch._presence);
-    if (!wantsSubscription(ch) && channels.get(ch._name) === ch) channels.delete(ch._name);
+    // Kept while its leave is on its way: a refusal goes back to the membership.
+    if (!wantsSubscription(ch) && !ch._presence._leaving && channels.get(ch._name) === ch) channels.delete(ch._name);
     if (!joined || (!force && (told.get(ch._name) ?? '00') === key)) return;
     // Nothing wanted is the default: forgetting it keeps `told` as small as the channels in use.
     if (key === '00') told.delete(ch._name);
@@ -201,7 +204,10 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       pending.delete(message.id);
       clock.clearTimeout(p.timer);
       if (message.ok) p.resolve(message.v);
-      else p.reject(fromWire(message.e));
+      else {
+        p.refused?.(message.v);
+        p.reject(fromWire(message.e));
+      }
     } else malformed();
   };
 
@@ -306,10 +312,10 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     return joined && holdsWork(state) ? undefined : new PulseError('not_connected', `not connected (${state}): call connect()`);
   };
 
-  const request = <T>(op: Request['op'], ch: string, ev?: string, data?: unknown, at?: number): Promise<T> => {
+  const request = <T>(fields: Omit<Request, 'k' | 'tab' | 'id'>, refused?: Pending['refused']): Promise<T> => {
     const cannot = cannotWork();
     if (cannot) return refuse(cannot);
-    const message: Request = { k: 'req', tab, id: nextId++, op, ch, ev, data: jsonCopy(data), at };
+    const message: Request = { ...fields, k: 'req', tab, id: nextId++, data: jsonCopy(fields.data) };
     const promise = new Promise<T>((resolve, reject) => {
       const timer = clock.setTimeout(() => {
         pending.delete(message.id);
@@ -317,7 +323,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         em.emit('error', error);
         reject(error);
       }, deadlineMs);
-      pending.set(message.id, { message, resolve: resolve as (value: unknown) => void, reject, timer });
+      pending.set(message.id, { message, resolve: resolve as (value: unknown) => void, reject, refused, timer });
     });
     // The leader's engine emitted its failures as `error` events already (mirrored to every tab).
     promise.catch(() => undefined);
@@ -345,13 +351,49 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     return ch;
   };
 
-  const leave = (name: string): Promise<void> => {
+  /**
+   * Leaves `name`, as the engine does: a leave on its way is this one too (it settles with it);
+   * refused, the membership goes back to the one the leader went back to (see {@link back}).
+   * `again` (a release): nobody goes back to it, and the leader sends the leave again.
+   */
+  const leave = (name: string, again = false): Promise<void> => {
     const ch = channels.get(name);
-    if (!ch?._presence._entered) return Promise.resolve();
-    ch._presence._entered = ch._presence._confirmed = undefined;
-    const done = joined && holdsWork(state) ? request<void>('leave', name) : Promise.resolve();
+    const set = ch?._presence;
+    const going = set?._leaving;
+    if (going && !set._entered) {
+      // Released meanwhile: the leader is told (its answer is nobody's).
+      if (again && !going.again) send({ k: 'req', tab, id: -1, op: 'leave', ch: name });
+      going.again ||= again;
+      return going.done;
+    }
+    if (!ch || !set?._entered) return Promise.resolve();
+    set._entered = set._confirmed = undefined;
+    let done = Promise.resolve();
+    if (joined && holdsWork(state)) {
+      const current = (set._leaving = { done, again });
+      done = current.done = request<void>({ op: 'leave', ch: name, keep: !again }, (v) => back(set, current, v));
+      const end = (): void => {
+        if (set._leaving === current) set._leaving = undefined;
+        want(ch);
+      };
+      done.then(end, end);
+    }
     want(ch);
     return done;
+  };
+
+  /**
+   * A refused leave: the membership goes back to `v`, what the leader went back to (nothing when
+   * the connection went, or another tab is entered: this tab has left then), unless a later leave
+   * or a release came since. After an enter meanwhile, which the leader took as a change of that
+   * membership, it is what that enter's rejection goes back to.
+   */
+  const back = (set: PresenceSet, current: NonNullable<PresenceSet['_leaving']>, v: unknown): void => {
+    if (set._leaving !== current || current.again || !v || typeof v !== 'object') return;
+    const kept: Entered = { data: (v as Kept).data, at: (v as Kept).at };
+    kept.r = set._entered?.r ?? kept;
+    set._confirmed = kept;
+    set._entered ??= kept;
   };
 
   /** Leaving the page says goodbye (the leader drops this tab's wants); back from the back/forward cache, it says them again. */
@@ -430,7 +472,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       return settle(() => {
         const problem = publishProblem(name, event, data);
         // The problem is the options too: its `cause` is what the data's getter or trap threw.
-        return problem ? refuse(new PulseError(problem.code, problem.message, problem)) : request<void>('publish', name, event, data);
+        return problem ? refuse(new PulseError(problem.code, problem.message, problem)) : request<void>({ op: 'publish', ch: name, ev: event, data });
       });
     },
     _enter(name, data, face) {
@@ -444,7 +486,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
         // Replayed to every new leader: kept in the form that crosses tabs (a copy).
         const entered = newEntered(set, data, clock.now());
         want(ch);
-        const done = request<void>('enter', name, undefined, data, entered.at);
+        const done = request<void>({ op: 'enter', ch: name, data, at: entered.at });
         // As the engine: rejected means not done, so this tab's membership goes back to the last
         // confirmed one (a rejected enter is not replayed to a later leader), unless it changed since.
         done.then(
@@ -469,7 +511,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       const set = ch._presence;
       set._readers++;
       want(ch);
-      const done = request<PresenceMember[]>('get', name);
+      const done = request<PresenceMember[]>({ op: 'get', ch: name });
       const end = (): void => {
         set._readers--;
         want(ch);
@@ -493,7 +535,7 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       drop(error, (message) => message.op === 'get' && message.ch === name);
       const ch = channels.get(name);
       if (!ch) return;
-      void leave(name).catch(() => undefined);
+      void leave(name, true).catch(() => undefined);
       ch._presence._em.emit('gone', error);
       ch._em.all.clear();
       ch._presence._em.all.clear();

@@ -76,9 +76,12 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * Proxy traps throw refused as "data could not be read", not thrown (bundle.test.ts); 15,060 with
  * a leave on its way shared by a leave() meanwhile (bundle.test.ts); 15,063 with a leave's
  * refusal not gone back on once a later leave took its place; 15,255 with options of the wrong
- * type refused by the constructor.
+ * type refused by the constructor; 15,546 for a tab's refused leave gone back to as without
+ * sharing (the leader puts the tab's entry back and tells the tab, a release or a bye meanwhile
+ * has it sent again, a tab's leave() meanwhile shares its fate:
+ * share-connection-leave-refused.test.ts; about 290 B, pulse.js unchanged).
  */
-const SHARE_BUDGET_BYTES = 15255;
+const SHARE_BUDGET_BYTES = 15546;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
