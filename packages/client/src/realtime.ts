@@ -498,14 +498,16 @@ class Connection {
       };
       this._add(event, done, true);
       const now = this._engine._state;
-      if (ENDS.includes(now) && now !== event) {
+      // An array is any of its events, as for the callback form.
+      const awaited = (state: RealtimeState): boolean => (Array.isArray(event) ? event.includes(state) : state === event);
+      if (ENDS.includes(now) && !awaited(now)) {
         this.off(done);
         throw now === 'suspended'
           ? new PulseError('timeout', 'the connection is suspended (no connection for connectionStateTtlMs): try again once connected')
           : new PulseError('not_connected', `the connection is ${now}: call connect() first`);
       }
       const stop = this._engine._on('state', (change) => {
-        if (!ENDS.includes(change.current) || change.current === event) return;
+        if (!ENDS.includes(change.current) || awaited(change.current)) return;
         stop();
         this.off(done);
         reject(change.reason ?? new PulseError('disconnected', `the connection was ${change.current} before ${event === undefined ? 'a change' : shownValue(event)}`));

@@ -147,12 +147,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * 11,864 with a leave on its way shared by a leave() meanwhile, and not gone back on after a
  * release (an outside review: presence-leave-refused-after-second-leave test); 11,868 with a
  * leave's refusal not gone back on once a later leave took its place; 12,062 with options of
- * the wrong type refused by the constructor (option-types test). pulse.js runs the
+ * the wrong type refused by the constructor (option-types test); 12,074 with
+ * connection.once([...]) waiting alike for an array that holds the end state the client is in
+ * (realtime-connection-once-array-end-state test). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 12062;
+const BUDGET_BYTES = 12074;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
