@@ -202,8 +202,8 @@ export interface Engine {
   _leave(name: string, again?: boolean): Promise<void>;
   /** The members once a sync arrived (requests one when needed); `face` as for `_enter`. */
   _get(name: string, face?: unknown): Promise<PresenceMember[]>;
-  /** Members and count known now; starts tracking presence of a subscribed channel. */
-  _members(name: string): { members: PresenceMember[]; count: number };
+  /** Members and count known now; starts tracking presence of a subscribed channel unless `peek` (what JSON.stringify shows changes nothing). */
+  _members(name: string, peek?: boolean): { members: PresenceMember[]; count: number };
   /** Drops every listener, leaves presence, unsubscribes and forgets the channel. */
   _release(name: string): void;
   /** Where errors thrown by the user's callbacks go (`onListenerError`, else console.error); never throws. */
@@ -512,10 +512,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     });
   }
 
-  _members(name: string): { members: PresenceMember[]; count: number } {
+  _members(name: string, peek?: boolean): { members: PresenceMember[]; count: number } {
     const ch = this._channels.get(name);
     if (!ch) return { members: [], count: 0 };
-    if (ch._em.all.size && !ch._track) {
+    if (!peek && ch._em.all.size && !ch._track) {
       ch._track = true;
       this._sync(ch);
     }

@@ -217,9 +217,9 @@ class Channel {
     return this._engine._publish(this.name, event, data);
   }
 
-  /** What `JSON.stringify` shows: the name and the presence known now. */
+  /** What `JSON.stringify` shows: the name and the presence known now (reading it starts nothing). */
   toJSON(): { name: string; presence: { members: PresenceMember[]; count: number } } {
-    return { name: this.name, presence: this._engine._members(this.name) };
+    return { name: this.name, presence: this._engine._members(this.name, true) };
   }
 }
 

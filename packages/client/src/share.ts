@@ -519,10 +519,10 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       done.then(end, end);
       return done;
     },
-    _members(name) {
+    _members(name, peek) {
       const ch = channels.get(name);
       if (!ch) return { members: [], count: 0 };
-      if (ch._em.all.size && !ch._track) {
+      if (!peek && ch._em.all.size && !ch._track) {
         ch._track = true;
         want(ch);
       }
