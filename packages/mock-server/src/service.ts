@@ -167,9 +167,9 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   createToken(userId: string, options?: CreateTokenOptions): Promise<string>;
   /**
    * Adds (or reconfigures) a tenant.
-   * @throws PulseError `invalid_argument` for an empty (or non-string) `kbId` or `apiKey`, or a
-   * `region` other than us-east-1 and eu-central-1, as {@link createPulseService} refuses them for
-   * the default tenant; nothing is added or changed then.
+   * @throws PulseError `invalid_argument` for an empty (or non-string) `kbId` or `apiKey`, a
+   * `region` other than us-east-1 and eu-central-1 (as {@link createPulseService} refuses them for
+   * the default tenant), or an `enabled` that is not a boolean; nothing is added or changed then.
    *
    * @param kbId - its knowledge base id.
    * @param apiKey - the API key its backend calls use.
@@ -182,7 +182,9 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   addTenant(kbId: string, apiKey: string, options?: { enabled?: boolean; region?: Region }): void;
   /**
    * Turns Pulse on or off for a kb: off refuses new connections and HTTP publishes with `pulse_not_enabled`.
-   * @throws PulseError `invalid_argument` for a kbId that is neither the default one nor added with {@link PulseService.addTenant}.
+   * @throws PulseError `invalid_argument` for a kbId that is neither the default one nor added with
+   * {@link PulseService.addTenant}, or an `enabled` that is not a boolean (a string such as "false"
+   * from the environment); nothing is changed then.
    *
    * @param kbId - the knowledge base.
    * @param enabled - on or off.
@@ -546,6 +548,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     // upgrade without one is a 400), and an empty key would let any request send `apiKey: ""`.
     checkedNonEmpty(kbId, 'addTenant: kbId', 'give the kbId clients and tokens will name');
     checkedNonEmpty(apiKey, 'addTenant: apiKey', 'give the key its backend calls will send');
+    if (options.enabled !== undefined) checkedBoolean(options.enabled, 'addTenant: enabled');
     if (options.region !== undefined) checkedRegion(options.region, 'addTenant: region', `leave it out for the service's region, "${this.region}"`);
     const existing = this.tenants.get(kbId);
     if (existing) {
@@ -560,7 +563,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   setEnabled(kbId: string, enabled: boolean): void {
     const tenant = this.tenants.get(kbId);
     if (!tenant) throw new PulseError('invalid_argument', `unknown kbId "${kbId}": add it with addTenant(kbId, apiKey) first`);
-    tenant.enabled = enabled;
+    tenant.enabled = checkedBoolean(enabled, 'setEnabled: enabled');
   }
 
   connections(): ConnectionInfo[] {
@@ -1007,6 +1010,18 @@ function nonEmpty(value: string | undefined, fallback: string, name: string): st
 /** A string that may not be empty; anything else is a typed error naming it, ending with `fix`. */
 function checkedNonEmpty(value: unknown, name: string, fix: string): string {
   if (typeof value !== 'string' || !value) throw new PulseError('invalid_argument', `${name} must be a non-empty string (got ${shownValue(value)}); ${fix}`);
+  return value;
+}
+
+/**
+ * Whether Pulse is on for a kb: true or false, else a typed error naming it. Anything else would
+ * be read two ways (the upgrade asks `=== true`, the HTTP API for truthiness: a "false" from the
+ * environment left a kb half on), and echoed by status answers the server SDK refuses.
+ */
+function checkedBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') {
+    throw new PulseError('invalid_argument', `${name} must be true or false (got ${shownValue(value)}); turn a string from the environment into one first, e.g. value === 'true'`);
+  }
   return value;
 }
 
