@@ -154,32 +154,35 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   /** The inspector page, e.g. `http://127.0.0.1:PORT/_inspector`; undefined with `inspector: false`. */
   readonly inspectorUrl: string | undefined;
   /**
-   * Mints a token for `userId` (no HTTP round trip).
+   * Mints a token for `userId` (no HTTP round trip). Never throws: a bad argument is a rejection
+   * with `invalid_argument` (a userId no token may have, a `kbId` that is not a string, an
+   * `expiresIn` that is not a number of seconds, options that are not an object).
    *
    * @param userId - the user the token is for.
-   * @param options - `kbId` (another tenant, or a wrong one to test `kb_mismatch`) and `expiresIn` in seconds.
+   * @param options - `kbId` (another tenant, or a wrong one to test `kb_mismatch`) and `expiresIn` in seconds; null or left out: the defaults.
    * @example
    * ```ts
    * const client = new Pulse({ kbId: service.kbId, token: await service.createToken('alice'), endpoint: service.wsUrl });
    * const expired = await service.createToken('alice', { expiresIn: 0 });
    * ```
    */
-  createToken(userId: string, options?: CreateTokenOptions): Promise<string>;
+  createToken(userId: string, options?: CreateTokenOptions | null): Promise<string>;
   /**
    * Adds (or reconfigures) a tenant.
    * @throws PulseError `invalid_argument` for an empty (or non-string) `kbId` or `apiKey`, a
    * `region` other than us-east-1 and eu-central-1 (as {@link createPulseService} refuses them for
-   * the default tenant), or an `enabled` that is not a boolean; nothing is added or changed then.
+   * the default tenant), an `enabled` that is not a boolean, or options that are not an object;
+   * nothing is added or changed then.
    *
    * @param kbId - its knowledge base id.
    * @param apiKey - the API key its backend calls use.
-   * @param options - whether Pulse is `enabled` for it, and its `region`.
+   * @param options - whether Pulse is `enabled` for it, and its `region`; null or left out: the defaults.
    * @example
    * ```ts
    * service.addTenant('kb-two', 'key-two', { region: 'eu-central-1' });
    * ```
    */
-  addTenant(kbId: string, apiKey: string, options?: { enabled?: boolean; region?: Region }): void;
+  addTenant(kbId: string, apiKey: string, options?: { enabled?: boolean; region?: Region } | null): void;
   /**
    * Turns Pulse on or off for a kb: off refuses new connections and HTTP publishes with `pulse_not_enabled`.
    * @throws PulseError `invalid_argument` for a kbId that is neither the default one nor added with
@@ -524,40 +527,45 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   // -------------------------------------------------------------------------------------------
   // Test hooks
 
-  createToken(userId: string, options: CreateTokenOptions = {}): Promise<string> {
-    const kbId = options.kbId ?? this.kbId;
-    const region = this.tenants.get(kbId)?.region ?? this.region;
+  // async: whatever is wrong, the options included, is a rejection, never a synchronous throw.
+  async createToken(userId: string, options?: CreateTokenOptions | null): Promise<string> {
+    const given = optionsArgument(options, 'createToken: options', '{ kbId, expiresIn }');
+    const kbId: unknown = given.kbId ?? this.kbId;
+    const expiresIn: unknown = given.expiresIn ?? this.tokenTtlSeconds;
     // The userId rule of every token (the service refuses a token without it); the lifetime may be
     // zero or less here, to test expiry: -Infinity is "expired", NaN and Infinity are mistakes.
     const problem = tokenRequestProblem(userId);
-    const expiresIn: unknown = options.expiresIn ?? this.tokenTtlSeconds;
-    if (problem) return Promise.reject(new PulseError('invalid_argument', problem));
+    if (problem) throw new PulseError('invalid_argument', problem);
+    // Any string, a wrong one included (to test kb_mismatch); anything else would mint a token no service reads.
+    if (typeof kbId !== 'string') throw new PulseError('invalid_argument', `createToken: kbId must be a string (got ${shownValue(kbId)}); leave it out for "${this.kbId}"`);
     // A lifetime a token can have (whole seconds, from 1), or zero or less for an expired one.
     if (typeof expiresIn !== 'number' || Number.isNaN(expiresIn) || expiresIn === Infinity || (expiresIn > 0 && expiresIn < 1)) {
-      return Promise.reject(new PulseError('invalid_argument', `expiresIn must be a number of seconds, at least 1 (got ${shownValue(expiresIn)}); zero or less mints an expired token`));
+      throw new PulseError('invalid_argument', `expiresIn must be a number of seconds, at least 1 (got ${shownValue(expiresIn)}); zero or less mints an expired token`);
     }
-    return this.mint(kbId, region, userId, Math.max(expiresIn, -1));
+    return this.mint(kbId, this.tenants.get(kbId)?.region ?? this.region, userId, Math.max(expiresIn, -1));
   }
 
   private mint(kbId: string, region: Region, userId: string, expiresIn: number): Promise<string> {
     return this.authority.sign({ kbId, userId, region, endpoint: this.wsUrl }, expiresIn);
   }
 
-  addTenant(kbId: string, apiKey: string, options: { enabled?: boolean; region?: Region } = {}): void {
+  addTenant(kbId: string, apiKey: string, options?: { enabled?: boolean; region?: Region } | null): void {
     // The default tenant's rules (createPulseService): no client can connect to an empty kbId (every
     // upgrade without one is a 400), and an empty key would let any request send `apiKey: ""`.
     checkedNonEmpty(kbId, 'addTenant: kbId', 'give the kbId clients and tokens will name');
     checkedNonEmpty(apiKey, 'addTenant: apiKey', 'give the key its backend calls will send');
-    if (options.enabled !== undefined) checkedBoolean(options.enabled, 'addTenant: enabled');
-    if (options.region !== undefined) checkedRegion(options.region, 'addTenant: region', `leave it out for the service's region, "${this.region}"`);
+    // Each option read once: a getter could answer a check and the assignment differently.
+    const { enabled, region } = optionsArgument(options, 'addTenant: options', '{ enabled, region }');
+    if (enabled !== undefined) checkedBoolean(enabled, 'addTenant: enabled');
+    if (region !== undefined) checkedRegion(region, 'addTenant: region', `leave it out for the service's region, "${this.region}"`);
     const existing = this.tenants.get(kbId);
     if (existing) {
       existing.apiKey = apiKey;
-      if (options.enabled !== undefined) existing.enabled = options.enabled;
-      if (options.region !== undefined) existing.region = options.region;
+      if (enabled !== undefined) existing.enabled = enabled;
+      if (region !== undefined) existing.region = region;
       return;
     }
-    this.tenants.set(kbId, new Tenant(kbId, apiKey, options.enabled ?? true, options.region ?? this.region));
+    this.tenants.set(kbId, new Tenant(kbId, apiKey, enabled ?? true, region ?? this.region));
   }
 
   setEnabled(kbId: string, enabled: boolean): void {
@@ -998,6 +1006,17 @@ function wholeCount(value: number | undefined, fallback: number, name: string): 
   if (!Number.isInteger(value) || value < 1) {
     throw new PulseError('invalid_argument', `${name} must be a whole number, at least 1, or Infinity for no limit (got ${shownValue(value)}); leave it out for the default ${fallback}`);
   }
+  return value;
+}
+
+/**
+ * The options argument of a test hook: null or left out is the defaults (as the server SDK's
+ * getToken takes them); anything else but an object is a typed error naming it and its `shape`,
+ * not an options object silently read as empty (`addTenant(kb, key, 'eu-central-1')`).
+ */
+function optionsArgument<T extends object>(value: T | null | undefined, name: string, shape: string): Partial<T> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object') throw new PulseError('invalid_argument', `${name} must be an object ${shape}, or left out (got ${shownValue(value)})`);
   return value;
 }
 

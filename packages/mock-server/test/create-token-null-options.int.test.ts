@@ -39,3 +39,22 @@ describe('null options', () => {
     else expect(service.stats().kbs['kb-null-options']).toMatchObject({ enabled: true });
   });
 });
+
+describe('options that are not an object', () => {
+  it('createToken(userId, 3600) rejects with invalid_argument naming the options (never a throw, never the defaults)', async () => {
+    let result: Promise<string> | undefined;
+    expect(() => {
+      result = service.createToken('alice', 3600 as never);
+    }).not.toThrow();
+    await expect(result).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('createToken: options') });
+  });
+
+  it('createToken with a kbId that is not a string rejects with invalid_argument', async () => {
+    await expect(service.createToken('alice', { kbId: 5 as never })).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('kbId') });
+  });
+
+  it("addTenant(kbId, apiKey, 'eu-central-1') throws invalid_argument and adds nothing", () => {
+    expect(() => service.addTenant('kb-string-options', 'key', 'eu-central-1' as never)).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
+    expect(service.stats().kbs['kb-string-options']).toBeUndefined();
+  });
+});
