@@ -74,7 +74,7 @@ export interface PulseServiceOptions {
   maxBufferedBytes?: number;
   /** Time source for token expiry and connection deadlines. @default systemClock */
   clock?: Clock;
-  /** HS256 signing key. @default 32 random bytes per service */
+  /** HS256 signing key: a non-empty string (its UTF-8 bytes) or Uint8Array, else `invalid_argument`. @default 32 random bytes per service */
   secret?: string | Uint8Array;
   /**
    * Browser origins allowed to open WebSockets (and send HTTP requests), besides loopback ones
@@ -1112,8 +1112,9 @@ function destroySocket(this: Duplex): void {
 
 /**
  * Starts a local Pulse service on a real loopback port.
- * @throws PulseError `invalid_argument` when `host`:`port` cannot be listened on (in use, no
- * permission); the system error is its `cause`.
+ * @throws PulseError `invalid_argument` for an option it cannot take (the message names it: an
+ * empty `kbId`, `apiKey` or `secret`, a limit that is not a positive number, ...), and when
+ * `host`:`port` cannot be listened on (in use, no permission; the system error is its `cause`).
  *
  * @param options - port and host, tenants (`kbId`, `apiKey`), token secret and lifetime, `clock`, limits, inspector.
  * @example

@@ -18,6 +18,8 @@ export {
   publishDataProblem,
   tokenRequestProblem,
   isTokenLifetime,
+  secretKeyBytes,
+  SECRET_RULE,
   isTimestamp,
   MAX_TIME_MS,
   mergeEventIntoData,
