@@ -511,7 +511,8 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
         action,
       });
     }
-    const result = parseApiResponse(action, parsed);
+    // The client's clock judges a token's exp: a service on the same fake clock mints tokens of its time.
+    const result = parseApiResponse(action, parsed, clock.now());
     if (result.ok) return result.value;
     if (parseApiError(parsed)) throw errorFromResponse(action, status, parsed, secrets, { kbId: config.kbId, apiUrl: config.apiUrl });
     throw new PulseApiError('invalid_response', errorMessage('invalid_response', `${callName(action)} (${redact(config.apiUrl, secrets)}) answered with an unexpected shape: ${result.message}`), {
