@@ -35,4 +35,32 @@ describe('an answer whose body is not UTF-8', () => {
     const { client } = makeClient({ retries: 0 });
     await expect(client.presence('chat')).resolves.toMatchObject({ members: [{ data: { name: 'René' } }] });
   });
+
+  it('a body split across chunks is judged whole: a character cut between two chunks is UTF-8 (control)', async () => {
+    const bytes = Buffer.from(JSON.stringify({ delivered: 1, timestamp: 1, note: 'é' }), 'utf8');
+    const cut = bytes.indexOf(0xc3) + 1; // inside the two bytes of é
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.subarray(0, cut));
+        controller.enqueue(bytes.subarray(cut));
+        controller.close();
+      },
+    });
+    onApi(() => new HttpResponse(body, { status: 200, headers: { 'content-type': 'application/json' } }));
+    const { client } = makeClient({ retries: 0 });
+    await expect(client.publish('chat', 'message', {})).resolves.toEqual({ delivered: 1, timestamp: 1 });
+  });
+
+  it('an error answer that is not UTF-8 is still read as the error it is (a 503 stays a retryable server_error)', async () => {
+    onApi(() => new HttpResponse(latin1('<h1>Service indisponible: réessayez</h1>'), { status: 503, headers: { 'content-type': 'text/html' } }));
+    const { client } = makeClient({ retries: 0 });
+    await expect(client.status()).rejects.toMatchObject({ code: 'server_error', retryable: true });
+  });
+
+  it('a UTF-8 answer that starts with a BOM resolves, as before (RFC 8259 lets a parser ignore one)', async () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ delivered: 2, timestamp: 1 }))]);
+    onApi(() => new HttpResponse(body, { status: 200, headers: { 'content-type': 'application/json' } }));
+    const { client } = makeClient({ retries: 0 });
+    await expect(client.publish('chat', 'message', {})).resolves.toEqual({ delivered: 2, timestamp: 1 });
+  });
 });
