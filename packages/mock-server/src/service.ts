@@ -41,7 +41,7 @@ import {
   type ServerFrame,
   type TimerHandle,
 } from '@openkbs-pulse/protocol';
-import { crossSiteProblem, isLoopbackHost, type AccessPolicy } from './access.js';
+import { allowedOriginsOption, crossSiteProblem, isLoopbackHost, type AccessPolicy } from './access.js';
 import { stampNow } from './stamp.js';
 import { checkUpgrade, createTokenAuthority, secretKey, type TokenAuthority } from './auth.js';
 import { refusalCode, refuseHandshake, refuseUpgrade } from './refuse.js';
@@ -79,8 +79,14 @@ export interface PulseServiceOptions {
   /**
    * Browser origins allowed to open WebSockets (and send HTTP requests), besides loopback ones
    * (`http://localhost:5173`, `http://127.0.0.1:8080`), which are always allowed, as are clients
-   * that send no `Origin` (backends, tests). Exactly as browsers send them, e.g.
-   * `https://app.example:8443`; `'*'` allows every origin. See docs/security.md.
+   * that send no `Origin` (backends, tests). An array of origins as browsers send them, e.g.
+   * `https://app.example:8443`; `'*'` allows every origin, `'null'` sandboxed and `file:` pages.
+   * An http(s) origin in another spelling is taken as the origin it is (`HTTPS://App.Example/`
+   * is `https://app.example`, `https://app.example:443` too); anything else is refused with
+   * `invalid_argument` naming allowedOrigins: a string instead of an array (spreading it made
+   * an allow-list of its characters), or a URL with a path, query or credentials (the message
+   * names its origin). Other schemes (`chrome-extension://<id>`) are compared as written.
+   * See docs/security.md.
    * @default []
    */
   allowedOrigins?: readonly string[];
@@ -402,7 +408,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     const requestTimeoutMs = Math.min(Math.ceil(positive(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs')), MAX_TIMER_MS);
     this.clock = options.clock ?? systemClock;
     this.authority = createTokenAuthority(secretKey(options.secret), this.clock);
-    this.access = { loopbackOnly: isLoopbackHost(this.host), allowedOrigins: [...(options.allowedOrigins ?? [])], adminKey: this.apiKey };
+    this.access = { loopbackOnly: isLoopbackHost(this.host), allowedOrigins: allowedOriginsOption(options.allowedOrigins), adminKey: this.apiKey };
     this.addTenant(this.kbId, this.apiKey);
 
     // The listeners below are shared by every socket and get the socket as `this`: a

@@ -61,4 +61,21 @@ describe('allowedOrigins', () => {
     }
     expect(await upgradeStatus(service)).toBe(101);
   });
+
+  it('the decision (see the option\'s doc comment): a string is refused, the same origin in another spelling is taken as it', async () => {
+    await expect(createPulseService({ allowedOrigins: ORIGIN as unknown as string[] })).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringContaining('put it in an array'),
+    });
+    service = await createPulseService({ allowedOrigins: ['HTTPS://App.Example:443/'] });
+    expect(await upgradeStatus(service)).toBe(101);
+  });
+
+  it.each([['https://app.example/login'], ['https://app.example?x=1'], ['app.example'], [''], [42]])('an entry %j that is no origin is refused, naming allowedOrigins', async (entry) => {
+    await expect(createPulseService({ allowedOrigins: [entry as string] })).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringMatching(/^allowedOrigins: /),
+    });
+  });
 });
+
