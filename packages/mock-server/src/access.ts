@@ -18,6 +18,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { PulseError, shownValue } from '@openkbs-pulse/protocol';
 import { requestTarget } from './target.js';
 
 /** The access rules of one service. */
@@ -63,6 +64,46 @@ function originHost(origin: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   return url.hostname;
+}
+
+/** A scheme://host[:port] origin of a scheme URL parsing gives no origin for (`chrome-extension://<id>`). */
+const OTHER_ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#\s]+$/;
+
+/**
+ * The `allowedOrigins` option as the origins browsers send, else a typed error naming it: a list
+ * that is kept as given matches nothing when mistyped (a string was spread into its characters,
+ * `https://app.example/` or `HTTPS://APP.EXAMPLE` never equals an `Origin` header), and the
+ * page it was meant for was refused with 403 telling to use the very option that was set.
+ * Each entry is `'*'`, `'null'`, or an origin: an http(s) one is written as browsers send it
+ * (the same origin in another spelling, a trailing slash, upper case or the default port, is
+ * taken as that origin); a path, query or credentials is refused, naming the origin to write.
+ */
+export function allowedOriginsOption(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (typeof value === 'string' || typeof (value as Iterable<unknown> | null)?.[Symbol.iterator] !== 'function') {
+    const got = typeof value === 'string' ? `the string ${JSON.stringify(value)}: put it in an array` : `a value of type ${value === null ? 'null' : typeof value}`;
+    throw new PulseError('invalid_argument', `allowedOrigins must be an array of origins, e.g. ['https://app.example'] (got ${got})`);
+  }
+  return Array.from(value as Iterable<unknown>, allowedOrigin);
+}
+
+/** One entry of `allowedOrigins`, as browsers send it (see {@link allowedOriginsOption}). */
+function allowedOrigin(entry: unknown): string {
+  const refuse = (why: string) => new PulseError('invalid_argument', `allowedOrigins: ${shownValue(entry)} ${why}`);
+  if (typeof entry !== 'string') throw refuse('is not a string: list origins such as "https://app.example"');
+  if (entry === '*' || entry === 'null') return entry;
+  let url: URL | undefined;
+  try {
+    url = new URL(entry);
+  } catch {
+    // Not a URL: the scheme is missing ("app.example"), and no browser sends an origin without one.
+  }
+  if (url?.protocol === 'http:' || url?.protocol === 'https:') {
+    if (url.href === `${url.origin}/`) return url.origin;
+    throw refuse(`is a URL, not an origin (scheme://host[:port], as browsers send Origin): write "${url.origin}"`);
+  }
+  if (url && OTHER_ORIGIN.test(entry)) return entry;
+  throw refuse('is not an origin: write scheme://host[:port], e.g. "https://app.example" or "http://localhost:5173"');
 }
 
 /**

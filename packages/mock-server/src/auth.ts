@@ -4,7 +4,18 @@
  * @module
  */
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { channelNameProblem, tokenRequestProblem, type Clock, type ErrorCode, type PulseTokenClaims, type Region } from '@openkbs-pulse/protocol';
+import {
+  channelNameProblem,
+  PulseError,
+  SECRET_RULE,
+  secretKeyBytes,
+  shownValue,
+  tokenRequestProblem,
+  type Clock,
+  type ErrorCode,
+  type PulseTokenClaims,
+  type Region,
+} from '@openkbs-pulse/protocol';
 import { requestTarget } from './target.js';
 
 /** What a token is minted for. */
@@ -26,10 +37,16 @@ export interface TokenAuthority {
   verify(token: string): Promise<VerifyResult>;
 }
 
-/** Turns the `secret` option into key bytes (random 32 bytes when absent). */
-export function secretKey(secret: string | Uint8Array | undefined): Uint8Array {
+/**
+ * Turns the `secret` option into key bytes (random 32 bytes when absent), else a typed error naming
+ * it: with an empty key (`process.env.PULSE_SECRET ?? ''`) every token request failed with a 500.
+ */
+export function secretKey(secret: unknown): Uint8Array {
   if (secret === undefined) return crypto.getRandomValues(new Uint8Array(32));
-  return typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+  const key = secretKeyBytes(secret);
+  if (!key) throw new PulseError('invalid_argument', `${SECRET_RULE} (got ${shownValue(secret)}); leave it out for a random key per service`);
+  // A copy: the key is imported at the first token, and a caller's buffer reused meanwhile would change it.
+  return new Uint8Array(key);
 }
 
 /** Creates the token authority of a service. */

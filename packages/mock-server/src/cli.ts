@@ -67,6 +67,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // Node listens on every interface for host '' ("::"), while the banner says 127.0.0.1: an unset
+  // variable (`--host="$PULSE_HOST"`) must not expose the service on the LAN. 0.0.0.0 asks for that.
+  if (values.host.trim() === '') {
+    process.stderr.write(`pulse-local: --host must not be empty: leave it out for 127.0.0.1 (loopback only), or give 0.0.0.0 to listen on every interface\n`);
+    return 2;
+  }
   const port = decimal(values.port);
   if (port === undefined || port > 65535) {
     process.stderr.write(`pulse-local: --port must be an integer from 0 to 65535\n`);

@@ -16,6 +16,7 @@ import {
   jsonValueProblem,
   publishProblem,
   tokenRequestProblem,
+  utf8Text,
   type ApiActionName,
   type ApiResponses,
   type Clock,
@@ -30,12 +31,6 @@ import type { Tenant } from './channels.js';
 import { presenceSnapshot } from './presence.js';
 import type { ServiceStats } from './stats.js';
 import { requestTarget } from './target.js';
-
-/**
- * Decodes a body, refusing bytes that are not UTF-8 rather than replacing them. A BOM is kept, so
- * JSON.parse refuses it as before (JSON text has none).
- */
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Largest request body read (a publish is further limited: its message frame to 32 KB, see `messageFrameBytes`). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -248,12 +243,11 @@ async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResp
 
   const raw = await readBody(req, res, backend.requestTimeoutMs);
   if (raw === undefined) return;
-  let text: string;
-  try {
-    text = UTF8.decode(raw);
-  } catch {
-    // Buffer#toString put U+FFFD in place of such bytes, and the changed publish was delivered;
-    // a WebSocket text frame with them is refused too (close 1007).
+  // Buffer#toString put U+FFFD in place of bytes that are not UTF-8, and the changed publish was
+  // delivered; a WebSocket text frame with them is refused too (close 1007). A BOM is kept, so
+  // JSON.parse refuses it as before (JSON text has none).
+  const text = utf8Text(raw);
+  if (text === undefined) {
     throw new ApiFailure('invalid_message', 'body must be UTF-8 JSON: it holds bytes that are not UTF-8 (send the JSON text encoded as UTF-8, as JSON.stringify and fetch do)');
   }
   let body: unknown;

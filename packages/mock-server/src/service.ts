@@ -42,7 +42,7 @@ import {
   type ServerFrame,
   type TimerHandle,
 } from '@openkbs-pulse/protocol';
-import { crossSiteProblem, isLoopbackHost, type AccessPolicy } from './access.js';
+import { allowedOriginsOption, crossSiteProblem, isLoopbackHost, type AccessPolicy } from './access.js';
 import { stampNow } from './stamp.js';
 import { checkUpgrade, createTokenAuthority, secretKey, type TokenAuthority } from './auth.js';
 import { refusalCode, refuseHandshake, refuseUpgrade } from './refuse.js';
@@ -75,13 +75,19 @@ export interface PulseServiceOptions {
   maxBufferedBytes?: number;
   /** Time source for token expiry and connection deadlines. @default systemClock */
   clock?: Clock;
-  /** HS256 signing key. @default 32 random bytes per service */
+  /** HS256 signing key: a non-empty string (its UTF-8 bytes) or Uint8Array, else `invalid_argument`. @default 32 random bytes per service */
   secret?: string | Uint8Array;
   /**
    * Browser origins allowed to open WebSockets (and send HTTP requests), besides loopback ones
    * (`http://localhost:5173`, `http://127.0.0.1:8080`), which are always allowed, as are clients
-   * that send no `Origin` (backends, tests). Exactly as browsers send them, e.g.
-   * `https://app.example:8443`; `'*'` allows every origin. See docs/security.md.
+   * that send no `Origin` (backends, tests). An array of origins as browsers send them, e.g.
+   * `https://app.example:8443`; `'*'` allows every origin, `'null'` sandboxed and `file:` pages.
+   * An http(s) origin in another spelling is taken as the origin it is (`HTTPS://App.Example/`
+   * is `https://app.example`, `https://app.example:443` too); anything else is refused with
+   * `invalid_argument` naming allowedOrigins: a string instead of an array (spreading it made
+   * an allow-list of its characters), or a URL with a path, query or credentials (the message
+   * names its origin). Other schemes (`chrome-extension://<id>`) are compared as written.
+   * See docs/security.md.
    * @default []
    */
   allowedOrigins?: readonly string[];
@@ -155,35 +161,40 @@ export interface PulseService extends EventEmitter<PulseServiceEvents> {
   /** The inspector page, e.g. `http://127.0.0.1:PORT/_inspector`; undefined with `inspector: false`. */
   readonly inspectorUrl: string | undefined;
   /**
-   * Mints a token for `userId` (no HTTP round trip).
+   * Mints a token for `userId` (no HTTP round trip). Never throws: a bad argument is a rejection
+   * with `invalid_argument` (a userId no token may have, a `kbId` that is not a string, an
+   * `expiresIn` that is not a number of seconds, options that are not an object).
    *
    * @param userId - the user the token is for.
-   * @param options - `kbId` (another tenant, or a wrong one to test `kb_mismatch`) and `expiresIn` in seconds.
+   * @param options - `kbId` (another tenant, or a wrong one to test `kb_mismatch`) and `expiresIn` in seconds; null or left out: the defaults.
    * @example
    * ```ts
    * const client = new Pulse({ kbId: service.kbId, token: await service.createToken('alice'), endpoint: service.wsUrl });
    * const expired = await service.createToken('alice', { expiresIn: 0 });
    * ```
    */
-  createToken(userId: string, options?: CreateTokenOptions): Promise<string>;
+  createToken(userId: string, options?: CreateTokenOptions | null): Promise<string>;
   /**
    * Adds (or reconfigures) a tenant.
-   * @throws PulseError `invalid_argument` for an empty (or non-string) `kbId` or `apiKey`, or a
-   * `region` other than us-east-1 and eu-central-1, as {@link createPulseService} refuses them for
-   * the default tenant; nothing is added or changed then.
+   * @throws PulseError `invalid_argument` for an empty (or non-string) `kbId` or `apiKey`, a
+   * `region` other than us-east-1 and eu-central-1 (as {@link createPulseService} refuses them for
+   * the default tenant), an `enabled` that is not a boolean, or options that are not an object;
+   * nothing is added or changed then.
    *
    * @param kbId - its knowledge base id.
    * @param apiKey - the API key its backend calls use.
-   * @param options - whether Pulse is `enabled` for it, and its `region`.
+   * @param options - whether Pulse is `enabled` for it, and its `region`; null or left out: the defaults.
    * @example
    * ```ts
    * service.addTenant('kb-two', 'key-two', { region: 'eu-central-1' });
    * ```
    */
-  addTenant(kbId: string, apiKey: string, options?: { enabled?: boolean; region?: Region }): void;
+  addTenant(kbId: string, apiKey: string, options?: { enabled?: boolean; region?: Region } | null): void;
   /**
    * Turns Pulse on or off for a kb: off refuses new connections and HTTP publishes with `pulse_not_enabled`.
-   * @throws PulseError `invalid_argument` for a kbId that is neither the default one nor added with {@link PulseService.addTenant}.
+   * @throws PulseError `invalid_argument` for a kbId that is neither the default one nor added with
+   * {@link PulseService.addTenant}, or an `enabled` that is not a boolean (a string such as "false"
+   * from the environment); nothing is changed then.
    *
    * @param kbId - the knowledge base.
    * @param enabled - on or off.
@@ -401,7 +412,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
     if (injected) throw new PulseError('invalid_argument', injected);
     this.clock = options.clock ?? systemClock;
     this.authority = createTokenAuthority(secretKey(options.secret), this.clock);
-    this.access = { loopbackOnly: isLoopbackHost(this.host), allowedOrigins: [...(options.allowedOrigins ?? [])], adminKey: this.apiKey };
+    this.access = { loopbackOnly: isLoopbackHost(this.host), allowedOrigins: allowedOriginsOption(options.allowedOrigins), adminKey: this.apiKey };
     this.addTenant(this.kbId, this.apiKey);
 
     // The listeners below are shared by every socket and get the socket as `this`: a
@@ -526,45 +537,51 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
   // -------------------------------------------------------------------------------------------
   // Test hooks
 
-  createToken(userId: string, options: CreateTokenOptions = {}): Promise<string> {
-    const kbId = options.kbId ?? this.kbId;
-    const region = this.tenants.get(kbId)?.region ?? this.region;
+  // async: whatever is wrong, the options included, is a rejection, never a synchronous throw.
+  async createToken(userId: string, options?: CreateTokenOptions | null): Promise<string> {
+    const given = optionsArgument(options, 'createToken: options', '{ kbId, expiresIn }');
+    const kbId: unknown = given.kbId ?? this.kbId;
+    const expiresIn: unknown = given.expiresIn ?? this.tokenTtlSeconds;
     // The userId rule of every token (the service refuses a token without it); the lifetime may be
     // zero or less here, to test expiry: -Infinity is "expired", NaN and Infinity are mistakes.
     const problem = tokenRequestProblem(userId);
-    const expiresIn: unknown = options.expiresIn ?? this.tokenTtlSeconds;
-    if (problem) return Promise.reject(new PulseError('invalid_argument', problem));
+    if (problem) throw new PulseError('invalid_argument', problem);
+    // Any string, a wrong one included (to test kb_mismatch); anything else would mint a token no service reads.
+    if (typeof kbId !== 'string') throw new PulseError('invalid_argument', `createToken: kbId must be a string (got ${shownValue(kbId)}); leave it out for "${this.kbId}"`);
     // A lifetime a token can have (whole seconds, from 1), or zero or less for an expired one.
     if (typeof expiresIn !== 'number' || Number.isNaN(expiresIn) || expiresIn === Infinity || (expiresIn > 0 && expiresIn < 1)) {
-      return Promise.reject(new PulseError('invalid_argument', `expiresIn must be a number of seconds, at least 1 (got ${shownValue(expiresIn)}); zero or less mints an expired token`));
+      throw new PulseError('invalid_argument', `expiresIn must be a number of seconds, at least 1 (got ${shownValue(expiresIn)}); zero or less mints an expired token`);
     }
-    return this.mint(kbId, region, userId, Math.max(expiresIn, -1));
+    return this.mint(kbId, this.tenants.get(kbId)?.region ?? this.region, userId, Math.max(expiresIn, -1));
   }
 
   private mint(kbId: string, region: Region, userId: string, expiresIn: number): Promise<string> {
     return this.authority.sign({ kbId, userId, region, endpoint: this.wsUrl }, expiresIn);
   }
 
-  addTenant(kbId: string, apiKey: string, options: { enabled?: boolean; region?: Region } = {}): void {
+  addTenant(kbId: string, apiKey: string, options?: { enabled?: boolean; region?: Region } | null): void {
     // The default tenant's rules (createPulseService): no client can connect to an empty kbId (every
     // upgrade without one is a 400), and an empty key would let any request send `apiKey: ""`.
     checkedNonEmpty(kbId, 'addTenant: kbId', 'give the kbId clients and tokens will name');
     checkedNonEmpty(apiKey, 'addTenant: apiKey', 'give the key its backend calls will send');
-    if (options.region !== undefined) checkedRegion(options.region, 'addTenant: region', `leave it out for the service's region, "${this.region}"`);
+    // Each option read once: a getter could answer a check and the assignment differently.
+    const { enabled, region } = optionsArgument(options, 'addTenant: options', '{ enabled, region }');
+    if (enabled !== undefined) checkedBoolean(enabled, 'addTenant: enabled');
+    if (region !== undefined) checkedRegion(region, 'addTenant: region', `leave it out for the service's region, "${this.region}"`);
     const existing = this.tenants.get(kbId);
     if (existing) {
       existing.apiKey = apiKey;
-      if (options.enabled !== undefined) existing.enabled = options.enabled;
-      if (options.region !== undefined) existing.region = options.region;
+      if (enabled !== undefined) existing.enabled = enabled;
+      if (region !== undefined) existing.region = region;
       return;
     }
-    this.tenants.set(kbId, new Tenant(kbId, apiKey, options.enabled ?? true, options.region ?? this.region));
+    this.tenants.set(kbId, new Tenant(kbId, apiKey, enabled ?? true, region ?? this.region));
   }
 
   setEnabled(kbId: string, enabled: boolean): void {
     const tenant = this.tenants.get(kbId);
     if (!tenant) throw new PulseError('invalid_argument', `unknown kbId "${kbId}": add it with addTenant(kbId, apiKey) first`);
-    tenant.enabled = enabled;
+    tenant.enabled = checkedBoolean(enabled, 'setEnabled: enabled');
   }
 
   connections(): ConnectionInfo[] {
@@ -1002,6 +1019,17 @@ function wholeCount(value: number | undefined, fallback: number, name: string): 
   return value;
 }
 
+/**
+ * The options argument of a test hook: null or left out is the defaults (as the server SDK's
+ * getToken takes them); anything else but an object is a typed error naming it and its `shape`,
+ * not an options object silently read as empty (`addTenant(kb, key, 'eu-central-1')`).
+ */
+function optionsArgument<T extends object>(value: T | null | undefined, name: string, shape: string): Partial<T> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object') throw new PulseError('invalid_argument', `${name} must be an object ${shape}, or left out (got ${shownValue(value)})`);
+  return value;
+}
+
 /** A string option that may not be empty, or its default; anything else is a typed error naming it. */
 function nonEmpty(value: string | undefined, fallback: string, name: string): string {
   if (value === undefined) return fallback;
@@ -1011,6 +1039,18 @@ function nonEmpty(value: string | undefined, fallback: string, name: string): st
 /** A string that may not be empty; anything else is a typed error naming it, ending with `fix`. */
 function checkedNonEmpty(value: unknown, name: string, fix: string): string {
   if (typeof value !== 'string' || !value) throw new PulseError('invalid_argument', `${name} must be a non-empty string (got ${shownValue(value)}); ${fix}`);
+  return value;
+}
+
+/**
+ * Whether Pulse is on for a kb: true or false, else a typed error naming it. Anything else would
+ * be read two ways (the upgrade asks `=== true`, the HTTP API for truthiness: a "false" from the
+ * environment left a kb half on), and echoed by status answers the server SDK refuses.
+ */
+function checkedBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') {
+    throw new PulseError('invalid_argument', `${name} must be true or false (got ${shownValue(value)}); turn a string from the environment into one first, e.g. value === 'true'`);
+  }
   return value;
 }
 
@@ -1082,8 +1122,9 @@ function destroySocket(this: Duplex): void {
 
 /**
  * Starts a local Pulse service on a real loopback port.
- * @throws PulseError `invalid_argument` when `host`:`port` cannot be listened on (in use, no
- * permission); the system error is its `cause`.
+ * @throws PulseError `invalid_argument` for an option it cannot take (the message names it: an
+ * empty `kbId`, `apiKey` or `secret`, a limit that is not a positive number, ...), and when
+ * `host`:`port` cannot be listened on (in use, no permission; the system error is its `cause`).
  *
  * @param options - port and host, tenants (`kbId`, `apiKey`), token secret and lifetime, `clock`, limits, inspector.
  * @example

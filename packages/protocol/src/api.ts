@@ -249,7 +249,8 @@ function channelInfoProblem(info: unknown): string | undefined {
   return undefined;
 }
 
-type Validators = { [A in ApiActionName]: (body: JsonObject) => ParseResult<ApiResponses[A]> };
+/** `now`: the caller's time in ms (its injected clock's), which a token's `exp` is judged by. */
+type Validators = { [A in ApiActionName]: (body: JsonObject, now: number) => ParseResult<ApiResponses[A]> };
 
 /** How far this server's clock may run ahead of the service's before a fresh token looks expired. */
 const TOKEN_ANSWER_CLOCK_LEEWAY_MS = 60_000;
@@ -306,7 +307,7 @@ const endpointAndRegion = (body: JsonObject): string | undefined => {
 };
 
 const VALIDATORS: Validators = {
-  createPulseToken(body) {
+  createPulseToken(body, now) {
     const problem = tokenAnswerProblem(body.token, body.endpoint);
     if (problem) return invalid(problem);
     const token = body.token as string;
@@ -317,9 +318,9 @@ const VALIDATORS: Validators = {
     const exp = decodeTokenClaims(token)?.exp;
     // A token that expired before it was handed out can never connect: by its own `exp` (a minute
     // of leeway for the two clocks), whatever `expiresIn` says, or by `expiresIn`.
-    if (typeof exp === 'number' && exp * 1000 < Date.now() - TOKEN_ANSWER_CLOCK_LEEWAY_MS) return invalid('token has already expired (its exp claim has passed): check the clock of this server');
+    if (typeof exp === 'number' && exp * 1000 < now - TOKEN_ANSWER_CLOCK_LEEWAY_MS) return invalid('token has already expired (its exp claim has passed): check the clock of this server');
     let expiresIn = body.expiresIn;
-    if (expiresIn === undefined && typeof exp === 'number') expiresIn = Math.max(0, Math.round(exp - Date.now() / 1000));
+    if (expiresIn === undefined && typeof exp === 'number') expiresIn = Math.max(0, Math.round(exp - now / 1000));
     if (!isFiniteNumber(expiresIn) || expiresIn < 0) return invalid('expiresIn must be a non-negative number');
     return ok({ token, endpoint, region, expiresIn });
   },
@@ -371,6 +372,8 @@ function enableValidator(body: JsonObject): ParseResult<EnableResponse> {
  *
  * @param action - the API action the answer is for.
  * @param body - the parsed JSON answer.
+ * @param now - the time of the caller, in ms since the epoch: a token answer's `exp` is judged by
+ *   it, so pass the `clock` a caller was given (a service on a fake clock mints tokens of its time).
  * @example
  * ```ts
  * const result = parseApiResponse(API_ACTIONS.publish, body);
@@ -378,7 +381,7 @@ function enableValidator(body: JsonObject): ParseResult<EnableResponse> {
  * else console.error(result.message);
  * ```
  */
-export function parseApiResponse<A extends ApiActionName>(action: A, body: unknown): ParseResult<ApiResponses[A]> {
+export function parseApiResponse<A extends ApiActionName>(action: A, body: unknown, now: number = Date.now()): ParseResult<ApiResponses[A]> {
   if (!isObject(body)) return invalid('response must be a JSON object');
   // The rule every frame follows (parseServerFrame): the same data, whichever way it arrives. An
   // own "__proto__" key pollutes the prototype of a copy made with Object.assign or spread, and a
@@ -386,8 +389,8 @@ export function parseApiResponse<A extends ApiActionName>(action: A, body: unkno
   const problem = parsedJsonProblem(body, MAX_NESTING_DEPTH);
   if (problem === 'depth') return invalid(`response is nested too deeply (over ${MAX_NESTING_DEPTH} levels)`);
   if (problem) return invalid('response must not contain a "__proto__" key');
-  const validate = VALIDATORS[action] as (body: JsonObject) => ParseResult<ApiResponses[A]>;
-  return validate(body);
+  const validate = VALIDATORS[action] as (body: JsonObject, now: number) => ParseResult<ApiResponses[A]>;
+  return validate(body, now);
 }
 
 /**

@@ -19,6 +19,8 @@ export {
   publishDataProblem,
   tokenRequestProblem,
   isTokenLifetime,
+  secretKeyBytes,
+  SECRET_RULE,
   isTimestamp,
   MAX_TIME_MS,
   mergeEventIntoData,

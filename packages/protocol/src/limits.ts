@@ -67,6 +67,30 @@ export function utf8ByteLength(text: string): number {
   return bytes;
 }
 
+/** Made at the first use: a module-level one would be a side effect that bundles keep. */
+let strictUtf8: TextDecoder | undefined;
+
+/**
+ * The text of `bytes` when they are UTF-8, else `undefined`: JSON text is UTF-8 (RFC 8259 §8.1),
+ * and a lenient decoder puts U+FFFD in place of other bytes (a gateway's Latin-1), so the data
+ * would arrive changed without a word. A leading BOM is kept as U+FEFF: whether to ignore one is
+ * the reader's choice. One rule for the local service's request bodies and the server SDK's answers.
+ *
+ * @param bytes - a body as received.
+ * @example
+ * ```ts
+ * utf8Text(new Uint8Array([0x52, 0xc3, 0xa9])); // 'Ré'
+ * utf8Text(new Uint8Array([0x52, 0xe9])); // undefined: Latin-1, not UTF-8
+ * ```
+ */
+export function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return (strictUtf8 ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 // Per-connection limits of the local service (issue 12). The hosted service documents none of
 // these (its published limits are the message size, the 100 listed presence members and the 24 h
 // TTL), so they are our bounds, set far above what a real app does, so that one hostile or buggy

@@ -7,7 +7,7 @@
  */
 import { messageFrameBytes, encodeFrame } from './frames.js';
 import { MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, utf8ByteLength } from './limits.js';
-import { channelNameProblem, dataShapeProblem, eventNameProblem, parsedJsonProblem, thrownText, unboxed, unreadableData, type JsonObject } from './validate.js';
+import { channelNameProblem, dataShapeProblem, eventNameProblem, isObject, parsedJsonProblem, thrownText, unboxed, unreadableData, type JsonObject } from './validate.js';
 
 /** Why something cannot be sent, with the code to reject it with. */
 export interface SendProblem {
@@ -50,9 +50,17 @@ const strict = function (this: unknown, key: string, value: unknown): unknown {
         ? `a ${type}`
         : type === 'number' && !Number.isFinite(inner as number)
           ? String(inner)
-          : value instanceof Map
-            ? 'a Map'
-            : value instanceof Set && 'a Set';
+          : // An object JSON writes as {} whatever it holds: an instance of a class (its prototype's
+            // prototype is not null, as a plain object's is, from any realm) without own enumerable
+            // keys, the only ones JSON writes. A Map, a Set, an Error (message and stack are not
+            // enumerable), a RegExp, a Promise, a WeakMap keep their data where JSON does not look; a
+            // class instance whose fields are its data passes. `__proto__` (some realm's accessor,
+            // or nothing on a null-prototype chain) is the smallest spelling of it in pulse.js; an
+            // own "__proto__" key is an enumerable key, refused by the first line on its own turn.
+            isObject(inner) &&
+            (inner.__proto__ as JsonObject | null | undefined)?.__proto__ &&
+            !Object.keys(inner).length &&
+            `a ${(inner.constructor as { name?: string } | undefined)?.name}`;
   if (what) throw new Error(`holds ${what}, which JSON cannot carry: convert it or leave it out`);
   return value;
 };
@@ -60,7 +68,9 @@ const strict = function (this: unknown, key: string, value: unknown): unknown {
 /**
  * Why `value` cannot travel as JSON exactly as given, or `undefined` when it can. Refused, because
  * `JSON.stringify` would throw or silently change them: `BigInt`s, cycles, functions and symbols,
- * non-finite numbers, `Map`s and `Set`s, nesting deeper than `maxDepth` (the value itself counting
+ * non-finite numbers, objects JSON writes as `{}` whatever they hold (a `Map`, a `Set`, an `Error`,
+ * a `RegExp`, a `Promise`, a `WeakMap`: an instance of a class without own enumerable keys; one
+ * whose fields hold its data passes), nesting deeper than `maxDepth` (the value itself counting
  * as one level when it is an object or array), and own `__proto__` keys (as `JSON.parse` of user
  * input makes them; the service refuses them). `undefined` object properties are allowed: JSON
  * leaves them out, which reads the same. Dates and other values with `toJSON` travel as what it

@@ -211,6 +211,21 @@ export function tokenRequestProblem(userId: unknown, expiresIn?: unknown): strin
 }
 
 /**
+ * The HS256 key of a `secret` (a string is its UTF-8 bytes), or `undefined` when it is not a
+ * non-empty string or Uint8Array ({@link SECRET_RULE}): WebCrypto refuses an empty key, so not one
+ * token could be signed or verified with it. One rule for the local service's `secret` option and
+ * the server SDK's `verifyToken`.
+ * @internal
+ */
+export const secretKeyBytes = (secret: unknown): Uint8Array | undefined => {
+  const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+  return key instanceof Uint8Array && key.length > 0 ? key : undefined;
+};
+
+/** What {@link secretKeyBytes} takes, said in every refusal of a secret. @internal */
+export const SECRET_RULE = 'secret must be a non-empty string or Uint8Array';
+
+/**
  * Whether `seconds` is a lifetime a token may be minted with: from 1 s (counted in whole seconds,
  * a shorter one is expired when it arrives) to {@link MAX_TOKEN_LIFETIME_SECONDS}. The lifetime
  * part of {@link tokenRequestProblem}, for options that set a default lifetime.

@@ -478,6 +478,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     const deadline = attemptDeadline(clock, timeoutMs, signal, () => new PulseError('timeout', timeoutMessage(action, config, timeoutMs)));
     let status: number;
     let text: string;
+    let utf8: boolean;
     let retryAfter: string | undefined;
     try {
       const response = await transport.post(config.apiUrl, body, deadline.signal);
@@ -493,7 +494,7 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
         const detail = `${callName(action)} answered HTTP ${status} with a body of ${size}, over maxResponseBytes (${maxResponseBytes}); reading stopped. Check apiUrl, or raise maxResponseBytes`;
         throw new PulseApiError('invalid_response', errorMessage('invalid_response', detail), { status, retryable: false, action });
       }
-      text = read.text;
+      ({ text, utf8 } = read);
     } catch (error) {
       if (deadline.timedOut()) {
         throw new PulseApiError('timeout', timeoutMessage(action, config, timeoutMs), { retryable: true, action });
@@ -521,14 +522,18 @@ export function createPulseClient(options: PulseClientOptions = {}): PulseClient
     if (status < 200 || status >= 300) {
       throw errorFromResponse(action, status, parsed, secrets, { retryAfterMs: parseRetryAfter(retryAfter, clock.now()), kbId: config.kbId, apiUrl: config.apiUrl });
     }
-    if (!json) {
-      throw new PulseApiError('invalid_response', errorMessage('invalid_response', `${callName(action)} (${redact(config.apiUrl, secrets)}) answered HTTP ${status} with a body that is not JSON`), {
+    // JSON text is UTF-8: decoded with U+FFFD in place of other bytes (a gateway's Latin-1), the
+    // answer would resolve with data the service never sent. An error answer is read either way.
+    if (!json || !utf8) {
+      const what = json ? 'not UTF-8 (JSON text is: a gateway or proxy re-encoded it?)' : 'not JSON';
+      throw new PulseApiError('invalid_response', errorMessage('invalid_response', `${callName(action)} (${redact(config.apiUrl, secrets)}) answered HTTP ${status} with a body that is ${what}`), {
         status,
         retryable: false,
         action,
       });
     }
-    const result = parseApiResponse(action, parsed);
+    // The client's clock judges a token's exp: a service on the same fake clock mints tokens of its time.
+    const result = parseApiResponse(action, parsed, clock.now());
     if (result.ok) return result.value;
     if (parseApiError(parsed)) throw errorFromResponse(action, status, parsed, secrets, { kbId: config.kbId, apiUrl: config.apiUrl });
     throw new PulseApiError('invalid_response', errorMessage('invalid_response', `${callName(action)} (${redact(config.apiUrl, secrets)}) answered with an unexpected shape: ${result.message}`), {

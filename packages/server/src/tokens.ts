@@ -5,7 +5,7 @@
  * @module
  */
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
-import { errorMessage, isRegion, PulseError, shownValue, tokenRequestProblem, type Clock, type ErrorCode, type PulseTokenClaims } from '@openkbs-pulse/protocol';
+import { errorMessage, isRegion, PulseError, SECRET_RULE, secretKeyBytes, shownValue, tokenRequestProblem, type Clock, type ErrorCode, type PulseTokenClaims } from '@openkbs-pulse/protocol';
 import { reported } from './reported.js';
 
 /** Claims of a Pulse token, plus any other claims it carries. */
@@ -107,8 +107,8 @@ function verifyOptions(options: VerifyTokenOptions): { clockTolerance: number; c
 
 async function verifySignedToken(token: string, secret: string | Uint8Array, options: VerifyTokenOptions): Promise<DecodedPulseToken> {
   if (typeof token !== 'string' || token === '') throw tokenError('invalid_token', 'token must be a non-empty string');
-  const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
-  if (!(key instanceof Uint8Array) || key.length === 0) throw tokenError('invalid_argument', 'secret must be a non-empty string or Uint8Array');
+  const key = secretKeyBytes(secret);
+  if (!key) throw tokenError('invalid_argument', SECRET_RULE);
   const { clockTolerance, currentDate } = verifyOptions(options);
   let payload: Record<string, unknown>;
   try {

@@ -7,7 +7,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { loadUndici, type UndiciModule } from './undici.js';
-import { errorMessage, messageText, PulseError } from '@openkbs-pulse/protocol';
+import { errorMessage, messageText, PulseError, utf8Text } from '@openkbs-pulse/protocol';
 
 /** Which transport to use. `auto`: undici when it can be loaded (Node), else `fetch`. */
 export type TransportKind = 'auto' | 'fetch' | 'undici';
@@ -24,10 +24,11 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /**
- * A body read with a size bound: its text, or how far reading got before it was stopped
- * (`declaredBytes` is the Content-Length when that alone was over the bound).
+ * A body read with a size bound: its text and whether it was UTF-8 (when not, the text is decoded
+ * with U+FFFD in place of the other bytes, fit for an error message only), or how far reading got
+ * before it was stopped (`declaredBytes` is the Content-Length when that alone was over the bound).
  */
-export type BoundedText = { ok: true; text: string } | { ok: false; readBytes: number; declaredBytes?: number | undefined };
+export type BoundedText = { ok: true; text: string; utf8: boolean } | { ok: false; readBytes: number; declaredBytes?: number | undefined };
 
 /** The answer of one HTTP request. */
 export interface HttpResponse {
@@ -40,7 +41,7 @@ export interface HttpResponse {
   followedTo: string | undefined;
   /** A response header, lower-case name. */
   header(name: string): string | undefined;
-  /** Reads the body as UTF-8 text, stopping (and cancelling the body) once it is over `maxBytes`. */
+  /** Reads the body as UTF-8 text (see {@link BoundedText}), stopping (and cancelling the body) once it is over `maxBytes`. */
   text(maxBytes: number): Promise<BoundedText>;
   /** Drops the body unread (frees the connection). */
   discard(): void;
@@ -75,8 +76,8 @@ const declaredLength = (value: string | null | undefined): number | undefined =>
 };
 
 /**
- * Collects chunks into text until more than `maxBytes` arrived; then calls `stop` (which
- * cancels the body, so the rest is never read nor buffered) and reports how far it got.
+ * Collects chunks until more than `maxBytes` arrived; then calls `stop` (which cancels the body,
+ * so the rest is never read nor buffered) and reports how far it got.
  */
 async function readBounded(
   chunks: AsyncIterable<Uint8Array>,
@@ -88,8 +89,7 @@ async function readBounded(
     stop();
     return { ok: false, readBytes: 0, declaredBytes: declared };
   }
-  const decoder = new TextDecoder();
-  let text = '';
+  const read: Uint8Array[] = [];
   let readBytes = 0;
   for await (const chunk of chunks) {
     readBytes += chunk.byteLength;
@@ -97,9 +97,33 @@ async function readBounded(
       stop();
       return { ok: false, readBytes };
     }
-    text += decoder.decode(chunk, { stream: true });
+    read.push(chunk);
   }
-  return { ok: true, text: text + decoder.decode() };
+  return { ok: true, ...bodyText(joined(read, readBytes)) };
+}
+
+/** The chunks as one array of `length` bytes (decoded at once: whether they are UTF-8 is one question). */
+function joined(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * The text of a body by the protocol's UTF-8 rule (utf8Text, the service's for request bodies):
+ * other bytes are not swapped for U+FFFD without a word, they make `utf8` false (the caller refuses
+ * such an answer; the lenient text is for an error's message). A leading BOM is dropped, as the
+ * lenient decoder always did (RFC 8259 lets a parser ignore one).
+ */
+function bodyText(bytes: Uint8Array): { text: string; utf8: boolean } {
+  const text = utf8Text(bytes);
+  if (text === undefined) return { text: new TextDecoder().decode(bytes), utf8: false };
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, utf8: true };
 }
 
 const ignore = (): void => undefined;
@@ -203,7 +227,7 @@ export function createFetchTransport(fetchImpl?: FetchLike): Transport {
               readBounded(streamChunks(response.body, signal), maxBytes, declaredLength(response.headers.get('content-length')), () => {
                 if (!response.body?.locked) cancel();
               })
-            : Promise.resolve({ ok: true, text: '' }),
+            : Promise.resolve({ ok: true, text: '', utf8: true }),
         discard: cancel,
       };
     },

@@ -19,7 +19,7 @@ describe('createTransport', () => {
     const response = await transport.post('http://x.test/', '{"a":1}', new AbortController().signal);
     expect(response.status).toBe(201);
     expect(response.header('retry-after')).toBe('2');
-    expect(await response.text(1024)).toEqual({ ok: true, text: '{"ok":1}' });
+    expect(await response.text(1024)).toEqual({ ok: true, text: '{"ok":1}', utf8: true });
     expect(calls).toEqual(['POST http://x.test/ {"a":1}']);
   });
 
@@ -33,7 +33,7 @@ describe('createTransport', () => {
     expect(transport.kind).toBe('pending');
     const response = await transport.post('http://api.test/', '{"x":1}', new AbortController().signal);
     expect(transport.kind).toBe('undici');
-    expect(await response.text(1024)).toEqual({ ok: true, text: '{"delivered":1}' });
+    expect(await response.text(1024)).toEqual({ ok: true, text: '{"delivered":1}', utf8: true });
     await transport.close();
     // Still usable: the transport did not close a dispatcher it does not own.
     const again = await agent.request({ origin: 'http://api.test', path: '/', method: 'POST', body: '{"x":1}' });
