@@ -60,7 +60,7 @@ const strict = function (this: unknown, key: string, value: unknown): unknown {
             isObject(inner) &&
             (inner.__proto__ as JsonObject | null | undefined)?.__proto__ &&
             !Object.keys(inner).length &&
-            `a ${(inner.constructor as { name?: string } | undefined)?.name}`;
+            `an instance of ${(inner.constructor as { name?: string } | undefined)?.name}`;
   if (what) throw new Error(`holds ${what}, which JSON cannot carry: convert it or leave it out`);
   return value;
 };

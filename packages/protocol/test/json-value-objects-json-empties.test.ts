@@ -38,8 +38,8 @@ describe('values JSON writes as {}', () => {
   });
 
   it('the refusal names what the value is', () => {
-    expect(publishProblem('jobs', 'failed', { pattern: /x/ })?.message).toBe('data holds a RegExp, which JSON cannot carry: convert it or leave it out');
-    expect(publishProblem('jobs', 'failed', { error: new TypeError('x') })?.message).toContain('holds a TypeError');
+    expect(publishProblem('jobs', 'failed', { pattern: /x/ })?.message).toBe('data holds an instance of RegExp, which JSON cannot carry: convert it or leave it out');
+    expect(publishProblem('jobs', 'failed', { error: new TypeError('x') })?.message).toContain('holds an instance of TypeError');
   });
 
   it('is judged without instanceof: an Error or a Map from another realm (an iframe, vm) is refused too', () => {

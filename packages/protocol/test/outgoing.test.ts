@@ -31,7 +31,7 @@ describe('jsonValueProblem', () => {
     ['NaN', { n: Number.NaN }, /NaN/],
     ['Infinity', [Infinity], /Infinity/],
     ['a Map', { m: new Map() }, /Map/],
-    ['a Set', { s: new Set([1]) }, /holds a Set, which JSON cannot carry: convert it or leave it out/],
+    ['a Set', { s: new Set([1]) }, /holds an instance of Set, which JSON cannot carry: convert it or leave it out/],
     ['a symbol', [Symbol('s')], /holds a symbol/],
     ['a __proto__ key', JSON.parse('{"x":{"__proto__":{"polluted":true}}}') as unknown, /__proto__/],
     ['a throwing getter', Object.defineProperty({}, 'g', { enumerable: true, get: () => { throw new Error('boom'); } }), /boom/],
