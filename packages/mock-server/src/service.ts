@@ -389,7 +389,7 @@ class LocalPulseService extends EventEmitter<PulseServiceEvents> implements Puls
 
   constructor(options: PulseServiceOptions) {
     super();
-    this.host = options.host ?? '127.0.0.1';
+    this.host = listenHost(options.host);
     this.currentPort = options.port ?? 0;
     // Clients must name the kb (an empty kbId is refused at every upgrade), and use a key.
     this.kbId = nonEmpty(options.kbId, 'local-kb', 'kbId');
@@ -1034,6 +1034,18 @@ function optionsArgument<T extends object>(value: T | null | undefined, name: st
 function nonEmpty(value: string | undefined, fallback: string, name: string): string {
   if (value === undefined) return fallback;
   return checkedNonEmpty(value, name, `leave it out for "${fallback}"`);
+}
+
+/**
+ * The interface to listen on. A blank one is refused: Node listens on every interface for host ''
+ * (a HOST variable unset), while the service's URLs would say 127.0.0.1.
+ */
+function listenHost(host: unknown): string {
+  if (host === undefined) return '127.0.0.1';
+  if (typeof host !== 'string' || !host.trim()) {
+    throw new PulseError('invalid_argument', `host must be a non-empty string (got ${shownValue(host)}); leave it out for "127.0.0.1", or pass "0.0.0.0" for every interface`);
+  }
+  return host;
 }
 
 /** A string that may not be empty; anything else is a typed error naming it, ending with `fix`. */
