@@ -23,7 +23,7 @@ export type AuthCallback = () => Promise<AuthResult> | AuthResult;
 export interface AuthSource {
   authCallback?: AuthCallback | undefined;
   /** GET this URL (with cookies); the answer is JSON `{ token, endpoint? }` or the token as text. */
-  authUrl?: string | undefined;
+  authUrl?: string | URL | undefined;
   fetch?: typeof fetch | undefined;
 }
 

@@ -89,7 +89,7 @@ export interface EngineOptions {
    * included) when the token expired and there is no `authCallback`.
    * @default none
    */
-  authUrl?: string;
+  authUrl?: string | URL;
   /**
    * Longest wait for `authCallback`/`authUrl`, in ms; a refresh that takes longer fails with
    * `timeout` and is tried again with backoff.
@@ -271,8 +271,11 @@ function checkOptions(options: EngineOptions): void {
   if (options.channel !== undefined) checkChannelName(options.channel);
   const injected = injectedOptionsProblem(options, FUNCTION_OPTIONS);
   if (injected) throw new PulseError('invalid_argument', injected);
+  // A string or a URL object (its href), as fetch takes.
   const { authUrl } = options;
-  if (authUrl != null && (typeof authUrl !== 'string' || !authUrl)) throw new PulseError('invalid_argument', `authUrl must be a non-empty string (got ${shownValue(authUrl)})`);
+  if (authUrl != null && !(typeof authUrl === 'string' ? authUrl : (authUrl as Partial<URL>).href)) {
+    throw new PulseError('invalid_argument', `authUrl must be a URL or a non-empty string (got ${shownValue(authUrl)})`);
+  }
 }
 
 /**

@@ -152,12 +152,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * (realtime-connection-once-array-end-state test); 12,075 with JSON.stringify of a channel
  * starting no presence tracking (channel-tojson-no-side-effect test); 12,086 with data JSON
  * writes as {} refused (an Error, a RegExp, a Promise: the protocol's json-value-objects-json-empties
- * test). pulse.js runs the
+ * test); 12,114 with that rule passing class instances that hold nothing (a DTO's unset field: the
+ * protocol's json-value-empty-class-instance test) and authUrl taken as a URL object
+ * (auth-url-object test). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 12086;
+const BUDGET_BYTES = 12114;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

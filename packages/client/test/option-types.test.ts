@@ -37,8 +37,8 @@ const bad: [string, unknown, RegExp][] = [
   ['WebSocket', 'x', /^WebSocket must be a function \(got "x"\)/],
   ['random', 'x', /^random must be a function \(got "x"\)/],
   ['onListenerError', 5, /^onListenerError must be a function \(got 5\)/],
-  ['authUrl', 123, /^authUrl must be a non-empty string \(got 123\)/],
-  ['authUrl', '', /^authUrl must be a non-empty string \(got ""\)/],
+  ['authUrl', 123, /^authUrl must be a URL or a non-empty string \(got 123\)/],
+  ['authUrl', '', /^authUrl must be a URL or a non-empty string \(got ""\)/],
   ['clock', {}, /^clock must be an object with now\(\), setTimeout\(\) and clearTimeout\(\) \(got \[object Object\]\)/],
   ['maxQueueSize', 1.5, /^maxQueueSize must be a positive whole number \(got 1.5\)/],
 ];

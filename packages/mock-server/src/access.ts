@@ -79,7 +79,8 @@ const OTHER_ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#\s]+$/;
  * taken as that origin); a path, query or credentials is refused, naming the origin to write.
  */
 export function allowedOriginsOption(value: unknown): string[] {
-  if (value === undefined) return [];
+  // null is the default, as for the other options.
+  if (value == null) return [];
   if (typeof value === 'string' || typeof (value as Iterable<unknown> | null)?.[Symbol.iterator] !== 'function') {
     const got = typeof value === 'string' ? `the string ${JSON.stringify(value)}: put it in an array` : `a value of type ${value === null ? 'null' : typeof value}`;
     throw new PulseError('invalid_argument', `allowedOrigins must be an array of origins, e.g. ['https://app.example'] (got ${got})`);

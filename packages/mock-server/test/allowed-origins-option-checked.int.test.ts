@@ -77,5 +77,9 @@ describe('allowedOrigins', () => {
       message: expect.stringMatching(/^allowedOrigins: /),
     });
   });
-});
 
+  it('null is the default (no origins beyond the service\'s own), as for the other options', async () => {
+    service = await createPulseService({ allowedOrigins: null as unknown as string[] });
+    expect(await upgradeStatus(service)).toBe(403);
+  });
+});

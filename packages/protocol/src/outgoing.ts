@@ -50,16 +50,17 @@ const strict = function (this: unknown, key: string, value: unknown): unknown {
         ? `a ${type}`
         : type === 'number' && !Number.isFinite(inner as number)
           ? String(inner)
-          : // An object JSON writes as {} whatever it holds: an instance of a class (its prototype's
-            // prototype is not null, as a plain object's is, from any realm) without own enumerable
-            // keys, the only ones JSON writes. A Map, a Set, an Error (message and stack are not
-            // enumerable), a RegExp, a Promise, a WeakMap keep their data where JSON does not look; a
-            // class instance whose fields are its data passes. `__proto__` (some realm's accessor,
-            // or nothing on a null-prototype chain) is the smallest spelling of it in pulse.js; an
-            // own "__proto__" key is an enumerable key, refused by the first line on its own turn.
+          : // An object JSON writes as {} whatever it holds: a built-in object without own
+            // enumerable keys (the only ones JSON writes), told from any realm by its prototype's
+            // prototype (a plain object's is null; `__proto__` is the smallest spelling in pulse.js)
+            // and its tag (not "Object"). A Map, a Set, an Error (message and stack are not
+            // enumerable), a RegExp, a Promise, a WeakMap keep their data where JSON does not look.
+            // A class instance is tagged "Object": with no own keys it holds nothing JSON would lose
+            // (a DTO whose optional field is unset) and passes, as a plain object with a tag does.
             isObject(inner) &&
-            (inner.__proto__ as JsonObject | null | undefined)?.__proto__ &&
             !Object.keys(inner).length &&
+            (inner.__proto__ as JsonObject | null | undefined)?.__proto__ &&
+            Object.prototype.toString.call(inner) !== '[object Object]' &&
             `an instance of ${(inner.constructor as { name?: string } | undefined)?.name}`;
   if (what) throw new Error(`holds ${what}, which JSON cannot carry: convert it or leave it out`);
   return value;

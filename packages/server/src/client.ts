@@ -339,7 +339,7 @@ export function validatePublish(channel: unknown, event: unknown, data: unknown)
 function checkTransportOptions(options: TransportOptions): void {
   // Else a typo ('feth') picked undici without a word.
   const { transport } = options;
-  if (transport !== undefined && transport !== 'auto' && transport !== 'fetch' && transport !== 'undici') {
+  if (transport != null && transport !== 'auto' && transport !== 'fetch' && transport !== 'undici') {
     throw invalid(`transport must be "auto", "fetch" or "undici" (got ${shownValue(transport)}); leave it out for "auto"`);
   }
   positiveNumber(options.keepAliveTimeoutMs, 0, 'keepAliveTimeoutMs');
