@@ -167,7 +167,7 @@ export type EngineEvents = {
    * that ends it already tells (with its reason, an `error` event, when it has one).
    */
   error: PulseError;
-  /** A connection-level error that left the state as it was (Ably's `update`): a failed retry, an error frame. */
+  /** A connection-level error that left the state as it was (Ably's `update`): an error frame, a malformed frame, a failed retry while `suspended`. */
   update: PulseError;
 };
 
