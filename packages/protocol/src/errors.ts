@@ -104,8 +104,10 @@ export function errorDocsUrl(code: ErrorCode): string {
 
 /**
  * The fix of each error code, one short sentence that ends every message built by
- * {@link errorMessage}. Kept short on purpose: the script-tag build carries this table, so the
- * long explanations (what happened, likely causes) live in `docs/errors.md`, one section per code.
+ * {@link errorMessage} (the server SDK's) and the **Fix.** of the code's section in
+ * `docs/errors.md`, where the long explanations (what happened, likely causes) live. The client
+ * does not carry this table (its script-tag build has no room for it): its messages say what to
+ * do in a few words, and `error.docsUrl` leads to the section with this fix.
  */
 export const ERROR_FIX: { readonly [C in ErrorCode]: string } = {
   invalid_token: 'pass the token string your backend got from getToken (not the whole { token, endpoint } object).',
