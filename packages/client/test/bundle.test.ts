@@ -150,12 +150,15 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * the wrong type refused by the constructor (option-types test); 12,074 with
  * connection.once([...]) waiting alike for an array that holds the end state the client is in
  * (realtime-connection-once-array-end-state test); 12,075 with JSON.stringify of a channel
- * starting no presence tracking (channel-tojson-no-side-effect test). pulse.js runs the
+ * starting no presence tracking (channel-tojson-no-side-effect test); 12,090 with the fixes of an
+ * outside docs review (a token that is not a JWT string refused as invalid_token, and the
+ * refusals of forbidden and pulse_not_enabled naming the right fix: token-whole-answer-code,
+ * error-messages-fix-and-link tests). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 12075;
+const BUDGET_BYTES = 12090;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

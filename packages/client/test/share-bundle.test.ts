@@ -81,9 +81,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * has it sent again, a tab's leave() meanwhile shares its fate:
  * share-connection-leave-refused.test.ts; about 290 B, pulse.js unchanged); 15,556 with
  * connection.once([...]) waiting alike for an array holding the state it is in (bundle.test.ts);
- * 15,559 with JSON.stringify of a channel starting no presence tracking.
+ * 15,559 with JSON.stringify of a channel starting no presence tracking; 15,579 with an outside
+ * docs review's fixes (bundle.test.ts lists them).
  */
-const SHARE_BUDGET_BYTES = 15559;
+const SHARE_BUDGET_BYTES = 15579;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
