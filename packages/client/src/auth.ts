@@ -41,12 +41,14 @@ export const isTokenExpired = (token: string, nowMs: number): boolean => {
 
 /**
  * Why `token` cannot be used to connect to `kbId`, as the error to fail with; `undefined` when it can.
- * Only what the client can know: the shape, the kbId claim, and the endpoint claim.
+ * Only what the client can know: the shape, the kbId claim, and the endpoint claim. A token that
+ * is missing, not a string (the whole `{ token, endpoint }` answer) or not a JWT is
+ * `invalid_token`, as the server SDK's `decodeToken` / `verifyToken` refuse it.
  */
 export const tokenProblem = (token: unknown, kbId: string): PulseError | undefined => {
   if (typeof token !== 'string' || !token) {
     return new PulseError(
-      'invalid_argument',
+      'invalid_token',
       `token must be the JWT string, not ${(token as { token?: unknown })?.token ? 'the whole { token, endpoint } object: pass its .token' : shownValue(token)}`,
     );
   }

@@ -167,7 +167,7 @@ export type EngineEvents = {
    * that ends it already tells (with its reason, an `error` event, when it has one).
    */
   error: PulseError;
-  /** A connection-level error that left the state as it was (Ably's `update`): a failed retry, an error frame. */
+  /** A connection-level error that left the state as it was (Ably's `update`): an error frame, a malformed frame, a failed retry while `suspended`. */
   update: PulseError;
 };
 
@@ -226,14 +226,16 @@ export const thrownError = (error: unknown): PulseError =>
 /** The message of every `token_expired` the client raises itself. */
 const EXPIRED = 'token expired: set authCallback or authUrl to refresh it, or mint a new one';
 /**
- * Refusals that end in `failed` (no retry loop), with what to do about them. An expired token is
- * one when nothing can refresh it (checked before this table is).
+ * Refusals that end in `failed` (no retry loop), with what to do about them, in a few words
+ * (pulse.js has no room for the protocol's ERROR_FIX table; `error.docsUrl` leads to the whole
+ * fix). An expired token is one when nothing can refresh it (checked before this table is).
  */
 const FATAL: Partial<Record<ErrorCode, string>> = {
   invalid_token: 'mint it with getToken() for this kbId',
-  forbidden: 'the token does not allow this',
+  // The local service's 403s: a foreign Origin (allowedOrigins), a non-loopback Host.
+  forbidden: 'allow the Origin (allowedOrigins), use a loopback Host',
   kb_mismatch: 'use one kbId in getToken() and the client',
-  pulse_not_enabled: 'run: openkbs pulse enable',
+  pulse_not_enabled: 'run: openkbs-pulse enable',
   token_expired: EXPIRED,
 };
 const BAD_ENDPOINT = 'endpoint must be a ws:// or wss:// URL';

@@ -195,8 +195,9 @@ export interface RealtimeChannel<E extends { [K in keyof E]: object } = Record<s
 
 /**
  * What `connection.on` listens to: a state, or `'update'` (as in Ably): an error that leaves the
- * state as it is (a service error frame, a failed token refresh, a failed reconnect attempt while
- * reconnecting), as a change with `current === previous` and the error as `reason`.
+ * state as it is (a service error frame, a malformed frame), as a change with
+ * `current === previous` and the error as `reason`. A failed token refresh or reconnect attempt
+ * is the `reason` of the change to `disconnected` instead (an `'update'` only once `suspended`).
  */
 export type ConnectionEvent = RealtimeState | 'update';
 

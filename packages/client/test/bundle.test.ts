@@ -154,12 +154,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * writes as {} refused (an Error, a RegExp, a Promise: the protocol's json-value-objects-json-empties
  * test); 12,114 with that rule passing class instances that hold nothing (a DTO's unset field: the
  * protocol's json-value-empty-class-instance test) and authUrl taken as a URL object
- * (auth-url-object test). pulse.js runs the
+ * (auth-url-object test); 12,129 with the fixes of an outside docs review (a token that is not a
+ * JWT string refused as invalid_token, and the refusals of forbidden and pulse_not_enabled naming
+ * the right fix: token-whole-answer-code, error-messages-fix-and-link tests). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 12114;
+const BUDGET_BYTES = 12129;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -93,7 +93,6 @@ describe('throwing listeners (items 1, 2)', () => {
 describe('options and WebSocket constructors (item 3)', () => {
   const bad: [string, object][] = [
     ['kbId', { kbId: '' }],
-    ['token', { token: 5 }],
     ['endpoint', { endpoint: 'pulse.example.com' }],
     ['endpoint', { endpoint: 'https://pulse.example.com' }],
     ['region', { region: 'mars-1' }],
@@ -113,6 +112,21 @@ describe('options and WebSocket constructors (item 3)', () => {
     expect(isPulseError(error) && error.code).toBe('invalid_argument');
     expect((error as Error).message).toContain(name);
     expect(() => new Realtime({ kbId: 'kb', token: makeToken(), autoConnect: false, ...override } as never)).toThrow(name);
+  });
+
+  // A token that is not a string was in the table above (invalid_argument) until a docs review
+  // found errors.md, getting-started.md and the server SDK file every token problem under invalid_token.
+  it('rejects a token that is not a string with invalid_token naming the token', () => {
+    for (const Client of [Pulse, Realtime]) {
+      let error: unknown;
+      try {
+        new Client({ kbId: 'kb', token: 5 as never, autoConnect: false });
+      } catch (e) {
+        error = e;
+      }
+      expect(isPulseError(error) && error.code).toBe('invalid_token');
+      expect((error as Error).message).toContain('token');
+    }
   });
 
   it('accepts ws:// and wss:// endpoints, both regions and small numbers', () => {

@@ -83,9 +83,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * connection.once([...]) waiting alike for an array holding the state it is in (bundle.test.ts);
  * 15,559 with JSON.stringify of a channel starting no presence tracking; 15,578 with data JSON
  * writes as {} refused (bundle.test.ts); 15,603 with class instances that hold nothing passing and
- * authUrl taken as a URL object.
+ * authUrl taken as a URL object; 15,623 with an outside docs review's fixes (bundle.test.ts lists
+ * them).
  */
-const SHARE_BUDGET_BYTES = 15603;
+const SHARE_BUDGET_BYTES = 15623;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {

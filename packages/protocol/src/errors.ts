@@ -14,7 +14,10 @@ export const ERROR_STATUS = {
   token_expired: 401,
   /** The API key given to the HTTP API is wrong (HTTP 401). */
   invalid_api_key: 401,
-  /** Not allowed (HTTP 403). */
+  /**
+   * Not allowed (HTTP 403): the local service's answer to a foreign `Origin`, a non-loopback
+   * `Host` or a CORS preflight; the hosted service's to a key not allowed for this kb.
+   */
   forbidden: 403,
   /** Elastic Pulse is not enabled for this knowledge base (HTTP 403). */
   pulse_not_enabled: 403,
@@ -101,14 +104,16 @@ export function errorDocsUrl(code: ErrorCode): string {
 
 /**
  * The fix of each error code, one short sentence that ends every message built by
- * {@link errorMessage}. Kept short on purpose: the script-tag build carries this table, so the
- * long explanations (what happened, likely causes) live in `docs/errors.md`, one section per code.
+ * {@link errorMessage} (the server SDK's) and the **Fix.** of the code's section in
+ * `docs/errors.md`, where the long explanations (what happened, likely causes) live. The client
+ * does not carry this table (its script-tag build has no room for it): its messages say what to
+ * do in a few words, and `error.docsUrl` leads to the section with this fix.
  */
 export const ERROR_FIX: { readonly [C in ErrorCode]: string } = {
   invalid_token: 'pass the token string your backend got from getToken (not the whole { token, endpoint } object).',
   token_expired: 'give the client authCallback or authUrl so it fetches a fresh token, or reconnect with a new one.',
   invalid_api_key: 'check the kbId and apiKey (OPENKBS_KB_ID, OPENKBS_API_KEY): the key must be the one of this kb.',
-  forbidden: 'check the kbId and API key you use; retrying will not help.',
+  forbidden: 'allow the Origin (allowedOrigins), use a loopback Host, or check the kbId and key; retrying will not help.',
   pulse_not_enabled: 'enable Pulse for this kb: openkbs-pulse enable (or enable() in the server SDK).',
   kb_mismatch: 'pass the same kbId to getToken on your backend and to the client.',
   message_too_large: 'send less: store the payload elsewhere and publish its id or URL.',

@@ -11,7 +11,7 @@ describe('ERROR_FIX', () => {
   it.each([...ERROR_CODES])('%s: a short sentence', (code) => {
     const fix = ERROR_FIX[code];
     expect(fix.length).toBeGreaterThan(10);
-    // Short on purpose: pulse.js carries the table; the long text is in docs/errors.md.
+    // Short on purpose: it ends every server SDK message; the long text is in docs/errors.md.
     expect(fix.length).toBeLessThanOrEqual(110);
     expect(fix.endsWith('.')).toBe(true);
   });
