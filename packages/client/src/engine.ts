@@ -303,7 +303,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private _transport: Transport | undefined;
   private _retryTimer: unknown;
   private _ttlTimer: unknown;
-  /** Asks again, with backoff, for the presence of tracked channels whose request got no sync. */
+  /** Asks again, with backoff, for what the service refused or may have: subscriptions, memberships, presence lists (see _reask). */
   private _reaskTimer: unknown;
   private _reasks = 0;
   /** A presence request without a sync was reported in this run of failures (until a sync or a new connection). */
@@ -418,21 +418,23 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       const connected = this._state === 'connected';
       // Once presence is set up on this connection, send the change; else setting it up sends it.
       // (A refused subscribe does not undo that: the channel is subscribed again by itself.)
-      if (connected && ch._presenceRequested) this._send({ action, channel: name, data: entered.data });
-      else this._sync(ch);
+      if (connected && ch._presenceRequested) {
+        this._quiet(ch);
+        this._send({ action, channel: name, data: entered.data });
+      } else this._sync(ch);
       // A barrier: resolves with the pong of a ping sent after the change.
       const done = this._queue._add('', name, connected);
       // Rejected means not done: the membership goes back to the last one the service confirmed
       // (none: not entered, and a later connection enters nothing), unless it changed again since.
       // The service may have applied it all the same (a refusal of the same ping window), so it is
-      // told again on this connection.
+      // told again on this connection, until it takes it (see _assert).
       done.then(
         // Not after a leave: what was left is not kept.
         () => void (inRun(set, entered) && (set._confirmed = entered)),
         () => {
           if (set._entered !== entered) return;
           const kept = (set._entered = set._confirmed);
-          if (this._state === 'connected' && ch._presenceRequested) this._send(kept ? { action: 'presence_update', channel: name, data: kept.data } : { action: 'presence_leave', channel: name });
+          if (this._state === 'connected' && ch._presenceRequested) this._assert(ch, kept && 'presence_update');
           this._sync(ch);
         },
       );
@@ -443,20 +445,25 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   _leave(name: string, again = false): Promise<void> {
     return this._settle(() => {
       const ch = this._channels.get(name);
-      const set = ch?._presence;
-      const leaving = set?._leaving;
+      if (!ch) return RESOLVED;
+      const set = ch._presence;
+      const leaving = set._leaving;
       // A leave on its way: this one shares its fate (a resolved leave is never gone back on), and
       // after a release nobody keeps the membership to go back to.
       if (leaving && !set._entered) {
         leaving.again ||= again;
         return leaving.done;
       }
-      if (!ch || !set?._entered) return RESOLVED;
+      // The service's membership in doubt (a refusal may have undone what it was told): a leave is
+      // sent, though the client is not entered, and resolves only with its pong.
+      const unsure = !!ch._put;
+      if (!set._entered && !unsure) return RESOLVED;
       const kept = set._confirmed;
       set._entered = set._confirmed = undefined;
       let done = RESOLVED;
       // Not connected: the service dropped the member with the connection, and it is not re-entered.
-      if (this._state === 'connected' && ch._presenceRequested) {
+      if (this._state === 'connected' && (ch._presenceRequested || unsure)) {
+        this._quiet(ch);
         this._send({ action: 'presence_leave', channel: name });
         done = this._queue._add('', name, true);
         const sent = this._transport;
@@ -465,17 +472,19 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         // (docs/connection-states.md point 4). The membership goes back to the last confirmed one
         // (so a retried leave() sends again), and the service, which may have applied the leave
         // all the same, is told that membership, or with none (or after a release) the leave,
-        // again. A rejection because the connection went is no refusal: the service dropped the
-        // member with it.
+        // again, until it takes it (see _assert). A rejection because the connection went is no
+        // refusal: the service dropped the member with it.
         const settled = (refused: boolean): void => {
           // A later leave (after an enter meanwhile) took its place: that one decides.
           const latest = set._leaving === current;
           if (latest) set._leaving = undefined;
-          if (!refused || !latest || set._entered || this._transport !== sent) return;
-          const back = current.again ? undefined : kept;
-          set._entered = set._confirmed = back;
-          // With presence no longer set up on this connection, _sync sets it up (and enters).
-          if (!back || ch._presenceRequested) this._send(back ? { action: 'presence_enter', channel: name, data: back.data } : { action: 'presence_leave', channel: name });
+          if (refused && latest && !set._entered && this._transport === sent) {
+            const back = current.again ? undefined : kept;
+            set._entered = set._confirmed = back;
+            // With presence no longer set up on this connection, _sync sets it up (and enters).
+            if (!back || ch._presenceRequested) this._assert(ch);
+          }
+          // Kept while the leave was on its way: forgotten now if nothing needs it.
           this._sync(ch);
         };
         done.then(() => settled(false), () => settled(true));
@@ -1010,15 +1019,51 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       }
       if (presence && !ch._presenceRequested) {
         ch._presenceRequested = true;
-        const entered = ch._presence._entered;
-        if (entered) this._send({ action: 'presence_enter', channel, data: entered.data });
+        // Checked, as every membership the client tells: refused, it is told again.
+        if (ch._presence._entered) this._assert(ch);
         this._ask(ch);
       }
     }
-    // Forgotten once idle and its unsubscribe taken; not the connect URL's channel, whose state
-    // says whether the service's subscription from the URL still stands (else a subscribe after an
-    // unsubscribe sent none).
-    if (!wanted && !ch._sub && !ch._resub && channel !== this._options.channel && this._channels.get(channel) === ch) this._channels.delete(channel);
+    // Forgotten once idle, its unsubscribe taken and the service's membership settled (a leave on
+    // its way may be refused and gone back on; a doubtful one is told again); not the connect
+    // URL's channel, whose state says whether the service's subscription from the URL still stands
+    // (else a subscribe after an unsubscribe sent none).
+    const settled = !ch._sub && !ch._resub && !ch._put && !ch._presence._leaving;
+    if (!wanted && settled && channel !== this._options.channel && this._channels.get(channel) === ch) this._channels.delete(channel);
+  }
+
+  /**
+   * Tells the service the membership the client wants of `ch` now (connected): entered with its
+   * data (`presence_enter`, or `action`), or not (`presence_leave`), checked as a request is (see
+   * _ask). A refusal of its channel, or of none, before its pong may have been its own: it is
+   * told again with the re-ask backoff (what is wanted then: level-triggered, so a run of
+   * refusals such as rate_limited never leaves the client and the service disagreeing, and never
+   * loops), until the service takes it, a change of the app's is sent in its place (checked
+   * itself), or the connection goes (a new one enters the wanted membership anyway).
+   */
+  private _assert(ch: ChannelState, action: 'presence_enter' | 'presence_update' = 'presence_enter'): void {
+    const channel = ch._name;
+    const entered = ch._presence._entered;
+    this._quiet(ch);
+    const frame = encodeFrame(entered ? { action, channel, data: entered.data } : { action: 'presence_leave', channel });
+    const request = (ch._put = this._queue._ask(frame, channel, (refusal) => {
+      if (ch._put !== request) return;
+      ch._put = refusal && true;
+      this._answered(refusal);
+      this._sync(ch);
+    }));
+  }
+
+  /** Forgets the membership told to the service in doubt: a newer frame tells it (and is checked). */
+  private _quiet(ch: ChannelState): void {
+    this._queue._cancel(ch._put);
+    ch._put = undefined;
+  }
+
+  /** A re-asked frame's answer: refused, another round with backoff; taken, later failures start from the first step (unless a round is to come). */
+  private _answered(refusal: PulseError | undefined): void {
+    if (refusal) this._reaskLater();
+    else if (!this._reaskTimer) this._reasks = 0;
   }
 
   /**
@@ -1067,13 +1112,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const request = (ch._sub = this._queue._ask(encodeFrame({ action, channel }), channel, (refusal) => {
       if (ch._sub !== request) return;
       ch._sub = undefined;
-      if (refusal) {
-        ch._resub = true;
-        this._reaskLater();
-      } else if (!this._reaskTimer) {
-        // Taken: later failures start from the first backoff step (unless a round is still to come).
-        this._reasks = 0;
-      }
+      ch._resub = !!refusal;
+      this._answered(refusal);
       if (action === 'unsubscribe') this._sync(ch);
     }));
   }
@@ -1083,15 +1123,18 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   }
 
   /**
-   * Subscribes again the channels whose subscribe was refused, and asks again for the presence
-   * of those that track it and got no sync on this connection.
+   * Subscribes again the channels whose subscribe was refused, tells the service again the
+   * membership of those where a refusal may have undone it, and asks again for the presence of
+   * those that track it and got no sync on this connection.
    */
   private _reask(): void {
     this._reaskTimer = undefined;
     // A refused subscribe of a channel still wanted, or a refused unsubscribe of one still let go.
     const resub = (ch: ChannelState): boolean => ch._resub && ch._subscribed === wantsSubscription(ch);
     const reask = (ch: ChannelState): boolean => ch._presenceRequested && !ch._ask && wantsPresence(ch) && (resub(ch) || !ch._presence._synced);
-    const due = this._state === 'connected' ? [...this._channels.values()].filter((ch) => resub(ch) || reask(ch)) : [];
+    // A membership in doubt, not being told already.
+    const reput = (ch: ChannelState): boolean => ch._put === true;
+    const due = this._state === 'connected' ? [...this._channels.values()].filter((ch) => resub(ch) || reask(ch) || reput(ch)) : [];
     // At most REASK_BATCH frames a round: a burst past the service's frame allowance would be
     // refused again, whole (an error frame naming no channel counts against every request).
     let budget = REASK_BATCH;
@@ -1101,15 +1144,12 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       // A re-subscribed channel's list is asked for again too: its changes did not come meanwhile.
       const again = reask(ch);
       const sub = resub(ch);
-      if (budget < +sub + +again) break;
-      if (sub) {
-        this._subscribe(ch, ch._subscribed ? 'subscribe' : 'unsubscribe');
-        budget--;
-      }
-      if (again) {
-        this._ask(ch);
-        budget--;
-      }
+      const put = reput(ch);
+      if (budget < +sub + +again + +put) break;
+      budget -= +sub + +again + +put;
+      if (sub) this._subscribe(ch, ch._subscribed ? 'subscribe' : 'unsubscribe');
+      if (put) this._assert(ch);
+      if (again) this._ask(ch);
       // To the end of the line: channels refused every time do not starve the others.
       if (this._channels.delete(ch._name)) this._channels.set(ch._name, ch);
     }

@@ -147,12 +147,16 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * 11,864 with a leave on its way shared by a leave() meanwhile, and not gone back on after a
  * release (an outside review: presence-leave-refused-after-second-leave test); 11,868 with a
  * leave's refusal not gone back on once a later leave took its place; 12,062 with options of
- * the wrong type refused by the constructor (option-types test). pulse.js runs the
+ * the wrong type refused by the constructor (option-types test); 12,187 with what the client
+ * tells the service of its membership by itself (the correction after a rejected change or leave,
+ * the re-entry on a new connection) checked by a pong and told again with the re-ask backoff
+ * until taken, and a leave() while that is in doubt sent (an outside review:
+ * presence-correction-refused test). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 12062;
+const BUDGET_BYTES = 12187;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

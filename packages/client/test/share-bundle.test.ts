@@ -79,9 +79,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * type refused by the constructor; 15,546 for a tab's refused leave gone back to as without
  * sharing (the leader puts the tab's entry back and tells the tab, a release or a bye meanwhile
  * has it sent again, a tab's leave() meanwhile shares its fate:
- * share-connection-leave-refused.test.ts; about 290 B, pulse.js unchanged).
+ * share-connection-leave-refused.test.ts; about 290 B, pulse.js unchanged); 15,702 with the
+ * engine's membership told again until the service takes it (bundle.test.ts).
  */
-const SHARE_BUDGET_BYTES = 15546;
+const SHARE_BUDGET_BYTES = 15702;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
