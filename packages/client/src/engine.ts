@@ -158,7 +158,10 @@ export interface StateChange<S extends string = EngineState> {
 
 /** Engine events. */
 export type EngineEvents = {
-  /** The connection state changed. */
+  /**
+   * The connection state changed, or `_retrying` did in the same state (`current === previous`:
+   * `Pulse` shows a `connecting` after a failed attempt as `reconnecting`, see states.ts pulseState).
+   */
   state: StateChange;
   /**
    * Every failure, once: an error frame from the service, a refused or failed connection attempt,
@@ -283,6 +286,8 @@ function checkOptions(options: EngineOptions): void {
 class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?: PulseError) => void> {
   _state: EngineState = 'initialized';
   _retrying = false;
+  /** `_retrying` as the last `state` event told it. */
+  private _toldRetrying = false;
   /** Suspended since the last connection: new work is rejected at once. */
   private _stale = false;
   private readonly _em: Emitter<EngineEvents>;
@@ -580,8 +585,12 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._state = next;
     // Each effect is the method of that name (the table's words are the code's).
     for (const effect of effects) this[effect](reason);
-    if (next !== previous) this._em.emit('state', { current: next, previous, reason });
-    else if (reason) this._em.emit('update', reason);
+    // A failed attempt can leave the state as it was (`connecting` refreshing its token) while it
+    // makes `_retrying` true: what `Pulse` shows changed (`reconnecting`), so it is a state event.
+    const told = this._toldRetrying;
+    this._toldRetrying = this._retrying;
+    if (next !== previous || told !== this._retrying) this._em.emit('state', { current: next, previous, reason });
+    if (next === previous && reason) this._em.emit('update', reason);
     if (reason) this._emitError(reason);
   }
 

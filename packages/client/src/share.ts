@@ -102,11 +102,14 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   let lastBeat = clock.now();
   let watchdog: unknown;
 
-  const setState = (current: EngineState, reason?: PulseError): void => {
+  /** As the engine: a change of the state, or of `retrying` in the same state (what `Pulse` shows changed). */
+  const setState = (current: EngineState, reason?: PulseError, r = retrying): void => {
     const previous = state;
+    const was = retrying;
     state = current;
+    retrying = r;
     // Its reason, if any, also comes as an `err` message (the engine emits both).
-    if (current !== previous) em.emit('state', { current, previous, reason });
+    if (current !== previous || r !== was) em.emit('state', { current, previous, reason });
   };
 
   /** To the leader: called directly when this tab leads, else broadcast. */
@@ -160,10 +163,9 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     } else if (message.k === 'state') {
       // A state no build has (another build's, a bug's) would refuse every publish of this tab.
       if (!Object.hasOwn(TRANSITIONS, message.s)) return malformed();
-      retrying = message.r;
       // As the engine: a failure or a close forgets the member lists (suspended keeps them).
       if (message.s === 'failed' || message.s === 'closed') for (const ch of channels.values()) clearPresence(ch._presence);
-      setState(message.s, message.e && fromWire(message.e));
+      setState(message.s, message.e && fromWire(message.e), message.r);
     } else if (message.k === 'err') {
       // Another event name (`state`) would reach listeners that expect something else.
       if (!isErrorNews(message)) return malformed();

@@ -151,12 +151,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * tells the service of its membership by itself (the correction after a rejected change or leave,
  * the re-entry on a new connection) checked by a pong and told again with the re-ask backoff
  * until taken, and a leave() while that is in doubt sent (an outside review:
- * presence-correction-refused test). pulse.js runs the
+ * presence-correction-refused test); 12,210 with a change of `_retrying` in the same state told
+ * as a state change (a refused first token: Pulse's `reconnecting` reached onStateChange and
+ * useConnectionState; pulse-state-change-unreported test). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 12187;
+const BUDGET_BYTES = 12210;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -10,7 +10,9 @@
 // only when the hub hears a change or an error, keeps showing 'connecting'
 // (react-connection-state-unreported.test.ts).
 import { describe, expect, it } from 'vitest';
-import { flush, setupPulse } from './helpers.js';
+import { createFakeWebSocket } from './fake-websocket.js';
+import { flush, setupPulse, setupRealtime } from './helpers.js';
+import { setup } from './share-tabs.js';
 
 /** A client whose first token the service refuses as expired; the refresh is still on its way. */
 function refusedFirstToken() {
@@ -31,5 +33,34 @@ describe('the Pulse face state after a first attempt refused for an expired toke
     expect(pulse.state).toBe('reconnecting');
     // ...and listeners must have been told. Actual: heard is ['connecting'] only.
     expect(heard.at(-1)).toBe(pulse.state);
+  });
+});
+
+// Added with the fix: the same change seen by the other faces.
+describe('the same refusal seen by Pulse.Realtime and by the tabs of a shared connection', () => {
+  it('Pulse.Realtime: Ably\'s state did not change, so no state change is heard', async () => {
+    const { realtime, ws } = setupRealtime({ authCallback: () => new Promise<string>(() => {}) });
+    const heard: string[] = [];
+    realtime.connection.on((change: { current: string; previous: string }) => heard.push(`${change.previous}>${change.current}`));
+    ws.last.refuse(401, { code: 'token_expired', error: 'token expired' });
+    await flush();
+    expect(realtime.connection.state).toBe('connecting');
+    expect(heard).toEqual([]);
+  });
+
+  it('shareConnection: every tab hears the leader\'s `reconnecting`', async () => {
+    const tabs = setup();
+    const leaderWs = createFakeWebSocket();
+    const extra = { WebSocket: leaderWs.WebSocket, authCallback: () => new Promise<string>(() => {}) };
+    const a = tabs.tab('u1', undefined, extra);
+    const b = tabs.tab('u1', undefined, extra);
+    await tabs.settle();
+    const heard: string[] = [];
+    b.pulse.onStateChange((state) => heard.push(state));
+    expect([a.pulse.state, b.pulse.state]).toEqual(['connecting', 'connecting']);
+    leaderWs.last.refuse(401, { code: 'token_expired', error: 'token expired' });
+    await tabs.settle();
+    expect([a.pulse.state, b.pulse.state]).toEqual(['reconnecting', 'reconnecting']);
+    expect(heard).toEqual(['reconnecting']);
   });
 });

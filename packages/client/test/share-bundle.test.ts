@@ -80,9 +80,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * sharing (the leader puts the tab's entry back and tells the tab, a release or a bye meanwhile
  * has it sent again, a tab's leave() meanwhile shares its fate:
  * share-connection-leave-refused.test.ts; about 290 B, pulse.js unchanged); 15,702 with the
- * engine's membership told again until the service takes it (bundle.test.ts).
+ * engine's membership told again until the service takes it (bundle.test.ts); 15,756 with a
+ * change of `retrying` in the same state told as a state change, in the engine and in every tab.
  */
-const SHARE_BUDGET_BYTES = 15702;
+const SHARE_BUDGET_BYTES = 15756;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
