@@ -60,7 +60,8 @@ export interface EngineOptions {
    */
   region?: Region;
   /**
-   * WebSocket endpoint (a `ws://` or `wss://` URL).
+   * WebSocket endpoint (a `ws://` or `wss://` URL). An `authCallback`/`authUrl` answer that names
+   * an `endpoint` comes first: that one is used from then on (until an answer names another).
    * @default the token's `endpoint` claim, else the region's endpoint
    */
   endpoint?: string;
@@ -304,6 +305,7 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private readonly _debug: ((...args: unknown[]) => void) | undefined;
   private readonly _Ctor: WebSocketLikeConstructor | undefined;
   private _token: string;
+  /** The endpoint the latest auth answer that named one gave: used from then on, before the option. */
   private _authEndpoint: string | undefined;
   private _transport: Transport | undefined;
   private _retryTimer: unknown;
@@ -758,9 +760,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   // ---- connecting ---------------------------------------------------------------------------
 
+  /** Where to connect: the auth answer's endpoint, the option, the token's claim, the region's (AuthResult). */
   private _endpoint(): string {
     const options = this._options;
-    return options.endpoint ?? this._authEndpoint ?? decodeTokenClaims(this._token)?.endpoint ?? REGION_ENDPOINTS[options.region ?? 'us-east-1'];
+    return this._authEndpoint ?? options.endpoint ?? decodeTokenClaims(this._token)?.endpoint ?? REGION_ENDPOINTS[options.region ?? 'us-east-1'];
   }
 
   open(): void {
@@ -812,7 +815,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         this._refreshing = undefined;
         if (!fresh) return this._dispatch('refused', new PulseError('token_expired', EXPIRED));
         this._token = fresh.token;
-        this._authEndpoint = fresh.endpoint;
+        // An answer without one keeps the last one named ("from now on", AuthResult).
+        this._authEndpoint = fresh.endpoint ?? this._authEndpoint;
         this._fresh = this._reissued = true;
         this._tokenRefused = false;
         // The first retry after a refresh is immediate; a token that keeps failing backs off.

@@ -153,12 +153,13 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * until taken, and a leave() while that is in doubt sent (an outside review:
  * presence-correction-refused test); 12,210 with a change of `_retrying` in the same state told
  * as a state change (a refused first token: Pulse's `reconnecting` reached onStateChange and
- * useConnectionState; pulse-state-change-unreported test). pulse.js runs the
+ * useConnectionState; pulse-state-change-unreported test); 12,212 with an auth answer's endpoint
+ * used from then on, before the endpoint option (react-provider-refreshed-endpoint test). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 12210;
+const BUDGET_BYTES = 12212;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

@@ -75,3 +75,29 @@ describe("a refreshed token's answer names a new endpoint", () => {
     expect(host(ws.last.url)).toBe('two.pulse.test');
   });
 });
+
+// Added with the fix: "from now on" holds until an answer names another endpoint.
+describe('an answer that names no endpoint', () => {
+  it('keeps the endpoint the last answer named (before the option and the token\'s claim)', async () => {
+    const answers = [
+      () => ({ token: makeToken({ exp: Math.floor(clock.now() / 1000) + 3600 }), endpoint: 'wss://two.pulse.test' }),
+      () => makeToken({ endpoint: 'wss://three.pulse.test', exp: Math.floor(clock.now() / 1000) + 3600 }),
+    ];
+    let asked = 0;
+    const { ws, pulse, clock } = setupPulse({ endpoint: 'wss://one.pulse.test', authCallback: () => answers[asked++]!() });
+    pulse.on('error', () => {});
+    const refresh = async () => {
+      ws.last.accept();
+      clock.advance(10_000); // a connection that stayed up: the next refusal refreshes again
+      ws.last.drop(4001, 'token expired');
+      await flush();
+      await sleep(0);
+      await flush();
+    };
+    await refresh();
+    expect(host(ws.last.url)).toBe('two.pulse.test');
+    await refresh();
+    expect(asked).toBe(2);
+    expect(host(ws.last.url)).toBe('two.pulse.test');
+  });
+});

@@ -81,9 +81,10 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * has it sent again, a tab's leave() meanwhile shares its fate:
  * share-connection-leave-refused.test.ts; about 290 B, pulse.js unchanged); 15,702 with the
  * engine's membership told again until the service takes it (bundle.test.ts); 15,756 with a
- * change of `retrying` in the same state told as a state change, in the engine and in every tab.
+ * change of `retrying` in the same state told as a state change, in the engine and in every tab;
+ * 15,759 with an auth answer's endpoint kept before the endpoint option (bundle.test.ts).
  */
-const SHARE_BUDGET_BYTES = 15756;
+const SHARE_BUDGET_BYTES = 15759;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {
