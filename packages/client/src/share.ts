@@ -26,7 +26,7 @@ import { createEmitter, reporterFor, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
 import { byConnection, clearPresence, inRun, jsonCopy, newEntered, replaceMembers, type Entered, type PresenceSet } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
-import { fromWire, isErrorNews, messageNews, presenceNews, isToLeader, type Kept, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
+import { fromWire, isErrorNews, membersAnswer, messageNews, presenceNews, isToLeader, type Kept, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
 import { holdsWork, TRANSITIONS, type EngineState } from './states.js';
 
 /** Leader silence after which a waiting tab takes the lock from it, in ms (twelve missed beats: hidden tabs' timers can be throttled to one a minute). */
@@ -203,9 +203,15 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       // An answer names its tab (`to`): another tab's request with the same id is not this one.
       const p = message.to === tab ? pending.get(message.id) : undefined;
       if (!p) return;
+      // Checked as the engine checks a sync: a read resolves with members or not at all. A bad
+      // answer is ignored (the leader's own may still come; else the request's deadline rejects).
+      const read = message.ok && p.message.op === 'get';
+      const v = read ? membersAnswer(message.v) : undefined;
+      if (read && !v) return malformed();
       pending.delete(message.id);
       clock.clearTimeout(p.timer);
-      if (message.ok) p.resolve(message.v);
+      // A publish or presence change resolves with nothing, whatever the answer carries.
+      if (message.ok) p.resolve(v);
       else {
         p.refused?.(message.v);
         p.reject(fromWire(message.e));

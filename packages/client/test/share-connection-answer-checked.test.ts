@@ -49,3 +49,50 @@ describe('shareConnection: an answer to presence.get() that is no member list', 
     }
   }
 });
+
+// Added with the fix: a bad answer is ignored (and reported), so the real one still settles the read.
+describe('shareConnection: after an answer that is no member list', () => {
+  it('the read still takes a member list that comes next (as JSON gives it), and the bad one is an update event', async () => {
+    const { rogue, settle, outcome, request, realtime } = await followerRealtime();
+    const updates: string[] = [];
+    realtime.connection.on('update', (change: { reason?: { code?: string } }) => updates.push(String(change.reason?.code)));
+    rogue().postMessage({ k: 'res', to: request.tab, id: request.id, ok: true, v: [{ name: 'Ada' }] });
+    await settle();
+    expect(outcome).toEqual({});
+    expect(updates).toEqual(['invalid_message']);
+    const member = { userId: 'u2', connectionId: 'c2', data: { name: 'Ada', at: new Date(0) } };
+    rogue().postMessage({ k: 'res', to: request.tab, id: request.id, ok: true, v: [member] });
+    await settle();
+    expect(outcome.v).toEqual([expect.objectContaining({ clientId: 'u2', connectionId: 'c2', data: { name: 'Ada', at: new Date(0).toJSON() } })]);
+  });
+
+  it('a publish answered with a value resolves with nothing, as without sharing', async () => {
+    const tabs = setup();
+    tabs.tab();
+    const b = tabs.tab();
+    await tabs.settle();
+    tabs.ws.last.accept();
+    await tabs.settle();
+    tabs.ws.autoPong = false;
+    const published = b.pulse.channel('room').publish('m', { n: 1 });
+    await tabs.settle();
+    const request = tabs.browser.posted.find((m) => (m as { op?: string }).op === 'publish') as { tab: string; id: number };
+    tabs.rogue().postMessage({ k: 'res', to: request.tab, id: request.id, ok: true, v: 'junk' });
+    await expect(published).resolves.toBeUndefined();
+  });
+});
+
+async function followerRealtime() {
+  const tabs = setup();
+  tabs.realtimeTab();
+  const b = tabs.realtimeTab();
+  await tabs.settle();
+  tabs.ws.last.accept();
+  await tabs.settle();
+  tabs.ws.autoPong = false;
+  const outcome: { v?: unknown; e?: unknown } = {};
+  b.realtime.channels.get('room').presence.get().then((v) => (outcome.v = v), (e: unknown) => (outcome.e = e));
+  await tabs.settle();
+  const request = tabs.browser.posted.find((m) => (m as { k?: string; op?: string }).k === 'req' && (m as { op?: string }).op === 'get') as { tab: string; id: number };
+  return { ...tabs, outcome, request, realtime: b.realtime };
+}
