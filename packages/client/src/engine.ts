@@ -199,7 +199,8 @@ export interface Engine {
    */
   _enter(name: string, data: unknown, face?: unknown, correction?: boolean): Promise<void>;
   /**
-   * Leaves; resolves when the service has it. `again`: nobody keeps the membership any more (a
+   * Leaves; resolves when the service has it (at once when not entered, unless the service's
+   * membership is in doubt: see _assert). `again`: nobody keeps the membership any more (a
    * release; a shared connection's leader for a tab gone, or with no confirmed entry to go back
    * to), so a refusal tells the service the leave again instead of going back to the membership.
    */
