@@ -12,7 +12,11 @@ export type AuthResult =
   | {
       /** The fresh JWT. */
       token: string;
-      /** WebSocket endpoint to use from now on (else the token's claim, the option, or the region's). */
+      /**
+       * WebSocket endpoint to use from now on, until an answer names another. It comes before the
+       * client's `endpoint` option, the token's `endpoint` claim and the region's endpoint, which
+       * are used (in that order) while no answer named one.
+       */
       endpoint?: string;
     };
 

@@ -26,6 +26,12 @@ export interface ChannelState {
   _sub: Entry | undefined;
   /** Its subscribe may have been refused: subscribed again with backoff (still counted as subscribed). */
   _resub: boolean;
+  /**
+   * The service's membership in doubt on the current connection: the frame telling it the
+   * membership the client wants, in flight (until its pong), or `true` once a refusal may have
+   * undone it (told again with backoff: see the engine's _assert); else undefined.
+   */
+  _put: Entry | true | undefined;
   /** Presence set up on the current connection (our enter and a sync request sent). */
   _presenceRequested: boolean;
   /** The sync request in flight on the current connection (until its pong), if any. */
@@ -50,6 +56,7 @@ export const createChannelState = (name: string, report: ListenerErrorHandler): 
   _subscribed: false,
   _sub: undefined,
   _resub: false,
+  _put: undefined,
   _presenceRequested: false,
   _ask: undefined,
   _track: false,
@@ -62,11 +69,12 @@ export const createChannelState = (name: string, report: ListenerErrorHandler): 
 
 /**
  * Forgets what the service knew of `ch` on a connection that ended: its subscribe, presence set-up
- * and requests in flight (the queue drops those with the connection).
+ * and requests in flight (the queue drops those with the connection), and whether its membership
+ * there was in doubt (a new connection enters the wanted membership anyway).
  */
 export const forgetConnection = (ch: ChannelState): void => {
   ch._subscribed = ch._presenceRequested = ch._resub = false;
-  ch._ask = ch._sub = undefined;
+  ch._ask = ch._sub = ch._put = undefined;
 };
 
 /** Whether the channel needs presence frames (listeners, our own membership, or members read). */

@@ -60,7 +60,8 @@ export interface EngineOptions {
    */
   region?: Region;
   /**
-   * WebSocket endpoint (a `ws://` or `wss://` URL).
+   * WebSocket endpoint (a `ws://` or `wss://` URL). An `authCallback`/`authUrl` answer that names
+   * an `endpoint` comes first: that one is used from then on (until an answer names another).
    * @default the token's `endpoint` claim, else the region's endpoint
    */
   endpoint?: string;
@@ -158,7 +159,10 @@ export interface StateChange<S extends string = EngineState> {
 
 /** Engine events. */
 export type EngineEvents = {
-  /** The connection state changed. */
+  /**
+   * The connection state changed, or `_retrying` did in the same state (`current === previous`:
+   * `Pulse` shows a `connecting` after a failed attempt as `reconnecting`, see states.ts pulseState).
+   */
   state: StateChange;
   /**
    * Every failure, once: an error frame from the service, a refused or failed connection attempt,
@@ -195,7 +199,8 @@ export interface Engine {
    */
   _enter(name: string, data: unknown, face?: unknown, correction?: boolean): Promise<void>;
   /**
-   * Leaves; resolves when the service has it. `again`: nobody keeps the membership any more (a
+   * Leaves; resolves when the service has it (at once when not entered, unless the service's
+   * membership is in doubt: see _assert). `again`: nobody keeps the membership any more (a
    * release; a shared connection's leader for a tab gone, or with no confirmed entry to go back
    * to), so a refusal tells the service the leave again instead of going back to the membership.
    */
@@ -288,6 +293,8 @@ function checkOptions(options: EngineOptions): void {
 class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?: PulseError) => void> {
   _state: EngineState = 'initialized';
   _retrying = false;
+  /** `_retrying` as the last `state` event told it. */
+  private _toldRetrying = false;
   /** Suspended since the last connection: new work is rejected at once. */
   private _stale = false;
   private readonly _em: Emitter<EngineEvents>;
@@ -304,11 +311,12 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   private readonly _debug: ((...args: unknown[]) => void) | undefined;
   private readonly _Ctor: WebSocketLikeConstructor | undefined;
   private _token: string;
+  /** The endpoint the latest auth answer that named one gave: used from then on, before the option. */
   private _authEndpoint: string | undefined;
   private _transport: Transport | undefined;
   private _retryTimer: unknown;
   private _ttlTimer: unknown;
-  /** Asks again, with backoff, for the presence of tracked channels whose request got no sync. */
+  /** Asks again, with backoff, for what the service refused or may have: subscriptions, memberships, presence lists (see _reask). */
   private _reaskTimer: unknown;
   private _reasks = 0;
   /** A presence request without a sync was reported in this run of failures (until a sync or a new connection). */
@@ -423,21 +431,23 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       const connected = this._state === 'connected';
       // Once presence is set up on this connection, send the change; else setting it up sends it.
       // (A refused subscribe does not undo that: the channel is subscribed again by itself.)
-      if (connected && ch._presenceRequested) this._send({ action, channel: name, data: entered.data });
-      else this._sync(ch);
+      if (connected && ch._presenceRequested) {
+        this._quiet(ch);
+        this._send({ action, channel: name, data: entered.data });
+      } else this._sync(ch);
       // A barrier: resolves with the pong of a ping sent after the change.
       const done = this._queue._add('', name, connected);
       // Rejected means not done: the membership goes back to the last one the service confirmed
       // (none: not entered, and a later connection enters nothing), unless it changed again since.
       // The service may have applied it all the same (a refusal of the same ping window), so it is
-      // told again on this connection.
+      // told again on this connection, until it takes it (see _assert).
       done.then(
         // Not after a leave: what was left is not kept.
         () => void (inRun(set, entered) && (set._confirmed = entered)),
         () => {
           if (set._entered !== entered) return;
           const kept = (set._entered = set._confirmed);
-          if (this._state === 'connected' && ch._presenceRequested) this._send(kept ? { action: 'presence_update', channel: name, data: kept.data } : { action: 'presence_leave', channel: name });
+          if (this._state === 'connected' && ch._presenceRequested) this._assert(ch, kept && 'presence_update');
           this._sync(ch);
         },
       );
@@ -448,20 +458,25 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   _leave(name: string, again = false): Promise<void> {
     return this._settle(() => {
       const ch = this._channels.get(name);
-      const set = ch?._presence;
-      const leaving = set?._leaving;
+      if (!ch) return RESOLVED;
+      const set = ch._presence;
+      const leaving = set._leaving;
       // A leave on its way: this one shares its fate (a resolved leave is never gone back on), and
       // after a release nobody keeps the membership to go back to.
       if (leaving && !set._entered) {
         leaving.again ||= again;
         return leaving.done;
       }
-      if (!ch || !set?._entered) return RESOLVED;
+      // The service's membership in doubt (a refusal may have undone what it was told): a leave is
+      // sent, though the client is not entered, and resolves only with its pong.
+      const unsure = !!ch._put;
+      if (!set._entered && !unsure) return RESOLVED;
       const kept = set._confirmed;
       set._entered = set._confirmed = undefined;
       let done = RESOLVED;
       // Not connected: the service dropped the member with the connection, and it is not re-entered.
-      if (this._state === 'connected' && ch._presenceRequested) {
+      if (this._state === 'connected' && (ch._presenceRequested || unsure)) {
+        this._quiet(ch);
         this._send({ action: 'presence_leave', channel: name });
         done = this._queue._add('', name, true);
         const sent = this._transport;
@@ -470,17 +485,19 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         // (docs/connection-states.md point 4). The membership goes back to the last confirmed one
         // (so a retried leave() sends again), and the service, which may have applied the leave
         // all the same, is told that membership, or with none (or after a release) the leave,
-        // again. A rejection because the connection went is no refusal: the service dropped the
-        // member with it.
+        // again, until it takes it (see _assert). A rejection because the connection went is no
+        // refusal: the service dropped the member with it.
         const settled = (refused: boolean): void => {
           // A later leave (after an enter meanwhile) took its place: that one decides.
           const latest = set._leaving === current;
           if (latest) set._leaving = undefined;
-          if (!refused || !latest || set._entered || this._transport !== sent) return;
-          const back = current.again ? undefined : kept;
-          set._entered = set._confirmed = back;
-          // With presence no longer set up on this connection, _sync sets it up (and enters).
-          if (!back || ch._presenceRequested) this._send(back ? { action: 'presence_enter', channel: name, data: back.data } : { action: 'presence_leave', channel: name });
+          if (refused && latest && !set._entered && this._transport === sent) {
+            const back = current.again ? undefined : kept;
+            set._entered = set._confirmed = back;
+            // With presence no longer set up on this connection, _sync sets it up (and enters).
+            if (!back || ch._presenceRequested) this._assert(ch);
+          }
+          // Kept while the leave was on its way: forgotten now if nothing needs it.
           this._sync(ch);
         };
         done.then(() => settled(false), () => settled(true));
@@ -576,8 +593,12 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     this._state = next;
     // Each effect is the method of that name (the table's words are the code's).
     for (const effect of effects) this[effect](reason);
-    if (next !== previous) this._em.emit('state', { current: next, previous, reason });
-    else if (reason) this._em.emit('update', reason);
+    // A failed attempt can leave the state as it was (`connecting` refreshing its token) while it
+    // makes `_retrying` true: what `Pulse` shows changed (`reconnecting`), so it is a state event.
+    const told = this._toldRetrying;
+    this._toldRetrying = this._retrying;
+    if (next !== previous || told !== this._retrying) this._em.emit('state', { current: next, previous, reason });
+    if (next === previous && reason) this._em.emit('update', reason);
     if (reason) this._emitError(reason);
   }
 
@@ -745,9 +766,10 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
 
   // ---- connecting ---------------------------------------------------------------------------
 
+  /** Where to connect: the auth answer's endpoint, the option, the token's claim, the region's (AuthResult). */
   private _endpoint(): string {
     const options = this._options;
-    return options.endpoint ?? this._authEndpoint ?? decodeTokenClaims(this._token)?.endpoint ?? REGION_ENDPOINTS[options.region ?? 'us-east-1'];
+    return this._authEndpoint ?? options.endpoint ?? decodeTokenClaims(this._token)?.endpoint ?? REGION_ENDPOINTS[options.region ?? 'us-east-1'];
   }
 
   open(): void {
@@ -799,7 +821,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
         this._refreshing = undefined;
         if (!fresh) return this._dispatch('refused', new PulseError('token_expired', EXPIRED));
         this._token = fresh.token;
-        this._authEndpoint = fresh.endpoint;
+        // An answer without one keeps the last one named ("from now on", AuthResult).
+        this._authEndpoint = fresh.endpoint ?? this._authEndpoint;
         this._fresh = this._reissued = true;
         this._tokenRefused = false;
         // The first retry after a refresh is immediate; a token that keeps failing backs off.
@@ -1015,15 +1038,51 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       }
       if (presence && !ch._presenceRequested) {
         ch._presenceRequested = true;
-        const entered = ch._presence._entered;
-        if (entered) this._send({ action: 'presence_enter', channel, data: entered.data });
+        // Checked, as every membership the client tells: refused, it is told again.
+        if (ch._presence._entered) this._assert(ch);
         this._ask(ch);
       }
     }
-    // Forgotten once idle and its unsubscribe taken; not the connect URL's channel, whose state
-    // says whether the service's subscription from the URL still stands (else a subscribe after an
-    // unsubscribe sent none).
-    if (!wanted && !ch._sub && !ch._resub && channel !== this._options.channel && this._channels.get(channel) === ch) this._channels.delete(channel);
+    // Forgotten once idle, its unsubscribe taken and the service's membership settled (a leave on
+    // its way may be refused and gone back on; a doubtful one is told again); not the connect
+    // URL's channel, whose state says whether the service's subscription from the URL still stands
+    // (else a subscribe after an unsubscribe sent none).
+    const settled = !ch._sub && !ch._resub && !ch._put && !ch._presence._leaving;
+    if (!wanted && settled && channel !== this._options.channel && this._channels.get(channel) === ch) this._channels.delete(channel);
+  }
+
+  /**
+   * Tells the service the membership the client wants of `ch` now (connected): entered with its
+   * data (`presence_enter`, or `action`), or not (`presence_leave`), checked as a request is (see
+   * _ask). A refusal of its channel, or of none, before its pong may have been its own: it is
+   * told again with the re-ask backoff (what is wanted then: level-triggered, so a run of
+   * refusals such as rate_limited never leaves the client and the service disagreeing, and never
+   * loops), until the service takes it, a change of the app's is sent in its place (checked
+   * itself), or the connection goes (a new one enters the wanted membership anyway).
+   */
+  private _assert(ch: ChannelState, action: 'presence_enter' | 'presence_update' = 'presence_enter'): void {
+    const channel = ch._name;
+    const entered = ch._presence._entered;
+    this._quiet(ch);
+    const frame = encodeFrame(entered ? { action, channel, data: entered.data } : { action: 'presence_leave', channel });
+    const request = (ch._put = this._queue._ask(frame, channel, (refusal) => {
+      if (ch._put !== request) return;
+      ch._put = refusal && true;
+      this._answered(refusal);
+      this._sync(ch);
+    }));
+  }
+
+  /** Forgets the membership told to the service in doubt: a newer frame tells it (and is checked). */
+  private _quiet(ch: ChannelState): void {
+    this._queue._cancel(ch._put);
+    ch._put = undefined;
+  }
+
+  /** A re-asked frame's answer: refused, another round with backoff; taken, later failures start from the first step (unless a round is to come). */
+  private _answered(refusal: PulseError | undefined): void {
+    if (refusal) this._reaskLater();
+    else if (!this._reaskTimer) this._reasks = 0;
   }
 
   /**
@@ -1072,13 +1131,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     const request = (ch._sub = this._queue._ask(encodeFrame({ action, channel }), channel, (refusal) => {
       if (ch._sub !== request) return;
       ch._sub = undefined;
-      if (refusal) {
-        ch._resub = true;
-        this._reaskLater();
-      } else if (!this._reaskTimer) {
-        // Taken: later failures start from the first backoff step (unless a round is still to come).
-        this._reasks = 0;
-      }
+      ch._resub = !!refusal;
+      this._answered(refusal);
       if (action === 'unsubscribe') this._sync(ch);
     }));
   }
@@ -1088,15 +1142,18 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
   }
 
   /**
-   * Subscribes again the channels whose subscribe was refused, and asks again for the presence
-   * of those that track it and got no sync on this connection.
+   * Subscribes again the channels whose subscribe was refused, tells the service again the
+   * membership of those where a refusal may have undone it, and asks again for the presence of
+   * those that track it and got no sync on this connection.
    */
   private _reask(): void {
     this._reaskTimer = undefined;
     // A refused subscribe of a channel still wanted, or a refused unsubscribe of one still let go.
     const resub = (ch: ChannelState): boolean => ch._resub && ch._subscribed === wantsSubscription(ch);
     const reask = (ch: ChannelState): boolean => ch._presenceRequested && !ch._ask && wantsPresence(ch) && (resub(ch) || !ch._presence._synced);
-    const due = this._state === 'connected' ? [...this._channels.values()].filter((ch) => resub(ch) || reask(ch)) : [];
+    // A membership in doubt, not being told already.
+    const reput = (ch: ChannelState): boolean => ch._put === true;
+    const due = this._state === 'connected' ? [...this._channels.values()].filter((ch) => resub(ch) || reask(ch) || reput(ch)) : [];
     // At most REASK_BATCH frames a round: a burst past the service's frame allowance would be
     // refused again, whole (an error frame naming no channel counts against every request).
     let budget = REASK_BATCH;
@@ -1106,15 +1163,12 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
       // A re-subscribed channel's list is asked for again too: its changes did not come meanwhile.
       const again = reask(ch);
       const sub = resub(ch);
-      if (budget < +sub + +again) break;
-      if (sub) {
-        this._subscribe(ch, ch._subscribed ? 'subscribe' : 'unsubscribe');
-        budget--;
-      }
-      if (again) {
-        this._ask(ch);
-        budget--;
-      }
+      const put = reput(ch);
+      if (budget < +sub + +again + +put) break;
+      budget -= +sub + +again + +put;
+      if (sub) this._subscribe(ch, ch._subscribed ? 'subscribe' : 'unsubscribe');
+      if (put) this._assert(ch);
+      if (again) this._ask(ch);
       // To the end of the line: channels refused every time do not starve the others.
       if (this._channels.delete(ch._name)) this._channels.set(ch._name, ch);
     }

@@ -103,7 +103,8 @@ export interface PulsePresence {
    */
   update(data?: unknown): Promise<void>;
   /**
-   * Leaves the presence set; resolves at once when not entered or not connected (the service dropped the member with the connection).
+   * Leaves the presence set; resolves at once when not entered or not connected (the service dropped the member with the connection),
+   * unless a refusal left the service's membership in doubt: then a leave is sent and resolves with the service's answer.
    *
    * @example
    * ```ts

@@ -53,8 +53,8 @@ export interface PublishQueue {
    * covers it and a presence change sent with it). Returns the request, for {@link _cancel}.
    */
   _ask(frame: string, channel: string, answered: (refusal?: PulseError) => void): Entry;
-  /** Forgets a request of {@link _ask} (its answer is not wanted any more). */
-  _cancel(request: Entry | undefined): void;
+  /** Forgets a request of {@link _ask} (its answer is not wanted any more); anything else is no request. */
+  _cancel(request: Entry | true | undefined): void;
   /** Sends every queued entry in order (the connection just opened). */
   _flush(): void;
   /** Whether any entry is queued or unconfirmed. */
@@ -112,7 +112,7 @@ class Queue implements PublishQueue {
     return entry;
   }
 
-  _cancel(request: Entry | undefined): void {
+  _cancel(request: Entry | true | undefined): void {
     this._asks = this._asks.filter((entry) => entry !== request);
   }
 

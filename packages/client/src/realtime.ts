@@ -468,8 +468,9 @@ class Connection {
         if (once) this._listeners = removeIf(this._listeners, (r) => own.includes(r));
         cb(change);
       };
-      // A state listener never matches 'update' (no state has that name).
-      const offState = engine._on('state', (change) => (!key || change.current === key) && call(change));
+      // A state listener never matches 'update' (no state has that name). Ably's states stay as
+      // they were when only the engine's `_retrying` changed: no change here.
+      const offState = engine._on('state', (change) => change.current !== change.previous && (!key || change.current === key) && call(change));
       const offUpdate = engine._on('update', (reason) => (!key || key === 'update') && call({ current: engine._state, previous: engine._state, reason }));
       return () => {
         offState();

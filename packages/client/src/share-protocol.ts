@@ -121,6 +121,21 @@ export const isErrorNews = (m: Extract<ToTabs, { k: 'err' }>): boolean => m.t ==
 const isMembers = (list: unknown): boolean => Array.isArray(list) && list.every(isPresenceMember);
 
 /**
+ * The member list an answer to `get` carries, taken as a sync's members: through JSON (no BigInt
+ * or Map in a member's data) and `isPresenceMember`; else `undefined` (another build's leader, or
+ * any same-origin script that read the request's id off the channel).
+ */
+export const membersAnswer = (v: unknown): PresenceMember[] | undefined => {
+  let list: unknown;
+  try {
+    list = jsonCopy(v);
+  } catch {
+    // A BigInt or a cycle: no member list.
+  }
+  return isMembers(list) ? (list as PresenceMember[]) : undefined;
+};
+
+/**
  * A `pres` as share-leader.ts posts it (a presence event, its value, the member list and count),
  * copied through JSON as the service's frames come (no BigInt or Map in a member's data); else
  * `undefined`.

@@ -26,7 +26,7 @@ import { createEmitter, reporterFor, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
 import { byConnection, clearPresence, inRun, jsonCopy, newEntered, replaceMembers, type Entered, type PresenceSet } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
-import { fromWire, isErrorNews, messageNews, presenceNews, isToLeader, type Kept, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
+import { fromWire, isErrorNews, membersAnswer, messageNews, presenceNews, isToLeader, type Kept, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
 import { holdsWork, TRANSITIONS, type EngineState } from './states.js';
 
 /** Leader silence after which a waiting tab takes the lock from it, in ms (twelve missed beats: hidden tabs' timers can be throttled to one a minute). */
@@ -102,11 +102,14 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
   let lastBeat = clock.now();
   let watchdog: unknown;
 
-  const setState = (current: EngineState, reason?: PulseError): void => {
+  /** As the engine: a change of the state, or of `retrying` in the same state (what `Pulse` shows changed). */
+  const setState = (current: EngineState, reason?: PulseError, r = retrying): void => {
     const previous = state;
+    const was = retrying;
     state = current;
+    retrying = r;
     // Its reason, if any, also comes as an `err` message (the engine emits both).
-    if (current !== previous) em.emit('state', { current, previous, reason });
+    if (current !== previous || r !== was) em.emit('state', { current, previous, reason });
   };
 
   /** To the leader: called directly when this tab leads, else broadcast. */
@@ -160,10 +163,9 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
     } else if (message.k === 'state') {
       // A state no build has (another build's, a bug's) would refuse every publish of this tab.
       if (!Object.hasOwn(TRANSITIONS, message.s)) return malformed();
-      retrying = message.r;
       // As the engine: a failure or a close forgets the member lists (suspended keeps them).
       if (message.s === 'failed' || message.s === 'closed') for (const ch of channels.values()) clearPresence(ch._presence);
-      setState(message.s, message.e && fromWire(message.e));
+      setState(message.s, message.e && fromWire(message.e), message.r);
     } else if (message.k === 'err') {
       // Another event name (`state`) would reach listeners that expect something else.
       if (!isErrorNews(message)) return malformed();
@@ -201,9 +203,15 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       // An answer names its tab (`to`): another tab's request with the same id is not this one.
       const p = message.to === tab ? pending.get(message.id) : undefined;
       if (!p) return;
+      // Checked as the engine checks a sync: a read resolves with members or not at all. A bad
+      // answer is ignored (the leader's own may still come; else the request's deadline rejects).
+      const read = message.ok && p.message.op === 'get';
+      const v = read ? membersAnswer(message.v) : undefined;
+      if (read && !v) return malformed();
       pending.delete(message.id);
       clock.clearTimeout(p.timer);
-      if (message.ok) p.resolve(message.v);
+      // A publish or presence change resolves with nothing, whatever the answer carries.
+      if (message.ok) p.resolve(v);
       else {
         p.refused?.(message.v);
         p.reject(fromWire(message.e));

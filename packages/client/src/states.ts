@@ -136,7 +136,9 @@ export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'rec
 
 /**
  * The `Pulse` face's name for an engine state. `retrying` is whether the connection was lost or
- * an attempt failed since `connect()`: a `connecting` after that is a `reconnecting`.
+ * an attempt failed since `connect()`: a `connecting` after that is a `reconnecting`. The engine
+ * emits a state event when `retrying` changes in the same state too (`connecting` → `connecting`
+ * after a refused first token), so `Pulse` listeners hear every name this gives.
  */
 export function pulseState(state: EngineState, retrying: boolean): ConnectionState {
   switch (state) {

@@ -156,12 +156,18 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * protocol's json-value-empty-class-instance test) and authUrl taken as a URL object
  * (auth-url-object test); 12,129 with the fixes of an outside docs review (a token that is not a
  * JWT string refused as invalid_token, and the refusals of forbidden and pulse_not_enabled naming
- * the right fix: token-whole-answer-code, error-messages-fix-and-link tests). pulse.js runs the
+ * the right fix: token-whole-answer-code, error-messages-fix-and-link tests); 12,271 with what
+ * the client tells the service of its membership by itself (the correction after a rejected
+ * change or leave, the re-entry on a new connection) checked by a pong and told again with the
+ * re-ask backoff until taken, and a leave() while that is in doubt sent (an outside review:
+ * presence-correction-refused test, about 125 B); a change of `_retrying` in the same state told
+ * as a state change (pulse-state-change-unreported test, about 23 B); an auth answer's endpoint
+ * used from then on, before the endpoint option (react-provider-refreshed-endpoint test). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 12129;
+const BUDGET_BYTES = 12271;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {

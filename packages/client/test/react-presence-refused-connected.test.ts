@@ -47,6 +47,8 @@ describe('usePresence enter refused while connected', () => {
     await tick();
     expect(last.error).toBe('rate_limited');
     expect(client!.state).toBe('connected');
+    // The client told the service "not entered" after the refusal, checked by a ping of its own: answered.
+    ws.last.pong();
     // A minute on a healthy connection.
     ws.autoPong = true;
     for (let t = 0; t < 60; t++) {

@@ -84,9 +84,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / pulse-share.js not built: r
  * 15,559 with JSON.stringify of a channel starting no presence tracking; 15,578 with data JSON
  * writes as {} refused (bundle.test.ts); 15,603 with class instances that hold nothing passing and
  * authUrl taken as a URL object; 15,623 with an outside docs review's fixes (bundle.test.ts lists
- * them).
+ * them); 15,857 with the engine's
+ * membership told again until the service takes it, a change of `retrying` in the same state told
+ * as a state change in the engine and in every tab, an auth answer's endpoint kept before the
+ * endpoint option (bundle.test.ts), and another tab's answer to presence.get() checked as a sync's
+ * members (through JSON, isPresenceMember; a bad one ignored and reported) and a publish or
+ * presence change resolved with nothing (share-connection-answer-checked.test.ts).
  */
-const SHARE_BUDGET_BYTES = 15623;
+const SHARE_BUDGET_BYTES = 15857;
 
 describe.skipIf(!built)('pulse-share.js', () => {
   it('stays under its gzip budget (prints its size)', () => {

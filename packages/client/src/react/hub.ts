@@ -282,6 +282,8 @@ export class PulseHub {
       const id = kbId ?? first.kbId;
       if (id === undefined) throw new PulseError('invalid_argument', noKbId(token !== undefined));
       // Connected by adopt(): a client whose users all left while its token was fetched never opens a socket.
+      // The first answer's endpoint as the option: a later answer naming another comes first (the
+      // engine's order), and one naming none keeps it, as a client keeps an answer's endpoint.
       return new Pulse({ ...rest, kbId: id, token: first.token, endpoint: first.endpoint ?? rest.endpoint, authCallback: refresh, autoConnect: false });
     };
     if (token !== undefined) {
