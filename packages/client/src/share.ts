@@ -431,7 +431,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       if (joined) return send({ k: 'hello', tab });
       joined = true;
       lastBeat = clock.now();
-      setState('connecting');
+      // As the engine's connect: a new attempt, not a retry of the connection lost before disconnect().
+      setState('connecting', undefined, false);
       listenPage(true);
       if (alone) lead(() => undefined);
       else {
