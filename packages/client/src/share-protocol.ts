@@ -136,6 +136,31 @@ export const membersAnswer = (v: unknown): PresenceMember[] | undefined => {
 };
 
 /**
+ * What an answer to a request of `op` settles it with, as share-leader.ts posts it: `ok: true`
+ * (with a member list for a `get`, see {@link membersAnswer}), or a refusal: `ok: false`, an error
+ * as {@link toWire} writes it, and at most the {@link Kept} membership a refused leave went back
+ * to (through JSON, a number `at`). `[value]`; else `undefined` (another build's leader, a bug, a
+ * same-origin script that read the request's id): no made-up error ends the request.
+ */
+export const answerOf = (m: Result, op: Request['op']): [unknown] | undefined => {
+  if (m.ok === true) {
+    if (op !== 'get') return [undefined];
+    const list = membersAnswer(m.v);
+    return list && [list];
+  }
+  const e = m.e;
+  if (m.ok !== false || typeof e?.code !== 'string' || typeof e.message !== 'string' || !(e.status === undefined || typeof e.status === 'number')) return;
+  if (m.v === undefined) return [undefined];
+  let kept: Kept | undefined;
+  try {
+    kept = jsonCopy(m.v) as Kept | undefined;
+  } catch {
+    // A BigInt or a cycle: no membership.
+  }
+  return kept && typeof kept === 'object' && typeof kept.at === 'number' ? [{ data: kept.data, at: kept.at }] : undefined;
+};
+
+/**
  * A `pres` as share-leader.ts posts it (a presence event, its value, the member list and count),
  * copied through JSON as the service's frames come (no BigInt or Map in a member's data); else
  * `undefined`.

@@ -26,7 +26,7 @@ import { createEmitter, reporterFor, type Handler } from './emitter.js';
 import { checkExpiredAtStart, thrownError, type Engine, type EngineEvents, type EngineOptions } from './engine.js';
 import { byConnection, clearPresence, inRun, jsonCopy, newEntered, replaceMembers, type Entered, type PresenceSet } from './presence.js';
 import { BEAT_MS, createLeader, type Leader } from './share-leader.js';
-import { fromWire, isErrorNews, membersAnswer, messageNews, presenceNews, isToLeader, type Kept, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
+import { answerOf, fromWire, isErrorNews, messageNews, presenceNews, isToLeader, type Kept, type Request, type ShareMessage, type ToLeader, type ToTabs, type WireError } from './share-protocol.js';
 import { holdsWork, TRANSITIONS, type EngineState } from './states.js';
 
 /** Leader silence after which a waiting tab takes the lock from it, in ms (twelve missed beats: hidden tabs' timers can be throttled to one a minute). */
@@ -59,8 +59,8 @@ interface Pending {
   message: Request;
   resolve(value: unknown): void;
   reject(error: PulseError): void;
-  /** Called with a refusal's value before the rejection (a refused leave's membership to go back to). */
-  refused?: ((v: unknown) => void) | undefined;
+  /** Called with a refusal's value (a refused leave's membership to go back to, checked) before the rejection's handlers run. */
+  refused?: ((v: Kept | undefined) => void) | undefined;
   timer: unknown;
 }
 
@@ -203,18 +203,19 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       // An answer names its tab (`to`): another tab's request with the same id is not this one.
       const p = message.to === tab ? pending.get(message.id) : undefined;
       if (!p) return;
-      // Checked as the engine checks a sync: a read resolves with members or not at all. A bad
-      // answer is ignored (the leader's own may still come; else the request's deadline rejects).
-      const read = message.ok && p.message.op === 'get';
-      const v = read ? membersAnswer(message.v) : undefined;
-      if (read && !v) return malformed();
+      // Checked as the engine checks a sync: a read resolves with members or not at all, and only
+      // a refusal as the leader sends it ends a request. A bad answer is ignored (the leader's own
+      // may still come; else the request's deadline rejects).
+      const answer = answerOf(message, p.message.op);
+      if (!answer) return malformed();
       pending.delete(message.id);
       clock.clearTimeout(p.timer);
       // A publish or presence change resolves with nothing, whatever the answer carries.
-      if (message.ok) p.resolve(v);
+      if (message.ok) p.resolve(answer[0]);
       else {
-        p.refused?.(message.v);
+        // Rejected first: nothing after can leave the request unsettled (its handlers run later).
         p.reject(fromWire(message.e));
+        p.refused?.(answer[0] as Kept | undefined);
       }
     } else malformed();
   };
@@ -396,9 +397,9 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
    * or a release came since. After an enter meanwhile, which the leader took as a change of that
    * membership, it is what that enter's rejection goes back to.
    */
-  const back = (set: PresenceSet, current: NonNullable<PresenceSet['_leaving']>, v: unknown): void => {
-    if (set._leaving !== current || current.again || !v || typeof v !== 'object') return;
-    const kept: Entered = { data: (v as Kept).data, at: (v as Kept).at };
+  const back = (set: PresenceSet, current: NonNullable<PresenceSet['_leaving']>, v: Kept | undefined): void => {
+    if (set._leaving !== current || current.again || !v) return;
+    const kept: Entered = { data: v.data, at: v.at };
     kept.r = set._entered?.r ?? kept;
     set._confirmed = kept;
     set._entered ??= kept;
