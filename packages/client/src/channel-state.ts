@@ -38,7 +38,7 @@ export interface ChannelState {
   _ask: Entry | undefined;
   /** Presence is tracked because `members`/`count` was read (until the channel is released). */
   _track: boolean;
-  /** The public channel object of the face that owns the engine (made once per state). */
+  /** The public channel object of the face that owns the engine (made once per state, and again after a release). */
   _face?: unknown;
   /**
    * `Pulse.Realtime`'s listener registrations of messages / presence: kept here, not on a face

@@ -553,6 +553,8 @@ class PulseEngine implements Engine, TransportHandlers, Record<Effect, (reason?:
     ch._presence._em.all.clear();
     ch._track = false;
     ch._presence._readers = 0;
+    // Kept while its leave is on its way, the state no longer has the released object: a get makes a new one.
+    ch._face = undefined;
     this._sync(ch);
   }
 

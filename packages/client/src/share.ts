@@ -550,6 +550,8 @@ export function createSharedEngine(options: EngineOptions, createEngine: (option
       ch._em.all.clear();
       ch._presence._em.all.clear();
       ch._track = false;
+      // As the engine: a get after a release makes a new object.
+      ch._face = undefined;
       want(ch);
     },
   };
