@@ -162,12 +162,14 @@ if (!built) console.warn('[openkbs-pulse] pulse.js / dist not built: run `corepa
  * re-ask backoff until taken, and a leave() while that is in doubt sent (an outside review:
  * presence-correction-refused test, about 125 B); a change of `_retrying` in the same state told
  * as a state change (pulse-state-change-unreported test, about 23 B); an auth answer's endpoint
- * used from then on, before the endpoint option (react-provider-refreshed-endpoint test). pulse.js runs the
+ * used from then on, before the endpoint option (react-provider-refreshed-endpoint test); 12,277
+ * with a released channel's face forgotten, so a get while its leave is on its way makes a new
+ * object (an outside review: realtime-release-while-leaving test, 6 B). pulse.js runs the
  * same code as the npm build, and the whole client behaviour suite runs against it (the
  * `pulse-js` project).
  */
 const GOAL_BYTES = 6144;
-const BUDGET_BYTES = 12271;
+const BUDGET_BYTES = 12277;
 
 describe.skipIf(!built)('built artifacts', () => {
   it('pulse.js stays under the gzip budget (prints its size)', () => {
