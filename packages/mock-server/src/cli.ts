@@ -7,7 +7,8 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { createPulseService } from './service.js';
+import { isPulseError } from '@openkbs-pulse/protocol';
+import { createPulseService, type PulseService } from './service.js';
 
 const USAGE = `Usage: pulse-local [options]
 
@@ -36,6 +37,19 @@ Options:
  * port) and accepts hex and exponent spellings (`--port=0x50` is port 80).
  */
 const decimal = (text: string): number | undefined => (/^\d+$/.test(text) ? Number(text) : undefined);
+
+/** The flag of each service option a flag sets, to name it when the service refuses its value. */
+const FLAG_OF_OPTION: ReadonlyMap<string, string> = new Map([
+  ['host', '--host'],
+  ['port', '--port'],
+  ['kbId', '--kb-id'],
+  ['apiKey', '--api-key'],
+  ['allowedOrigins', '--allowed-origins'],
+  ['maxSubscriptionsPerConnection', '--max-subscriptions'],
+  ['maxPresencePerConnection', '--max-presence'],
+  ['maxFramesPerSecond', '--max-frames-per-second'],
+  ['maxFrameBurst', '--max-frame-burst'],
+]);
 
 async function main(argv: string[]): Promise<number> {
   let values;
@@ -98,18 +112,28 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  const service = await createPulseService({
-    host: values.host,
-    port,
-    kbId: values['kb-id'],
-    apiKey: values['api-key'],
-    allowedOrigins,
-    maxSubscriptionsPerConnection: limits['max-subscriptions'],
-    maxPresencePerConnection: limits['max-presence'],
-    maxFramesPerSecond: limits['max-frames-per-second'],
-    maxFrameBurst: limits['max-frame-burst'],
-    inspector: !values['no-inspector'],
-  });
+  let service: PulseService;
+  try {
+    service = await createPulseService({
+      host: values.host,
+      port,
+      kbId: values['kb-id'],
+      apiKey: values['api-key'],
+      allowedOrigins,
+      maxSubscriptionsPerConnection: limits['max-subscriptions'],
+      maxPresencePerConnection: limits['max-presence'],
+      maxFramesPerSecond: limits['max-frames-per-second'],
+      maxFrameBurst: limits['max-frame-burst'],
+      inspector: !values['no-inspector'],
+    });
+  } catch (error) {
+    // A flag value the service refuses is a usage error, told by its flag rather than the API
+    // option its message names.
+    if (!isPulseError(error) || error.code !== 'invalid_argument') throw error;
+    const flag = FLAG_OF_OPTION.get(/^\w+/.exec(error.message)?.[0] ?? '');
+    process.stderr.write(`pulse-local: ${flag ? `${flag}: ` : ''}${error.message}\n`);
+    return 2;
+  }
   const facts = { wsUrl: service.wsUrl, apiUrl: service.apiUrl, kbId: service.kbId, apiKey: service.apiKey };
   if (values.json) process.stdout.write(JSON.stringify(facts) + '\n');
   else {
