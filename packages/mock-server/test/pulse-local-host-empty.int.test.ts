@@ -4,36 +4,15 @@
 // is loopback only; exposure on the LAN is what --host 0.0.0.0 asks for explicitly. An empty
 // --port was made a usage error for the same unset-variable reason (pulse-local-port); an empty
 // --host is the more dangerous one and should be the same: exit 2 naming --host, nothing listening.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildPulseLocal, pulseLocalBin as bin, runPulseLocal } from './pulse-local-bin.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const bin = fileURLToPath(new URL('../bin/pulse-local.mjs', import.meta.url));
+beforeAll(buildPulseLocal, 120_000);
 
-beforeAll(() => {
-  execFileSync('corepack', ['pnpm', '--filter', '@openkbs-pulse/mock-server...', 'build'], { cwd: packageDir, stdio: 'ignore' });
-}, 120_000);
-
-/** Runs the bin for up to 3 s: its exit code (null: still running, i.e. it started), and its output. */
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [bin, ...args], { stdio: 'pipe' });
-    let out = '';
-    proc.stdout.on('data', (chunk: Buffer) => void (out += chunk));
-    proc.stderr.on('data', (chunk: Buffer) => void (out += chunk));
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      resolve({ code: null, out });
-    }, 3000);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
+const run = runPulseLocal;
 
 describe('pulse-local --host', () => {
   it('--host=127.0.0.1 starts (control)', async () => {

@@ -3,34 +3,12 @@
 // `pulse-local --port="$PULSE_PORT"` with the variable unset started on a random port instead of
 // failing, and `--port=0x50` listened on port 80. The --max-* flags took `1e3` the same way. Only
 // decimal digits are read now; anything else is exit 2 with "--port must be an integer from 0 to 65535".
-import { execFileSync, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildPulseLocal, runPulseLocal } from './pulse-local-bin.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const bin = fileURLToPath(new URL('../bin/pulse-local.mjs', import.meta.url));
+beforeAll(buildPulseLocal, 120_000);
 
-beforeAll(() => {
-  execFileSync('corepack', ['pnpm', '--filter', '@openkbs-pulse/mock-server...', 'build'], { cwd: packageDir, stdio: 'ignore' });
-}, 120_000);
-
-/** Runs the bin for up to 3 s: its exit code (null: still running, i.e. it started), and its output. */
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [bin, ...args], { stdio: 'pipe' });
-    let out = '';
-    proc.stdout.on('data', (chunk: Buffer) => void (out += chunk));
-    proc.stderr.on('data', (chunk: Buffer) => void (out += chunk));
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      resolve({ code: null, out });
-    }, 3000);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
+const run = runPulseLocal;
 
 describe('pulse-local --port', () => {
   it('refuses a port that is not an integer (control: the existing rule)', async () => {
